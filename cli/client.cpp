@@ -1,0 +1,162 @@
+#include "cli/client.h"
+
+#include <sys/stat.h>
+
+#include <cstring>
+
+namespace fastinit {
+namespace {
+
+constexpr const char* kObject = "/org/fastinit1";
+constexpr const char* kInterface = "org.fastinit1.Manager";
+
+// Frees an sd_bus_error and an optional reply on every path.
+struct CallState {
+    sd_bus_error error = SD_BUS_ERROR_NULL;
+    sd_bus_message* reply = nullptr;
+    ~CallState() {
+        sd_bus_error_free(&error);
+        sd_bus_message_unref(reply);
+    }
+    Error failure(const char* method, int r) const {
+        if (sd_bus_error_is_set(&error))
+            return Error{error.message ? error.message : error.name, -r};
+        return Error{std::string(method) + " failed: " + std::strerror(-r), -r};
+    }
+};
+
+}  // namespace
+
+Result<ManagerClient> ManagerClient::connect(const std::string& socket_path) {
+    struct stat st;
+    if (::stat(socket_path.c_str(), &st) < 0)
+        return Error{"no fastinit manager is running (no control socket at " + socket_path + ")",
+                     errno};
+    ManagerClient client;
+    int r = sd_bus_new(&client.m_bus);
+    if (r >= 0)
+        r = sd_bus_set_address(client.m_bus, ("unix:path=" + socket_path).c_str());
+    // The manager identifies callers by SO_PEERCRED; ANONYMOUS also works
+    // from outside its PID namespace, where EXTERNAL cannot.
+    if (r >= 0)
+        r = sd_bus_set_anonymous(client.m_bus, 1);
+    if (r >= 0)
+        r = sd_bus_start(client.m_bus);
+    if (r < 0) {
+        if (r == -EACCES || r == -EPERM)
+            return Error{"permission denied on " + socket_path + " (are you root?)", -r};
+        return Error{
+            "cannot reach the fastinit manager at " + socket_path + ": " + std::strerror(-r), -r};
+    }
+    return client;
+}
+
+ManagerClient::ManagerClient(ManagerClient&& other) noexcept : m_bus(other.m_bus) {
+    other.m_bus = nullptr;
+}
+
+ManagerClient::~ManagerClient() {
+    sd_bus_flush_close_unref(m_bus);
+}
+
+Result<void> ManagerClient::simple_call(const char* method, const std::string& argument) {
+    CallState call;
+    int r = sd_bus_call_method(m_bus, nullptr, kObject, kInterface, method, &call.error,
+                               &call.reply, "s", argument.c_str());
+    if (r < 0)
+        return call.failure(method, r);
+    return {};
+}
+
+Result<void> ManagerClient::start_unit(const std::string& name) {
+    return simple_call("StartUnit", name);
+}
+Result<void> ManagerClient::stop_unit(const std::string& name) {
+    return simple_call("StopUnit", name);
+}
+Result<void> ManagerClient::restart_unit(const std::string& name) {
+    return simple_call("RestartUnit", name);
+}
+Result<void> ManagerClient::reboot(const std::string& mode) {
+    return simple_call("Reboot", mode);
+}
+
+Result<std::vector<UnitSummary>> ManagerClient::list_units() {
+    CallState call;
+    int r = sd_bus_call_method(m_bus, nullptr, kObject, kInterface, "ListUnits", &call.error,
+                               &call.reply, "");
+    if (r < 0)
+        return call.failure("ListUnits", r);
+    std::vector<UnitSummary> units;
+    r = sd_bus_message_enter_container(call.reply, 'a', "(sssssu)");
+    while (r >= 0) {
+        const char *name, *description, *state, *result, *status;
+        uint32_t pid;
+        r = sd_bus_message_read(call.reply, "(sssssu)", &name, &description, &state, &result,
+                                &status, &pid);
+        if (r <= 0)
+            break;
+        units.push_back({name, description, state, result, status, pid});
+    }
+    if (r < 0)
+        return call.failure("ListUnits", r);
+    return units;
+}
+
+Result<std::map<std::string, std::string>> ManagerClient::get_unit(const std::string& name) {
+    CallState call;
+    int r = sd_bus_call_method(m_bus, nullptr, kObject, kInterface, "GetUnit", &call.error,
+                               &call.reply, "s", name.c_str());
+    if (r < 0)
+        return call.failure("GetUnit", r);
+    std::map<std::string, std::string> properties;
+    r = sd_bus_message_enter_container(call.reply, 'a', "{sv}");
+    while (r > 0) {
+        r = sd_bus_message_enter_container(call.reply, 'e', "sv");
+        if (r <= 0)
+            break;
+        const char* key;
+        char type;
+        const char* contents;
+        r = sd_bus_message_read(call.reply, "s", &key);
+        if (r >= 0)
+            r = sd_bus_message_peek_type(call.reply, &type, &contents);
+        if (r >= 0)
+            r = sd_bus_message_enter_container(call.reply, 'v', contents);
+        if (r >= 0 && contents[0] == 's') {
+            const char* value;
+            r = sd_bus_message_read(call.reply, "s", &value);
+            properties[key] = value;
+        } else if (r >= 0 && contents[0] == 'u') {
+            uint32_t value;
+            r = sd_bus_message_read(call.reply, "u", &value);
+            properties[key] = std::to_string(value);
+        } else if (r >= 0) {
+            r = sd_bus_message_skip(call.reply, contents);
+        }
+        if (r >= 0)
+            r = sd_bus_message_exit_container(call.reply);  // v
+        if (r >= 0)
+            r = sd_bus_message_exit_container(call.reply);  // e
+        if (r >= 0)
+            r = 1;
+    }
+    if (r < 0)
+        return call.failure("GetUnit", r);
+    return properties;
+}
+
+Result<std::string> ManagerClient::boot_timeline() {
+    CallState call;
+    int r = sd_bus_call_method(m_bus, nullptr, kObject, kInterface, "BootTimeline", &call.error,
+                               &call.reply, "");
+    if (r < 0)
+        return call.failure("BootTimeline", r);
+    const char* json;
+    r = sd_bus_message_read(call.reply, "s", &json);
+    if (r < 0)
+        return call.failure("BootTimeline", r);
+    return std::string(json);
+}
+
+}  // namespace fastinit

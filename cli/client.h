@@ -1,0 +1,41 @@
+// A connection to a running manager's control socket, for the client verbs.
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace fastinit {
+
+struct UnitSummary {
+    std::string name, description, state, result, status_text;
+    uint32_t main_pid = 0;
+};
+
+class ManagerClient {
+  public:
+    // Errors say plainly when no manager is listening.
+    static Result<ManagerClient> connect(const std::string& socket_path);
+    ManagerClient(ManagerClient&& other) noexcept;
+    ~ManagerClient();
+
+    Result<std::vector<UnitSummary>> list_units();
+    Result<std::map<std::string, std::string>> get_unit(const std::string& name);
+    Result<void> start_unit(const std::string& name);
+    Result<void> stop_unit(const std::string& name);
+    Result<void> restart_unit(const std::string& name);
+    Result<void> reboot(const std::string& mode);
+    Result<std::string> boot_timeline();
+
+  private:
+    ManagerClient() = default;
+    Result<void> simple_call(const char* method, const std::string& argument);
+    sd_bus* m_bus = nullptr;
+};
+
+}  // namespace fastinit

@@ -1,0 +1,83 @@
+// fastinit: one binary, several roles. PID 1 (or argv[0] "init", or manager
+// options such as --units) runs the service manager; otherwise the first
+// argument names a client verb.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "cli/verbs.h"
+#include "initd/manager_main.h"
+
+namespace {
+
+const char kHelp[] =
+    "usage: fastinit [--runtime-dir DIR] VERB [ARGS]\n"
+    "\n"
+    "verbs:\n"
+    "  status [UNIT...]             units and their states, or one unit in detail\n"
+    "  start|stop|restart UNIT...   ask the manager to start, stop or restart units\n"
+    "  check DIR... [--target T]    validate unit files and the graph offline\n"
+    "  analyze blame                units by start-up time\n"
+    "  analyze critical-chain [T]   what held up target T (default: default)\n"
+    "  analyze json                 the raw boot timeline\n"
+    "  poweroff | halt              orderly shutdown through the manager\n"
+    "\n"
+    "manager (PID 1, or by hand under a subreaper):\n"
+    "  fastinit --units DIR [--target NAME] [--runtime-dir DIR]\n"
+    "  unshare --pid --fork --mount-proc fastinit --units DIR ...\n";
+
+bool is_manager_option(const char* arg) {
+    for (const char* option : {"--units", "--target", "--proc-cmdline", "--reprobe", "--debug"})
+        if (std::strcmp(arg, option) == 0)
+            return true;
+    return false;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string self = argv[0] ? argv[0] : "fastinit";
+    std::string base = self.substr(self.rfind('/') + 1);
+    if (::getpid() == 1 || base == "init")
+        return fastinit::run_manager(argc, argv);
+    for (int i = 1; i < argc; ++i)
+        if (is_manager_option(argv[i]))
+            return fastinit::run_manager(argc, argv);
+
+    fastinit::ClientContext context;
+    if (const char* dir = std::getenv("FASTINIT_RUNTIME_DIR"))
+        context.runtime_dir = dir;
+    int i = 1;
+    for (; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg == "--runtime-dir" && i + 1 < argc)
+            context.runtime_dir = argv[++i];
+        else
+            break;
+    }
+    if (i >= argc) {
+        std::fputs(kHelp, stderr);
+        return 2;
+    }
+    std::string verb = argv[i];
+    fastinit::Args args(argv + i + 1, argv + argc);
+    if (verb == "check")
+        return fastinit::verb_check(context, args);
+    if (verb == "status")
+        return fastinit::verb_status(context, args);
+    if (verb == "start" || verb == "stop" || verb == "restart")
+        return fastinit::verb_unit_request(context, verb, args);
+    if (verb == "analyze")
+        return fastinit::verb_analyze(context, args);
+    if (verb == "poweroff" || verb == "halt")
+        return fastinit::verb_power(context, verb);
+    if (verb == "help" || verb == "--help" || verb == "-h") {
+        std::fputs(kHelp, stdout);
+        return 0;
+    }
+    std::fprintf(stderr, "fastinit: unknown verb \"%s\"\n\n%s", verb.c_str(), kHelp);
+    return 2;
+}

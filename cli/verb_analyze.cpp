@@ -1,0 +1,59 @@
+// `fastinit analyze blame|critical-chain [TARGET] [--file PATH]`: reads the
+// boot timeline the manager wrote, like systemd-analyze.
+#include <cstdio>
+
+#include "base/text.h"
+#include "cli/verbs.h"
+#include "initd/run/timeline.h"
+
+namespace fastinit {
+
+int verb_analyze(const ClientContext& context, const Args& args) {
+    std::string report, target = "default", file = context.timeline_path();
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--file" && i + 1 < args.size())
+            file = args[++i];
+        else if (report.empty())
+            report = args[i];
+        else
+            target = args[i];
+    }
+    if (report != "blame" && report != "critical-chain" && report != "json") {
+        std::fprintf(stderr,
+                     "usage: fastinit analyze blame|critical-chain [TARGET]|json [--file PATH]\n");
+        return 2;
+    }
+    auto text = read_file(file);
+    if (!text) {
+        std::fprintf(stderr, "fastinit analyze: %s (has a boot finished?)\n",
+                     text.error().message.c_str());
+        return 1;
+    }
+    if (report == "json") {
+        std::fputs(text->c_str(), stdout);
+        return 0;
+    }
+    auto timeline = parse_timeline(*text);
+    if (!timeline) {
+        std::fprintf(stderr, "fastinit analyze: %s: %s\n", file.c_str(),
+                     timeline.error().message.c_str());
+        return 1;
+    }
+    if (report == "blame") {
+        std::fputs(format_blame(*timeline).c_str(), stdout);
+        return 0;
+    }
+    std::string chain = format_critical_chain(*timeline, target);
+    if (chain.empty()) {
+        std::fprintf(stderr, "fastinit analyze: %s is not in the timeline\n", target.c_str());
+        return 1;
+    }
+    std::printf(
+        "The time when unit became active or started is printed after the \"@\".\n"
+        "The time the unit took to start is printed after the \"+\".\n\n%s",
+        chain.c_str());
+    std::printf("\nboot makespan: %.1fms\n", timeline->makespan_us / 1000.0);
+    return 0;
+}
+
+}  // namespace fastinit

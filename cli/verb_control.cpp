@@ -1,0 +1,107 @@
+// Client verbs that talk to a running manager: status, start, stop, restart,
+// poweroff, halt.
+#include <cstdio>
+
+#include "cli/client.h"
+#include "cli/verbs.h"
+
+namespace fastinit {
+namespace {
+
+Result<ManagerClient> connect_or_say(const ClientContext& context) {
+    auto client = ManagerClient::connect(context.socket_path());
+    if (!client)
+        std::fprintf(stderr, "fastinit: %s\n", client.error().message.c_str());
+    return client;
+}
+
+int print_unit(ManagerClient& client, const std::string& name) {
+    auto unit = client.get_unit(name);
+    if (!unit) {
+        std::fprintf(stderr, "fastinit: %s\n", unit.error().message.c_str());
+        return 1;
+    }
+    auto& p = *unit;
+    std::printf("%s - %s\n", p["Name"].c_str(), p["Description"].c_str());
+    std::printf("   Type: %s\n", p["Type"].c_str());
+    std::printf("  State: %s%s\n", p["State"].c_str(),
+                p["Result"].empty() ? "" : (" (" + p["Result"] + ")").c_str());
+    if (p["MainPID"] != "0")
+        std::printf("    PID: %s\n", p["MainPID"].c_str());
+    if (!p["StatusText"].empty())
+        std::printf(" Status: %s\n", p["StatusText"].c_str());
+    if (!p["Reason"].empty())
+        std::printf(" Reason: %s\n", p["Reason"].c_str());
+    if (!p["LastExit"].empty())
+        std::printf("   Exit: %s\n", p["LastExit"].c_str());
+    if (p["Restarts"] != "0")
+        std::printf("Restarts: %s\n", p["Restarts"].c_str());
+    if (!p["Path"].empty())
+        std::printf("   File: %s\n", p["Path"].c_str());
+    // Exit code like systemctl: 0 when active, 3 otherwise.
+    return p["State"] == "active" ? 0 : 3;
+}
+
+}  // namespace
+
+int verb_status(const ClientContext& context, const Args& args) {
+    auto client = connect_or_say(context);
+    if (!client)
+        return 1;
+    if (!args.empty()) {
+        int worst = 0;
+        for (const auto& name : args)
+            worst = std::max(worst, print_unit(*client, name));
+        return worst;
+    }
+    auto units = client->list_units();
+    if (!units) {
+        std::fprintf(stderr, "fastinit: %s\n", units.error().message.c_str());
+        return 1;
+    }
+    std::printf("%-28s %-11s %-16s %-8s %s\n", "UNIT", "STATE", "RESULT", "PID", "STATUS");
+    for (const auto& u : *units) {
+        if (u.state == "inactive" && u.result.empty())
+            continue;  // never started: not interesting
+        std::printf("%-28s %-11s %-16s %-8s %s\n", u.name.c_str(), u.state.c_str(),
+                    u.result.c_str(), u.main_pid ? std::to_string(u.main_pid).c_str() : "-",
+                    u.status_text.c_str());
+    }
+    return 0;
+}
+
+int verb_unit_request(const ClientContext& context, const std::string& verb, const Args& args) {
+    if (args.empty()) {
+        std::fprintf(stderr, "usage: fastinit %s UNIT...\n", verb.c_str());
+        return 2;
+    }
+    auto client = connect_or_say(context);
+    if (!client)
+        return 1;
+    int status = 0;
+    for (const auto& name : args) {
+        Result<void> r = verb == "start"  ? client->start_unit(name)
+                         : verb == "stop" ? client->stop_unit(name)
+                                          : client->restart_unit(name);
+        if (!r) {
+            std::fprintf(stderr, "fastinit %s %s: %s\n", verb.c_str(), name.c_str(),
+                         r.error().message.c_str());
+            status = 1;
+        }
+    }
+    return status;
+}
+
+int verb_power(const ClientContext& context, const std::string& mode) {
+    auto client = connect_or_say(context);
+    if (!client)
+        return 1;
+    auto r = client->reboot(mode);
+    if (!r) {
+        std::fprintf(stderr, "fastinit: %s\n", r.error().message.c_str());
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace fastinit

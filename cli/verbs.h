@@ -1,0 +1,23 @@
+// The client verbs of `fastinit <verb>`. Each returns the process exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace fastinit {
+
+struct ClientContext {
+    std::string runtime_dir = "/run/fastinit";
+    std::string socket_path() const { return runtime_dir + "/private"; }
+    std::string timeline_path() const { return runtime_dir + "/boot.json"; }
+};
+
+using Args = std::vector<std::string>;
+
+int verb_check(const ClientContext& context, const Args& args);
+int verb_status(const ClientContext& context, const Args& args);
+int verb_unit_request(const ClientContext& context, const std::string& verb, const Args& args);
+int verb_analyze(const ClientContext& context, const Args& args);
+int verb_power(const ClientContext& context, const std::string& mode);
+
+}  // namespace fastinit

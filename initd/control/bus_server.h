@@ -1,0 +1,74 @@
+// The manager's control interface: org.fastinit1.Manager at /org/fastinit1,
+// served peer-to-peer (no bus daemon) on a unix socket, each connection an
+// sd-bus server attached to the supervisor's sd-event loop. See docs/dbus.md.
+//
+// Methods that change state are allowed for uid 0 only; the uid is taken
+// from the connection (SO_PEERCRED), which the peer cannot forge.
+#pragma once
+
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "base/result.h"
+#include "base/unique_fd.h"
+#include "initd/run/supervisor.h"
+
+namespace fastinit {
+
+inline constexpr const char* kBusObject = "/org/fastinit1";
+inline constexpr const char* kBusInterface = "org.fastinit1.Manager";
+
+class BusServer {
+  public:
+    static Result<std::unique_ptr<BusServer>> listen(Supervisor& supervisor,
+                                                     const std::string& socket_path);
+    ~BusServer();
+
+    // Hook for Reboot(mode); returns an error sentence to send back, or "".
+    void set_reboot_handler(std::function<std::string(const std::string& mode)> handler) {
+        m_reboot_handler = std::move(handler);
+    }
+
+  private:
+    struct Connection {
+        BusServer* server = nullptr;
+        sd_bus* bus = nullptr;
+        uid_t uid = static_cast<uid_t>(-1);
+    };
+
+    explicit BusServer(Supervisor& supervisor) : m_supervisor(supervisor) {}
+    static int on_accept(sd_event_source*, int fd, uint32_t, void* self);
+    void accept_connection();
+    void close_connection(sd_bus* bus);
+    void emit_unit_changed(size_t unit);
+    static Connection* connection_of(sd_bus_message* m, void* userdata);
+
+    static int method_list_units(sd_bus_message* m, void* userdata, sd_bus_error* error);
+    static int method_get_unit(sd_bus_message* m, void* userdata, sd_bus_error* error);
+    static int method_start_unit(sd_bus_message* m, void* userdata, sd_bus_error* error);
+    static int method_stop_unit(sd_bus_message* m, void* userdata, sd_bus_error* error);
+    static int method_restart_unit(sd_bus_message* m, void* userdata, sd_bus_error* error);
+    static int method_boot_timeline(sd_bus_message* m, void* userdata, sd_bus_error* error);
+    static int method_reboot(sd_bus_message* m, void* userdata, sd_bus_error* error);
+    static int method_hello(sd_bus_message* m, void* userdata, sd_bus_error* error);
+    static int unit_request(sd_bus_message* m, void* userdata, sd_bus_error* error,
+                            Result<void> (Manager::*request)(const std::string&));
+    static int on_disconnect(sd_bus_message* m, void* userdata, sd_bus_error* error);
+
+    static const sd_bus_vtable kVtable[];
+    static const sd_bus_vtable kDaemonVtable[];
+
+    Supervisor& m_supervisor;
+    std::string m_path;
+    UniqueFd m_listen_fd;
+    sd_event_source* m_accept_source = nullptr;
+    std::map<sd_bus*, std::unique_ptr<Connection>> m_connections;
+    std::function<std::string(const std::string&)> m_reboot_handler;
+};
+
+}  // namespace fastinit

@@ -1,0 +1,205 @@
+#include "initd/manager_main.h"
+
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "base/kernel_cmdline.h"
+#include "base/log.h"
+#include "base/text.h"
+#include "initd/control/bus_server.h"
+#include "initd/graph/graph.h"
+#include "initd/pid1/final_stage.h"
+#include "initd/pid1/mounts.h"
+#include "initd/run/supervisor.h"
+#include "initd/unit/unit_loader.h"
+
+namespace fastinit {
+namespace {
+
+struct ManagerArgs {
+    std::vector<std::string> unit_dirs;
+    std::string target;
+    std::string runtime_dir = "/run/fastinit";
+    std::string proc_cmdline = "/proc/cmdline";
+    bool reprobe = false;
+    bool debug = false;
+    bool units_overridden = false;
+};
+
+const char kUsage[] =
+    "usage: fastinit [--units DIR]... [--target NAME] [--runtime-dir DIR]\n"
+    "                [--proc-cmdline FILE] [--reprobe] [--debug]\n";
+
+// The kernel hands init every word it does not understand, so as PID 1
+// unknown words are warnings; by hand they are errors.
+Result<ManagerArgs> parse_args(int argc, char** argv, bool strict) {
+    ManagerArgs args;
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        auto value = [&]() -> Result<std::string> {
+            if (i + 1 >= argc)
+                return Error{arg + " needs a value"};
+            return std::string(argv[++i]);
+        };
+        if (arg == "--units") {
+            auto v = value();
+            if (!v)
+                return v.error();
+            args.unit_dirs.push_back(*v);
+            args.units_overridden = true;
+        } else if (arg == "--target") {
+            auto v = value();
+            if (!v)
+                return v.error();
+            args.target = *v;
+        } else if (arg == "--runtime-dir") {
+            auto v = value();
+            if (!v)
+                return v.error();
+            args.runtime_dir = *v;
+        } else if (arg == "--proc-cmdline") {
+            auto v = value();
+            if (!v)
+                return v.error();
+            args.proc_cmdline = *v;
+        } else if (arg == "--reprobe") {
+            args.reprobe = true;
+        } else if (arg == "--debug") {
+            args.debug = true;
+        } else if (strict) {
+            return Error{"unknown option " + arg};
+        } else {
+            log::info("ignoring argument from the kernel: ", arg);
+        }
+    }
+    return args;
+}
+
+// A fatal setup error as PID 1: give the operator a shell if the image has
+// one, else stay up and halted. PID 1 must never exit.
+[[noreturn]] void emergency(const std::string& why) {
+    log::error("cannot run the service manager: ", why);
+    for (const char* shell : {"/bin/sh", "/usr/bin/sh"}) {
+        if (::access(shell, X_OK) != 0)
+            continue;
+        log::error("starting an emergency shell (", shell, ")");
+        pid_t pid = ::fork();
+        if (pid == 0) {
+            sigset_t none;
+            sigemptyset(&none);
+            sigprocmask(SIG_SETMASK, &none, nullptr);
+            ::setsid();
+            ::execl(shell, shell, static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        while (pid > 0) {
+            pid_t done = ::waitpid(-1, nullptr, 0);
+            if (done == pid || (done < 0 && errno == ECHILD))
+                break;
+        }
+        break;
+    }
+    log::error("system halted");
+    system_power_ops().halt_forever();
+    __builtin_unreachable();
+}
+
+}  // namespace
+
+int run_manager(int argc, char** argv) {
+    bool pid1 = ::getpid() == 1;
+    block_manager_signals();
+    log::set_prefix("fastinit");
+
+    auto parsed = parse_args(argc, argv, !pid1);
+    if (!parsed) {
+        log::error(parsed.error().message);
+        if (pid1)
+            emergency(parsed.error().message);
+        ::write(STDERR_FILENO, kUsage, sizeof kUsage - 1);
+        return 2;
+    }
+    ManagerArgs args = *parsed;
+
+    // A real boot: PID 1 with the system's own unit directories. In a PID
+    // namespace (tests, benchmarks) --units is given and the host's /dev and
+    // kernel log are left alone.
+    bool real_boot = pid1 && !args.units_overridden;
+    if (pid1) {
+        // In a PID namespace this runs in its private mount namespace and
+        // finds most of them already there.
+        MountReport mounts = mount_pseudo_filesystems(system_mount_ops());
+        for (const auto& e : mounts.errors)
+            log::warning(e.message);
+        for (const auto& m : mounts.mounted)
+            log::debug("mounted ", m);
+    }
+    if (real_boot)
+        log::enable_kmsg();
+    if (!pid1) {
+        // Supervising by hand: adopt orphans of our services so they can be
+        // reaped, as PID 1 would.
+        ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+    }
+
+    auto cmdline_text = read_file(args.proc_cmdline);
+    KernelCmdline cmdline = KernelCmdline::parse(cmdline_text ? *cmdline_text : "");
+    if (cmdline.has("fastinit.debug") || args.debug)
+        log::set_min_level(log::Level::debug);
+    if (args.target.empty())
+        args.target = cmdline.value("fastinit.target").value_or("default");
+    if (args.unit_dirs.empty())
+        args.unit_dirs = kDefaultUnitPath;
+
+    UnitSet units = load_units(args.unit_dirs);
+    for (const auto& d : units.diagnostics)
+        log::error(d.to_string());
+    Graph graph = build_graph(units);
+    for (const auto& d : graph.problems)
+        log::write(
+            d.severity == Diagnostic::Severity::error ? log::Level::error : log::Level::warning,
+            d.to_string());
+    log::info("loaded ", units.units.size(), " units (", units.broken.size(), " broken) from ",
+              join(args.unit_dirs, ":"));
+
+    SupervisorOptions options;
+    options.runtime_dir = args.runtime_dir;
+    options.kmsg_output = real_boot;
+    options.kernel_cmdline_words = cmdline.words();
+    auto supervisor = Supervisor::create(std::move(graph), options);
+    if (!supervisor) {
+        if (pid1)
+            emergency(supervisor.error().message);
+        log::error(supervisor.error().message);
+        return 1;
+    }
+    Supervisor& s = **supervisor;
+    auto bus = BusServer::listen(s, args.runtime_dir + "/private");
+    if (!bus)
+        log::error("control interface unavailable: ", bus.error().message);
+
+    auto started = s.manager().start(args.target);
+    if (!started) {
+        log::error("cannot start target ", args.target, ": ", started.error().message);
+        if (args.target != "default" && s.manager().find("default")) {
+            log::info("starting default instead");
+            (void)s.manager().start("default");
+        }
+    }
+
+    FinalAction action = s.run();
+    if (bus)
+        bus->reset();
+    supervisor->reset();
+    if (pid1)
+        finish_as_pid1(action, system_power_ops());
+    log::info("all units stopped; exiting (not PID 1, so no ", to_string(action), ")");
+    return 0;
+}
+
+}  // namespace fastinit

@@ -1,0 +1,37 @@
+// What PID 1 does once every unit has stopped: end the processes that no
+// unit owned, flush filesystems, and hand the machine to the kernel for
+// power-off, reboot, halt or a kexec jump. If that call returns, PID 1 does
+// not exit (the kernel would panic): it falls back to a firmware reboot, and
+// failing that halts in place.
+#pragma once
+
+#include <chrono>
+
+#include "initd/run/supervisor.h"
+
+namespace fastinit {
+
+class PowerOps {
+  public:
+    virtual ~PowerOps() = default;
+    // Signals every process but the caller (kill(-1, ...)).
+    virtual void signal_all(int signal) = 0;
+    // Reaps children until none is left or the deadline passes; true if none
+    // is left.
+    virtual bool reap_all_until(std::chrono::steady_clock::time_point deadline) = 0;
+    virtual void sync() = 0;
+    // reboot(2); returns only on failure, with errno.
+    virtual int reboot(int command) = 0;
+    virtual void halt_forever() = 0;
+};
+
+PowerOps& system_power_ops();
+
+// Only for PID 1 (of the machine or of a PID namespace).
+[[noreturn]] void finish_as_pid1(FinalAction action, PowerOps& ops,
+                                 std::chrono::milliseconds grace = std::chrono::seconds(3));
+
+// The reboot(2) command for an action.
+int reboot_command(FinalAction action);
+
+}  // namespace fastinit

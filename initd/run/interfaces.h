@@ -1,0 +1,84 @@
+// The manager's seams: every side effect it causes goes through one of these
+// narrow interfaces, so its logic runs in unit tests against fakes and, for
+// real, against processes in a PID namespace or a VM.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "initd/unit/unit.h"
+
+namespace fastinit {
+
+using Clock = std::chrono::steady_clock;
+using TimePoint = Clock::time_point;
+
+// What a unit's process is started with. Prepared by the manager on the main
+// thread; user and group names are resolved by the launcher.
+struct SpawnRequest {
+    std::string unit;
+    std::vector<std::string> argv;
+    std::vector<std::string> environment;  // "NAME=value"
+    std::string user;
+    std::string group;
+    std::string working_directory;
+    OutputTarget stdout_target;
+    OutputTarget stderr_target;
+};
+
+struct SpawnResult {
+    pid_t pid = 0;
+    uid_t uid = 0;
+};
+
+// How a process ended, as waitid() reports it.
+struct ExitStatus {
+    int code = 0;    // exit code when signal == 0
+    int signal = 0;  // terminating signal, or 0
+    bool success() const { return signal == 0 && code == 0; }
+    std::string to_string() const;
+};
+
+class ProcessControl {
+  public:
+    virtual ~ProcessControl() = default;
+    // Starts the unit's process asynchronously. The outcome comes back to
+    // Manager::on_spawned or Manager::on_spawn_failed, on the main thread.
+    virtual void spawn(size_t unit, SpawnRequest request) = 0;
+    // Signals a unit's process and its process group (services run in their
+    // own session, so the group holds what they forked).
+    virtual void kill(pid_t pid, int signal) = 0;
+    // The session id of a process, to tie sd_notify senders to their unit.
+    virtual std::optional<pid_t> session_of(pid_t pid) = 0;
+};
+
+enum class TimerKind { start_timeout, stop_timeout, restart_delay };
+
+class TimerControl {
+  public:
+    virtual ~TimerControl() = default;
+    // (Re)arms the unit's timer of that kind; Manager::on_timer fires later.
+    virtual void arm(size_t unit, TimerKind kind, TimePoint deadline) = 0;
+    virtual void disarm(size_t unit, TimerKind kind) = 0;
+};
+
+class TimeSource {
+  public:
+    virtual ~TimeSource() = default;
+    virtual TimePoint now() = 0;
+};
+
+// Facts about the machine that conditions test.
+class ConditionContext {
+  public:
+    virtual ~ConditionContext() = default;
+    virtual bool path_exists(const std::string& path) = 0;
+    virtual const std::vector<std::string>& kernel_cmdline_words() = 0;
+};
+
+}  // namespace fastinit

@@ -1,0 +1,135 @@
+#include "initd/run/launcher.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "initd/run/spawn.h"
+#include "initd/run/user_db.h"
+
+namespace fastinit {
+namespace {
+
+size_t worker_count() {
+    return std::max(2u, std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
+Launcher::Launcher(LauncherOptions options)
+    : m_options(std::move(options)),
+      m_event_fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
+      m_parallelism(tbb::global_control::max_allowed_parallelism, worker_count() + 1),
+      // Every worker may create processes; none is reserved for the main
+      // thread, which never joins the arena.
+      m_arena(static_cast<int>(worker_count()), 0) {
+    if (m_options.kmsg_allowed)
+        m_kmsg.reset(::open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY));
+}
+
+Launcher::~Launcher() {
+    m_arena.execute([this] { m_group->wait(); });
+}
+
+void Launcher::spawn(size_t unit, SpawnRequest request) {
+    m_arena.execute([this, unit, request = std::move(request)]() mutable {
+        m_group->run([this, unit, request = std::move(request)] {
+            Result<SpawnResult> result = run_spawn(request);
+            {
+                std::lock_guard lock(m_mutex);
+                m_done.push_back({unit, std::move(result)});
+            }
+            uint64_t one = 1;
+            [[maybe_unused]] ssize_t n = ::write(m_event_fd.get(), &one, sizeof one);
+        });
+    });
+}
+
+Result<int> Launcher::open_output(const OutputTarget& target, int inherit_fd, UniqueFd& owned) {
+    using Kind = OutputTarget::Kind;
+    switch (target.kind) {
+        case Kind::null:
+            return -1;
+        case Kind::inherit:
+            return inherit_fd;
+        case Kind::console:
+            return STDERR_FILENO;
+        case Kind::kmsg:
+            return m_kmsg ? m_kmsg.get() : STDERR_FILENO;
+        case Kind::file:
+            owned.reset(::open(target.path.c_str(),
+                               O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0644));
+            if (!owned)
+                return system_error("cannot open " + target.path);
+            return owned.get();
+    }
+    return -1;
+}
+
+Result<SpawnResult> Launcher::run_spawn(const SpawnRequest& request) {
+    ProcessSpec spec;
+    spec.argv = request.argv;
+    spec.environment = request.environment;
+    spec.working_directory = request.working_directory;
+    if (!request.user.empty() || !request.group.empty()) {
+        auto creds = resolve_credentials(request.user, request.group, m_options.etc_dir);
+        if (!creds)
+            return creds.error();
+        spec.change_credentials = true;
+        spec.credentials = *creds;
+    }
+    UniqueFd stdout_file, stderr_file;
+    auto out = open_output(request.stdout_target, STDOUT_FILENO, stdout_file);
+    if (!out)
+        return out.error();
+    bool same_file = request.stderr_target.kind == OutputTarget::Kind::file &&
+                     request.stdout_target.kind == OutputTarget::Kind::file &&
+                     request.stderr_target.path == request.stdout_target.path;
+    auto err = same_file ? Result<int>(*out)
+                         : open_output(request.stderr_target, STDERR_FILENO, stderr_file);
+    if (!err)
+        return err.error();
+    spec.stdout_fd = *out;
+    spec.stderr_fd = *err;
+
+    auto pid = spawn_process(spec);
+    if (!pid)
+        return pid.error();
+    return SpawnResult{*pid, spec.credentials.uid};
+}
+
+void Launcher::kill(pid_t pid, int signal) {
+    if (pid == 0 || pid == -1)
+        return;  // never the whole namespace
+    ::kill(pid, signal);
+    if (pid > 0)
+        ::kill(-pid, signal);  // its process group (services are session leaders)
+}
+
+std::optional<pid_t> Launcher::session_of(pid_t pid) {
+    pid_t sid = ::getsid(pid);
+    if (sid < 0)
+        return std::nullopt;
+    return sid;
+}
+
+void Launcher::drain(Manager& manager) {
+    uint64_t count;
+    [[maybe_unused]] ssize_t n = ::read(m_event_fd.get(), &count, sizeof count);
+    std::vector<Outcome> done;
+    {
+        std::lock_guard lock(m_mutex);
+        done.swap(m_done);
+    }
+    for (auto& outcome : done) {
+        if (outcome.result)
+            manager.on_spawned(outcome.unit, *outcome.result);
+        else
+            manager.on_spawn_failed(outcome.unit, outcome.result.error());
+    }
+}
+
+}  // namespace fastinit

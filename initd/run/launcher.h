@@ -1,0 +1,68 @@
+// The real ProcessControl: spawns unit processes on TBB worker threads and
+// hands the results back to the main thread.
+//
+// Preparing a process (resolving the user, opening its output) and the clone
+// itself run on the TBB pool, so independent units are created in parallel
+// and the main thread keeps serving events meanwhile. Workers never wait for
+// a process to become ready: a worker is busy only until the child has
+// executed its program. Results are queued and an eventfd wakes the main
+// loop, which calls drain().
+#pragma once
+
+#include <tbb/global_control.h>
+#include <tbb/task_arena.h>
+#include <tbb/task_group.h>
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "base/unique_fd.h"
+#include "initd/run/interfaces.h"
+#include "initd/run/manager.h"
+
+namespace fastinit {
+
+struct LauncherOptions {
+    // Where "kmsg" output goes: /dev/kmsg on a real boot; in a namespace or a
+    // test the kernel log is the host's, so it is sent to the console instead.
+    bool kmsg_allowed = false;
+    std::string etc_dir = "/etc";  // passwd and group
+};
+
+class Launcher : public ProcessControl {
+  public:
+    explicit Launcher(LauncherOptions options);
+    ~Launcher() override;
+
+    void spawn(size_t unit, SpawnRequest request) override;
+    void kill(pid_t pid, int signal) override;
+    std::optional<pid_t> session_of(pid_t pid) override;
+
+    // Readable when results are waiting.
+    int event_fd() const { return m_event_fd.get(); }
+    // Main thread: delivers finished spawns to the manager.
+    void drain(Manager& manager);
+
+  private:
+    struct Outcome {
+        size_t unit;
+        Result<SpawnResult> result;
+    };
+    Result<SpawnResult> run_spawn(const SpawnRequest& request);
+    Result<int> open_output(const OutputTarget& target, int inherit_fd, UniqueFd& owned);
+
+    LauncherOptions m_options;
+    UniqueFd m_event_fd;
+    UniqueFd m_kmsg;
+    std::mutex m_mutex;
+    std::vector<Outcome> m_done;
+    // TBB caps workers at (cores - 1) by default, keeping a slot for a main
+    // thread that would join; ours never does, so lift the cap by one.
+    tbb::global_control m_parallelism;
+    tbb::task_arena m_arena;
+    // Behind a pointer: task_group's destructor may throw, ours must not.
+    std::unique_ptr<tbb::task_group> m_group = std::make_unique<tbb::task_group>();
+};
+
+}  // namespace fastinit

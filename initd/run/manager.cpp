@@ -1,0 +1,619 @@
+#include "initd/run/manager.h"
+
+#include <csignal>
+#include <cstring>
+
+#include <algorithm>
+
+namespace fastinit {
+
+const char* to_string(UnitState state) {
+    switch (state) {
+        case UnitState::inactive:
+            return "inactive";
+        case UnitState::waiting:
+            return "waiting";
+        case UnitState::starting:
+            return "starting";
+        case UnitState::active:
+            return "active";
+        case UnitState::stopping:
+            return "stopping";
+        case UnitState::restarting:
+            return "restarting";
+        case UnitState::failed:
+            return "failed";
+        case UnitState::skipped:
+            return "skipped";
+    }
+    return "?";
+}
+
+std::string ExitStatus::to_string() const {
+    if (signal != 0)
+        return "killed by signal " + std::to_string(signal) + " (" + sigabbrev_np(signal) + ")";
+    return "exited with status " + std::to_string(code);
+}
+
+Manager::Manager(Graph graph, ManagerSeams seams, ManagerOptions options)
+    : m_graph(std::move(graph)),
+      m_seams(seams),
+      m_options(std::move(options)),
+      m_units(m_graph.nodes.size()),
+      m_queued(m_graph.nodes.size(), false) {}
+
+// ---- requests -------------------------------------------------------------
+
+Result<void> Manager::start(const std::string& name) {
+    auto root = find(name);
+    if (!root)
+        return Error{"no such unit: " + name};
+    if (m_shutting_down)
+        return Error{"the system is shutting down"};
+    TimePoint now = m_seams.time.now();
+    for (size_t i : m_graph.closure(*root)) {
+        UnitRuntime& u = m_units[i];
+        if (u.state == UnitState::stopping) {
+            u.start_after_stop = true;
+            continue;
+        }
+        if (u.state != UnitState::inactive && u.state != UnitState::failed &&
+            u.state != UnitState::skipped)
+            continue;
+        u.state = UnitState::waiting;
+        u.result.clear();
+        u.reason.clear();
+        u.restarts = 0;
+        u.ever_ready = false;
+        u.stop_requested = false;
+        u.timed_out = false;
+        u.queued_at = now;
+        u.started_at.reset();
+        u.ready_at.reset();
+        u.finished_at.reset();
+        u.waited_for.reset();
+        changed(i);
+        enqueue(i);
+    }
+    process();
+    return {};
+}
+
+Result<void> Manager::stop(const std::string& name) {
+    auto unit = find(name);
+    if (!unit)
+        return Error{"no such unit: " + name};
+    request_stop(*unit, false);
+    process();
+    return {};
+}
+
+Result<void> Manager::restart(const std::string& name) {
+    auto unit = find(name);
+    if (!unit)
+        return Error{"no such unit: " + name};
+    if (m_shutting_down)
+        return Error{"the system is shutting down"};
+    if (!is_running(*unit))
+        return start(name);
+    request_stop(*unit, true);
+    process();
+    return {};
+}
+
+void Manager::shutdown() {
+    m_shutting_down = true;
+    for (size_t i = 0; i < m_units.size(); ++i) {
+        m_units[i].start_after_stop = false;
+        if (m_units[i].state != UnitState::inactive && m_units[i].state != UnitState::failed &&
+            m_units[i].state != UnitState::skipped) {
+            m_units[i].stop_requested = true;
+            enqueue(i);
+        }
+    }
+    process();
+}
+
+// Stops `unit` and, transitively, every running unit that requires it.
+void Manager::request_stop(size_t unit, bool start_again) {
+    std::vector<size_t> todo{unit};
+    std::vector<bool> seen(m_units.size(), false);
+    seen[unit] = true;
+    for (size_t k = 0; k < todo.size(); ++k) {
+        size_t i = todo[k];
+        UnitRuntime& u = m_units[i];
+        if (u.state != UnitState::inactive) {
+            u.stop_requested = true;
+            u.start_after_stop = u.start_after_stop || start_again;
+            enqueue(i);
+        }
+        for (size_t d : m_graph.nodes[i].dependents) {
+            const auto& reqs = m_graph.nodes[d].requires_;
+            if (!seen[d] && std::find(reqs.begin(), reqs.end(), i) != reqs.end()) {
+                seen[d] = true;
+                todo.push_back(d);
+            }
+        }
+    }
+}
+
+// ---- the work queue --------------------------------------------------------
+
+void Manager::enqueue(size_t unit) {
+    if (m_queued[unit])
+        return;
+    m_queued[unit] = true;
+    m_queue.push_back(unit);
+}
+
+void Manager::enqueue_all(const std::vector<size_t>& units) {
+    for (size_t u : units)
+        enqueue(u);
+}
+
+void Manager::process() {
+    if (m_processing)
+        return;  // the outer call drains the queue
+    m_processing = true;
+    while (!m_queue.empty()) {
+        size_t unit = m_queue.front();
+        m_queue.pop_front();
+        m_queued[unit] = false;
+        evaluate(unit);
+    }
+    m_processing = false;
+}
+
+void Manager::evaluate(size_t unit) {
+    UnitRuntime& u = m_units[unit];
+    if (u.stop_requested) {
+        evaluate_stop(unit);
+        return;
+    }
+    if (u.state == UnitState::waiting)
+        evaluate_waiting(unit);
+}
+
+bool Manager::is_pending_start(size_t unit) const {
+    const UnitRuntime& u = m_units[unit];
+    return u.state == UnitState::waiting || u.state == UnitState::starting ||
+           (u.state == UnitState::restarting && !u.ever_ready);
+}
+
+bool Manager::is_running(size_t unit) const {
+    UnitState s = m_units[unit].state;
+    return s == UnitState::starting || s == UnitState::active || s == UnitState::stopping ||
+           s == UnitState::restarting;
+}
+
+void Manager::evaluate_waiting(size_t unit) {
+    for (size_t before : m_graph.nodes[unit].after)
+        if (is_pending_start(before))
+            return;
+    release(unit);
+}
+
+// All predecessors have settled: decide whether the unit runs at all, then
+// start it.
+void Manager::release(size_t unit) {
+    const Node& node = m_graph.nodes[unit];
+    UnitRuntime& u = m_units[unit];
+
+    // The predecessor that settled last is what this unit waited for.
+    std::optional<TimePoint> latest;
+    for (size_t before : node.after) {
+        const UnitRuntime& b = m_units[before];
+        auto at = b.ready_at ? b.ready_at : b.finished_at;
+        if (at && (!latest || *at > *latest) && u.queued_at && *at >= *u.queued_at) {
+            latest = at;
+            u.waited_for = before;
+        }
+    }
+
+    if (!node.failure.empty()) {
+        settle(unit, UnitState::failed, node.status == NodeStatus::missing ? "missing" : "broken",
+               node.failure);
+        return;
+    }
+    for (size_t dep : node.requires_) {
+        const UnitRuntime& d = m_units[dep];
+        if (d.state == UnitState::failed || d.state == UnitState::skipped) {
+            settle(unit, UnitState::skipped, "dependency",
+                   "required unit " + m_graph.nodes[dep].name + " " + to_string(d.state) +
+                       (d.reason.empty() ? "" : ": " + d.reason));
+            return;
+        }
+    }
+    if (auto why = failed_condition(*node.unit)) {
+        settle(unit, UnitState::skipped, "condition", *why);
+        return;
+    }
+    for (size_t other : node.conflicts)
+        if (m_units[other].state != UnitState::inactive &&
+            m_units[other].state != UnitState::failed && m_units[other].state != UnitState::skipped)
+            request_stop(other, false);
+
+    if (node.unit->is_target()) {
+        mark_ready(unit);
+        return;
+    }
+    spawn(unit);
+}
+
+std::optional<std::string> Manager::failed_condition(const Unit& unit) {
+    for (const auto& entry : unit.conditions.path_exists) {
+        bool negate = !entry.empty() && entry[0] == '!';
+        std::string path = negate ? entry.substr(1) : entry;
+        if (m_seams.conditions.path_exists(path) == negate)
+            return "condition path_exists=\"" + entry + "\" is false";
+    }
+    const auto& words = m_seams.conditions.kernel_cmdline_words();
+    for (const auto& entry : unit.conditions.kernel_cmdline) {
+        bool negate = !entry.empty() && entry[0] == '!';
+        std::string want = negate ? entry.substr(1) : entry;
+        bool present = std::any_of(words.begin(), words.end(), [&](const std::string& w) {
+            // "foo" matches "foo" and "foo=..."; "foo=bar" matches exactly.
+            if (w == want)
+                return true;
+            return want.find('=') == std::string::npos && w.size() > want.size() &&
+                   w.compare(0, want.size(), want) == 0 && w[want.size()] == '=';
+        });
+        if (present == negate)
+            return "condition kernel_cmdline=\"" + entry + "\" is false";
+    }
+    return std::nullopt;
+}
+
+SpawnRequest Manager::spawn_request(size_t unit) const {
+    const Unit& def = *m_graph.nodes[unit].unit;
+    const Service& s = *def.service;
+    SpawnRequest r;
+    r.unit = def.name;
+    r.argv = s.exec;
+    r.environment = m_options.base_environment;
+    if (s.type == ServiceType::notify && !m_options.notify_socket.empty())
+        r.environment.push_back("NOTIFY_SOCKET=" + m_options.notify_socket);
+    for (const auto& [name, value] : s.environment)
+        r.environment.push_back(name + "=" + value);
+    r.user = s.user;
+    r.group = s.group;
+    r.working_directory = s.working_directory;
+    r.stdout_target = s.stdout_target;
+    r.stderr_target = s.stderr_target;
+    return r;
+}
+
+void Manager::spawn(size_t unit) {
+    UnitRuntime& u = m_units[unit];
+    const Service& s = *m_graph.nodes[unit].unit->service;
+    TimePoint now = m_seams.time.now();
+
+    // Start limit: more than `burst` starts within `interval` means the unit
+    // is broken; stop trying instead of storming.
+    while (!u.recent_starts.empty() && now - u.recent_starts.front() > s.start_limit_interval)
+        u.recent_starts.pop_front();
+    if (static_cast<int>(u.recent_starts.size()) >= s.start_limit_burst) {
+        settle(unit, UnitState::failed, "start-limit-hit",
+               "started " + std::to_string(u.recent_starts.size()) + " times within " +
+                   format_duration(s.start_limit_interval) + "; giving up");
+        return;
+    }
+    u.recent_starts.push_back(now);
+
+    u.state = UnitState::starting;
+    if (!u.started_at)
+        u.started_at = now;
+    u.spawn_in_flight = true;
+    u.timed_out = false;
+    ++m_spawns_in_flight;
+    changed(unit);
+    m_seams.processes.spawn(unit, spawn_request(unit));
+}
+
+void Manager::mark_ready(size_t unit) {
+    UnitRuntime& u = m_units[unit];
+    u.state = UnitState::active;
+    if (!u.ever_ready)
+        u.ready_at = m_seams.time.now();
+    u.ever_ready = true;
+    if (u.result.empty())
+        u.result = "success";
+    m_seams.timers.disarm(unit, TimerKind::start_timeout);
+    changed(unit);
+    enqueue_all(m_graph.nodes[unit].dependents);
+}
+
+// Ends a start attempt for good (failed, skipped) or after a clean exit
+// (inactive); dependents waiting on it are re-evaluated.
+void Manager::settle(size_t unit, UnitState state, std::string result, std::string reason) {
+    UnitRuntime& u = m_units[unit];
+    u.state = state;
+    u.result = std::move(result);
+    u.reason = std::move(reason);
+    u.finished_at = m_seams.time.now();
+    m_seams.timers.disarm(unit, TimerKind::start_timeout);
+    m_seams.timers.disarm(unit, TimerKind::restart_delay);
+    changed(unit);
+    enqueue_all(m_graph.nodes[unit].dependents);
+    enqueue_all(m_graph.nodes[unit].after);  // predecessors may wait to stop
+}
+
+void Manager::handle_failure(size_t unit, std::string result, std::string reason) {
+    UnitRuntime& u = m_units[unit];
+    const Service& s = *m_graph.nodes[unit].unit->service;
+    bool wants_restart = s.restart == RestartPolicy::always ||
+                         (s.restart == RestartPolicy::on_failure && result != "success");
+    if (!wants_restart || u.stop_requested || m_shutting_down) {
+        if (result == "success")
+            settle(unit, UnitState::inactive, std::move(result), std::move(reason));
+        else
+            settle(unit, UnitState::failed, std::move(result), std::move(reason));
+        return;
+    }
+    // Exponential backoff: restart_delay, doubled per automatic restart in
+    // this start job, capped at restart_delay_max.
+    Duration delay = s.restart_delay;
+    for (int k = 0; k < u.restarts && delay < s.restart_delay_max; ++k)
+        delay *= 2;
+    delay = std::min(delay, s.restart_delay_max);
+    ++u.restarts;
+    u.state = UnitState::restarting;
+    u.result = std::move(result);
+    u.reason = std::move(reason);
+    m_seams.timers.disarm(unit, TimerKind::start_timeout);
+    m_seams.timers.arm(unit, TimerKind::restart_delay, m_seams.time.now() + delay);
+    changed(unit);
+}
+
+// ---- stopping --------------------------------------------------------------
+
+void Manager::evaluate_stop(size_t unit) {
+    UnitRuntime& u = m_units[unit];
+    switch (u.state) {
+        case UnitState::inactive:
+        case UnitState::failed:
+        case UnitState::skipped:
+            u.stop_requested = false;
+            finish_stop(unit);
+            return;
+        case UnitState::waiting:
+            settle(unit, UnitState::inactive, "cancelled", "stopped before it started");
+            u.stop_requested = false;
+            finish_stop(unit);
+            return;
+        case UnitState::restarting:
+            settle(unit, UnitState::inactive, "cancelled", "stopped while waiting to restart");
+            u.stop_requested = false;
+            finish_stop(unit);
+            return;
+        case UnitState::stopping:
+            return;
+        case UnitState::starting:
+        case UnitState::active:
+            break;
+    }
+    // Reverse dependency order: wait for every unit ordered after this one
+    // that is also being stopped.
+    for (size_t d : m_graph.nodes[unit].dependents) {
+        const UnitRuntime& dep = m_units[d];
+        if (dep.stop_requested && dep.state != UnitState::inactive &&
+            dep.state != UnitState::failed && dep.state != UnitState::skipped)
+            return;
+    }
+    begin_stop(unit);
+}
+
+void Manager::begin_stop(size_t unit) {
+    UnitRuntime& u = m_units[unit];
+    if (u.spawn_in_flight) {
+        // on_spawned will see stop_requested and come back here.
+        u.state = UnitState::stopping;
+        changed(unit);
+        return;
+    }
+    if (u.main_pid == 0) {
+        // Nothing runs: a target, an exited oneshot, a service that is gone.
+        u.stop_requested = false;
+        settle(unit, UnitState::inactive, u.result.empty() ? "success" : u.result, "");
+        finish_stop(unit);
+        return;
+    }
+    u.state = UnitState::stopping;
+    m_seams.timers.disarm(unit, TimerKind::start_timeout);
+    m_seams.processes.kill(u.main_pid, SIGTERM);
+    const Service& s = *m_graph.nodes[unit].unit->service;
+    m_seams.timers.arm(unit, TimerKind::stop_timeout, m_seams.time.now() + s.stop_timeout);
+    changed(unit);
+}
+
+// The unit is down: let its predecessors stop, and start it again if a
+// restart asked for that.
+void Manager::finish_stop(size_t unit) {
+    UnitRuntime& u = m_units[unit];
+    m_seams.timers.disarm(unit, TimerKind::stop_timeout);
+    enqueue_all(m_graph.nodes[unit].after);
+    if (u.start_after_stop && !m_shutting_down) {
+        u.start_after_stop = false;
+        (void)start(m_graph.nodes[unit].name);
+    }
+}
+
+// ---- events ----------------------------------------------------------------
+
+void Manager::on_spawned(size_t unit, SpawnResult result) {
+    UnitRuntime& u = m_units[unit];
+    u.spawn_in_flight = false;
+    --m_spawns_in_flight;
+    u.main_pid = result.pid;
+    u.session = result.pid;
+    u.uid = result.uid;
+    m_pid_to_unit[result.pid] = unit;
+    m_session_to_unit[result.pid] = unit;
+
+    auto early = m_early_exits.find(result.pid);
+    std::optional<ExitStatus> exited;
+    if (early != m_early_exits.end()) {
+        exited = early->second;
+        m_early_exits.erase(early);
+    }
+    if (m_spawns_in_flight == 0)
+        m_early_exits.clear();
+
+    const Service& s = *m_graph.nodes[unit].unit->service;
+    if (u.stop_requested) {
+        begin_stop(unit);
+    } else if (s.type == ServiceType::simple || s.type == ServiceType::exec) {
+        mark_ready(unit);
+    } else {
+        m_seams.timers.arm(unit, TimerKind::start_timeout, m_seams.time.now() + s.start_timeout);
+    }
+    if (exited)
+        on_exit(result.pid, *exited);
+    process();
+}
+
+void Manager::on_spawn_failed(size_t unit, const Error& error) {
+    UnitRuntime& u = m_units[unit];
+    u.spawn_in_flight = false;
+    --m_spawns_in_flight;
+    if (m_spawns_in_flight == 0)
+        m_early_exits.clear();
+    if (u.stop_requested) {
+        u.stop_requested = false;
+        settle(unit, UnitState::failed, "exec-failed", error.message);
+        finish_stop(unit);
+    } else {
+        handle_failure(unit, "exec-failed", error.message);
+    }
+    process();
+}
+
+void Manager::forget_pid(size_t unit) {
+    UnitRuntime& u = m_units[unit];
+    m_pid_to_unit.erase(u.main_pid);
+    u.main_pid = 0;
+}
+
+void Manager::on_exit(pid_t pid, ExitStatus status) {
+    auto it = m_pid_to_unit.find(pid);
+    if (it == m_pid_to_unit.end()) {
+        if (m_spawns_in_flight > 0)
+            m_early_exits[pid] = status;
+        return;  // an orphan, or a child of a service
+    }
+    size_t unit = it->second;
+    UnitRuntime& u = m_units[unit];
+    pid_t session = u.session;
+    forget_pid(unit);
+    u.last_exit = status;
+    const Service& s = *m_graph.nodes[unit].unit->service;
+
+    if (u.state == UnitState::stopping) {
+        // Whatever else the service left in its process group goes too.
+        m_seams.processes.kill(-session, SIGKILL);
+        m_session_to_unit.erase(session);
+        u.stop_requested = false;
+        settle(unit, UnitState::inactive, "success", "");
+        finish_stop(unit);
+        process();
+        return;
+    }
+    m_session_to_unit.erase(session);
+    if (u.timed_out) {
+        handle_failure(unit, "timeout",
+                       "did not become ready within " + format_duration(s.start_timeout));
+    } else if (u.state == UnitState::starting && s.type == ServiceType::oneshot &&
+               status.success()) {
+        mark_ready(unit);
+    } else if (u.state == UnitState::starting) {
+        handle_failure(unit, status.signal ? "signal" : "exit-code",
+                       status.to_string() + " before it was ready");
+    } else if (status.success()) {
+        handle_failure(unit, "success", "");
+    } else {
+        handle_failure(unit, status.signal ? "signal" : "exit-code", status.to_string());
+    }
+    process();
+}
+
+bool Manager::on_notify(pid_t sender, uid_t sender_uid, const NotifyMessage& message) {
+    std::optional<size_t> unit;
+    if (auto it = m_pid_to_unit.find(sender); it != m_pid_to_unit.end())
+        unit = it->second;
+    else if (auto session = m_seams.processes.session_of(sender)) {
+        if (auto s = m_session_to_unit.find(*session); s != m_session_to_unit.end())
+            unit = s->second;
+    }
+    if (!unit)
+        return false;
+    UnitRuntime& u = m_units[*unit];
+    if (sender_uid != 0 && sender_uid != u.uid)
+        return false;
+
+    if (message.status)
+        u.status_text = message.status;
+    if (message.errno_value)
+        u.errno_value = message.errno_value;
+    if (message.main_pid && *message.main_pid != u.main_pid) {
+        if (u.main_pid)
+            m_pid_to_unit.erase(u.main_pid);
+        u.main_pid = *message.main_pid;
+        m_pid_to_unit[u.main_pid] = *unit;
+    }
+    if (message.ready && u.state == UnitState::starting &&
+        m_graph.nodes[*unit].unit->service->type == ServiceType::notify)
+        mark_ready(*unit);
+    changed(*unit);
+    process();
+    return true;
+}
+
+void Manager::on_timer(size_t unit, TimerKind kind) {
+    UnitRuntime& u = m_units[unit];
+    switch (kind) {
+        case TimerKind::restart_delay:
+            if (u.state == UnitState::restarting)
+                spawn(unit);
+            break;
+        case TimerKind::start_timeout:
+            if (u.state == UnitState::starting && u.main_pid != 0) {
+                u.timed_out = true;
+                m_seams.processes.kill(u.main_pid, SIGTERM);
+                const Service& s = *m_graph.nodes[unit].unit->service;
+                m_seams.timers.arm(unit, TimerKind::stop_timeout,
+                                   m_seams.time.now() + s.stop_timeout);
+            }
+            break;
+        case TimerKind::stop_timeout:
+            if (u.main_pid != 0)
+                m_seams.processes.kill(u.main_pid, SIGKILL);
+            break;
+    }
+    process();
+}
+
+// ---- observation -------------------------------------------------------------
+
+bool Manager::settled() const {
+    for (size_t i = 0; i < m_units.size(); ++i)
+        if (is_pending_start(i))
+            return false;
+    return true;
+}
+
+bool Manager::shutdown_complete() const {
+    if (!m_shutting_down || m_spawns_in_flight > 0)
+        return false;
+    for (const auto& u : m_units)
+        if (u.state != UnitState::inactive && u.state != UnitState::failed &&
+            u.state != UnitState::skipped)
+            return false;
+    return true;
+}
+
+void Manager::changed(size_t unit) {
+    if (m_listener)
+        m_listener(unit);
+}
+
+}  // namespace fastinit

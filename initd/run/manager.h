@@ -1,0 +1,164 @@
+// The service manager's state machine. It is single-threaded and owns no
+// event loop: requests (start, stop, restart, shutdown) and events (spawned,
+// exited, notified, timer fired) are method calls on the main thread, and
+// every side effect goes through the seams in interfaces.h. The real event
+// loop (event_loop.h) feeds it from sd-event; unit tests feed it by hand.
+//
+// Unit states and how they move:
+//
+//   inactive ──start()──▶ waiting ──predecessors settled──▶ starting ──ready──▶ active
+//                            │                                 │  ▲               │
+//                            │ required dependency failed,     │  │restart delay  │ exit
+//                            │ condition false, unit broken    ▼  │               ▼
+//                            └──────────────▶ skipped/failed ◀─ restarting ◀── (restart policy)
+//
+//   any running state ──stop()/shutdown()──▶ stopping ──exit──▶ inactive
+//
+// "Ready" depends on the service type: simple and exec when the program has
+// been executed, oneshot when it exits 0, notify when it sends READY=1;
+// a target is ready when its ordering predecessors have settled.
+//
+// A waiting unit starts once none of the units it is ordered after is still
+// waiting or starting. Starting order is therefore exactly the ordering graph:
+// every unit starts the moment its last predecessor becomes ready. Stopping
+// runs the graph in reverse: a unit stops once every unit ordered after it
+// that is also being stopped has stopped; independent branches stop in
+// parallel.
+//
+// Work is driven by a queue of units to re-evaluate (no recursion), so the
+// stack depth never depends on the size of the graph.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "initd/graph/graph.h"
+#include "initd/run/interfaces.h"
+#include "initd/run/notify_message.h"
+
+namespace fastinit {
+
+enum class UnitState { inactive, waiting, starting, active, stopping, restarting, failed, skipped };
+
+const char* to_string(UnitState state);
+
+struct UnitRuntime {
+    UnitState state = UnitState::inactive;
+    // "success", "exit-code", "signal", "timeout", "exec-failed",
+    // "start-limit-hit", "dependency", "condition", "missing", "cancelled".
+    std::string result;
+    std::string reason;  // a sentence for failed/skipped units
+    pid_t main_pid = 0;
+    pid_t session = 0;  // the first spawned pid; the service's session id
+    uid_t uid = 0;
+    std::optional<std::string> status_text;  // last STATUS=
+    std::optional<int> errno_value;          // last ERRNO=
+    std::optional<ExitStatus> last_exit;
+    int restarts = 0;  // automatic restarts in this start job
+    bool spawn_in_flight = false;
+    bool ever_ready = false;
+    bool stop_requested = false;
+    bool start_after_stop = false;
+    bool timed_out = false;
+    std::deque<TimePoint> recent_starts;  // for the start limit
+
+    // Timeline of the latest start job.
+    std::optional<TimePoint> queued_at, started_at, ready_at, finished_at;
+    std::optional<size_t> waited_for;  // the predecessor that settled last
+};
+
+struct ManagerOptions {
+    // NOTIFY_SOCKET given to notify-type services.
+    std::string notify_socket;
+    // Environment every service starts with, before its own.
+    std::vector<std::string> base_environment = {
+        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
+};
+
+struct ManagerSeams {
+    ProcessControl& processes;
+    TimerControl& timers;
+    TimeSource& time;
+    ConditionContext& conditions;
+};
+
+class Manager {
+  public:
+    Manager(Graph graph, ManagerSeams seams, ManagerOptions options = {});
+
+    // Requests. Errors say why nothing was done (unknown unit, shutting down).
+    Result<void> start(const std::string& name);
+    Result<void> stop(const std::string& name);
+    Result<void> restart(const std::string& name);
+    // Stops every unit in reverse dependency order.
+    void shutdown();
+
+    // Events.
+    void on_spawned(size_t unit, SpawnResult result);
+    void on_spawn_failed(size_t unit, const Error& error);
+    // Any reaped child; orphans are ignored.
+    void on_exit(pid_t pid, ExitStatus status);
+    // False when the sender is not a process of a unit (or not allowed to
+    // speak for it); the message is then ignored.
+    bool on_notify(pid_t sender, uid_t sender_uid, const NotifyMessage& message);
+    void on_timer(size_t unit, TimerKind kind);
+
+    // Observation.
+    const Graph& graph() const { return m_graph; }
+    const UnitRuntime& runtime(size_t unit) const { return m_units[unit]; }
+    std::optional<size_t> find(const std::string& name) const { return m_graph.find(name); }
+    // No unit is waiting or starting (a boot or start request has played out).
+    bool settled() const;
+    bool shutting_down() const { return m_shutting_down; }
+    // Shutdown requested and every unit has stopped.
+    bool shutdown_complete() const;
+    // Called after every state change of a unit.
+    void set_listener(std::function<void(size_t unit)> listener) {
+        m_listener = std::move(listener);
+    }
+
+  private:
+    void enqueue(size_t unit);
+    void enqueue_all(const std::vector<size_t>& units);
+    void process();
+    void evaluate(size_t unit);
+    void evaluate_waiting(size_t unit);
+    void evaluate_stop(size_t unit);
+    void release(size_t unit);
+    void spawn(size_t unit);
+    void mark_ready(size_t unit);
+    void settle(size_t unit, UnitState state, std::string result, std::string reason);
+    void begin_stop(size_t unit);
+    void finish_stop(size_t unit);
+    void handle_failure(size_t unit, std::string result, std::string reason);
+    void request_stop(size_t unit, bool start_again);
+    void forget_pid(size_t unit);
+    void changed(size_t unit);
+    bool is_pending_start(size_t unit) const;
+    bool is_running(size_t unit) const;
+    std::optional<std::string> failed_condition(const Unit& unit);
+    SpawnRequest spawn_request(size_t unit) const;
+
+    Graph m_graph;
+    ManagerSeams m_seams;
+    ManagerOptions m_options;
+    std::vector<UnitRuntime> m_units;
+    std::deque<size_t> m_queue;
+    std::vector<bool> m_queued;
+    bool m_processing = false;
+    bool m_shutting_down = false;
+    std::map<pid_t, size_t> m_pid_to_unit;
+    std::map<pid_t, size_t> m_session_to_unit;
+    // Exits reaped before the spawn that created the pid was reported (the
+    // spawn runs on a worker thread); kept only while spawns are in flight.
+    std::map<pid_t, ExitStatus> m_early_exits;
+    int m_spawns_in_flight = 0;
+    std::function<void(size_t)> m_listener;
+};
+
+}  // namespace fastinit

@@ -1,0 +1,34 @@
+// Creates a service process. The child is made with clone(CLONE_VM |
+// CLONE_VFORK), as posix_spawn does: it shares the parent's memory until it
+// calls execve, so nothing is copied, and between clone and execve it makes
+// only async-signal-safe system calls on arrays prepared beforehand. The
+// parent resumes once the child has executed the program or failed, so an
+// exec failure is reported precisely (with its errno) rather than as an exit
+// code. Safe to call from any thread.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "initd/run/user_db.h"
+
+namespace fastinit {
+
+struct ProcessSpec {
+    std::vector<std::string> argv;  // argv[0] is an absolute path
+    std::vector<std::string> environment;
+    std::string working_directory;  // empty: "/"
+    bool change_credentials = false;
+    Credentials credentials;
+    int stdin_fd = -1;  // -1: /dev/null
+    int stdout_fd = -1;
+    int stderr_fd = -1;
+};
+
+// Returns the pid of a child that has successfully executed its program.
+Result<pid_t> spawn_process(const ProcessSpec& spec);
+
+}  // namespace fastinit

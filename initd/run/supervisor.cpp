@@ -1,0 +1,256 @@
+#include "initd/run/supervisor.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "base/log.h"
+#include "initd/run/timeline.h"
+
+namespace fastinit {
+namespace {
+
+constexpr int kSignals[] = {SIGCHLD, SIGTERM, SIGINT, SIGPWR, SIGHUP};
+
+uint64_t to_usec(TimePoint t) {
+    return static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count());
+}
+
+Result<void> write_file_atomically(const std::string& path, const std::string& data) {
+    std::string tmp = path + ".tmp";
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!fd)
+        return system_error("cannot write " + tmp);
+    if (::write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()))
+        return system_error("cannot write " + tmp);
+    fd.reset();
+    if (::rename(tmp.c_str(), path.c_str()) < 0)
+        return system_error("cannot rename " + tmp);
+    return {};
+}
+
+}  // namespace
+
+const char* to_string(FinalAction action) {
+    switch (action) {
+        case FinalAction::poweroff:
+            return "poweroff";
+        case FinalAction::reboot:
+            return "reboot";
+        case FinalAction::halt:
+            return "halt";
+        case FinalAction::kexec:
+            return "kexec";
+    }
+    return "?";
+}
+
+void block_manager_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : kSignals)
+        sigaddset(&set, sig);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    // Writes to a closed socket or pipe must fail with EPIPE, not kill PID 1.
+    signal(SIGPIPE, SIG_IGN);
+}
+
+Supervisor::Supervisor(SupervisorOptions options)
+    : m_options(std::move(options)), m_started_at(Clock::now()) {}
+
+Supervisor::~Supervisor() {
+    for (auto& [key, slot] : m_timers)
+        sd_event_source_disable_unref(slot.source);
+    m_manager.reset();
+    m_launcher.reset();  // waits for spawns in flight
+    sd_event_unref(m_event);
+}
+
+Result<std::unique_ptr<Supervisor>> Supervisor::create(Graph graph, SupervisorOptions options) {
+    std::unique_ptr<Supervisor> s(new Supervisor(std::move(options)));
+    FI_TRY(s->setup(std::move(graph)));
+    return s;
+}
+
+Result<void> Supervisor::setup(Graph graph) {
+    ::mkdir(m_options.runtime_dir.c_str(), 0755);
+    m_timeline_path = m_options.runtime_dir + "/boot.json";
+
+    int r = sd_event_new(&m_event);
+    if (r < 0)
+        return system_error("cannot create the event loop", -r);
+    for (int sig : kSignals) {
+        r = sd_event_add_signal(m_event, nullptr, sig, on_signal, this);
+        if (r < 0)
+            return system_error("cannot watch signal " + std::to_string(sig), -r);
+    }
+
+    auto notify = NotifySocket::bind(m_options.runtime_dir + "/notify");
+    if (!notify)
+        return notify.error();
+    m_notify = std::move(*notify);
+    r = sd_event_add_io(m_event, nullptr, m_notify->fd(), EPOLLIN, on_notify_readable, this);
+    if (r < 0)
+        return system_error("cannot watch the notify socket", -r);
+
+    m_launcher =
+        std::make_unique<Launcher>(LauncherOptions{m_options.kmsg_output, m_options.etc_dir});
+    r = sd_event_add_io(m_event, nullptr, m_launcher->event_fd(), EPOLLIN, on_spawn_done, this);
+    if (r < 0)
+        return system_error("cannot watch the launcher", -r);
+
+    r = sd_event_add_post(m_event, nullptr, on_post, this);
+    if (r < 0)
+        return system_error("cannot add the post hook", -r);
+
+    ManagerOptions manager_options;
+    manager_options.notify_socket = m_notify->path();
+    m_manager = std::make_unique<Manager>(
+        std::move(graph), ManagerSeams{*m_launcher, *this, *this, *this}, manager_options);
+    m_manager->set_listener([this](size_t unit) {
+        m_timeline_dirty = true;
+        for (auto& listener : m_listeners)
+            listener(unit);
+    });
+    return {};
+}
+
+void Supervisor::add_unit_listener(std::function<void(size_t)> listener) {
+    m_listeners.push_back(std::move(listener));
+}
+
+void Supervisor::request_shutdown(FinalAction action) {
+    if (m_manager->shutting_down())
+        return;
+    m_final_action = action;
+    log::info("shutting down (then ", to_string(action), ")");
+    m_manager->shutdown();
+}
+
+FinalAction Supervisor::run() {
+    int r = sd_event_loop(m_event);
+    if (r < 0)
+        log::error("event loop failed: ", strerror(-r));
+    return m_final_action;
+}
+
+// ---- timers ------------------------------------------------------------------
+
+void Supervisor::arm(size_t unit, TimerKind kind, TimePoint deadline) {
+    TimerSlot& slot = m_timers[{unit, static_cast<int>(kind)}];
+    if (!slot.source) {
+        slot.owner = this;
+        slot.unit = unit;
+        slot.kind = kind;
+        // Accuracy 1us: the default (250ms) would let sd-event coalesce
+        // timeouts far too late for a boot.
+        int r = sd_event_add_time(m_event, &slot.source, CLOCK_MONOTONIC, to_usec(deadline), 1,
+                                  on_timer, &slot);
+        if (r < 0)
+            log::error("cannot arm a timer: ", strerror(-r));
+        return;
+    }
+    sd_event_source_set_time(slot.source, to_usec(deadline));
+    sd_event_source_set_enabled(slot.source, SD_EVENT_ONESHOT);
+}
+
+void Supervisor::disarm(size_t unit, TimerKind kind) {
+    auto it = m_timers.find({unit, static_cast<int>(kind)});
+    if (it != m_timers.end() && it->second.source)
+        sd_event_source_set_enabled(it->second.source, SD_EVENT_OFF);
+}
+
+int Supervisor::on_timer(sd_event_source*, uint64_t, void* userdata) {
+    auto* slot = static_cast<TimerSlot*>(userdata);
+    slot->owner->m_manager->on_timer(slot->unit, slot->kind);
+    return 0;
+}
+
+// ---- events ------------------------------------------------------------------
+
+bool Supervisor::path_exists(const std::string& path) {
+    struct stat st;
+    return ::stat(path.c_str(), &st) == 0;
+}
+
+int Supervisor::on_signal(sd_event_source*, const signalfd_siginfo* info, void* userdata) {
+    auto* self = static_cast<Supervisor*>(userdata);
+    switch (info->ssi_signo) {
+        case SIGCHLD:
+            self->reap_children();
+            break;
+        case SIGTERM:
+        case SIGPWR:
+            self->request_shutdown(FinalAction::poweroff);
+            break;
+        case SIGINT:
+            self->request_shutdown(FinalAction::reboot);
+            break;
+        case SIGHUP:
+            log::info("SIGHUP: reloading units is not supported yet; ignored");
+            break;
+    }
+    return 0;
+}
+
+void Supervisor::reap_children() {
+    for (;;) {
+        siginfo_t info{};
+        if (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG) < 0 || info.si_pid == 0)
+            return;
+        ExitStatus status;
+        if (info.si_code == CLD_EXITED)
+            status.code = info.si_status;
+        else
+            status.signal = info.si_status;
+        m_manager->on_exit(info.si_pid, status);
+    }
+}
+
+int Supervisor::on_notify_readable(sd_event_source*, int, uint32_t, void* userdata) {
+    auto* self = static_cast<Supervisor*>(userdata);
+    while (auto datagram = self->m_notify->receive()) {
+        NotifyMessage message = parse_notify_message(datagram->text);
+        if (datagram->pid == 0 ||
+            !self->m_manager->on_notify(datagram->pid, datagram->uid, message))
+            log::warning("ignored a notification from pid ", datagram->pid,
+                         ", which belongs to no unit it may speak for");
+        // datagram->fds close here, which releases a BARRIER=1 waiter.
+    }
+    return 0;
+}
+
+int Supervisor::on_spawn_done(sd_event_source*, int, uint32_t, void* userdata) {
+    auto* self = static_cast<Supervisor*>(userdata);
+    self->m_launcher->drain(*self->m_manager);
+    return 0;
+}
+
+int Supervisor::on_post(sd_event_source*, void* userdata) {
+    auto* self = static_cast<Supervisor*>(userdata);
+    Manager& manager = *self->m_manager;
+    if (manager.shutting_down()) {
+        if (manager.shutdown_complete())
+            sd_event_exit(self->m_event, 0);
+        return 0;
+    }
+    if (self->m_timeline_dirty && manager.settled()) {
+        self->m_timeline_dirty = false;
+        self->write_timeline();
+    }
+    return 0;
+}
+
+void Supervisor::write_timeline() {
+    auto written =
+        write_file_atomically(m_timeline_path, to_json(make_timeline(*m_manager, m_started_at)));
+    if (!written)
+        log::warning(written.error().message);
+}
+
+}  // namespace fastinit

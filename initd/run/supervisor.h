@@ -1,0 +1,107 @@
+// The manager's main loop: one sd-event loop on the main thread that turns
+// the outside world into Manager events.
+//
+//   SIGCHLD            → reap every child (orphans too) → Manager::on_exit
+//   SIGTERM/SIGPWR     → shutdown, then power off
+//   SIGINT             → shutdown, then reboot (Ctrl-Alt-Del)
+//   notify socket      → Manager::on_notify (closing passed fds answers
+//                        BARRIER=1)
+//   launcher eventfd   → Manager::on_spawned / on_spawn_failed
+//   timers             → Manager::on_timer
+//
+// After each round of events it writes the boot timeline once the current
+// start job has settled, and stops the loop once a shutdown has completed.
+// Signals must be blocked before any thread starts (block_manager_signals),
+// so every thread inherits the mask and only the signalfd sees them.
+#pragma once
+
+#include <systemd/sd-event.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "initd/graph/graph.h"
+#include "initd/run/launcher.h"
+#include "initd/run/manager.h"
+#include "initd/run/notify_socket.h"
+
+namespace fastinit {
+
+enum class FinalAction { poweroff, reboot, halt, kexec };
+const char* to_string(FinalAction action);
+
+struct SupervisorOptions {
+    std::string runtime_dir = "/run/fastinit";
+    bool kmsg_output = false;
+    std::string etc_dir = "/etc";
+    std::vector<std::string> kernel_cmdline_words;
+};
+
+// Blocks the signals the supervisor reads through sd-event. Call first thing
+// in main, before any thread exists.
+void block_manager_signals();
+
+class Supervisor : private TimerControl, private TimeSource, private ConditionContext {
+  public:
+    static Result<std::unique_ptr<Supervisor>> create(Graph graph, SupervisorOptions options);
+    ~Supervisor() override;
+
+    Manager& manager() { return *m_manager; }
+    sd_event* event() { return m_event; }
+    TimePoint started_at() const { return m_started_at; }
+    const std::string& timeline_path() const { return m_timeline_path; }
+
+    // Begins an orderly shutdown that ends with `action`.
+    void request_shutdown(FinalAction action);
+    // Called after every unit state change (for bus signals).
+    void add_unit_listener(std::function<void(size_t)> listener);
+    // Runs until a shutdown has completed; returns what to do next.
+    FinalAction run();
+
+  private:
+    explicit Supervisor(SupervisorOptions options);
+    Result<void> setup(Graph graph);
+
+    // TimerControl
+    void arm(size_t unit, TimerKind kind, TimePoint deadline) override;
+    void disarm(size_t unit, TimerKind kind) override;
+    // TimeSource
+    TimePoint now() override { return Clock::now(); }
+    // ConditionContext
+    bool path_exists(const std::string& path) override;
+    const std::vector<std::string>& kernel_cmdline_words() override {
+        return m_options.kernel_cmdline_words;
+    }
+
+    static int on_signal(sd_event_source*, const signalfd_siginfo* info, void* self);
+    static int on_notify_readable(sd_event_source*, int fd, uint32_t events, void* self);
+    static int on_spawn_done(sd_event_source*, int fd, uint32_t events, void* self);
+    static int on_timer(sd_event_source*, uint64_t usec, void* self);
+    static int on_post(sd_event_source*, void* self);
+    void reap_children();
+    void write_timeline();
+
+    struct TimerSlot {
+        Supervisor* owner = nullptr;
+        size_t unit = 0;
+        TimerKind kind = TimerKind::start_timeout;
+        sd_event_source* source = nullptr;
+    };
+
+    SupervisorOptions m_options;
+    sd_event* m_event = nullptr;
+    std::unique_ptr<Launcher> m_launcher;
+    std::unique_ptr<Manager> m_manager;
+    std::optional<NotifySocket> m_notify;
+    std::map<std::pair<size_t, int>, TimerSlot> m_timers;
+    std::vector<std::function<void(size_t)>> m_listeners;
+    TimePoint m_started_at;
+    std::string m_timeline_path;
+    bool m_timeline_dirty = false;
+    FinalAction m_final_action = FinalAction::poweroff;
+};
+
+}  // namespace fastinit

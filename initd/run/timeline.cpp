@@ -1,0 +1,191 @@
+#include "initd/run/timeline.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+namespace fastinit {
+namespace {
+
+using json = nlohmann::json;
+
+std::optional<long long> since(const std::optional<TimePoint>& at, TimePoint start) {
+    if (!at)
+        return std::nullopt;
+    return std::chrono::duration_cast<std::chrono::microseconds>(*at - start).count();
+}
+
+void put(json& object, const char* key, const std::optional<long long>& value) {
+    if (value)
+        object[key] = *value;
+}
+
+std::optional<long long> get(const json& object, const char* key) {
+    auto it = object.find(key);
+    if (it == object.end() || !it->is_number_integer())
+        return std::nullopt;
+    return it->get<long long>();
+}
+
+std::string ms(long long us) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1fms", us / 1000.0);
+    return buf;
+}
+
+}  // namespace
+
+Timeline make_timeline(const Manager& manager, TimePoint manager_start) {
+    Timeline t;
+    t.manager_start_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(manager_start.time_since_epoch())
+            .count();
+    std::optional<long long> first, last;
+    const Graph& graph = manager.graph();
+    for (size_t i = 0; i < graph.nodes.size(); ++i) {
+        const UnitRuntime& u = manager.runtime(i);
+        if (!u.queued_at)
+            continue;  // never part of a start job
+        const Node& node = graph.nodes[i];
+        TimelineEntry e;
+        e.name = node.name;
+        e.state = to_string(u.state);
+        e.result = u.result;
+        e.reason = u.reason;
+        e.type = node.unit && node.unit->service ? to_string(node.unit->service->type) : "target";
+        e.queued_us = since(u.queued_at, manager_start);
+        e.started_us = since(u.started_at, manager_start);
+        e.ready_us = since(u.ready_at, manager_start);
+        e.finished_us = since(u.finished_at, manager_start);
+        if (u.waited_for)
+            e.waited_for = graph.nodes[*u.waited_for].name;
+        if (!first || *e.queued_us < *first)
+            first = e.queued_us;
+        auto end = e.ready_us ? e.ready_us : e.finished_us;
+        if (end && (!last || *end > *last))
+            last = end;
+        t.units.push_back(std::move(e));
+    }
+    if (first && last)
+        t.makespan_us = *last - *first;
+    return t;
+}
+
+std::string to_json(const Timeline& timeline) {
+    json root;
+    root["manager_start_monotonic_us"] = timeline.manager_start_us;
+    root["makespan_us"] = timeline.makespan_us;
+    json units = json::array();
+    for (const auto& e : timeline.units) {
+        json u;
+        u["name"] = e.name;
+        u["state"] = e.state;
+        u["result"] = e.result;
+        u["type"] = e.type;
+        if (!e.reason.empty())
+            u["reason"] = e.reason;
+        put(u, "queued_us", e.queued_us);
+        put(u, "started_us", e.started_us);
+        put(u, "ready_us", e.ready_us);
+        put(u, "finished_us", e.finished_us);
+        if (!e.waited_for.empty())
+            u["waited_for"] = e.waited_for;
+        units.push_back(std::move(u));
+    }
+    root["units"] = std::move(units);
+    return root.dump(1) + "\n";
+}
+
+Result<Timeline> parse_timeline(const std::string& text) {
+    json root = json::parse(text, nullptr, false);
+    if (root.is_discarded() || !root.is_object())
+        return Error{"not a boot timeline (invalid JSON)"};
+    Timeline t;
+    t.manager_start_us = get(root, "manager_start_monotonic_us").value_or(0);
+    t.makespan_us = get(root, "makespan_us").value_or(0);
+    auto units = root.find("units");
+    if (units == root.end() || !units->is_array())
+        return Error{"not a boot timeline (no units array)"};
+    for (const auto& u : *units) {
+        if (!u.is_object() || !u.contains("name") || !u["name"].is_string())
+            return Error{"not a boot timeline (a unit has no name)"};
+        TimelineEntry e;
+        e.name = u["name"].get<std::string>();
+        e.state = u.value("state", "");
+        e.result = u.value("result", "");
+        e.reason = u.value("reason", "");
+        e.type = u.value("type", "");
+        e.queued_us = get(u, "queued_us");
+        e.started_us = get(u, "started_us");
+        e.ready_us = get(u, "ready_us");
+        e.finished_us = get(u, "finished_us");
+        e.waited_for = u.value("waited_for", "");
+        t.units.push_back(std::move(e));
+    }
+    return t;
+}
+
+std::string format_blame(const Timeline& timeline) {
+    // How long each unit took from its start to ready (or to its end).
+    struct Row {
+        long long took;
+        const TimelineEntry* entry;
+    };
+    std::vector<Row> rows;
+    for (const auto& e : timeline.units) {
+        auto end = e.ready_us ? e.ready_us : e.finished_us;
+        if (!e.started_us || !end)
+            continue;
+        rows.push_back({*end - *e.started_us, &e});
+    }
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const Row& a, const Row& b) { return a.took > b.took; });
+    std::string out;
+    for (const auto& r : rows) {
+        char line[512];
+        std::snprintf(line, sizeof line, "%10s %s%s\n", ms(r.took).c_str(), r.entry->name.c_str(),
+                      r.entry->state == "active" || r.entry->state == "inactive"
+                          ? ""
+                          : (" (" + r.entry->state + ")").c_str());
+        out += line;
+    }
+    return out;
+}
+
+std::string format_critical_chain(const Timeline& timeline, const std::string& target) {
+    std::map<std::string, const TimelineEntry*> by_name;
+    for (const auto& e : timeline.units)
+        by_name[e.name] = &e;
+    auto it = by_name.find(target);
+    if (it == by_name.end())
+        return "";
+    // Walk back along "waited for" links: the chain of units each of which
+    // was the last thing holding up the next.
+    std::vector<const TimelineEntry*> chain;
+    std::map<std::string, bool> seen;
+    for (const TimelineEntry* e = it->second; e && !seen[e->name];) {
+        seen[e->name] = true;
+        chain.push_back(e);
+        auto next = by_name.find(e->waited_for);
+        e = next == by_name.end() ? nullptr : next->second;
+    }
+    std::string out;
+    std::string indent;
+    for (const auto* e : chain) {
+        auto end = e->ready_us ? e->ready_us : e->finished_us;
+        std::string line = indent + e->name;
+        if (end)
+            line += " @" + ms(*end);
+        if (e->started_us && end && *end > *e->started_us)
+            line += " +" + ms(*end - *e->started_us);
+        if (e->state != "active" && e->state != "inactive")
+            line += " (" + e->state + ")";
+        out += line + "\n";
+        indent += "  ";
+    }
+    return out;
+}
+
+}  // namespace fastinit

@@ -1,0 +1,40 @@
+// The boot timeline: for every unit of a start job, when it was queued,
+// started and became ready (or failed), and which predecessor it waited for
+// last. Written to <runtime dir>/boot.json; `fastinit analyze` reads it back.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "initd/run/manager.h"
+
+namespace fastinit {
+
+struct TimelineEntry {
+    std::string name;
+    std::string state;
+    std::string result;
+    std::string reason;
+    std::string type;  // service type, or "target"
+    // Microseconds since the manager started; absent when it never happened.
+    std::optional<long long> queued_us, started_us, ready_us, finished_us;
+    std::string waited_for;  // empty when nothing held it back
+};
+
+struct Timeline {
+    long long manager_start_us = 0;  // CLOCK_MONOTONIC of the manager's start
+    long long makespan_us = 0;       // first queued → last ready/finished
+    std::vector<TimelineEntry> units;
+};
+
+Timeline make_timeline(const Manager& manager, TimePoint manager_start);
+std::string to_json(const Timeline& timeline);
+Result<Timeline> parse_timeline(const std::string& json);
+
+// `fastinit analyze` reports.
+std::string format_blame(const Timeline& timeline);
+std::string format_critical_chain(const Timeline& timeline, const std::string& target);
+
+}  // namespace fastinit

@@ -1,0 +1,44 @@
+#include "initd/unit/unit.h"
+
+#include "initd/unit/diagnostic.h"
+
+namespace fastinit {
+
+const char* to_string(ServiceType type) {
+    switch (type) {
+        case ServiceType::simple:
+            return "simple";
+        case ServiceType::exec:
+            return "exec";
+        case ServiceType::oneshot:
+            return "oneshot";
+        case ServiceType::notify:
+            return "notify";
+    }
+    return "?";
+}
+
+const char* to_string(RestartPolicy policy) {
+    switch (policy) {
+        case RestartPolicy::no:
+            return "no";
+        case RestartPolicy::on_failure:
+            return "on-failure";
+        case RestartPolicy::always:
+            return "always";
+    }
+    return "?";
+}
+
+std::string Diagnostic::to_string() const {
+    std::string out = file;
+    if (line > 0)
+        out += ":" + std::to_string(line) + ":" + std::to_string(column);
+    out += severity == Severity::error ? ": error: " : ": warning: ";
+    if (!key.empty())
+        out += key + ": ";
+    out += message;
+    return out;
+}
+
+}  // namespace fastinit

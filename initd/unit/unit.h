@@ -1,0 +1,74 @@
+// A unit as read from its TOML file. Units are plain values: parsing fills
+// them, the graph links them by name, the manager runs them.
+//
+// A unit without a [service] table is a target: a named milestone that is
+// reached when everything it pulls in has settled.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/duration.h"
+
+namespace fastinit {
+
+enum class ServiceType { simple, exec, oneshot, notify };
+enum class RestartPolicy { no, on_failure, always };
+
+// Where a service's stdout or stderr goes.
+struct OutputTarget {
+    enum class Kind { kmsg, console, null, file, inherit };
+    Kind kind = Kind::kmsg;
+    std::string path;  // for Kind::file
+};
+
+// Every condition must hold for the unit to start; otherwise it is skipped
+// (which is not a failure). A leading '!' negates a single entry.
+struct Conditions {
+    std::vector<std::string> path_exists;
+    std::vector<std::string> kernel_cmdline;
+    bool empty() const { return path_exists.empty() && kernel_cmdline.empty(); }
+};
+
+struct Service {
+    ServiceType type = ServiceType::simple;
+    std::vector<std::string> exec;
+    std::vector<std::pair<std::string, std::string>> environment;
+    std::string user;
+    std::string group;
+    std::string working_directory;
+    RestartPolicy restart = RestartPolicy::no;
+    Duration restart_delay = std::chrono::milliseconds(100);
+    Duration restart_delay_max = std::chrono::seconds(10);
+    Duration start_timeout = std::chrono::seconds(90);
+    Duration stop_timeout = std::chrono::seconds(10);
+    // More than start_limit_burst starts within start_limit_interval → failed.
+    int start_limit_burst = 5;
+    Duration start_limit_interval = std::chrono::seconds(10);
+    OutputTarget stdout_target;
+    OutputTarget stderr_target;  // defaults to wherever stdout goes
+    bool stderr_set = false;
+};
+
+struct Unit {
+    std::string name;  // the file stem
+    std::string path;  // the file it came from
+    std::string description;
+    std::vector<std::string> requires_;
+    std::vector<std::string> wants;
+    std::vector<std::string> after;
+    std::vector<std::string> before;
+    std::vector<std::string> conflicts;
+    std::vector<std::string> wanted_by;
+    Conditions conditions;
+    std::optional<Service> service;
+
+    bool is_target() const { return !service.has_value(); }
+};
+
+const char* to_string(ServiceType type);
+const char* to_string(RestartPolicy policy);
+
+}  // namespace fastinit

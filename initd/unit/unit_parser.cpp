@@ -1,0 +1,414 @@
+#include "initd/unit/unit_parser.h"
+
+#include <toml++/toml.h>
+
+#include <functional>
+#include <map>
+
+#include "base/text.h"
+
+namespace fastinit {
+namespace {
+
+// Collects diagnostics for one file so handlers can report with one call.
+class Reporter {
+  public:
+    explicit Reporter(std::string_view path) : m_path(path) {}
+
+    void error(const toml::source_region& where, std::string key, std::string message) {
+        add(Diagnostic::Severity::error, where, std::move(key), std::move(message));
+    }
+    void warning(const toml::source_region& where, std::string key, std::string message) {
+        add(Diagnostic::Severity::warning, where, std::move(key), std::move(message));
+    }
+    bool has_errors() const {
+        for (const auto& d : m_diagnostics)
+            if (d.severity == Diagnostic::Severity::error)
+                return true;
+        return false;
+    }
+    std::vector<Diagnostic> take() { return std::move(m_diagnostics); }
+
+  private:
+    void add(Diagnostic::Severity severity, const toml::source_region& where, std::string key,
+             std::string message) {
+        Diagnostic d;
+        d.severity = severity;
+        d.file = m_path;
+        d.line = static_cast<int>(where.begin.line);
+        d.column = static_cast<int>(where.begin.column);
+        d.key = std::move(key);
+        d.message = std::move(message);
+        m_diagnostics.push_back(std::move(d));
+    }
+
+    std::string m_path;
+    std::vector<Diagnostic> m_diagnostics;
+};
+
+// Everything a key handler needs: the node, its full key for messages, and
+// the reporter. Handlers return false after reporting an error.
+struct Field {
+    const toml::node& node;
+    const toml::source_region& where;
+    std::string key;
+    Reporter& report;
+
+    bool fail(std::string message) const {
+        report.error(where, key, std::move(message));
+        return false;
+    }
+};
+
+bool read_string(const Field& f, std::string& out) {
+    auto value = f.node.value<std::string>();
+    if (!f.node.is_string() || !value)
+        return f.fail("expected a string");
+    out = *value;
+    return true;
+}
+
+bool read_name_list(const Field& f, std::vector<std::string>& out) {
+    auto check = [&](const std::string& name) {
+        if (!is_valid_unit_name(name))
+            return f.fail("\"" + name + "\" is not a valid unit name");
+        out.push_back(name);
+        return true;
+    };
+    if (f.node.is_string())
+        return check(*f.node.value<std::string>());
+    const auto* array = f.node.as_array();
+    if (!array)
+        return f.fail("expected a list of unit names, e.g. [\"network\"]");
+    for (const auto& element : *array) {
+        if (!element.is_string())
+            return f.fail("expected a list of unit names, e.g. [\"network\"]");
+        if (!check(*element.value<std::string>()))
+            return false;
+    }
+    return true;
+}
+
+bool read_string_list(const Field& f, std::vector<std::string>& out) {
+    if (f.node.is_string()) {
+        out.push_back(*f.node.value<std::string>());
+        return true;
+    }
+    const auto* array = f.node.as_array();
+    if (!array)
+        return f.fail("expected a string or a list of strings");
+    for (const auto& element : *array) {
+        if (!element.is_string())
+            return f.fail("expected a string or a list of strings");
+        out.push_back(*element.value<std::string>());
+    }
+    return true;
+}
+
+bool read_duration(const Field& f, Duration& out) {
+    std::string text;
+    if (!f.node.is_string())
+        return f.fail("expected a duration string such as \"500ms\" or \"10s\"");
+    read_string(f, text);
+    auto parsed = parse_duration(text);
+    if (!parsed)
+        return f.fail(parsed.error().message);
+    out = *parsed;
+    return true;
+}
+
+bool read_output(const Field& f, OutputTarget& out) {
+    std::string text;
+    if (!read_string(f, text))
+        return false;
+    using Kind = OutputTarget::Kind;
+    if (text == "kmsg")
+        out = {Kind::kmsg, ""};
+    else if (text == "console")
+        out = {Kind::console, ""};
+    else if (text == "null")
+        out = {Kind::null, ""};
+    else if (text == "inherit")
+        out = {Kind::inherit, ""};
+    else if (text.rfind("file:", 0) == 0 && text.size() > 5 && text[5] == '/')
+        out = {Kind::file, text.substr(5)};
+    else
+        return f.fail("expected kmsg, console, null, inherit or file:/absolute/path, got \"" +
+                      text + "\"");
+    return true;
+}
+
+template <typename Enum>
+bool read_enum(const Field& f, std::initializer_list<std::pair<const char*, Enum>> choices,
+               Enum& out) {
+    std::string text;
+    if (!read_string(f, text))
+        return false;
+    std::string names;
+    std::vector<std::string_view> candidates;
+    for (const auto& [name, value] : choices) {
+        if (text == name) {
+            out = value;
+            return true;
+        }
+        names += names.empty() ? "" : ", ";
+        names += name;
+        candidates.push_back(name);
+    }
+    std::string message = "\"" + text + "\" is not one of " + names;
+    auto suggestion = closest_match(text, candidates);
+    if (!suggestion.empty())
+        message += " (did you mean \"" + suggestion + "\"?)";
+    return f.fail(message);
+}
+
+using Handler = std::function<bool(const Field&, Unit&)>;
+using KeyTable = std::map<std::string, Handler, std::less<>>;
+
+const KeyTable& unit_keys() {
+    static const KeyTable table = {
+        {"description", [](const Field& f, Unit& u) { return read_string(f, u.description); }},
+        {"requires", [](const Field& f, Unit& u) { return read_name_list(f, u.requires_); }},
+        {"wants", [](const Field& f, Unit& u) { return read_name_list(f, u.wants); }},
+        {"after", [](const Field& f, Unit& u) { return read_name_list(f, u.after); }},
+        {"before", [](const Field& f, Unit& u) { return read_name_list(f, u.before); }},
+        {"conflicts", [](const Field& f, Unit& u) { return read_name_list(f, u.conflicts); }},
+        {"wanted_by", [](const Field& f, Unit& u) { return read_name_list(f, u.wanted_by); }},
+    };
+    return table;
+}
+
+const KeyTable& condition_keys() {
+    static const KeyTable table = {
+        {"path_exists",
+         [](const Field& f, Unit& u) {
+             if (!read_string_list(f, u.conditions.path_exists))
+                 return false;
+             for (const auto& p : u.conditions.path_exists) {
+                 std::string_view path = p;
+                 if (!path.empty() && path[0] == '!')
+                     path.remove_prefix(1);
+                 if (path.empty() || path[0] != '/')
+                     return f.fail("\"" + p + "\" is not an absolute path");
+             }
+             return true;
+         }},
+        {"kernel_cmdline",
+         [](const Field& f, Unit& u) { return read_string_list(f, u.conditions.kernel_cmdline); }},
+    };
+    return table;
+}
+
+Service& service_of(Unit& u) {
+    if (!u.service)
+        u.service.emplace();
+    return *u.service;
+}
+
+const KeyTable& service_keys() {
+    static const KeyTable table = {
+        {"type",
+         [](const Field& f, Unit& u) {
+             return read_enum<ServiceType>(f,
+                                           {{"simple", ServiceType::simple},
+                                            {"exec", ServiceType::exec},
+                                            {"oneshot", ServiceType::oneshot},
+                                            {"notify", ServiceType::notify}},
+                                           service_of(u).type);
+         }},
+        {"exec",
+         [](const Field& f, Unit& u) {
+             const auto* array = f.node.as_array();
+             auto& exec = service_of(u).exec;
+             if (!array || array->empty())
+                 return f.fail(
+                     "expected a non-empty list of strings, e.g. [\"/usr/sbin/sshd\", \"-D\"]");
+             for (const auto& element : *array) {
+                 if (!element.is_string())
+                     return f.fail("every element must be a string");
+                 exec.push_back(*element.value<std::string>());
+             }
+             if (exec[0].empty() || exec[0][0] != '/')
+                 return f.fail("the program \"" + exec[0] + "\" must be an absolute path");
+             return true;
+         }},
+        {"environment",
+         [](const Field& f, Unit& u) {
+             const auto* table = f.node.as_table();
+             if (!table)
+                 return f.fail("expected a table, e.g. { LANG = \"C\" }");
+             for (const auto& [key, value] : *table) {
+                 if (!value.is_string())
+                     return f.fail("the value of " + std::string(key.str()) + " must be a string");
+                 if (key.str().empty() || key.str().find('=') != std::string_view::npos)
+                     return f.fail("\"" + std::string(key.str()) +
+                                   "\" is not a valid variable name");
+                 service_of(u).environment.emplace_back(std::string(key.str()),
+                                                        *value.value<std::string>());
+             }
+             return true;
+         }},
+        {"user", [](const Field& f, Unit& u) { return read_string(f, service_of(u).user); }},
+        {"group", [](const Field& f, Unit& u) { return read_string(f, service_of(u).group); }},
+        {"working_directory",
+         [](const Field& f, Unit& u) {
+             auto& dir = service_of(u).working_directory;
+             if (!read_string(f, dir))
+                 return false;
+             if (dir.empty() || dir[0] != '/')
+                 return f.fail("must be an absolute path");
+             return true;
+         }},
+        {"restart",
+         [](const Field& f, Unit& u) {
+             return read_enum<RestartPolicy>(f,
+                                             {{"no", RestartPolicy::no},
+                                              {"on-failure", RestartPolicy::on_failure},
+                                              {"always", RestartPolicy::always}},
+                                             service_of(u).restart);
+         }},
+        {"restart_delay",
+         [](const Field& f, Unit& u) { return read_duration(f, service_of(u).restart_delay); }},
+        {"restart_delay_max",
+         [](const Field& f, Unit& u) { return read_duration(f, service_of(u).restart_delay_max); }},
+        {"start_timeout",
+         [](const Field& f, Unit& u) { return read_duration(f, service_of(u).start_timeout); }},
+        {"stop_timeout",
+         [](const Field& f, Unit& u) { return read_duration(f, service_of(u).stop_timeout); }},
+        {"start_limit_burst",
+         [](const Field& f, Unit& u) {
+             auto value = f.node.value<int64_t>();
+             if (!f.node.is_integer() || !value || *value < 1 || *value > 1000)
+                 return f.fail("expected an integer from 1 to 1000");
+             service_of(u).start_limit_burst = static_cast<int>(*value);
+             return true;
+         }},
+        {"start_limit_interval",
+         [](const Field& f, Unit& u) {
+             return read_duration(f, service_of(u).start_limit_interval);
+         }},
+        {"stdout",
+         [](const Field& f, Unit& u) { return read_output(f, service_of(u).stdout_target); }},
+        {"stderr",
+         [](const Field& f, Unit& u) {
+             service_of(u).stderr_set = true;
+             return read_output(f, service_of(u).stderr_target);
+         }},
+    };
+    return table;
+}
+
+const std::map<std::string, const KeyTable*, std::less<>>& sections() {
+    static const std::map<std::string, const KeyTable*, std::less<>> table = {
+        {"unit", &unit_keys()},
+        {"condition", &condition_keys()},
+        {"service", &service_keys()},
+    };
+    return table;
+}
+
+template <typename Map>
+std::vector<std::string_view> keys_of(const Map& map) {
+    std::vector<std::string_view> keys;
+    for (const auto& [key, value] : map)
+        keys.push_back(key);
+    return keys;
+}
+
+std::string unknown_message(std::string_view what, std::string_view key,
+                            const std::vector<std::string_view>& known) {
+    std::string message = "unknown " + std::string(what) + " \"" + std::string(key) + "\"";
+    auto suggestion = closest_match(key, known);
+    if (!suggestion.empty())
+        message += " (did you mean \"" + suggestion + "\"?)";
+    return message;
+}
+
+// Checks that span several keys, once every key has been read.
+void validate(Unit& unit, const toml::table& root, Reporter& report) {
+    if (!unit.service)
+        return;
+    Service& s = *unit.service;
+    const toml::node* section = root.get("service");
+    const toml::source_region where = section ? section->source() : toml::source_region{};
+    if (s.exec.empty())
+        report.error(where, "service.exec", "a [service] needs exec = [\"/path/to/program\", ...]");
+    if (s.type == ServiceType::oneshot && s.restart == RestartPolicy::always)
+        report.error(where, "service.restart",
+                     "restart = \"always\" is not allowed for oneshot services (use on-failure)");
+    if (s.restart_delay_max < s.restart_delay)
+        s.restart_delay_max = s.restart_delay;
+    if (!s.stderr_set)
+        s.stderr_target = s.stdout_target;
+}
+
+}  // namespace
+
+bool is_valid_unit_name(std::string_view name) {
+    if (name.empty() || name.size() > 128)
+        return false;
+    for (char c : name) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '@' || c == '.' || c == '_' || c == '-';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+ParsedUnit parse_unit(std::string_view name, std::string_view path, std::string_view text) {
+    ParsedUnit result;
+    Reporter report(path);
+    toml::table root;
+    try {
+        root = toml::parse(text, path);
+    } catch (const toml::parse_error& e) {
+        report.error(e.source(), "", std::string(e.description()));
+        result.diagnostics = report.take();
+        return result;
+    }
+
+    Unit unit;
+    unit.name = std::string(name);
+    unit.path = std::string(path);
+    if (!is_valid_unit_name(name))
+        report.error({}, "", "\"" + std::string(name) + "\" is not a valid unit name");
+
+    const auto known_sections = keys_of(sections());
+    for (const auto& [section_key, section_node] : root) {
+        std::string section_name(section_key.str());
+        auto section = sections().find(section_name);
+        if (section == sections().end()) {
+            report.error(section_key.source(), section_name,
+                         unknown_message("section", section_name, known_sections));
+            continue;
+        }
+        const auto* table = section_node.as_table();
+        if (!table) {
+            report.error(section_key.source(), section_name,
+                         "expected a table: write [" + section_name + "]");
+            continue;
+        }
+        if (section_name == "service")
+            service_of(unit);
+        const KeyTable& keys = *section->second;
+        const auto known_keys = keys_of(keys);
+        for (const auto& [key, node] : *table) {
+            std::string full_key = section_name + "." + std::string(key.str());
+            auto handler = keys.find(key.str());
+            if (handler == keys.end()) {
+                report.error(key.source(), full_key, unknown_message("key", key.str(), known_keys));
+                continue;
+            }
+            handler->second(Field{node, key.source(), full_key, report}, unit);
+        }
+    }
+    validate(unit, root, report);
+
+    if (!report.has_errors())
+        result.unit = std::move(unit);
+    result.diagnostics = report.take();
+    return result;
+}
+
+}  // namespace fastinit

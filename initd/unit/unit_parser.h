@@ -1,0 +1,29 @@
+// TOML unit file → Unit. The parser is strict: an unknown section or key, a
+// value of the wrong type or an out-of-range value is an error that names the
+// file, line, column and key (and, for typos, the closest known key). A unit
+// with any error is not returned; the caller leaves it out of the boot.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "initd/unit/diagnostic.h"
+#include "initd/unit/unit.h"
+
+namespace fastinit {
+
+struct ParsedUnit {
+    std::optional<Unit> unit;  // empty when any error was found
+    std::vector<Diagnostic> diagnostics;
+};
+
+// `path` is used for messages and recorded in the unit; `name` is the unit's
+// name (the file stem).
+ParsedUnit parse_unit(std::string_view name, std::string_view path, std::string_view text);
+
+// Unit names: letters, digits and "@._-", 1 to 128 characters.
+bool is_valid_unit_name(std::string_view name);
+
+}  // namespace fastinit
