@@ -53,8 +53,8 @@ Result<void> Manager::start(const std::string& name) {
     TimePoint now = m_seams.time.now();
     for (size_t i : m_graph.closure(*root)) {
         UnitRuntime& u = m_units[i];
-        if (u.state == UnitState::stopping) {
-            u.start_after_stop = true;
+        if (u.state == UnitState::stopping || u.stop_requested) {
+            u.start_after_stop = true;  // it comes back once it is down
             continue;
         }
         if (u.state != UnitState::inactive && u.state != UnitState::failed &&
@@ -174,10 +174,13 @@ void Manager::evaluate(size_t unit) {
         evaluate_waiting(unit);
 }
 
+// Units ordered after this one must not start yet: it is on its way up, or
+// on its way down (and may come back, as in a restart).
 bool Manager::is_pending_start(size_t unit) const {
     const UnitRuntime& u = m_units[unit];
     return u.state == UnitState::waiting || u.state == UnitState::starting ||
-           (u.state == UnitState::restarting && !u.ever_ready);
+           (u.state == UnitState::restarting && !u.ever_ready) ||
+           (u.stop_requested && !m_shutting_down);
 }
 
 bool Manager::is_running(size_t unit) const {
@@ -217,7 +220,11 @@ void Manager::release(size_t unit) {
     }
     for (size_t dep : node.requires_) {
         const UnitRuntime& d = m_units[dep];
-        if (d.state == UnitState::failed || d.state == UnitState::skipped) {
+        // A unit skipped by its own conditions counts as satisfied (as in
+        // systemd); one skipped because its requirements failed does not.
+        bool unmet = d.state == UnitState::failed ||
+                     (d.state == UnitState::skipped && d.result != "condition");
+        if (unmet) {
             settle(unit, UnitState::skipped, "dependency",
                    "required unit " + m_graph.nodes[dep].name + " " + to_string(d.state) +
                        (d.reason.empty() ? "" : ": " + d.reason));

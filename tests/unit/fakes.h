@@ -1,0 +1,159 @@
+// Fakes for the manager's seams: a process table that records what the
+// manager asked for, timers the test fires by hand, and a clock the test
+// moves. Tests drive the Manager exactly as the event loop would.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "initd/graph/graph.h"
+#include "initd/run/manager.h"
+#include "initd/unit/unit_parser.h"
+
+namespace fastinit::testing {
+
+// Units from {name, TOML} pairs; parse errors fail loudly.
+inline UnitSet make_units(const std::vector<std::pair<std::string, std::string>>& files) {
+    UnitSet set;
+    for (const auto& [name, text] : files) {
+        ParsedUnit parsed = parse_unit(name, name + ".toml", text);
+        if (parsed.unit)
+            set.units.emplace(name, std::move(*parsed.unit));
+        else
+            set.broken.emplace(name, parsed.diagnostics.at(0).to_string());
+    }
+    return set;
+}
+
+inline std::string oneshot(const std::string& unit_section = "") {
+    return "[unit]\n" + unit_section + "\n[service]\ntype = \"oneshot\"\nexec = [\"/bin/true\"]\n";
+}
+
+inline std::string service(const std::string& type, const std::string& unit_section = "",
+                           const std::string& extra = "") {
+    return "[unit]\n" + unit_section + "\n[service]\ntype = \"" + type +
+           "\"\nexec = [\"/bin/daemon\"]\n" + extra;
+}
+
+class FakeClock : public TimeSource {
+  public:
+    TimePoint now() override { return m_now; }
+    void advance(Duration d) { m_now += d; }
+
+  private:
+    TimePoint m_now = TimePoint(std::chrono::seconds(1000));
+};
+
+class FakeProcesses : public ProcessControl {
+  public:
+    struct Spawn {
+        size_t unit;
+        SpawnRequest request;
+    };
+    void spawn(size_t unit, SpawnRequest request) override {
+        spawns.push_back({unit, std::move(request)});
+    }
+    void kill(pid_t pid, int signal) override { kills.emplace_back(pid, signal); }
+    std::optional<pid_t> session_of(pid_t pid) override {
+        auto it = sessions.find(pid);
+        if (it == sessions.end())
+            return std::nullopt;
+        return it->second;
+    }
+
+    std::vector<std::string> spawned_names() const {
+        std::vector<std::string> names;
+        for (const auto& s : spawns)
+            names.push_back(s.request.unit);
+        return names;
+    }
+    bool was_signalled(pid_t pid, int signal) const {
+        for (const auto& k : kills)
+            if (k.first == pid && k.second == signal)
+                return true;
+        return false;
+    }
+
+    std::vector<Spawn> spawns;
+    std::vector<std::pair<pid_t, int>> kills;
+    std::map<pid_t, pid_t> sessions;
+};
+
+class FakeTimers : public TimerControl {
+  public:
+    void arm(size_t unit, TimerKind kind, TimePoint deadline) override {
+        armed[{unit, kind}] = deadline;
+        history.push_back({unit, kind, deadline});
+    }
+    void disarm(size_t unit, TimerKind kind) override { armed.erase({unit, kind}); }
+    bool is_armed(size_t unit, TimerKind kind) const { return armed.count({unit, kind}) > 0; }
+
+    struct Armed {
+        size_t unit;
+        TimerKind kind;
+        TimePoint deadline;
+    };
+    std::map<std::pair<size_t, TimerKind>, TimePoint> armed;
+    std::vector<Armed> history;
+};
+
+class FakeConditions : public ConditionContext {
+  public:
+    bool path_exists(const std::string& path) override { return paths.count(path) > 0; }
+    const std::vector<std::string>& kernel_cmdline_words() override { return cmdline; }
+    std::set<std::string> paths;
+    std::vector<std::string> cmdline;
+};
+
+// A manager over fakes, with helpers that play the event loop's part.
+class Harness {
+  public:
+    explicit Harness(const std::vector<std::pair<std::string, std::string>>& files)
+        : manager(build_graph(make_units(files)),
+                  ManagerSeams{processes, timers, clock, conditions},
+                  ManagerOptions{"/run/fastinit/notify", {"PATH=/bin"}}) {}
+
+    size_t id(const std::string& name) const { return *manager.find(name); }
+    UnitState state(const std::string& name) const { return manager.runtime(id(name)).state; }
+    const UnitRuntime& runtime(const std::string& name) const { return manager.runtime(id(name)); }
+
+    // Completes the most recent pending spawn of `name` with a fresh pid.
+    pid_t spawned(const std::string& name) {
+        pid_t pid = m_next_pid++;
+        manager.on_spawned(id(name), SpawnResult{pid, 0});
+        pids[name] = pid;
+        return pid;
+    }
+    void exited(const std::string& name, int code = 0, int signal = 0) {
+        manager.on_exit(pids.at(name), ExitStatus{code, signal});
+    }
+    void fire(const std::string& name, TimerKind kind) {
+        ASSERT_TRUE(timers.is_armed(id(name), kind));
+        timers.disarm(id(name), kind);
+        manager.on_timer(id(name), kind);
+    }
+    size_t spawn_count(const std::string& name) const {
+        size_t n = 0;
+        for (const auto& s : processes.spawns)
+            n += s.request.unit == name;
+        return n;
+    }
+
+    FakeClock clock;
+    FakeProcesses processes;
+    FakeTimers timers;
+    FakeConditions conditions;
+    Manager manager;
+    std::map<std::string, pid_t> pids;
+
+  private:
+    pid_t m_next_pid = 100;
+};
+
+}  // namespace fastinit::testing

@@ -1,0 +1,412 @@
+// The manager's state machine, driven through fakes: what it starts, when,
+// and what it does on exits, notifications, timers and stop requests.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/unit/fakes.h"
+
+namespace fastinit {
+namespace {
+
+using ::testing::ElementsAre;
+using testing::Harness;
+using ::testing::HasSubstr;
+using testing::oneshot;
+using testing::service;
+using ::testing::UnorderedElementsAre;
+
+TEST(Manager, StartsIndependentUnitsTogetherAndDependentsOnlyWhenAllAreReady) {
+    Harness h({{"default", "[unit]\nwants = [\"a\", \"b\", \"c\"]\n"},
+               {"a", oneshot()},
+               {"b", oneshot()},
+               {"c", oneshot("after = [\"a\", \"b\"]")}});
+    ASSERT_TRUE(h.manager.start("default").ok());
+    EXPECT_THAT(h.processes.spawned_names(), UnorderedElementsAre("a", "b"));
+
+    h.spawned("a");
+    h.spawned("b");
+    h.exited("a");
+    EXPECT_EQ(h.spawn_count("c"), 0u) << "c must wait for b";
+    EXPECT_EQ(h.state("default"), UnitState::waiting);
+
+    h.clock.advance(std::chrono::milliseconds(5));
+    h.exited("b");
+    EXPECT_EQ(h.spawn_count("c"), 1u);
+    EXPECT_EQ(h.runtime("c").waited_for, h.id("b"));
+    h.spawned("c");
+    h.exited("c");
+    EXPECT_EQ(h.state("default"), UnitState::active);
+    EXPECT_TRUE(h.manager.settled());
+}
+
+TEST(Manager, SimpleServiceIsReadyOnceExecutedOneshotOnlyAfterExitZero) {
+    Harness h({{"default", "[unit]\nrequires = [\"d\", \"o\"]\n"},
+               {"d", service("simple")},
+               {"o", oneshot()}});
+    ASSERT_TRUE(h.manager.start("default").ok());
+    h.spawned("d");
+    EXPECT_EQ(h.state("d"), UnitState::active);
+    h.spawned("o");
+    EXPECT_EQ(h.state("o"), UnitState::starting);
+    EXPECT_TRUE(h.timers.is_armed(h.id("o"), TimerKind::start_timeout));
+    h.exited("o", 0);
+    EXPECT_EQ(h.state("o"), UnitState::active);
+    EXPECT_FALSE(h.timers.is_armed(h.id("o"), TimerKind::start_timeout));
+    EXPECT_EQ(h.state("default"), UnitState::active);
+}
+
+TEST(Manager, SpawnRequestCarriesEnvironmentNotifySocketAndOutput) {
+    Harness h({{"n", service("notify", "",
+                             "environment = { LANG = \"C\" }\nuser = \"daemon\"\n"
+                             "working_directory = \"/var\"\nstdout = \"null\"\n")}});
+    ASSERT_TRUE(h.manager.start("n").ok());
+    ASSERT_EQ(h.processes.spawns.size(), 1u);
+    const SpawnRequest& r = h.processes.spawns[0].request;
+    EXPECT_THAT(r.argv, ElementsAre("/bin/daemon"));
+    EXPECT_THAT(r.environment,
+                ElementsAre("PATH=/bin", "NOTIFY_SOCKET=/run/fastinit/notify", "LANG=C"));
+    EXPECT_EQ(r.user, "daemon");
+    EXPECT_EQ(r.working_directory, "/var");
+    EXPECT_EQ(r.stdout_target.kind, OutputTarget::Kind::null);
+    EXPECT_EQ(r.stderr_target.kind, OutputTarget::Kind::null);
+}
+
+TEST(Manager, NotifyServiceIsReadyOnReadyFromItsOwnProcessesOnly) {
+    Harness h({{"default", "[unit]\nrequires = [\"n\"]\n"}, {"n", service("notify")}});
+    ASSERT_TRUE(h.manager.start("default").ok());
+    pid_t pid = h.spawned("n");
+    EXPECT_EQ(h.state("n"), UnitState::starting);
+
+    NotifyMessage ready;
+    ready.ready = true;
+    ready.status = "warming up";
+    // A stranger (unknown pid, other session) is ignored.
+    h.processes.sessions[999] = 999;
+    EXPECT_FALSE(h.manager.on_notify(999, 0, ready));
+    EXPECT_EQ(h.state("n"), UnitState::starting);
+    // A non-root sender that is not the unit's user is refused.
+    EXPECT_FALSE(h.manager.on_notify(pid, 1000, ready));
+    EXPECT_EQ(h.state("n"), UnitState::starting);
+
+    // A helper in the service's session (systemd-notify from a script) may.
+    h.processes.sessions[555] = pid;
+    EXPECT_TRUE(h.manager.on_notify(555, 0, ready));
+    EXPECT_EQ(h.state("n"), UnitState::active);
+    EXPECT_EQ(h.runtime("n").status_text, "warming up");
+    EXPECT_EQ(h.state("default"), UnitState::active);
+}
+
+TEST(Manager, MainPidChangeIsFollowed) {
+    Harness h({{"n", service("notify")}});
+    ASSERT_TRUE(h.manager.start("n").ok());
+    pid_t pid = h.spawned("n");
+    NotifyMessage message;
+    message.main_pid = 4242;
+    message.ready = true;
+    ASSERT_TRUE(h.manager.on_notify(pid, 0, message));
+    EXPECT_EQ(h.runtime("n").main_pid, 4242);
+    h.manager.on_exit(pid, ExitStatus{0, 0});  // the old main process: not ours now
+    EXPECT_EQ(h.state("n"), UnitState::active);
+    h.manager.on_exit(4242, ExitStatus{1, 0});
+    EXPECT_EQ(h.state("n"), UnitState::failed);
+}
+
+TEST(Manager, RequiredFailurePropagatesWantedFailureDoesNot) {
+    Harness h({{"default", "[unit]\nwants = [\"req\", \"want\"]\n"},
+               {"base", oneshot()},
+               {"req", oneshot("requires = [\"base\"]")},
+               {"want", oneshot("wants = [\"base\"]")}});
+    ASSERT_TRUE(h.manager.start("default").ok());
+    h.spawned("base");
+    h.exited("base", 3);
+    EXPECT_EQ(h.state("base"), UnitState::failed);
+    EXPECT_EQ(h.runtime("base").result, "exit-code");
+    EXPECT_EQ(h.state("req"), UnitState::skipped);
+    EXPECT_THAT(h.runtime("req").reason, HasSubstr("base"));
+    EXPECT_EQ(h.spawn_count("req"), 0u);
+    EXPECT_EQ(h.spawn_count("want"), 1u);
+}
+
+TEST(Manager, MissingAndBrokenDependencies) {
+    Harness h({{"default", "[unit]\nwants = [\"r\", \"w\", \"b\"]\n"},
+               {"r", oneshot("requires = [\"ghost\"]")},
+               {"w", oneshot("wants = [\"ghost\"]")},
+               {"broken", "[unit]\nrequirs = []\n"},
+               {"b", oneshot("requires = [\"broken\"]")}});
+    ASSERT_TRUE(h.manager.start("default").ok());
+    EXPECT_EQ(h.state("ghost"), UnitState::failed);
+    EXPECT_EQ(h.runtime("ghost").result, "missing");
+    EXPECT_EQ(h.state("r"), UnitState::skipped);
+    EXPECT_EQ(h.state("b"), UnitState::skipped);
+    EXPECT_THAT(h.runtime("b").reason, HasSubstr("broken"));
+    EXPECT_EQ(h.spawn_count("w"), 1u);
+}
+
+TEST(Manager, ConditionsSkipWithoutFailing) {
+    Harness h({{"default", "[unit]\nrequires = [\"p\", \"np\", \"k\", \"nk\"]\n"},
+               {"p", "[condition]\npath_exists = \"/etc/thing\"\n" + oneshot()},
+               {"np", "[condition]\npath_exists = \"!/etc/thing\"\n" + oneshot()},
+               {"k", "[condition]\nkernel_cmdline = \"fastinit.debug\"\n" + oneshot()},
+               {"nk", "[condition]\nkernel_cmdline = \"!quiet\"\n" + oneshot()}});
+    h.conditions.paths.insert("/etc/thing");
+    h.conditions.cmdline = {"quiet", "fastinit.debug=1"};
+    ASSERT_TRUE(h.manager.start("default").ok());
+    EXPECT_EQ(h.spawn_count("p"), 1u);
+    EXPECT_EQ(h.spawn_count("k"), 1u) << "a bare word matches word=value";
+    EXPECT_EQ(h.state("np"), UnitState::skipped);
+    EXPECT_EQ(h.runtime("np").result, "condition");
+    EXPECT_EQ(h.state("nk"), UnitState::skipped);
+    // A requirement skipped by its conditions still counts as satisfied.
+    EXPECT_EQ(h.state("default"), UnitState::waiting);
+    for (const char* name : {"p", "k"}) {
+        h.spawned(name);
+        h.exited(name);
+    }
+    EXPECT_EQ(h.state("default"), UnitState::active);
+}
+
+TEST(Manager, StartTimeoutTerminatesThenFails) {
+    Harness h({{"default", "[unit]\nrequires = [\"n\"]\n"},
+               {"n", service("notify", "", "start_timeout = \"2s\"\nstop_timeout = \"1s\"\n")}});
+    ASSERT_TRUE(h.manager.start("default").ok());
+    pid_t pid = h.spawned("n");
+    EXPECT_EQ(h.timers.armed.at({h.id("n"), TimerKind::start_timeout}),
+              h.clock.now() + std::chrono::seconds(2));
+    h.fire("n", TimerKind::start_timeout);
+    EXPECT_TRUE(h.processes.was_signalled(pid, SIGTERM));
+    h.fire("n", TimerKind::stop_timeout);
+    EXPECT_TRUE(h.processes.was_signalled(pid, SIGKILL));
+    h.exited("n", 0, SIGKILL);
+    EXPECT_EQ(h.state("n"), UnitState::failed);
+    EXPECT_EQ(h.runtime("n").result, "timeout");
+    EXPECT_EQ(h.state("default"), UnitState::skipped);
+}
+
+TEST(Manager, RestartBacksOffExponentiallyAndStopsAtTheStartLimit) {
+    Harness h({{"s", service("simple", "",
+                             "restart = \"on-failure\"\nrestart_delay = \"100ms\"\n"
+                             "restart_delay_max = \"1s\"\nstart_limit_burst = 4\n"
+                             "start_limit_interval = \"1min\"\n")}});
+    ASSERT_TRUE(h.manager.start("s").ok());
+    std::vector<long long> delays_ms;
+    for (int i = 0; i < 3; ++i) {
+        h.spawned("s");
+        EXPECT_EQ(h.state("s"), UnitState::active);
+        h.exited("s", 1);
+        ASSERT_EQ(h.state("s"), UnitState::restarting);
+        auto deadline = h.timers.armed.at({h.id("s"), TimerKind::restart_delay});
+        delays_ms.push_back(
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - h.clock.now())
+                .count());
+        h.clock.advance(std::chrono::duration_cast<Duration>(deadline - h.clock.now()));
+        h.fire("s", TimerKind::restart_delay);
+    }
+    EXPECT_THAT(delays_ms, ElementsAre(100, 200, 400));
+    h.spawned("s");
+    h.exited("s", 1);
+    h.fire("s", TimerKind::restart_delay);
+    EXPECT_EQ(h.state("s"), UnitState::failed);
+    EXPECT_EQ(h.runtime("s").result, "start-limit-hit");
+    EXPECT_EQ(h.spawn_count("s"), 4u);
+}
+
+TEST(Manager, RestartAlwaysAlsoAfterCleanExitButNotWhenStopping) {
+    Harness h({{"s", service("simple", "", "restart = \"always\"\n")}});
+    ASSERT_TRUE(h.manager.start("s").ok());
+    h.spawned("s");
+    h.exited("s", 0);
+    EXPECT_EQ(h.state("s"), UnitState::restarting);
+    h.fire("s", TimerKind::restart_delay);
+    pid_t pid = h.spawned("s");
+    ASSERT_TRUE(h.manager.stop("s").ok());
+    EXPECT_TRUE(h.processes.was_signalled(pid, SIGTERM));
+    h.exited("s", 0, SIGTERM);
+    EXPECT_EQ(h.state("s"), UnitState::inactive);
+    EXPECT_FALSE(h.timers.is_armed(h.id("s"), TimerKind::restart_delay));
+}
+
+TEST(Manager, OnFailureDoesNotRestartAfterCleanExit) {
+    Harness h({{"s", service("simple", "", "restart = \"on-failure\"\n")}});
+    ASSERT_TRUE(h.manager.start("s").ok());
+    h.spawned("s");
+    h.exited("s", 0);
+    EXPECT_EQ(h.state("s"), UnitState::inactive);
+    EXPECT_EQ(h.runtime("s").result, "success");
+}
+
+TEST(Manager, ExecFailureIsAFailureWithTheReason) {
+    Harness h({{"default", "[unit]\nrequires = [\"s\"]\n"}, {"s", service("simple")}});
+    ASSERT_TRUE(h.manager.start("default").ok());
+    h.manager.on_spawn_failed(h.id("s"), Error{"cannot execute /bin/daemon: No such file", 2});
+    EXPECT_EQ(h.state("s"), UnitState::failed);
+    EXPECT_EQ(h.runtime("s").result, "exec-failed");
+    EXPECT_THAT(h.runtime("s").reason, HasSubstr("No such file"));
+    EXPECT_EQ(h.state("default"), UnitState::skipped);
+}
+
+TEST(Manager, ExitReapedBeforeTheSpawnReportIsNotLost) {
+    Harness h({{"o", oneshot()}});
+    ASSERT_TRUE(h.manager.start("o").ok());
+    // The worker thread's child ran and exited before its report arrived.
+    h.manager.on_exit(100, ExitStatus{0, 0});
+    h.spawned("o");  // gets pid 100
+    EXPECT_EQ(h.state("o"), UnitState::active);
+}
+
+TEST(Manager, ShutdownStopsInReverseOrderAndIndependentBranchesInParallel) {
+    Harness h({{"default", "[unit]\nwants = [\"c\", \"d\"]\n"},
+               {"a", service("simple")},
+               {"b", service("simple", "requires = [\"a\"]")},
+               {"c", service("simple", "requires = [\"b\"]")},
+               {"d", service("simple")}});
+    ASSERT_TRUE(h.manager.start("default").ok());
+    h.spawned("a");
+    h.spawned("d");
+    h.spawned("b");
+    h.spawned("c");
+    ASSERT_EQ(h.state("default"), UnitState::active);
+
+    h.manager.shutdown();
+    EXPECT_TRUE(h.processes.was_signalled(h.pids["c"], SIGTERM));
+    EXPECT_TRUE(h.processes.was_signalled(h.pids["d"], SIGTERM)) << "independent: at once";
+    EXPECT_FALSE(h.processes.was_signalled(h.pids["b"], SIGTERM));
+    EXPECT_FALSE(h.processes.was_signalled(h.pids["a"], SIGTERM));
+    h.exited("c", 0, SIGTERM);
+    EXPECT_TRUE(h.processes.was_signalled(h.pids["b"], SIGTERM));
+    EXPECT_FALSE(h.processes.was_signalled(h.pids["a"], SIGTERM));
+    h.exited("b", 0, SIGTERM);
+    EXPECT_TRUE(h.processes.was_signalled(h.pids["a"], SIGTERM));
+    EXPECT_FALSE(h.manager.shutdown_complete());
+    h.exited("a", 0, SIGTERM);
+    h.exited("d", 0, SIGTERM);
+    EXPECT_TRUE(h.manager.shutdown_complete());
+    EXPECT_FALSE(h.manager.start("a").ok()) << "no starts while shutting down";
+}
+
+TEST(Manager, StopTimeoutEscalatesToSigkill) {
+    Harness h({{"s", service("simple", "", "stop_timeout = \"500ms\"\n")}});
+    ASSERT_TRUE(h.manager.start("s").ok());
+    pid_t pid = h.spawned("s");
+    h.manager.shutdown();
+    EXPECT_EQ(h.timers.armed.at({h.id("s"), TimerKind::stop_timeout}),
+              h.clock.now() + std::chrono::milliseconds(500));
+    h.fire("s", TimerKind::stop_timeout);
+    EXPECT_TRUE(h.processes.was_signalled(pid, SIGKILL));
+    h.exited("s", 0, SIGKILL);
+    EXPECT_TRUE(h.manager.shutdown_complete());
+}
+
+TEST(Manager, StopAlsoStopsUnitsThatRequireIt) {
+    Harness h({{"a", service("simple")},
+               {"b", service("simple", "requires = [\"a\"]")},
+               {"w", service("simple", "wants = [\"a\"]")}});
+    ASSERT_TRUE(h.manager.start("b").ok());
+    ASSERT_TRUE(h.manager.start("w").ok());
+    h.spawned("a");
+    h.spawned("b");
+    h.spawned("w");
+    ASSERT_TRUE(h.manager.stop("a").ok());
+    EXPECT_TRUE(h.processes.was_signalled(h.pids["b"], SIGTERM));
+    EXPECT_FALSE(h.processes.was_signalled(h.pids["w"], SIGTERM));
+    EXPECT_FALSE(h.processes.was_signalled(h.pids["a"], SIGTERM)) << "b stops first";
+    h.exited("b", 0, SIGTERM);
+    EXPECT_TRUE(h.processes.was_signalled(h.pids["a"], SIGTERM));
+    h.exited("a", 0, SIGTERM);
+    EXPECT_EQ(h.state("a"), UnitState::inactive);
+    EXPECT_EQ(h.state("w"), UnitState::active);
+}
+
+TEST(Manager, RestartStopsThenStartsAgain) {
+    Harness h({{"s", service("simple")}});
+    ASSERT_TRUE(h.manager.start("s").ok());
+    pid_t first = h.spawned("s");
+    ASSERT_TRUE(h.manager.restart("s").ok());
+    EXPECT_TRUE(h.processes.was_signalled(first, SIGTERM));
+    h.exited("s", 0, SIGTERM);
+    EXPECT_EQ(h.spawn_count("s"), 2u);
+    pid_t second = h.spawned("s");
+    EXPECT_NE(first, second);
+    EXPECT_EQ(h.state("s"), UnitState::active);
+}
+
+TEST(Manager, RestartOfARequirementRestartsDependentsAfterIt) {
+    Harness h({{"db", service("simple")}, {"app", service("simple", "requires = [\"db\"]")}});
+    ASSERT_TRUE(h.manager.start("app").ok());
+    h.spawned("db");
+    h.spawned("app");
+    ASSERT_TRUE(h.manager.restart("db").ok());
+    h.exited("app", 0, SIGTERM);
+    EXPECT_EQ(h.spawn_count("app"), 1u) << "app must not come back before db has restarted";
+    h.exited("db", 0, SIGTERM);
+    EXPECT_EQ(h.spawn_count("db"), 2u);
+    EXPECT_EQ(h.spawn_count("app"), 1u);
+    h.spawned("db");
+    EXPECT_EQ(h.spawn_count("app"), 2u);
+    h.spawned("app");
+    EXPECT_EQ(h.state("app"), UnitState::active);
+    EXPECT_EQ(h.state("db"), UnitState::active);
+}
+
+TEST(Manager, StopDuringSpawnTerminatesOnceSpawned) {
+    Harness h({{"s", service("simple")}});
+    ASSERT_TRUE(h.manager.start("s").ok());
+    ASSERT_TRUE(h.manager.stop("s").ok());
+    EXPECT_EQ(h.state("s"), UnitState::stopping);
+    pid_t pid = h.spawned("s");
+    EXPECT_TRUE(h.processes.was_signalled(pid, SIGTERM));
+    h.exited("s", 0, SIGTERM);
+    EXPECT_EQ(h.state("s"), UnitState::inactive);
+}
+
+TEST(Manager, StartingAUnitStopsWhatItConflictsWith) {
+    Harness h({{"x", service("simple", "conflicts = [\"y\"]")}, {"y", service("simple")}});
+    ASSERT_TRUE(h.manager.start("y").ok());
+    pid_t y = h.spawned("y");
+    ASSERT_TRUE(h.manager.start("x").ok());
+    EXPECT_TRUE(h.processes.was_signalled(y, SIGTERM));
+    EXPECT_EQ(h.spawn_count("x"), 1u);
+}
+
+TEST(Manager, UnbreakableCycleFailsItsUnitsOthersRun) {
+    Harness h({{"default", "[unit]\nwants = [\"p\", \"q\", \"free\"]\n"},
+               {"p", oneshot("requires = [\"q\"]")},
+               {"q", oneshot("requires = [\"p\"]")},
+               {"free", oneshot()}});
+    ASSERT_TRUE(h.manager.start("default").ok());
+    EXPECT_EQ(h.state("p"), UnitState::failed);
+    EXPECT_EQ(h.state("q"), UnitState::failed);
+    EXPECT_THAT(h.runtime("p").reason, HasSubstr("cycle"));
+    EXPECT_EQ(h.spawn_count("free"), 1u);
+}
+
+TEST(Manager, UnknownUnitRequestsAreErrors) {
+    Harness h({{"s", service("simple")}});
+    EXPECT_THAT(h.manager.start("nope").error().message, HasSubstr("no such unit"));
+    EXPECT_FALSE(h.manager.stop("nope").ok());
+    EXPECT_FALSE(h.manager.restart("nope").ok());
+}
+
+TEST(Manager, TargetsAreReadyWhenTheirPredecessorsSettle) {
+    Harness h({{"default", "[unit]\nrequires = [\"net\"]\n"},
+               {"net", "[unit]\nrequires = [\"dhcp\"]\n"},
+               {"dhcp", oneshot()}});
+    ASSERT_TRUE(h.manager.start("default").ok());
+    EXPECT_EQ(h.state("net"), UnitState::waiting);
+    h.spawned("dhcp");
+    h.exited("dhcp");
+    EXPECT_EQ(h.state("net"), UnitState::active);
+    EXPECT_EQ(h.state("default"), UnitState::active);
+}
+
+TEST(Manager, ListenerSeesEveryStateChange) {
+    Harness h({{"o", oneshot()}});
+    std::vector<UnitState> seen;
+    h.manager.set_listener([&](size_t unit) { seen.push_back(h.manager.runtime(unit).state); });
+    ASSERT_TRUE(h.manager.start("o").ok());
+    h.spawned("o");
+    h.exited("o");
+    EXPECT_THAT(seen, ElementsAre(UnitState::waiting, UnitState::starting, UnitState::active));
+}
+
+}  // namespace
+}  // namespace fastinit

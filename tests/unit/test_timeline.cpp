@@ -1,0 +1,103 @@
+// The boot timeline: what the manager records, the JSON it writes, and the
+// analyze reports built from it.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "initd/run/timeline.h"
+#include "tests/unit/fakes.h"
+
+namespace fastinit {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::Harness;
+using ::testing::HasSubstr;
+using testing::oneshot;
+
+// default ← app ← {db (300ms), net (100ms)}: the chain goes through db.
+Harness booted() {
+    Harness h({{"default", "[unit]\nrequires = [\"app\"]\n"},
+               {"app", oneshot("requires = [\"db\", \"net\"]")},
+               {"db", oneshot()},
+               {"net", oneshot()},
+               {"idle", oneshot()}});
+    EXPECT_TRUE(h.manager.start("default").ok());
+    h.spawned("db");
+    h.spawned("net");
+    h.clock.advance(milliseconds(100));
+    h.exited("net");
+    h.clock.advance(milliseconds(200));
+    h.exited("db");
+    h.spawned("app");
+    h.clock.advance(milliseconds(50));
+    h.exited("app");
+    return h;
+}
+
+TEST(Timeline, RecordsWhenEachUnitStartedAndWhatItWaitedFor) {
+    Harness h = booted();
+    TimePoint start = h.clock.now() - milliseconds(350);
+    Timeline t = make_timeline(h.manager, start);
+    EXPECT_EQ(t.makespan_us, 350000);
+    ASSERT_EQ(t.units.size(), 4u) << "idle was never queued";
+    auto find = [&](const std::string& name) {
+        for (const auto& e : t.units)
+            if (e.name == name)
+                return e;
+        ADD_FAILURE() << name;
+        return TimelineEntry{};
+    };
+    EXPECT_EQ(find("net").ready_us, 100000);
+    EXPECT_EQ(find("db").ready_us, 300000);
+    EXPECT_EQ(find("app").started_us, 300000);
+    EXPECT_EQ(find("app").waited_for, "db");
+    EXPECT_EQ(find("default").waited_for, "app");
+    EXPECT_EQ(find("db").waited_for, "");
+    EXPECT_EQ(find("default").type, "target");
+    EXPECT_EQ(find("app").type, "oneshot");
+}
+
+TEST(Timeline, JsonRoundTrips) {
+    Harness h = booted();
+    Timeline t = make_timeline(h.manager, h.clock.now() - milliseconds(350));
+    auto parsed = parse_timeline(to_json(t));
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    ASSERT_EQ(parsed->units.size(), t.units.size());
+    for (size_t i = 0; i < t.units.size(); ++i) {
+        EXPECT_EQ(parsed->units[i].name, t.units[i].name);
+        EXPECT_EQ(parsed->units[i].ready_us, t.units[i].ready_us);
+        EXPECT_EQ(parsed->units[i].waited_for, t.units[i].waited_for);
+    }
+    EXPECT_EQ(parsed->makespan_us, t.makespan_us);
+}
+
+TEST(Timeline, RejectsGarbage) {
+    EXPECT_FALSE(parse_timeline("").ok());
+    EXPECT_FALSE(parse_timeline("{\"units\": 3}").ok());
+    EXPECT_FALSE(parse_timeline("[1,2]").ok());
+    EXPECT_FALSE(parse_timeline("{\"units\": [{\"nam\": 1}]}").ok());
+}
+
+TEST(Timeline, BlameListsSlowestFirst) {
+    Harness h = booted();
+    std::string blame = format_blame(make_timeline(h.manager, h.clock.now()));
+    size_t db = blame.find("db"), net = blame.find("net"), app = blame.find("app");
+    ASSERT_NE(db, std::string::npos);
+    EXPECT_LT(db, net);
+    EXPECT_LT(net, app);
+    EXPECT_THAT(blame, HasSubstr("300.0ms db"));
+}
+
+TEST(Timeline, CriticalChainFollowsWhatEachUnitWaitedFor) {
+    Harness h = booted();
+    std::string chain = format_critical_chain(
+        make_timeline(h.manager, h.clock.now() - milliseconds(350)), "default");
+    EXPECT_EQ(chain,
+              "default @350.0ms\n"
+              "  app @350.0ms +50.0ms\n"
+              "    db @300.0ms +300.0ms\n");
+    EXPECT_EQ(format_critical_chain(make_timeline(h.manager, h.clock.now()), "nope"), "");
+}
+
+}  // namespace
+}  // namespace fastinit
