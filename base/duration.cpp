@@ -53,6 +53,13 @@ Result<Duration> parse_duration(std::string_view text) {
                 ++i;
             }
         }
+        // "5 s" reads like "5s"; spaces before another number end the term.
+        size_t unit_start = i;
+        while (unit_start < text.size() &&
+               std::isspace(static_cast<unsigned char>(text[unit_start])))
+            ++unit_start;
+        if (unit_start < text.size() && std::isalpha(static_cast<unsigned char>(text[unit_start])))
+            i = unit_start;
         size_t start = i;
         while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i])))
             ++i;
@@ -83,14 +90,22 @@ Result<Duration> parse_duration(std::string_view text) {
 std::string format_duration(Duration duration) {
     long long us = duration.count();
     char buf[64];
-    if (us < 1000)
+    // Each unit ends where three significant digits would round up to the
+    // next one (999.9ms is "1s", not "1e+03ms"; 59.99s is "1min 0s", not "60s").
+    if (us < 1000) {
         std::snprintf(buf, sizeof buf, "%lldus", us);
-    else if (us < 1000000)
+    } else if (us < 999500) {
         std::snprintf(buf, sizeof buf, "%.3gms", us / 1000.0);
-    else if (us < 60000000)
+    } else if (us < 59950000) {
         std::snprintf(buf, sizeof buf, "%.3gs", us / 1e6);
-    else
-        std::snprintf(buf, sizeof buf, "%lldmin %.3gs", us / 60000000, (us % 60000000) / 1e6);
+    } else {
+        long long minutes = us / 60000000, rest = us % 60000000;
+        if (rest >= 59950000) {
+            ++minutes;
+            rest = 0;
+        }
+        std::snprintf(buf, sizeof buf, "%lldmin %.3gs", minutes, rest / 1e6);
+    }
     return buf;
 }
 

@@ -45,6 +45,11 @@ Result<ManagerClient> ManagerClient::connect(const std::string& socket_path) {
     if (r < 0) {
         if (r == -EACCES || r == -EPERM)
             return Error{"permission denied on " + socket_path + " (are you root?)", -r};
+        // A socket file nobody listens on is left behind by a manager that
+        // has exited (or was killed).
+        if (r == -ECONNREFUSED)
+            return Error{"no fastinit manager is running (nothing listens on " + socket_path + ")",
+                         -r};
         return Error{
             "cannot reach the fastinit manager at " + socket_path + ": " + std::strerror(-r), -r};
     }

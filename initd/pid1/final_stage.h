@@ -1,8 +1,8 @@
 // What PID 1 does once every unit has stopped: end the processes that no
 // unit owned, flush filesystems, and hand the machine to the kernel for
 // power-off, reboot, halt or a kexec jump. If that call returns, PID 1 does
-// not exit (the kernel would panic): it falls back to a firmware reboot, and
-// failing that halts in place.
+// not exit (the kernel would panic): a failed kexec or reboot falls back to a
+// firmware reboot; whatever still fails ends halted in place.
 #pragma once
 
 #include <chrono>

@@ -1,6 +1,7 @@
 #include "initd/run/notify_socket.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -23,6 +24,10 @@ Result<NotifySocket> NotifySocket::bind(const std::string& path) {
     ::unlink(path.c_str());
     if (::bind(socket.m_fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) < 0)
         return system_error("cannot bind the notify socket " + path);
+    // Services running as other users must be able to send to it; senders
+    // are identified by SCM_CREDENTIALS, not by who can open the socket.
+    if (::chmod(path.c_str(), 0666) < 0)
+        return system_error("cannot make the notify socket " + path + " writable");
     int one = 1;
     if (::setsockopt(socket.m_fd.get(), SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0)
         return system_error("cannot enable SO_PASSCRED on the notify socket");

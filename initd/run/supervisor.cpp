@@ -133,6 +133,10 @@ void Supervisor::request_shutdown(FinalAction action) {
 }
 
 FinalAction Supervisor::run() {
+    // A start job can settle before the loop runs (a target whose units
+    // all settle at once, without a process to wait for); post sources only
+    // run after some other event, so do this round's bookkeeping now.
+    on_post(nullptr, this);
     int r = sd_event_loop(m_event);
     if (r < 0)
         log::error("event loop failed: ", strerror(-r));

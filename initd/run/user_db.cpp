@@ -66,11 +66,11 @@ Result<Credentials> resolve_credentials(const std::string& user, const std::stri
                     return false;
                 auto uid = parse_id<uid_t>(f[2]);
                 auto gid = parse_id<gid_t>(f[3]);
-                if (uid && gid) {
-                    creds.uid = *uid;
-                    creds.gid = *gid;
-                    found = true;
-                }
+                if (!uid || !gid)
+                    return false;  // malformed: skip it like any other bad line
+                creds.uid = *uid;
+                creds.gid = *gid;
+                found = true;
                 return true;
             });
             if (!found)
@@ -96,10 +96,11 @@ Result<Credentials> resolve_credentials(const std::string& user, const std::stri
             for_each_entry(groups_text, 3, [&](const auto& f) {
                 if (f[0] != group)
                     return false;
-                if (auto gid = parse_id<gid_t>(f[2])) {
-                    creds.gid = *gid;
-                    found = true;
-                }
+                auto gid = parse_id<gid_t>(f[2]);
+                if (!gid)
+                    return false;  // malformed: skip it like any other bad line
+                creds.gid = *gid;
+                found = true;
                 return true;
             });
             if (!found)

@@ -331,7 +331,9 @@ void validate(Unit& unit, const toml::table& root, Reporter& report) {
     Service& s = *unit.service;
     const toml::node* section = root.get("service");
     const toml::source_region where = section ? section->source() : toml::source_region{};
-    if (s.exec.empty())
+    // A present but invalid exec has been reported already.
+    bool has_exec = section && section->is_table() && section->as_table()->contains("exec");
+    if (s.exec.empty() && !has_exec)
         report.error(where, "service.exec", "a [service] needs exec = [\"/path/to/program\", ...]");
     if (s.type == ServiceType::oneshot && s.restart == RestartPolicy::always)
         report.error(where, "service.restart",
@@ -340,6 +342,93 @@ void validate(Unit& unit, const toml::table& root, Reporter& report) {
         s.restart_delay_max = s.restart_delay;
     if (!s.stderr_set)
         s.stderr_target = s.stdout_target;
+}
+
+// toml++ recurses once per level of a dotted key or table header
+// ([a.b.c...]) with no limit of its own, so a long enough chain overflows the
+// stack. Unit files need a handful of dots outside strings; refuse more than
+// this many (nested arrays and inline tables are limited by toml++ itself).
+constexpr int kMaxDotsOutsideStrings = 256;
+
+// The 1-based line and column of the first dot over the limit, outside
+// strings and comments; line 0 when there is none.
+std::pair<int, int> find_excessive_dots(std::string_view text) {
+    enum class State { plain, comment, basic, literal, multi_basic, multi_literal };
+    State state = State::plain;
+    int line = 1, column = 0, dots = 0;
+    // The length of the run of `quote` at i (a multi-line string ends at the
+    // end of such a run: """a"""" is the string a").
+    auto run = [&](size_t i, char quote) {
+        size_t n = 0;
+        while (i + n < text.size() && text[i + n] == quote)
+            ++n;
+        return n;
+    };
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        ++column;
+        if (c == '\n') {
+            ++line;
+            column = 0;
+            if (state == State::comment || state == State::basic || state == State::literal)
+                state = State::plain;
+            continue;
+        }
+        size_t skip = 0;
+        switch (state) {
+            case State::plain:
+                if (c == '#') {
+                    state = State::comment;
+                } else if (c == '.') {
+                    if (++dots > kMaxDotsOutsideStrings)
+                        return {line, column};
+                } else if (c == '"' || c == '\'') {
+                    size_t n = run(i, c);
+                    if (n >= 3) {
+                        state = c == '"' ? State::multi_basic : State::multi_literal;
+                        skip = 2;
+                    } else if (n == 2) {
+                        skip = 1;  // an empty string
+                    } else {
+                        state = c == '"' ? State::basic : State::literal;
+                    }
+                }
+                break;
+            case State::comment:
+                break;
+            case State::basic:
+            case State::multi_basic:
+                if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n') {
+                    skip = 1;
+                } else if (c == '"') {
+                    if (state == State::basic) {
+                        state = State::plain;
+                    } else {
+                        size_t n = run(i, c);
+                        if (n >= 3)
+                            state = State::plain;
+                        skip = n - 1;
+                    }
+                }
+                break;
+            case State::literal:
+            case State::multi_literal:
+                if (c == '\'') {
+                    if (state == State::literal) {
+                        state = State::plain;
+                    } else {
+                        size_t n = run(i, c);
+                        if (n >= 3)
+                            state = State::plain;
+                        skip = n - 1;
+                    }
+                }
+                break;
+        }
+        i += skip;
+        column += static_cast<int>(skip);
+    }
+    return {0, 0};
 }
 
 }  // namespace
@@ -360,6 +449,16 @@ ParsedUnit parse_unit(std::string_view name, std::string_view path, std::string_
     ParsedUnit result;
     Reporter report(path);
     toml::table root;
+    if (auto [line, column] = find_excessive_dots(text); line > 0) {
+        toml::source_region where;
+        where.begin = {static_cast<toml::source_index>(line),
+                       static_cast<toml::source_index>(column)};
+        report.error(where, "",
+                     "more than " + std::to_string(kMaxDotsOutsideStrings) +
+                         " dots outside strings: keys nested this deeply are not supported");
+        result.diagnostics = report.take();
+        return result;
+    }
     try {
         root = toml::parse(text, path);
     } catch (const toml::parse_error& e) {
