@@ -43,6 +43,30 @@ const char* level_tag(Level level) {
     return "";
 }
 
+void write_line(Level level, const char* tag, std::string_view message) {
+    if (level < g_min_level.load())
+        return;
+    std::string prefix;
+    {
+        std::lock_guard lock(g_prefix_mutex);
+        prefix = g_prefix;
+    }
+    // One write(2) per line keeps lines from concurrent threads whole.
+    int kmsg = g_kmsg_fd.load();
+    // The kernel already echoes errors in its log to the console (even with
+    // "quiet"); writing them there too would print them twice.
+    bool console_gets_it_from_kernel = kmsg >= 0 && level == Level::error;
+    std::string line = prefix + ": " + tag + std::string(message) + "\n";
+    [[maybe_unused]] ssize_t n = 0;
+    if (!console_gets_it_from_kernel)
+        n = ::write(STDERR_FILENO, line.data(), line.size());
+    if (kmsg >= 0) {
+        std::string kline = "<" + std::to_string(kmsg_priority(level)) + ">" + prefix + ": " +
+                            std::string(message) + "\n";
+        n = ::write(kmsg, kline.data(), kline.size());
+    }
+}
+
 }  // namespace
 
 void set_min_level(Level level) {
@@ -62,22 +86,11 @@ void set_prefix(std::string prefix) {
 }
 
 void write(Level level, std::string_view message) {
-    if (level < g_min_level.load())
-        return;
-    std::string prefix;
-    {
-        std::lock_guard lock(g_prefix_mutex);
-        prefix = g_prefix;
-    }
-    // One write(2) per line keeps lines from concurrent threads whole.
-    std::string line = prefix + ": " + level_tag(level) + std::string(message) + "\n";
-    [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, line.data(), line.size());
-    int kmsg = g_kmsg_fd.load();
-    if (kmsg >= 0) {
-        std::string kline = "<" + std::to_string(kmsg_priority(level)) + ">" + prefix + ": " +
-                            std::string(message) + "\n";
-        n = ::write(kmsg, kline.data(), kline.size());
-    }
+    write_line(level, level_tag(level), message);
+}
+
+void write_untagged(Level level, std::string_view message) {
+    write_line(level, "", message);
 }
 
 }  // namespace fastinit::log

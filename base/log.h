@@ -20,6 +20,9 @@ void enable_kmsg();
 void set_prefix(std::string prefix);
 
 void write(Level level, std::string_view message);
+// Without the "error: "/"warning: " tag, for messages that carry their own
+// (such as unit file diagnostics).
+void write_untagged(Level level, std::string_view message);
 
 template <typename... Args>
 std::string cat(const Args&... args) {

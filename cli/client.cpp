@@ -29,9 +29,12 @@ struct CallState {
 
 Result<ManagerClient> ManagerClient::connect(const std::string& socket_path) {
     struct stat st;
-    if (::stat(socket_path.c_str(), &st) < 0)
+    if (::stat(socket_path.c_str(), &st) < 0) {
+        if (errno == EACCES)
+            return Error{"permission denied on " + socket_path + " (are you root?)", errno};
         return Error{"no fastinit manager is running (no control socket at " + socket_path + ")",
                      errno};
+    }
     ManagerClient client;
     int r = sd_bus_new(&client.m_bus);
     if (r >= 0)

@@ -10,6 +10,7 @@
 
 #include "cli/verbs.h"
 #include "initd/manager_main.h"
+#include "initd/stage1/stage1_main.h"
 
 namespace {
 
@@ -20,10 +21,15 @@ const char kHelp[] =
     "  status [UNIT...]             units and their states, or one unit in detail\n"
     "  start|stop|restart UNIT...   ask the manager to start, stop or restart units\n"
     "  check DIR... [--target T]    validate unit files and the graph offline\n"
+    "  analyze [time]               kernel + initrd + userspace boot time\n"
     "  analyze blame                units by start-up time\n"
     "  analyze critical-chain [T]   what held up target T (default: default)\n"
     "  analyze json                 the raw boot timeline\n"
     "  poweroff | halt              orderly shutdown through the manager\n"
+    "  devices probe|show|status|invalidate|apply [--cache PATH] [--modules-dir DIR]\n"
+    "                               the known-devices cache (devices --help)\n"
+    "  notify [--ready] [--status=T] [VAR=VALUE...]   sd_notify from scripts\n"
+    "                               (also as systemd-notify)\n"
     "\n"
     "manager (PID 1, or by hand under a subreaper):\n"
     "  fastinit --units DIR [--target NAME] [--runtime-dir DIR]\n"
@@ -41,8 +47,14 @@ bool is_manager_option(const char* arg) {
 int main(int argc, char** argv) {
     std::string self = argv[0] ? argv[0] : "fastinit";
     std::string base = self.substr(self.rfind('/') + 1);
+    if (::getpid() == 1 && ::access(fastinit::kInitrdRelease, F_OK) == 0)
+        fastinit::run_stage1(argc, argv, [](const fastinit::KernelCmdline&, bool) {
+            return fastinit::DevicePhaseReport{"none", "", 0, 0};
+        });
     if (::getpid() == 1 || base == "init")
         return fastinit::run_manager(argc, argv);
+    if (base == "systemd-notify")
+        return fastinit::verb_notify(fastinit::Args(argv + 1, argv + argc));
     for (int i = 1; i < argc; ++i)
         if (is_manager_option(argv[i]))
             return fastinit::run_manager(argc, argv);
@@ -72,6 +84,10 @@ int main(int argc, char** argv) {
         return fastinit::verb_unit_request(context, verb, args);
     if (verb == "analyze")
         return fastinit::verb_analyze(context, args);
+    if (verb == "devices")
+        return fastinit::verb_devices(args);
+    if (verb == "notify")
+        return fastinit::verb_notify(args);
     if (verb == "poweroff" || verb == "halt")
         return fastinit::verb_power(context, verb);
     if (verb == "help" || verb == "--help" || verb == "-h") {

@@ -18,9 +18,12 @@ int verb_analyze(const ClientContext& context, const Args& args) {
         else
             target = args[i];
     }
-    if (report != "blame" && report != "critical-chain" && report != "json") {
+    if (report.empty())
+        report = "time";
+    if (report != "time" && report != "blame" && report != "critical-chain" && report != "json") {
         std::fprintf(stderr,
-                     "usage: fastinit analyze blame|critical-chain [TARGET]|json [--file PATH]\n");
+                     "usage: fastinit analyze [time|blame|critical-chain [TARGET]|json] "
+                     "[--file PATH]\n");
         return 2;
     }
     auto text = read_file(file);
@@ -38,6 +41,10 @@ int verb_analyze(const ClientContext& context, const Args& args) {
         std::fprintf(stderr, "fastinit analyze: %s: %s\n", file.c_str(),
                      timeline.error().message.c_str());
         return 1;
+    }
+    if (report == "time") {
+        std::fputs(format_boot_time(*timeline).c_str(), stdout);
+        return 0;
     }
     if (report == "blame") {
         std::fputs(format_blame(*timeline).c_str(), stdout);

@@ -19,5 +19,7 @@ int verb_status(const ClientContext& context, const Args& args);
 int verb_unit_request(const ClientContext& context, const std::string& verb, const Args& args);
 int verb_analyze(const ClientContext& context, const Args& args);
 int verb_power(const ClientContext& context, const std::string& mode);
+int verb_notify(const Args& args);
+int verb_devices(const Args& args);
 
 }  // namespace fastinit

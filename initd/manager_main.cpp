@@ -1,7 +1,6 @@
 #include "initd/manager_main.h"
 
 #include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -13,6 +12,7 @@
 #include "base/text.h"
 #include "initd/control/bus_server.h"
 #include "initd/graph/graph.h"
+#include "initd/pid1/emergency.h"
 #include "initd/pid1/final_stage.h"
 #include "initd/pid1/mounts.h"
 #include "initd/run/supervisor.h"
@@ -80,35 +80,6 @@ Result<ManagerArgs> parse_args(int argc, char** argv, bool strict) {
     return args;
 }
 
-// A fatal setup error as PID 1: give the operator a shell if the image has
-// one, else stay up and halted. PID 1 must never exit.
-[[noreturn]] void emergency(const std::string& why) {
-    log::error("cannot run the service manager: ", why);
-    for (const char* shell : {"/bin/sh", "/usr/bin/sh"}) {
-        if (::access(shell, X_OK) != 0)
-            continue;
-        log::error("starting an emergency shell (", shell, ")");
-        pid_t pid = ::fork();
-        if (pid == 0) {
-            sigset_t none;
-            sigemptyset(&none);
-            sigprocmask(SIG_SETMASK, &none, nullptr);
-            ::setsid();
-            ::execl(shell, shell, static_cast<char*>(nullptr));
-            _exit(127);
-        }
-        while (pid > 0) {
-            pid_t done = ::waitpid(-1, nullptr, 0);
-            if (done == pid || (done < 0 && errno == ECHILD))
-                break;
-        }
-        break;
-    }
-    log::error("system halted");
-    system_power_ops().halt_forever();
-    __builtin_unreachable();
-}
-
 }  // namespace
 
 int run_manager(int argc, char** argv) {
@@ -158,7 +129,9 @@ int run_manager(int argc, char** argv) {
 
     UnitSet units = load_units(args.unit_dirs);
     for (const auto& d : units.diagnostics)
-        log::error(d.to_string());
+        log::write_untagged(
+            d.severity == Diagnostic::Severity::error ? log::Level::error : log::Level::warning,
+            d.to_string());
     Graph graph = build_graph(units);
     for (const auto& d : graph.problems)
         log::write(

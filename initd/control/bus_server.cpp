@@ -300,7 +300,8 @@ int BusServer::method_restart_unit(sd_bus_message* m, void* userdata, sd_bus_err
 
 int BusServer::method_boot_timeline(sd_bus_message* m, void* userdata, sd_bus_error*) {
     Supervisor& supervisor = connection_of(m, userdata)->server->m_supervisor;
-    std::string json = to_json(make_timeline(supervisor.manager(), supervisor.started_at()));
+    std::string json = to_json(
+        make_timeline(supervisor.manager(), supervisor.started_at(), supervisor.boot_facts()));
     return sd_bus_reply_method_return(m, "s", json.c_str());
 }
 

@@ -463,8 +463,15 @@ void Manager::on_spawned(size_t unit, SpawnResult result) {
         exited = early->second;
         m_early_exits.erase(early);
     }
-    if (m_spawns_in_flight == 0)
+    std::vector<std::pair<uid_t, NotifyMessage>> notified;
+    if (auto n = m_early_notifications.find(result.pid); n != m_early_notifications.end()) {
+        notified = std::move(n->second);
+        m_early_notifications.erase(n);
+    }
+    if (m_spawns_in_flight == 0) {
         m_early_exits.clear();
+        m_early_notifications.clear();
+    }
 
     const Service& s = *m_graph.nodes[unit].unit->service;
     if (u.stop_requested) {
@@ -474,6 +481,8 @@ void Manager::on_spawned(size_t unit, SpawnResult result) {
     } else {
         m_seams.timers.arm(unit, TimerKind::start_timeout, m_seams.time.now() + s.start_timeout);
     }
+    for (const auto& [uid, message] : notified)
+        on_notify(result.pid, uid, message);
     if (exited)
         on_exit(result.pid, *exited);
     process();
@@ -483,8 +492,10 @@ void Manager::on_spawn_failed(size_t unit, const Error& error) {
     UnitRuntime& u = m_units[unit];
     u.spawn_in_flight = false;
     --m_spawns_in_flight;
-    if (m_spawns_in_flight == 0)
+    if (m_spawns_in_flight == 0) {
         m_early_exits.clear();
+        m_early_notifications.clear();
+    }
     if (u.stop_requested) {
         u.stop_requested = false;
         settle(unit, UnitState::failed, "exec-failed", error.message);
@@ -545,14 +556,27 @@ void Manager::on_exit(pid_t pid, ExitStatus status) {
 
 bool Manager::on_notify(pid_t sender, uid_t sender_uid, const NotifyMessage& message) {
     std::optional<size_t> unit;
+    std::optional<pid_t> session;
     if (auto it = m_pid_to_unit.find(sender); it != m_pid_to_unit.end())
         unit = it->second;
-    else if (auto session = m_seams.processes.session_of(sender)) {
+    else if ((session = m_seams.processes.session_of(sender))) {
         if (auto s = m_session_to_unit.find(*session); s != m_session_to_unit.end())
             unit = s->second;
     }
-    if (!unit)
-        return false;
+    if (!unit) {
+        if (m_spawns_in_flight == 0)
+            return false;
+        // Perhaps from a service whose spawn is not reported yet: the child
+        // can exec and notify before the launcher's worker thread reports.
+        // Bounded: anyone may send to the notify socket.
+        pid_t key = session.value_or(sender);
+        if (m_early_notifications.size() < 1024 || m_early_notifications.count(key)) {
+            auto& kept = m_early_notifications[key];
+            if (kept.size() < 16)
+                kept.emplace_back(sender_uid, message);
+        }
+        return true;
+    }
     UnitRuntime& u = m_units[*unit];
     if (sender_uid != 0 && sender_uid != u.uid)
         return false;

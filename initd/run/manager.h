@@ -157,6 +157,9 @@ class Manager {
     // Exits reaped before the spawn that created the pid was reported (the
     // spawn runs on a worker thread); kept only while spawns are in flight.
     std::map<pid_t, ExitStatus> m_early_exits;
+    // Likewise notifications (READY=1 right after exec), by the sender's
+    // session (its service's first pid), replayed once the spawn is reported.
+    std::map<pid_t, std::vector<std::pair<uid_t, NotifyMessage>>> m_early_notifications;
     int m_spawns_in_flight = 0;
     std::function<void(size_t)> m_listener;
 };

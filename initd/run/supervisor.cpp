@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "base/log.h"
+#include "base/text.h"
 #include "initd/run/timeline.h"
 
 namespace fastinit {
@@ -61,7 +62,15 @@ void block_manager_signals() {
 }
 
 Supervisor::Supervisor(SupervisorOptions options)
-    : m_options(std::move(options)), m_started_at(Clock::now()) {}
+    : m_options(std::move(options)), m_started_at(Clock::now()) {
+    timespec ts;
+    clock_gettime(CLOCK_BOOTTIME, &ts);
+    m_boot.manager_start_boottime_us = ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+    // Stage 1 (the initramfs) leaves its report in /run, which it moved into
+    // the real root for us.
+    if (auto report = read_file(m_options.runtime_dir + "/initrd.json"))
+        m_boot.initrd_report = *report;
+}
 
 Supervisor::~Supervisor() {
     for (auto& [key, slot] : m_timers)
@@ -251,8 +260,8 @@ int Supervisor::on_post(sd_event_source*, void* userdata) {
 }
 
 void Supervisor::write_timeline() {
-    auto written =
-        write_file_atomically(m_timeline_path, to_json(make_timeline(*m_manager, m_started_at)));
+    auto written = write_file_atomically(m_timeline_path,
+                                         to_json(make_timeline(*m_manager, m_started_at, m_boot)));
     if (!written)
         log::warning(written.error().message);
 }

@@ -9,8 +9,8 @@
 //   launcher eventfd   → Manager::on_spawned / on_spawn_failed
 //   timers             → Manager::on_timer
 //
-// After each round of events it writes the boot timeline once the current
-// start job has settled, and stops the loop once a shutdown has completed.
+// After each round of events it rewrites the boot timeline whenever units
+// changed and every start job has settled, and stops the loop once a shutdown has completed.
 // Signals must be blocked before any thread starts (block_manager_signals),
 // so every thread inherits the mask and only the signalfd sees them.
 #pragma once
@@ -27,6 +27,7 @@
 #include "initd/run/launcher.h"
 #include "initd/run/manager.h"
 #include "initd/run/notify_socket.h"
+#include "initd/run/timeline.h"
 
 namespace fastinit {
 
@@ -53,6 +54,7 @@ class Supervisor : private TimerControl, private TimeSource, private ConditionCo
     sd_event* event() { return m_event; }
     TimePoint started_at() const { return m_started_at; }
     const std::string& timeline_path() const { return m_timeline_path; }
+    const BootFacts& boot_facts() const { return m_boot; }
 
     // Begins an orderly shutdown that ends with `action`.
     void request_shutdown(FinalAction action);
@@ -100,6 +102,7 @@ class Supervisor : private TimerControl, private TimeSource, private ConditionCo
     std::vector<std::function<void(size_t)>> m_listeners;
     TimePoint m_started_at;
     std::string m_timeline_path;
+    BootFacts m_boot;
     bool m_timeline_dirty = false;
     FinalAction m_final_action = FinalAction::poweroff;
 };

@@ -37,12 +37,12 @@ std::string ms(long long us) {
 
 }  // namespace
 
-Timeline make_timeline(const Manager& manager, TimePoint manager_start) {
+Timeline make_timeline(const Manager& manager, TimePoint manager_start, const BootFacts& boot) {
     Timeline t;
+    t.boot = boot;
     t.manager_start_us =
         std::chrono::duration_cast<std::chrono::microseconds>(manager_start.time_since_epoch())
             .count();
-    std::optional<long long> first, last;
     const Graph& graph = manager.graph();
     for (size_t i = 0; i < graph.nodes.size(); ++i) {
         const UnitRuntime& u = manager.runtime(i);
@@ -61,12 +61,19 @@ Timeline make_timeline(const Manager& manager, TimePoint manager_start) {
         e.finished_us = since(u.finished_at, manager_start);
         if (u.waited_for)
             e.waited_for = graph.nodes[*u.waited_for].name;
+        t.units.push_back(std::move(e));
+    }
+    // The makespan is the boot's: from the first start job's queueing to the
+    // last of its units settling. Units started again later are re-queued,
+    // so they no longer count (nor does the idle time in between).
+    std::optional<long long> first, last;
+    for (const auto& e : t.units)
         if (!first || *e.queued_us < *first)
             first = e.queued_us;
+    for (const auto& e : t.units) {
         auto end = e.ready_us ? e.ready_us : e.finished_us;
-        if (end && (!last || *end > *last))
+        if (e.queued_us == first && end && (!last || *end > *last))
             last = end;
-        t.units.push_back(std::move(e));
     }
     if (first && last)
         t.makespan_us = *last - *first;
@@ -77,6 +84,12 @@ std::string to_json(const Timeline& timeline) {
     json root;
     root["manager_start_monotonic_us"] = timeline.manager_start_us;
     root["makespan_us"] = timeline.makespan_us;
+    root["manager_start_boottime_us"] = timeline.boot.manager_start_boottime_us;
+    if (!timeline.boot.initrd_report.empty()) {
+        json initrd = json::parse(timeline.boot.initrd_report, nullptr, false);
+        if (!initrd.is_discarded())
+            root["initrd"] = std::move(initrd);
+    }
     json units = json::array();
     for (const auto& e : timeline.units) {
         json u;
@@ -105,6 +118,9 @@ Result<Timeline> parse_timeline(const std::string& text) {
     Timeline t;
     t.manager_start_us = get(root, "manager_start_monotonic_us").value_or(0);
     t.makespan_us = get(root, "makespan_us").value_or(0);
+    t.boot.manager_start_boottime_us = get(root, "manager_start_boottime_us").value_or(0);
+    if (auto initrd = root.find("initrd"); initrd != root.end() && initrd->is_object())
+        t.boot.initrd_report = initrd->dump();
     auto units = root.find("units");
     if (units == root.end() || !units->is_array())
         return Error{"not a boot timeline (no units array)"};
@@ -184,6 +200,40 @@ std::string format_critical_chain(const Timeline& timeline, const std::string& t
             line += " (" + e->state + ")";
         out += line + "\n";
         indent += "  ";
+    }
+    return out;
+}
+
+std::string format_boot_time(const Timeline& timeline) {
+    long long manager_start = timeline.boot.manager_start_boottime_us;
+    long long userspace_end = manager_start + timeline.makespan_us;
+    std::string out;
+    json initrd = timeline.boot.initrd_report.empty()
+                      ? json()
+                      : json::parse(timeline.boot.initrd_report, nullptr, false);
+    if (initrd.is_object() && initrd.contains("userspace_start_us") &&
+        initrd.contains("switch_root_us")) {
+        long long kernel = initrd["userspace_start_us"].get<long long>();
+        long long switched = initrd["switch_root_us"].get<long long>();
+        out += "kernel " + ms(kernel) + " + initrd " + ms(switched - kernel) + " + userspace " +
+               ms(userspace_end - switched) + " = " + ms(userspace_end) + "\n";
+        if (initrd.contains("devices") && initrd["devices"].is_object()) {
+            const json& d = initrd["devices"];
+            out += "initrd devices: " + d.value("mode", std::string("?"));
+            std::string reason = d.value("reason", std::string());
+            if (!reason.empty())
+                out += " (" + reason + ")";
+            out += ", " + std::to_string(d.value("modules_loaded", 0)) + " modules in " +
+                   ms(d.value("end_us", 0LL) - d.value("start_us", 0LL)) + "\n";
+        }
+        if (initrd.contains("root") && initrd["root"].is_object())
+            out += "initrd root: " + initrd["root"].value("device", std::string("?")) +
+                   " mounted at " + ms(initrd["root"].value("mounted_us", 0LL)) + "\n";
+    } else if (manager_start > 0) {
+        out += "kernel " + ms(manager_start) + " + userspace " + ms(timeline.makespan_us) + " = " +
+               ms(userspace_end) + "\n";
+    } else {
+        out += "userspace " + ms(timeline.makespan_us) + "\n";
     }
     return out;
 }

@@ -101,3 +101,32 @@ TEST(Timeline, CriticalChainFollowsWhatEachUnitWaitedFor) {
 
 }  // namespace
 }  // namespace fastinit
+
+namespace fastinit {
+namespace {
+
+TEST(Timeline, BootTimeSplitsKernelInitrdAndUserspace) {
+    Timeline t;
+    t.makespan_us = 400000;
+    t.boot.manager_start_boottime_us = 3000000;
+    t.boot.initrd_report =
+        R"({"userspace_start_us": 2000000, "switch_root_us": 2900000,
+            "devices": {"mode": "cache-hit", "modules_loaded": 7, "start_us": 2000100,
+                        "end_us": 2100100},
+            "root": {"device": "/dev/vda", "mounted_us": 2800000}})";
+    EXPECT_EQ(format_boot_time(t),
+              "kernel 2000.0ms + initrd 900.0ms + userspace 500.0ms = 3400.0ms\n"
+              "initrd devices: cache-hit, 7 modules in 100.0ms\n"
+              "initrd root: /dev/vda mounted at 2800.0ms\n");
+    auto parsed = parse_timeline(to_json(t));
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(format_boot_time(*parsed), format_boot_time(t)) << "survives boot.json";
+
+    Timeline no_initrd;
+    no_initrd.makespan_us = 1000;
+    no_initrd.boot.manager_start_boottime_us = 5000;
+    EXPECT_EQ(format_boot_time(no_initrd), "kernel 5.0ms + userspace 1.0ms = 6.0ms\n");
+}
+
+}  // namespace
+}  // namespace fastinit

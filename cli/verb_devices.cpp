@@ -1,0 +1,251 @@
+// `fastinit devices probe|show|status|invalidate|apply`: the known-devices
+// cache by hand. Every subcommand takes --cache PATH and --modules-dir DIR,
+// so it can be tried against any kernel's module tree without touching the
+// machine's real cache.
+#include <cstdio>
+#include <ctime>
+#include <memory>
+#include <optional>
+
+#include "base/kernel_cmdline.h"
+#include "base/text.h"
+#include "cli/devices_format.h"
+#include "cli/verbs.h"
+#include "device-cache/apply.h"
+#include "device-cache/cache_store.h"
+#include "device-cache/kmod_loader.h"
+#include "device-cache/kmod_resolver.h"
+#include "device-cache/udev_device_source.h"
+
+namespace fastinit {
+namespace {
+
+const char kUsage[] =
+    "usage: fastinit devices SUBCOMMAND [--cache PATH] [--modules-dir DIR]\n"
+    "  probe [--dry-run|--no-load]   enumerate, resolve, load until nothing new\n"
+    "                                appears, write the cache (--dry-run: print\n"
+    "                                only; --no-load: write without loading)\n"
+    "  show [--json]                 the cached devices and modules\n"
+    "  status                        fingerprint now vs cached; exit 0 valid,\n"
+    "                                1 stale, 2 absent or damaged\n"
+    "  invalidate                    remove the cache; the next boot probes\n"
+    "  apply [--reprobe] [--cmdline FILE]\n"
+    "                                what boot does: cached modules if the\n"
+    "                                fingerprint matches, else a full probe\n"
+    "defaults: --cache /var/lib/fastinit/devices.db,\n"
+    "          --modules-dir /lib/modules/$(uname -r)\n";
+
+struct DevicesArgs {
+    std::string subcommand;
+    std::string cache = "/var/lib/fastinit/devices.db";
+    std::optional<std::string> modules_dir;
+    std::string cmdline = "/proc/cmdline";
+    bool dry_run = false;
+    bool no_load = false;
+    bool json = false;
+    bool reprobe = false;
+
+    ModuleTree tree() const {
+        return modules_dir ? module_tree_at(*modules_dir) : running_module_tree();
+    }
+};
+
+std::optional<DevicesArgs> parse_args(const Args& args) {
+    DevicesArgs parsed;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        bool has_value = i + 1 < args.size();
+        if (arg == "--cache" && has_value)
+            parsed.cache = args[++i];
+        else if (arg == "--modules-dir" && has_value)
+            parsed.modules_dir = args[++i];
+        else if (arg == "--cmdline" && has_value)
+            parsed.cmdline = args[++i];
+        else if (arg == "--dry-run")
+            parsed.dry_run = true;
+        else if (arg == "--no-load")
+            parsed.no_load = true;
+        else if (arg == "--json")
+            parsed.json = true;
+        else if (arg == "--reprobe")
+            parsed.reprobe = true;
+        else if (arg == "--help" || arg == "-h" || arg == "help")
+            parsed.subcommand = "help";
+        else if (parsed.subcommand.empty() && !arg.starts_with("-"))
+            parsed.subcommand = arg;
+        else {
+            std::fprintf(stderr, "fastinit devices: unexpected argument \"%s\"\n\n%s", arg.c_str(),
+                         kUsage);
+            return std::nullopt;
+        }
+    }
+    if (parsed.subcommand.empty()) {
+        std::fputs(kUsage, stderr);
+        return std::nullopt;
+    }
+    if (parsed.dry_run && parsed.no_load) {
+        std::fprintf(stderr, "fastinit devices: --dry-run and --no-load exclude each other\n");
+        return std::nullopt;
+    }
+    return parsed;
+}
+
+int fail(const Error& error) {
+    std::fprintf(stderr, "fastinit devices: %s\n", error.message.c_str());
+    return 1;
+}
+
+int devices_probe(const DevicesArgs& args) {
+    ModuleTree tree = args.tree();
+    UdevDeviceSource source;
+    auto resolver = KmodResolver::open(tree);
+    if (!resolver)
+        return fail(resolver.error());
+    std::unique_ptr<KmodLoader> loader;
+    if (!args.dry_run && !args.no_load)
+        loader = std::make_unique<KmodLoader>(tree);
+
+    auto probe = probe_devices(source, *resolver, loader.get(), ProbeOptions{});
+    if (!probe)
+        return fail(probe.error());
+    std::fputs(format_probe(*probe).c_str(), stdout);
+    if (args.dry_run) {
+        std::printf("\ndry run: nothing loaded, %s not written\n", args.cache.c_str());
+        return 0;
+    }
+    Fingerprint now = take_fingerprint({tree}, probe->initial_devices);
+    auto saved =
+        save_cache(args.cache, make_device_cache(now, *probe, tree.dir, std::time(nullptr)));
+    if (!saved)
+        return fail(saved.error());
+    std::printf("\nwrote %s\n", args.cache.c_str());
+    return 0;
+}
+
+int devices_show(const DevicesArgs& args) {
+    CacheLoad loaded = load_cache(args.cache, args.tree().release);
+    if (!loaded.cache) {
+        std::fprintf(stderr, "fastinit devices: %s\n", loaded.reason.c_str());
+        return 2;
+    }
+    if (args.json) {
+        nlohmann::json out = cache_to_json(*loaded.cache);
+        out["state"] = cache_state_name(loaded.state);
+        std::printf("%s\n", out.dump(2).c_str());
+        return 0;
+    }
+    std::printf("%s: ", args.cache.c_str());
+    std::fputs(format_cache(*loaded.cache).c_str(), stdout);
+    if (!loaded.valid())
+        std::printf("\nnote: %s\n", loaded.reason.c_str());
+    return 0;
+}
+
+int devices_status(const DevicesArgs& args) {
+    ModuleTree tree = args.tree();
+    CacheLoad loaded = load_cache(args.cache, tree.release);
+    if (!loaded.cache) {
+        std::printf("absent or damaged: %s\n", loaded.reason.c_str());
+        return 2;
+    }
+    UdevDeviceSource source;
+    auto devices = source.enumerate();
+    if (!devices) {
+        std::fprintf(stderr, "fastinit devices: %s\n", devices.error().message.c_str());
+        return 2;
+    }
+    Fingerprint now = take_fingerprint({tree}, *devices);
+    std::fputs(format_fingerprint_comparison(loaded.cache->fingerprint, now).c_str(), stdout);
+    if (!loaded.valid()) {
+        std::printf("stale: %s\n", loaded.reason.c_str());
+        return 1;
+    }
+    FingerprintDiff diff = compare_fingerprints(loaded.cache->fingerprint, now);
+    if (!diff.matches()) {
+        std::printf("stale: %s\n", diff.summary().c_str());
+        return 1;
+    }
+    auto missing = missing_module_files(*loaded.cache, tree.dir);
+    if (!missing.empty()) {
+        std::printf("stale: module files are gone: %s\n", join(missing, ", ").c_str());
+        return 1;
+    }
+    std::printf("valid: the cache matches this machine (%zu modules)\n",
+                loaded.cache->modules.size());
+    return 0;
+}
+
+int devices_invalidate(const DevicesArgs& args) {
+    auto removed = remove_cache(args.cache);
+    if (!removed)
+        return fail(removed.error());
+    std::printf("removed %s; the next boot probes\n", args.cache.c_str());
+    return 0;
+}
+
+int devices_apply(const DevicesArgs& args) {
+    ModuleTree tree = args.tree();
+    bool reprobe = args.reprobe;
+    if (auto cmdline = read_file(args.cmdline))
+        reprobe = reprobe || reprobe_requested(KernelCmdline::parse(*cmdline));
+
+    UdevDeviceSource source;
+    KmodLoader loader(tree);
+    DeviceSystem system{source,
+                        loader,
+                        [tree]() -> Result<std::unique_ptr<ModuleResolver>> {
+                            auto resolver = KmodResolver::open(tree);
+                            if (!resolver)
+                                return resolver.error();
+                            return std::unique_ptr<ModuleResolver>(
+                                std::make_unique<KmodResolver>(std::move(*resolver)));
+                        },
+                        {tree}};
+    ApplyOptions options;
+    options.cache_path = args.cache;
+    options.reprobe = reprobe;
+    auto report = apply_devices(system, options);
+    if (!report)
+        return fail(report.error());
+    std::printf("%s\n\n", report->decision.reason.c_str());
+    std::fputs(format_modules(report->modules).c_str(), stdout);
+    for (const std::string& note : report->notes)
+        std::printf("note: %s\n", note.c_str());
+    if (!report->refreshed.empty())
+        std::printf("validation: %s\n", report->refreshed.c_str());
+    if (report->cache_error)
+        std::printf("warning: %s\n", report->cache_error->message.c_str());
+    else if (report->cache_written)
+        std::printf("wrote %s\n", args.cache.c_str());
+    std::printf("check %.1fms, load %.1fms, validate %.1fms\n", report->check_us / 1000.0,
+                report->load_us / 1000.0, report->validate_us / 1000.0);
+    return 0;
+}
+
+}  // namespace
+
+int verb_devices(const Args& args) {
+    auto parsed = parse_args(args);
+    if (!parsed)
+        return 2;
+    const std::string& subcommand = parsed->subcommand;
+    if (subcommand == "help") {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
+    if (subcommand == "probe")
+        return devices_probe(*parsed);
+    if (subcommand == "show")
+        return devices_show(*parsed);
+    if (subcommand == "status")
+        return devices_status(*parsed);
+    if (subcommand == "invalidate")
+        return devices_invalidate(*parsed);
+    if (subcommand == "apply")
+        return devices_apply(*parsed);
+    std::fprintf(stderr, "fastinit devices: unknown subcommand \"%s\"\n\n%s", subcommand.c_str(),
+                 kUsage);
+    return 2;
+}
+
+}  // namespace fastinit

@@ -1,0 +1,105 @@
+#include "initd/stage1/root_mount.h"
+
+#include <blkid/blkid.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "base/text.h"
+
+namespace fastinit {
+namespace {
+
+std::string block_devices_present() {
+    auto partitions = read_file("/proc/partitions");
+    if (!partitions)
+        return "(cannot read /proc/partitions)";
+    std::string names;
+    size_t line_start = 0;
+    int line = 0;
+    const std::string& text = *partitions;
+    while (line_start < text.size()) {
+        size_t end = text.find('\n', line_start);
+        if (end == std::string::npos)
+            end = text.size();
+        std::string row = text.substr(line_start, end - line_start);
+        line_start = end + 1;
+        if (line++ < 2)
+            continue;  // header and blank line
+        size_t name_at = row.find_last_of(' ');
+        if (name_at != std::string::npos && name_at + 1 < row.size())
+            names += (names.empty() ? "" : " ") + row.substr(name_at + 1);
+    }
+    return names.empty() ? "none" : names;
+}
+
+std::string detect_fstype(const std::string& device) {
+    std::string type;
+    blkid_probe probe = blkid_new_probe_from_filename(device.c_str());
+    if (!probe)
+        return type;
+    blkid_probe_enable_superblocks(probe, 1);
+    blkid_probe_set_superblocks_flags(probe, BLKID_SUBLKS_TYPE);
+    const char* value = nullptr;
+    if (blkid_do_safeprobe(probe) == 0 &&
+        blkid_probe_lookup_value(probe, "TYPE", &value, nullptr) == 0 && value)
+        type = value;
+    blkid_free_probe(probe);
+    return type;
+}
+
+}  // namespace
+
+std::string find_root_device(const RootSpec& spec) {
+    if (spec.source.rfind("/dev/", 0) == 0) {
+        struct stat st;
+        if (::stat(spec.source.c_str(), &st) == 0 && S_ISBLK(st.st_mode))
+            return spec.source;
+        return "";
+    }
+    // No cache: devices appear while we wait, and a stale cache would hide
+    // them.
+    char* found = blkid_evaluate_tag(spec.source.c_str(), nullptr, nullptr);
+    if (!found)
+        return "";
+    std::string device = found;
+    std::free(found);
+    return device;
+}
+
+Result<std::string> wait_for_root_device(const RootSpec& spec) {
+    using Clock = std::chrono::steady_clock;
+    auto start = Clock::now();
+    auto delay = std::chrono::milliseconds(1);
+    for (;;) {
+        std::string device = find_root_device(spec);
+        if (!device.empty())
+            return device;
+        if (spec.timeout && Clock::now() - start > *spec.timeout)
+            return Error{"root device " + spec.source + " did not appear within " +
+                         format_duration(*spec.timeout) +
+                         "; block devices present: " + block_devices_present()};
+        std::this_thread::sleep_for(delay);
+        // Back off to 20 ms: quick when the device is about to appear,
+        // cheap when a slow disk keeps us waiting.
+        delay = std::min(delay * 2, std::chrono::milliseconds(20));
+    }
+}
+
+Result<void> mount_root(const RootSpec& spec, const std::string& device,
+                        const std::string& target) {
+    ::mkdir(target.c_str(), 0755);
+    std::string type = spec.fstype.empty() ? detect_fstype(device) : spec.fstype;
+    if (type.empty())
+        return Error{"cannot tell the filesystem type of " + device + " (give rootfstype=)"};
+    unsigned long flags = spec.read_only ? MS_RDONLY : 0;
+    if (::mount(device.c_str(), target.c_str(), type.c_str(), flags,
+                spec.options.empty() ? nullptr : spec.options.c_str()) < 0)
+        return system_error("cannot mount " + device + " (" + type + ") on " + target);
+    return {};
+}
+
+}  // namespace fastinit

@@ -1,0 +1,38 @@
+#include "initd/stage1/root_spec.h"
+
+namespace fastinit {
+
+Result<RootSpec> root_spec_from_cmdline(const KernelCmdline& cmdline) {
+    RootSpec spec;
+    auto root = cmdline.value("root");
+    if (!root || root->empty())
+        return Error{"no root= on the kernel command line; cannot find the real root"};
+    spec.source = *root;
+    bool tag = false;
+    for (const char* prefix : {"UUID=", "LABEL=", "PARTUUID=", "PARTLABEL="})
+        if (spec.source.rfind(prefix, 0) == 0 && spec.source.size() > std::string(prefix).size())
+            tag = true;
+    if (!tag && spec.source.rfind("/dev/", 0) != 0)
+        return Error{"root=" + spec.source +
+                     " is not understood (use /dev/…, UUID=, LABEL=, PARTUUID= or PARTLABEL=)"};
+    spec.fstype = cmdline.value("rootfstype").value_or("");
+    spec.options = cmdline.value("rootflags").value_or("");
+    // The last of ro/rw wins, as in the kernel.
+    for (const auto& word : cmdline.words()) {
+        if (word == "rw")
+            spec.read_only = false;
+        else if (word == "ro")
+            spec.read_only = true;
+    }
+    if (cmdline.has("rootwait"))
+        spec.timeout.reset();
+    if (auto t = cmdline.value("fastinit.root_timeout")) {
+        auto parsed = parse_duration(*t);
+        if (!parsed)
+            return Error{"fastinit.root_timeout: " + parsed.error().message};
+        spec.timeout = *parsed;
+    }
+    return spec;
+}
+
+}  // namespace fastinit

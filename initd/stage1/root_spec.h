@@ -1,0 +1,27 @@
+// The real root as the kernel command line describes it: root=, rootfstype=,
+// rootflags=, ro/rw, and how long to wait for it (fastinit.root_timeout=,
+// default 30 s; `rootwait` means wait without limit).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "base/duration.h"
+#include "base/kernel_cmdline.h"
+#include "base/result.h"
+
+namespace fastinit {
+
+struct RootSpec {
+    // "/dev/vda1", "UUID=…", "LABEL=…", "PARTUUID=…" or "PARTLABEL=…".
+    std::string source;
+    std::string fstype;     // empty: detect
+    std::string options;    // rootflags=, passed to mount(2) as data
+    bool read_only = true;  // the kernel's default, as with "ro"
+    std::optional<Duration> timeout = std::chrono::seconds(30);  // nullopt: forever
+};
+
+// Error when there is no root= (or it is empty or malformed).
+Result<RootSpec> root_spec_from_cmdline(const KernelCmdline& cmdline);
+
+}  // namespace fastinit

@@ -1,0 +1,123 @@
+#include "initd/stage1/stage1_main.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "base/log.h"
+#include "base/text.h"
+#include "initd/pid1/emergency.h"
+#include "initd/pid1/mounts.h"
+#include "initd/stage1/root_mount.h"
+#include "initd/stage1/root_spec.h"
+#include "initd/stage1/switch_root.h"
+
+namespace fastinit {
+namespace {
+
+constexpr const char* kNewRoot = "/root";
+
+// Microseconds since the kernel started (CLOCK_BOOTTIME), so stage 1 and
+// stage 2 share one time axis with the kernel's own log.
+long long boot_us() {
+    timespec ts;
+    clock_gettime(CLOCK_BOOTTIME, &ts);
+    return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+void write_report(const nlohmann::json& report) {
+    ::mkdir("/run/fastinit", 0755);
+    std::string text = report.dump(1) + "\n";
+    int fd = ::open("/run/fastinit/initrd.json", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return;
+    [[maybe_unused]] ssize_t n = ::write(fd, text.data(), text.size());
+    ::close(fd);
+}
+
+}  // namespace
+
+void run_stage1(int argc, char** argv, const DevicePhase& device_phase) {
+    nlohmann::json report;
+    report["userspace_start_us"] = boot_us();
+    log::set_prefix("fastinit[initrd]");
+    MountReport mounts = mount_pseudo_filesystems(system_mount_ops());
+    log::enable_kmsg();
+    for (const auto& e : mounts.errors)
+        log::warning(e.message);
+
+    auto cmdline_text = read_file("/proc/cmdline");
+    KernelCmdline cmdline = KernelCmdline::parse(cmdline_text ? *cmdline_text : "");
+    if (cmdline.has("fastinit.debug"))
+        log::set_min_level(log::Level::debug);
+    bool reprobe = cmdline.has("fastinit.reprobe");
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--reprobe") == 0)
+            reprobe = true;
+
+    auto spec = root_spec_from_cmdline(cmdline);
+    if (!spec)
+        emergency(spec.error().message);
+
+    long long devices_start = boot_us();
+    DevicePhaseReport devices = device_phase(cmdline, reprobe);
+    long long devices_end = boot_us();
+    log::info("devices: ", devices.mode, devices.reason.empty() ? "" : " (" + devices.reason + ")",
+              ", ", devices.modules_loaded, " modules loaded, ", devices.modules_failed,
+              " failed, in ", (devices_end - devices_start) / 1000.0, " ms");
+    report["devices"] = {{"mode", devices.mode},
+                         {"reason", devices.reason},
+                         {"modules_loaded", devices.modules_loaded},
+                         {"modules_failed", devices.modules_failed},
+                         {"start_us", devices_start},
+                         {"end_us", devices_end}};
+
+    auto device = wait_for_root_device(*spec);
+    if (!device)
+        emergency(device.error().message);
+    long long root_found = boot_us();
+    auto mounted = mount_root(*spec, *device, kNewRoot);
+    if (!mounted)
+        emergency(mounted.error().message);
+    long long root_mounted = boot_us();
+    log::info("root ", *device, " mounted ", spec->read_only ? "read-only" : "read-write",
+              " after ", (root_mounted - report["userspace_start_us"].get<long long>()) / 1000.0,
+              " ms in the initramfs");
+    report["root"] = {{"device", *device}, {"found_us", root_found}, {"mounted_us", root_mounted}};
+
+    std::string handoff = cmdline.value("fastinit.handoff").value_or("");
+    std::vector<std::string> candidates;
+    if (!handoff.empty())
+        candidates.push_back(handoff);
+    candidates.insert(candidates.end(), {"/usr/sbin/fastinit", "/sbin/fastinit", "/sbin/init"});
+    std::string next;
+    for (const auto& c : candidates)
+        if (::access((std::string(kNewRoot) + c).c_str(), X_OK) == 0) {
+            next = c;
+            break;
+        }
+    if (next.empty())
+        emergency("the root filesystem has no init (tried " + join(candidates, ", ") + ")");
+    report["switch_root_us"] = boot_us();
+    report["next_init"] = next;
+    write_report(report);
+
+    auto switched = switch_root(kNewRoot);
+    if (!switched)
+        emergency(switched.error().message);
+    log::info("switched root; executing ", next);
+    std::vector<char*> next_argv{const_cast<char*>(next.c_str())};
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--reprobe") != 0)
+            next_argv.push_back(argv[i]);
+    next_argv.push_back(nullptr);
+    ::execv(next.c_str(), next_argv.data());
+    emergency(system_error("cannot execute " + next).message);
+}
+
+}  // namespace fastinit

@@ -1,0 +1,35 @@
+// Stage 1: fastinit as /init of an initramfs. It prepares just enough of the
+// system to reach the real root — pseudo-filesystems, the devices (from the
+// known-devices cache, or a probe), the root device named by root= — mounts
+// it, switch_roots into it and executes the next init: fastinit.handoff= if
+// given, else the real root's fastinit, else /sbin/init.
+//
+// It runs no units: everything here is on the path to the root, and each
+// step is already parallel inside (module loading on TBB).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "base/kernel_cmdline.h"
+
+namespace fastinit {
+
+// What the device phase did, for the console and the boot timeline.
+struct DevicePhaseReport {
+    std::string mode;    // "cache-hit", "probe", "none"
+    std::string reason;  // why a probe (cache missing, stale, damaged, reprobe)
+    int modules_loaded = 0;
+    int modules_failed = 0;
+};
+
+using DevicePhase = std::function<DevicePhaseReport(const KernelCmdline&, bool reprobe)>;
+
+// Never returns: it executes the next init, or ends in an emergency shell or
+// a halt.
+[[noreturn]] void run_stage1(int argc, char** argv, const DevicePhase& device_phase);
+
+// The marker file that makes the binary take this role as PID 1.
+inline constexpr const char* kInitrdRelease = "/etc/initrd-release";
+
+}  // namespace fastinit
