@@ -18,6 +18,11 @@ std::string closest_match(std::string_view word, const std::vector<std::string_v
 
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
 
+// Writes a whole file through a temporary file in the same directory and a
+// rename, so readers see the old or the new content, never a mix.
+Result<void> write_file_atomically(const std::string& path, const std::string& data,
+                                   unsigned mode = 0644);
+
 // Reads a whole file; the Error names the path.
 Result<std::string> read_file(const std::string& path);
 

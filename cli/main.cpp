@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 
+#include "cli/device_phase.h"
 #include "cli/verbs.h"
 #include "initd/manager_main.h"
 #include "initd/stage1/stage1_main.h"
@@ -26,6 +27,10 @@ const char kHelp[] =
     "  analyze critical-chain [T]   what held up target T (default: default)\n"
     "  analyze json                 the raw boot timeline\n"
     "  poweroff | halt              orderly shutdown through the manager\n"
+    "  reboot [--kernel K] [--dry-run] [--reprobe] [--no-fallback] ...\n"
+    "                               load the next kernel, then kexec into it (reboot --help)\n"
+    "  kexec load|unload|status     manage a staged kexec kernel\n"
+    "  coldreboot [now]             reboot through the firmware (also as coldreboot)\n"
     "  devices probe|show|status|invalidate|apply [--cache PATH] [--modules-dir DIR]\n"
     "                               the known-devices cache (devices --help)\n"
     "  notify [--ready] [--status=T] [VAR=VALUE...]   sd_notify from scripts\n"
@@ -36,7 +41,8 @@ const char kHelp[] =
     "  unshare --pid --fork --mount-proc fastinit --units DIR ...\n";
 
 bool is_manager_option(const char* arg) {
-    for (const char* option : {"--units", "--target", "--proc-cmdline", "--reprobe", "--debug"})
+    for (const char* option :
+         {"--units", "--target", "--proc-cmdline", "--kexec-loaded-path", "--reprobe", "--debug"})
         if (std::strcmp(arg, option) == 0)
             return true;
     return false;
@@ -48,20 +54,26 @@ int main(int argc, char** argv) {
     std::string self = argv[0] ? argv[0] : "fastinit";
     std::string base = self.substr(self.rfind('/') + 1);
     if (::getpid() == 1 && ::access(fastinit::kInitrdRelease, F_OK) == 0)
-        fastinit::run_stage1(argc, argv, [](const fastinit::KernelCmdline&, bool) {
-            return fastinit::DevicePhaseReport{"none", "", 0, 0};
-        });
+        fastinit::run_stage1(argc, argv,
+                             {fastinit::run_device_phase, fastinit::load_modules_for_alias});
     if (::getpid() == 1 || base == "init")
         return fastinit::run_manager(argc, argv);
     if (base == "systemd-notify")
         return fastinit::verb_notify(fastinit::Args(argv + 1, argv + argc));
-    for (int i = 1; i < argc; ++i)
+    // Manager options come before any verb: `fastinit reboot --reprobe` is a
+    // client call, not a manager.
+    for (int i = 1; i < argc && argv[i][0] == '-'; ++i) {
         if (is_manager_option(argv[i]))
             return fastinit::run_manager(argc, argv);
+        if (std::strcmp(argv[i], "--runtime-dir") == 0)
+            ++i;
+    }
 
     fastinit::ClientContext context;
     if (const char* dir = std::getenv("FASTINIT_RUNTIME_DIR"))
         context.runtime_dir = dir;
+    if (base == "coldreboot")
+        return fastinit::verb_coldreboot(context, fastinit::Args(argv + 1, argv + argc));
     int i = 1;
     for (; i < argc; ++i) {
         std::string arg = argv[i];
@@ -90,6 +102,12 @@ int main(int argc, char** argv) {
         return fastinit::verb_notify(args);
     if (verb == "poweroff" || verb == "halt")
         return fastinit::verb_power(context, verb);
+    if (verb == "reboot")
+        return fastinit::verb_reboot(context, args);
+    if (verb == "kexec")
+        return fastinit::verb_kexec(context, args);
+    if (verb == "coldreboot")
+        return fastinit::verb_coldreboot(context, args);
     if (verb == "help" || verb == "--help" || verb == "-h") {
         std::fputs(kHelp, stdout);
         return 0;

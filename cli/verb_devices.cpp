@@ -15,7 +15,7 @@
 #include "device-cache/cache_store.h"
 #include "device-cache/kmod_loader.h"
 #include "device-cache/kmod_resolver.h"
-#include "device-cache/udev_device_source.h"
+#include "device-cache/sysfs_device_source.h"
 
 namespace fastinit {
 namespace {
@@ -97,7 +97,7 @@ int fail(const Error& error) {
 
 int devices_probe(const DevicesArgs& args) {
     ModuleTree tree = args.tree();
-    UdevDeviceSource source;
+    SysfsDeviceSource source;
     auto resolver = KmodResolver::open(tree);
     if (!resolver)
         return fail(resolver.error());
@@ -148,7 +148,7 @@ int devices_status(const DevicesArgs& args) {
         std::printf("absent or damaged: %s\n", loaded.reason.c_str());
         return 2;
     }
-    UdevDeviceSource source;
+    SysfsDeviceSource source;
     auto devices = source.enumerate();
     if (!devices) {
         std::fprintf(stderr, "fastinit devices: %s\n", devices.error().message.c_str());
@@ -189,7 +189,7 @@ int devices_apply(const DevicesArgs& args) {
     if (auto cmdline = read_file(args.cmdline))
         reprobe = reprobe || reprobe_requested(KernelCmdline::parse(*cmdline));
 
-    UdevDeviceSource source;
+    SysfsDeviceSource source;
     KmodLoader loader(tree);
     DeviceSystem system{source,
                         loader,

@@ -1,6 +1,7 @@
 #include "initd/manager_main.h"
 
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -16,6 +17,7 @@
 #include "initd/pid1/final_stage.h"
 #include "initd/pid1/mounts.h"
 #include "initd/run/supervisor.h"
+#include "initd/stage1/stage1_main.h"
 #include "initd/unit/unit_loader.h"
 
 namespace fastinit {
@@ -26,6 +28,7 @@ struct ManagerArgs {
     std::string target;
     std::string runtime_dir = "/run/fastinit";
     std::string proc_cmdline = "/proc/cmdline";
+    std::string kexec_loaded_path = "/sys/kernel/kexec_loaded";
     bool reprobe = false;
     bool debug = false;
     bool units_overridden = false;
@@ -33,7 +36,8 @@ struct ManagerArgs {
 
 const char kUsage[] =
     "usage: fastinit [--units DIR]... [--target NAME] [--runtime-dir DIR]\n"
-    "                [--proc-cmdline FILE] [--reprobe] [--debug]\n";
+    "                [--proc-cmdline FILE] [--kexec-loaded-path FILE] [--reprobe]\n"
+    "                [--debug]\n";
 
 // The kernel hands init every word it does not understand, so as PID 1
 // unknown words are warnings; by hand they are errors.
@@ -67,6 +71,11 @@ Result<ManagerArgs> parse_args(int argc, char** argv, bool strict) {
             if (!v)
                 return v.error();
             args.proc_cmdline = *v;
+        } else if (arg == "--kexec-loaded-path") {
+            auto v = value();
+            if (!v)
+                return v.error();
+            args.kexec_loaded_path = *v;
         } else if (arg == "--reprobe") {
             args.reprobe = true;
         } else if (arg == "--debug") {
@@ -78,6 +87,45 @@ Result<ManagerArgs> parse_args(int argc, char** argv, bool strict) {
         }
     }
     return args;
+}
+
+// Stage 1 leaves the device cache it used (or rewrote) in /run; the real
+// root keeps the authoritative copy, so a later boot or kexec finds it.
+void keep_handed_over_device_cache() {
+    const std::string kept = "/var/lib/fastinit/devices.db";
+    auto fresh = read_file(kHandedOverCachePath);
+    if (!fresh)
+        return;
+    auto old = read_file(kept);
+    if (old && *old == *fresh)
+        return;
+    ::mkdir("/var/lib/fastinit", 0755);
+    auto written = write_file_atomically(kept, *fresh);
+    if (written)
+        log::info("device cache from the initramfs kept in ", kept);
+    else
+        log::warning("cannot keep the device cache: ", written.error().message,
+                     " (read-only root?)");
+}
+
+void log_diagnostic(const Diagnostic& d) {
+    log::write_untagged(
+        d.severity == Diagnostic::Severity::error ? log::Level::error : log::Level::warning,
+        d.to_string());
+}
+
+// The unit set is only needed to build the graph, which keeps its own copy
+// of every unit: let it go before the manager runs.
+Graph load_unit_graph(const std::vector<std::string>& dirs) {
+    UnitSet units = load_units(dirs);
+    for (const auto& d : units.diagnostics)
+        log_diagnostic(d);
+    Graph graph = build_graph(units);
+    for (const auto& d : graph.problems)
+        log_diagnostic(d);
+    log::info("loaded ", units.units.size(), " units (", units.broken.size(), " broken) from ",
+              join(dirs, ":"));
+    return graph;
 }
 
 }  // namespace
@@ -118,6 +166,9 @@ int run_manager(int argc, char** argv) {
         ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     }
 
+    if (real_boot)
+        keep_handed_over_device_cache();
+
     auto cmdline_text = read_file(args.proc_cmdline);
     KernelCmdline cmdline = KernelCmdline::parse(cmdline_text ? *cmdline_text : "");
     if (cmdline.has("fastinit.debug") || args.debug)
@@ -127,18 +178,7 @@ int run_manager(int argc, char** argv) {
     if (args.unit_dirs.empty())
         args.unit_dirs = kDefaultUnitPath;
 
-    UnitSet units = load_units(args.unit_dirs);
-    for (const auto& d : units.diagnostics)
-        log::write_untagged(
-            d.severity == Diagnostic::Severity::error ? log::Level::error : log::Level::warning,
-            d.to_string());
-    Graph graph = build_graph(units);
-    for (const auto& d : graph.problems)
-        log::write(
-            d.severity == Diagnostic::Severity::error ? log::Level::error : log::Level::warning,
-            d.to_string());
-    log::info("loaded ", units.units.size(), " units (", units.broken.size(), " broken) from ",
-              join(args.unit_dirs, ":"));
+    Graph graph = load_unit_graph(args.unit_dirs);
 
     SupervisorOptions options;
     options.runtime_dir = args.runtime_dir;
@@ -155,6 +195,8 @@ int run_manager(int argc, char** argv) {
     auto bus = BusServer::listen(s, args.runtime_dir + "/private");
     if (!bus)
         log::error("control interface unavailable: ", bus.error().message);
+    else
+        (*bus)->set_kexec_loaded_path(args.kexec_loaded_path);
 
     auto started = s.manager().start(args.target);
     if (!started) {
@@ -170,7 +212,7 @@ int run_manager(int argc, char** argv) {
         bus->reset();
     supervisor->reset();
     if (pid1)
-        finish_as_pid1(action, system_power_ops());
+        finish_as_pid1(action, system_power_ops(), std::chrono::seconds(3), real_boot);
     log::info("all units stopped; exiting (not PID 1, so no ", to_string(action), ")");
     return 0;
 }

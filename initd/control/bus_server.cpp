@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "base/log.h"
+#include "base/text.h"
 #include "initd/run/timeline.h"
 
 namespace fastinit {
@@ -314,23 +315,32 @@ int BusServer::method_reboot(sd_bus_message* m, void* userdata, sd_bus_error* er
     if (r < 0)
         return r;
     BusServer* server = connection->server;
-    std::string why;
-    if (server->m_reboot_handler) {
-        why = server->m_reboot_handler(mode);
-    } else {
-        std::string requested = mode;
-        if (requested == "cold")
-            server->m_supervisor.request_shutdown(FinalAction::reboot);
-        else if (requested == "poweroff")
-            server->m_supervisor.request_shutdown(FinalAction::poweroff);
-        else if (requested == "halt")
-            server->m_supervisor.request_shutdown(FinalAction::halt);
-        else
-            why = "unsupported reboot mode \"" + requested + "\" (cold, poweroff or halt)";
-    }
+    std::string why =
+        server->m_reboot_handler ? server->m_reboot_handler(mode) : server->default_reboot(mode);
     if (!why.empty())
         return sd_bus_error_set(error, kRequestFailed, why.c_str());
     return sd_bus_reply_method_return(m, "");
+}
+
+std::string BusServer::default_reboot(const std::string& mode) {
+    if (mode == "kexec") {
+        // The client loads the kernel first (kexec_file_load); nothing is
+        // stopped unless a kernel is really waiting.
+        auto loaded = read_file(m_kexec_loaded_path);
+        if (!loaded || loaded->empty() || (*loaded)[0] != '1')
+            return "no kernel is loaded for kexec (" + m_kexec_loaded_path +
+                   " is not 1); `fastinit reboot` loads one first";
+        m_supervisor.request_shutdown(FinalAction::kexec);
+    } else if (mode == "cold") {
+        m_supervisor.request_shutdown(FinalAction::reboot);
+    } else if (mode == "poweroff") {
+        m_supervisor.request_shutdown(FinalAction::poweroff);
+    } else if (mode == "halt") {
+        m_supervisor.request_shutdown(FinalAction::halt);
+    } else {
+        return "unsupported reboot mode \"" + mode + "\" (kexec, cold, poweroff or halt)";
+    }
+    return "";
 }
 
 }  // namespace fastinit

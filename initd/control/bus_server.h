@@ -29,10 +29,14 @@ class BusServer {
                                                      const std::string& socket_path);
     ~BusServer();
 
-    // Hook for Reboot(mode); returns an error sentence to send back, or "".
+    // Replaces the handling of Reboot(mode); returns an error sentence to
+    // send back, or "" when the request was accepted.
     void set_reboot_handler(std::function<std::string(const std::string& mode)> handler) {
         m_reboot_handler = std::move(handler);
     }
+    // Where Reboot("kexec") checks that a kernel is loaded (tests point it at
+    // a file of their own; the host's kexec state is not theirs to use).
+    void set_kexec_loaded_path(std::string path) { m_kexec_loaded_path = std::move(path); }
 
   private:
     struct Connection {
@@ -60,6 +64,8 @@ class BusServer {
                             Result<void> (Manager::*request)(const std::string&));
     static int on_disconnect(sd_bus_message* m, void* userdata, sd_bus_error* error);
 
+    std::string default_reboot(const std::string& mode);
+
     static const sd_bus_vtable kVtable[];
     static const sd_bus_vtable kDaemonVtable[];
 
@@ -69,6 +75,7 @@ class BusServer {
     sd_event_source* m_accept_source = nullptr;
     std::map<sd_bus*, std::unique_ptr<Connection>> m_connections;
     std::function<std::string(const std::string&)> m_reboot_handler;
+    std::string m_kexec_loaded_path = "/sys/kernel/kexec_loaded";
 };
 
 }  // namespace fastinit

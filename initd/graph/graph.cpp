@@ -20,6 +20,7 @@ class GraphBuilder {
     explicit GraphBuilder(const UnitSet& units) : m_units(units) {}
 
     Graph build() {
+        m_graph.nodes.reserve(m_units.units.size() + m_units.broken.size());
         for (const auto& [name, unit] : m_units.units) {
             Node& node = m_graph.nodes[node_for(name)];
             node.unit = unit;

@@ -20,6 +20,10 @@ class PowerOps {
     // is left.
     virtual bool reap_all_until(std::chrono::steady_clock::time_point deadline) = 0;
     virtual void sync() = 0;
+    // Unmounts disk filesystems, or remounts them read-only when busy, the
+    // root last. Only on a real machine: in a PID namespace the superblocks
+    // are the host's.
+    virtual void unmount_filesystems() = 0;
     // reboot(2); returns only on failure, with errno.
     virtual int reboot(int command) = 0;
     virtual void halt_forever() = 0;
@@ -28,8 +32,11 @@ class PowerOps {
 PowerOps& system_power_ops();
 
 // Only for PID 1 (of the machine or of a PID namespace).
+// `release_filesystems`: unmount or remount read-only before the jump (a
+// real boot); false in a PID namespace.
 [[noreturn]] void finish_as_pid1(FinalAction action, PowerOps& ops,
-                                 std::chrono::milliseconds grace = std::chrono::seconds(3));
+                                 std::chrono::milliseconds grace = std::chrono::seconds(3),
+                                 bool release_filesystems = false);
 
 // The reboot(2) command for an action.
 int reboot_command(FinalAction action);

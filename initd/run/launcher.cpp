@@ -23,8 +23,8 @@ Launcher::Launcher(LauncherOptions options)
     : m_options(std::move(options)),
       m_event_fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
       m_parallelism(tbb::global_control::max_allowed_parallelism, worker_count() + 1),
-      // Every worker may create processes; none is reserved for the main
-      // thread, which never joins the arena.
+      // Every worker may create processes; no slot is reserved for the main
+      // thread, which only enqueues work (and joins once, to wait at exit).
       m_arena(static_cast<int>(worker_count()), 0) {
     if (m_options.kmsg_allowed)
         m_kmsg.reset(::open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY));
@@ -35,17 +35,18 @@ Launcher::~Launcher() {
 }
 
 void Launcher::spawn(size_t unit, SpawnRequest request) {
-    m_arena.execute([this, unit, request = std::move(request)]() mutable {
-        m_group->run([this, unit, request = std::move(request)] {
-            Result<SpawnResult> result = run_spawn(request);
-            {
-                std::lock_guard lock(m_mutex);
-                m_done.push_back({unit, std::move(result)});
-            }
-            uint64_t one = 1;
-            [[maybe_unused]] ssize_t n = ::write(m_event_fd.get(), &one, sizeof one);
-        });
-    });
+    // enqueue, not execute: the main thread must never wait here (execute
+    // joins the arena and blocks while every worker is busy in a clone).
+    // defer ties the task to the group, so the destructor still waits for it.
+    m_arena.enqueue(m_group->defer([this, unit, request = std::move(request)] {
+        Result<SpawnResult> result = run_spawn(request);
+        {
+            std::lock_guard lock(m_mutex);
+            m_done.push_back({unit, std::move(result)});
+        }
+        uint64_t one = 1;
+        [[maybe_unused]] ssize_t n = ::write(m_event_fd.get(), &one, sizeof one);
+    }));
 }
 
 Result<int> Launcher::open_output(const OutputTarget& target, int inherit_fd, UniqueFd& owned) {

@@ -297,8 +297,7 @@ void Manager::spawn(size_t unit) {
 
     // Start limit: more than `burst` starts within `interval` means the unit
     // is broken; stop trying instead of storming.
-    while (!u.recent_starts.empty() && now - u.recent_starts.front() > s.start_limit_interval)
-        u.recent_starts.pop_front();
+    std::erase_if(u.recent_starts, [&](TimePoint t) { return now - t > s.start_limit_interval; });
     if (static_cast<int>(u.recent_starts.size()) >= s.start_limit_burst) {
         settle(unit, UnitState::failed, "start-limit-hit",
                "started " + std::to_string(u.recent_starts.size()) + " times within " +

@@ -65,7 +65,9 @@ struct UnitRuntime {
     bool stop_requested = false;
     bool start_after_stop = false;
     bool timed_out = false;
-    std::deque<TimePoint> recent_starts;  // for the start limit
+    // Start times within the start-limit interval (a short vector: a deque
+    // would allocate half a KiB per unit even when empty).
+    std::vector<TimePoint> recent_starts;
 
     // Timeline of the latest start job.
     std::optional<TimePoint> queued_at, started_at, ready_at, finished_at;

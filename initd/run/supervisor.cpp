@@ -22,19 +22,6 @@ uint64_t to_usec(TimePoint t) {
         std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count());
 }
 
-Result<void> write_file_atomically(const std::string& path, const std::string& data) {
-    std::string tmp = path + ".tmp";
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    if (!fd)
-        return system_error("cannot write " + tmp);
-    if (::write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()))
-        return system_error("cannot write " + tmp);
-    fd.reset();
-    if (::rename(tmp.c_str(), path.c_str()) < 0)
-        return system_error("cannot rename " + tmp);
-    return {};
-}
-
 }  // namespace
 
 const char* to_string(FinalAction action) {
@@ -138,6 +125,9 @@ void Supervisor::request_shutdown(FinalAction action) {
         return;
     m_final_action = action;
     log::info("shutting down (then ", to_string(action), ")");
+    sd_event_add_time_relative(m_event, nullptr, CLOCK_MONOTONIC,
+                               static_cast<uint64_t>(m_options.shutdown_deadline.count()), 1000,
+                               on_shutdown_deadline, this);
     m_manager->shutdown();
 }
 
@@ -244,6 +234,22 @@ int Supervisor::on_spawn_done(sd_event_source*, int, uint32_t, void* userdata) {
     return 0;
 }
 
+int Supervisor::on_shutdown_deadline(sd_event_source*, uint64_t, void* userdata) {
+    auto* self = static_cast<Supervisor*>(userdata);
+    std::string left;
+    const Graph& graph = self->m_manager->graph();
+    for (size_t i = 0; i < graph.nodes.size(); ++i) {
+        UnitState state = self->m_manager->runtime(i).state;
+        if (state != UnitState::inactive && state != UnitState::failed &&
+            state != UnitState::skipped)
+            left += " " + graph.nodes[i].name;
+    }
+    log::warning("shutdown deadline of ", format_duration(self->m_options.shutdown_deadline),
+                 " passed; still running:", left, "; killing what is left");
+    sd_event_exit(self->m_event, 0);
+    return 0;
+}
+
 int Supervisor::on_post(sd_event_source*, void* userdata) {
     auto* self = static_cast<Supervisor*>(userdata);
     Manager& manager = *self->m_manager;
@@ -260,8 +266,20 @@ int Supervisor::on_post(sd_event_source*, void* userdata) {
 }
 
 void Supervisor::write_timeline() {
-    auto written = write_file_atomically(m_timeline_path,
-                                         to_json(make_timeline(*m_manager, m_started_at, m_boot)));
+    Timeline timeline = make_timeline(*m_manager, m_started_at, m_boot);
+    if (!m_boot_reported) {
+        // The line tests and people look for on the console.
+        m_boot_reported = true;
+        int active = 0, failed = 0, skipped = 0;
+        for (const auto& e : timeline.units) {
+            active += e.state == "active";
+            failed += e.state == "failed";
+            skipped += e.state == "skipped";
+        }
+        log::info("startup finished in ", timeline.makespan_us / 1000.0, " ms: ", active,
+                  " units active, ", failed, " failed, ", skipped, " skipped");
+    }
+    auto written = write_file_atomically(m_timeline_path, to_json(timeline));
     if (!written)
         log::warning(written.error().message);
 }

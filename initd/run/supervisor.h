@@ -39,6 +39,9 @@ struct SupervisorOptions {
     bool kmsg_output = false;
     std::string etc_dir = "/etc";
     std::vector<std::string> kernel_cmdline_words;
+    // However slow the units, a shutdown ends after this long: what still
+    // runs is then killed by the final stage.
+    Duration shutdown_deadline = std::chrono::seconds(90);
 };
 
 // Blocks the signals the supervisor reads through sd-event. Call first thing
@@ -83,6 +86,7 @@ class Supervisor : private TimerControl, private TimeSource, private ConditionCo
     static int on_spawn_done(sd_event_source*, int fd, uint32_t events, void* self);
     static int on_timer(sd_event_source*, uint64_t usec, void* self);
     static int on_post(sd_event_source*, void* self);
+    static int on_shutdown_deadline(sd_event_source*, uint64_t usec, void* self);
     void reap_children();
     void write_timeline();
 
@@ -104,6 +108,7 @@ class Supervisor : private TimerControl, private TimeSource, private ConditionCo
     std::string m_timeline_path;
     BootFacts m_boot;
     bool m_timeline_dirty = false;
+    bool m_boot_reported = false;
     FinalAction m_final_action = FinalAction::poweroff;
 };
 

@@ -36,6 +36,8 @@ std::string block_devices_present() {
     return names.empty() ? "none" : names;
 }
 
+}  // namespace
+
 std::string detect_fstype(const std::string& device) {
     std::string type;
     blkid_probe probe = blkid_new_probe_from_filename(device.c_str());
@@ -51,7 +53,13 @@ std::string detect_fstype(const std::string& device) {
     return type;
 }
 
-}  // namespace
+bool filesystem_available(const std::string& fstype) {
+    auto known = read_file("/proc/filesystems");
+    if (!known)
+        return false;
+    // Lines are "nodev\tproc" or "\text4".
+    return known->find("\t" + fstype + "\n") != std::string::npos;
+}
 
 std::string find_root_device(const RootSpec& spec) {
     if (spec.source.rfind("/dev/", 0) == 0) {

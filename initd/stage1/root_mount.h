@@ -19,6 +19,12 @@ std::string find_root_device(const RootSpec& spec);
 // missing driver is obvious on the console.
 Result<std::string> wait_for_root_device(const RootSpec& spec);
 
+// The filesystem type on a device (libblkid), or "" when unknown.
+std::string detect_fstype(const std::string& device);
+
+// Whether the kernel knows a filesystem type now (/proc/filesystems).
+bool filesystem_available(const std::string& fstype);
+
 // Mounts `device` on `target` (created if needed) with the spec's type,
 // flags and options; detects the type with libblkid when not given.
 Result<void> mount_root(const RootSpec& spec, const std::string& device, const std::string& target);

@@ -21,6 +21,7 @@ namespace fastinit {
 namespace {
 
 constexpr const char* kNewRoot = "/root";
+constexpr const char* kDeviceCachePath = "/var/lib/fastinit/devices.db";
 
 // Microseconds since the kernel started (CLOCK_BOOTTIME), so stage 1 and
 // stage 2 share one time axis with the kernel's own log.
@@ -32,17 +33,14 @@ long long boot_us() {
 
 void write_report(const nlohmann::json& report) {
     ::mkdir("/run/fastinit", 0755);
-    std::string text = report.dump(1) + "\n";
-    int fd = ::open("/run/fastinit/initrd.json", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return;
-    [[maybe_unused]] ssize_t n = ::write(fd, text.data(), text.size());
-    ::close(fd);
+    auto written = write_file_atomically("/run/fastinit/initrd.json", report.dump(1) + "\n");
+    if (!written)
+        log::warning(written.error().message);
 }
 
 }  // namespace
 
-void run_stage1(int argc, char** argv, const DevicePhase& device_phase) {
+void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
     nlohmann::json report;
     report["userspace_start_us"] = boot_us();
     log::set_prefix("fastinit[initrd]");
@@ -65,7 +63,7 @@ void run_stage1(int argc, char** argv, const DevicePhase& device_phase) {
         emergency(spec.error().message);
 
     long long devices_start = boot_us();
-    DevicePhaseReport devices = device_phase(cmdline, reprobe);
+    DevicePhaseReport devices = hooks.device_phase(cmdline, reprobe);
     long long devices_end = boot_us();
     log::info("devices: ", devices.mode, devices.reason.empty() ? "" : " (" + devices.reason + ")",
               ", ", devices.modules_loaded, " modules loaded, ", devices.modules_failed,
@@ -81,6 +79,13 @@ void run_stage1(int argc, char** argv, const DevicePhase& device_phase) {
     if (!device)
         emergency(device.error().message);
     long long root_found = boot_us();
+    // Filesystems are modules that no device asks for: load the root's.
+    std::string fstype = spec->fstype.empty() ? detect_fstype(*device) : spec->fstype;
+    if (!fstype.empty() && !filesystem_available(fstype)) {
+        auto loaded = hooks.load_alias("fs-" + fstype);
+        if (!loaded)
+            log::warning("filesystem ", fstype, ": ", loaded.error().message);
+    }
     auto mounted = mount_root(*spec, *device, kNewRoot);
     if (!mounted)
         emergency(mounted.error().message);
@@ -103,6 +108,14 @@ void run_stage1(int argc, char** argv, const DevicePhase& device_phase) {
         }
     if (next.empty())
         emergency("the root filesystem has no init (tried " + join(candidates, ", ") + ")");
+    // A probe in here rewrote the cache in RAM; hand it to the real root
+    // through /run (moved along by switch_root), where stage 2 keeps it.
+    if (auto cache = read_file(kDeviceCachePath)) {
+        ::mkdir("/run/fastinit", 0755);
+        auto copied = write_file_atomically(kHandedOverCachePath, *cache);
+        if (!copied)
+            log::warning(copied.error().message);
+    }
     report["switch_root_us"] = boot_us();
     report["next_init"] = next;
     write_report(report);

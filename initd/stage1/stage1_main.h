@@ -12,6 +12,7 @@
 #include <string>
 
 #include "base/kernel_cmdline.h"
+#include "base/result.h"
 
 namespace fastinit {
 
@@ -23,13 +24,21 @@ struct DevicePhaseReport {
     int modules_failed = 0;
 };
 
-using DevicePhase = std::function<DevicePhaseReport(const KernelCmdline&, bool reprobe)>;
+// What stage 1 needs from the device cache, which initd does not depend on.
+struct Stage1Hooks {
+    std::function<DevicePhaseReport(const KernelCmdline&, bool reprobe)> device_phase;
+    // Loads the modules for an alias such as "fs-ext4".
+    std::function<Result<void>(const std::string& alias)> load_alias;
+};
 
 // Never returns: it executes the next init, or ends in an emergency shell or
 // a halt.
-[[noreturn]] void run_stage1(int argc, char** argv, const DevicePhase& device_phase);
+[[noreturn]] void run_stage1(int argc, char** argv, const Stage1Hooks& hooks);
 
 // The marker file that makes the binary take this role as PID 1.
 inline constexpr const char* kInitrdRelease = "/etc/initrd-release";
+// Where stage 1 leaves the device cache it used or rewrote, for stage 2 to
+// keep on the real root.
+inline constexpr const char* kHandedOverCachePath = "/run/fastinit/devices.db";
 
 }  // namespace fastinit

@@ -201,6 +201,7 @@ class FakePowerOps : public PowerOps {
         return result;
     }
     void sync() override { events.push_back("sync"); }
+    void unmount_filesystems() override { events.push_back("unmount"); }
     int reboot(int command) override {
         events.push_back("reboot " + name(command));
         if (working_commands.count(command))
@@ -253,6 +254,18 @@ TEST(FinishAsPid1, TermThenSyncThenPowerOff) {
     // SIGCONT wakes stopped processes so they can act on SIGTERM.
     EXPECT_THAT(ops.events,
                 ElementsAre("signal TERM", "signal CONT", "reap", "sync", "reboot POWER_OFF"));
+}
+
+TEST(FinishAsPid1, OnARealMachineReleasesFilesystemsBeforeTheJump) {
+    FakePowerOps ops;
+    ops.working_commands = {kKexec};
+    try {
+        finish_as_pid1(FinalAction::kexec, ops, 3s, /*release_filesystems=*/true);
+    } catch (const MachineWentDown& down) {
+        EXPECT_EQ(down.command, kKexec);
+    }
+    EXPECT_THAT(ops.events, ElementsAre("signal TERM", "signal CONT", "reap", "sync", "unmount",
+                                        "sync", "reboot KEXEC"));
 }
 
 TEST(FinishAsPid1, EachActionUsesItsCommand) {

@@ -1,0 +1,292 @@
+// Client verbs for reboots: `reboot` (kexec into the next kernel), `kexec
+// load|unload|status` (manage a staged kernel) and `coldreboot` (through the
+// firmware). The sequence itself lives in kexec/reboot_plan.h; this file
+// parses options, picks the real or recording loader, and talks.
+#include <sys/utsname.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "base/text.h"
+#include "cli/client.h"
+#include "cli/verbs.h"
+#include "kexec/cpio_archive.h"
+#include "kexec/describe.h"
+#include "kexec/reboot_plan.h"
+
+namespace fastinit {
+namespace {
+
+constexpr const char* kDeviceCachePath = "/var/lib/fastinit/devices.db";
+
+const char kRebootUsage[] =
+    "usage: fastinit reboot [--kernel K [--initrd I]...] [--append TEXT]... [--cmdline TEXT]\n"
+    "                       [--reprobe] [--no-fallback] [--dry-run] [--boot-dir DIR]\n"
+    "                       [--proc-cmdline FILE] [--config FILE] [now]\n"
+    "       fastinit kexec load [the same selection options] | unload | status\n"
+    "       fastinit coldreboot [now]\n"
+    "\n"
+    "reboot loads the next kernel with kexec_file_load and only then asks the manager\n"
+    "to stop the system and jump into it. If the kernel cannot be loaded, it says why\n"
+    "and reboots through the firmware instead (--no-fallback: leaves the system running).\n"
+    "\n"
+    "The kernel is the first found of: --kernel; `kernel` in /etc/fastinit/kexec.toml;\n"
+    "the default Boot Loader Spec entry in BOOT/loader/entries; BOOT/vmlinuz or /vmlinuz\n"
+    "(with initrd.img beside it); BOOT/vmlinuz-$(uname -r). The command line is\n"
+    "/proc/cmdline (or the entry's options) without one-shot words, plus --append;\n"
+    "--cmdline replaces it; --reprobe adds fastinit.reprobe for the next boot only.\n"
+    "\n"
+    "  --dry-run           print the choice and the reboot steps; load nothing\n"
+    "  --boot-dir DIR      look in DIR instead of /boot (and for vmlinuz in DIR/..)\n"
+    "  --proc-cmdline FILE start from FILE instead of /proc/cmdline\n"
+    "  --config FILE       instead of /etc/fastinit/kexec.toml\n"
+    "  --test-loader FILE  tests only: record the load in FILE instead of loading\n"
+    "                      (pair with the manager's --kexec-loaded-path FILE)\n"
+    "\n"
+    "kexec status exits 0 when a kernel is staged, 3 when none is.\n";
+
+struct RebootArgs {
+    KexecRequest request;
+    bool dry_run = false;
+    bool no_fallback = false;
+    std::string test_loader;
+};
+
+enum class VerbKind { reboot, kexec_load };
+
+std::string running_release() {
+    struct utsname names;
+    return ::uname(&names) == 0 ? names.release : "";
+}
+
+Result<RebootArgs> parse_reboot_args(const Args& args, VerbKind kind) {
+    RebootArgs parsed;
+    KexecRequest& request = parsed.request;
+    request.places.running_release = running_release();
+    for (size_t i = 0; i < args.size(); ++i) {
+        std::string arg = args[i];
+        std::optional<std::string> inline_value;
+        if (size_t eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+            inline_value = arg.substr(eq + 1);
+            arg.resize(eq);
+        }
+        auto value = [&]() -> Result<std::string> {
+            if (inline_value)
+                return *inline_value;
+            if (i + 1 >= args.size())
+                return Error{arg + " needs a value"};
+            return args[++i];
+        };
+        auto flag = [&](bool& target) -> Result<void> {
+            if (inline_value)
+                return Error{arg + " takes no value"};
+            target = true;
+            return ok_result();
+        };
+        Result<void> step;
+        if (arg == "--kernel" || arg == "--initrd" || arg == "--append" || arg == "--cmdline" ||
+            arg == "--boot-dir" || arg == "--proc-cmdline" || arg == "--config" ||
+            arg == "--test-loader") {
+            auto v = value();
+            if (!v)
+                return v.error();
+            if (arg == "--kernel")
+                request.options.kernel = *v;
+            else if (arg == "--initrd")
+                request.options.initrds.push_back(*v);
+            else if (arg == "--append")
+                request.options.appends.push_back(*v);
+            else if (arg == "--cmdline")
+                request.options.cmdline = *v;
+            else if (arg == "--boot-dir")
+                request.places.boot_dir = *v;
+            else if (arg == "--proc-cmdline")
+                request.proc_cmdline_path = *v;
+            else if (arg == "--config")
+                request.config_path = *v;
+            else
+                parsed.test_loader = *v;
+            if (arg == "--boot-dir") {
+                // Where the fixture tree (or the real one) keeps /vmlinuz.
+                std::filesystem::path dir = std::filesystem::absolute(*v).lexically_normal();
+                if (!dir.has_filename())
+                    dir = dir.parent_path();
+                request.places.root_dir = dir.parent_path();
+            }
+        } else if (arg == "--reprobe") {
+            step = flag(request.reprobe);
+        } else if (arg == "--dry-run") {
+            step = flag(parsed.dry_run);
+        } else if (arg == "--no-fallback" && kind == VerbKind::reboot) {
+            step = flag(parsed.no_fallback);
+        } else if (arg == "now" && kind == VerbKind::reboot && i + 1 == args.size()) {
+            // `shutdown -r now` habit.
+        } else {
+            return Error{"unknown argument \"" + arg + "\""};
+        }
+        if (!step)
+            return step.error();
+    }
+    return parsed;
+}
+
+SyscallKexecLoader make_loader(const std::string& test_loader) {
+    if (test_loader.empty())
+        return SyscallKexecLoader();
+    return SyscallKexecLoader(test_loader, recording_kexec_file_load(test_loader));
+}
+
+class ManagerRequester : public RebootRequester {
+  public:
+    explicit ManagerRequester(ManagerClient& client) : m_client(client) {}
+    Result<void> request_reboot(RebootMode mode) override {
+        return m_client.reboot(std::string(to_string(mode)));
+    }
+
+  private:
+    ManagerClient& m_client;
+};
+
+int say(const char* verb, const std::string& message, int code) {
+    std::fprintf(stderr, "fastinit %s: %s\n", verb, message.c_str());
+    return code;
+}
+
+int dry_run(const char* verb, const RebootArgs& parsed, VerbKind kind) {
+    auto prepared = resolve_kexec(parsed.request);
+    if (!prepared) {
+        say(verb, prepared.error().message, 1);
+        if (kind == VerbKind::reboot && !parsed.no_fallback)
+            say(verb, "a real run would reboot through the firmware instead", 1);
+        return 1;
+    }
+    std::fputs(format_kexec_choice(*prepared).c_str(), stdout);
+    if (kind == VerbKind::reboot)
+        std::printf("steps (dry run: nothing loaded, nothing stopped):\n%s",
+                    format_reboot_steps(RebootMode::kexec).c_str());
+    return 0;
+}
+
+// The next boot's initramfs gets a fresh copy of the known-devices cache,
+// appended as one more cpio archive (the kernel unpacks them in order, later
+// files replacing earlier ones), so a warm reboot always finds a current
+// cache, whatever snapshot the initrd on disk carries.
+void attach_device_cache_snapshot(KexecRequest& request) {
+    auto cache = read_file(kDeviceCachePath);
+    if (!cache)
+        return;  // no cache yet: the next boot probes and writes one
+    request.extra_initrd = cpio_with_file(std::string(kDeviceCachePath).substr(1), *cache);
+}
+
+}  // namespace
+
+int verb_reboot(const ClientContext& context, const Args& args) {
+    if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+        std::fputs(kRebootUsage, stdout);
+        return 0;
+    }
+    auto parsed = parse_reboot_args(args, VerbKind::reboot);
+    if (!parsed) {
+        say("reboot", parsed.error().message, 2);
+        std::fputs(kRebootUsage, stderr);
+        return 2;
+    }
+    if (parsed->dry_run)
+        return dry_run("reboot", *parsed, VerbKind::reboot);
+
+    // Connect first: without a manager to ask, loading a kernel is pointless.
+    auto client = ManagerClient::connect(context.socket_path());
+    if (!client)
+        return say("reboot", client.error().message, 1);
+    ManagerRequester requester(*client);
+    SyscallKexecLoader loader = make_loader(parsed->test_loader);
+    Fallback fallback = parsed->no_fallback ? Fallback::none : Fallback::cold_reboot;
+    attach_device_cache_snapshot(parsed->request);
+    auto outcome = kexec_reboot(parsed->request, fallback, loader, requester);
+    if (!outcome) {
+        say("reboot", outcome.error().message, 1);
+        return say("reboot", "nothing was stopped; the system keeps running", 1);
+    }
+    if (outcome->kexec_error) {
+        say("reboot", outcome->kexec_error->message, 0);
+        return say("reboot", "rebooting through the firmware instead", 0);
+    }
+    const KernelChoice& choice = outcome->loaded->choice;
+    std::printf("fastinit reboot: loaded %s (%s); the manager is stopping the system\n",
+                choice.kernel.c_str(), std::string(to_string(choice.rule)).c_str());
+    return 0;
+}
+
+int verb_kexec(const ClientContext&, const Args& args) {
+    std::string sub = args.empty() ? "" : args[0];
+    Args rest(args.begin() + (args.empty() ? 0 : 1), args.end());
+    if (sub == "load") {
+        auto parsed = parse_reboot_args(rest, VerbKind::kexec_load);
+        if (!parsed)
+            return say("kexec load", parsed.error().message, 2);
+        if (parsed->dry_run)
+            return dry_run("kexec load", *parsed, VerbKind::kexec_load);
+        SyscallKexecLoader loader = make_loader(parsed->test_loader);
+        attach_device_cache_snapshot(parsed->request);
+        auto prepared = prepare_kexec(parsed->request, loader);
+        if (!prepared)
+            return say("kexec load", prepared.error().message, 1);
+        std::printf("staged; `fastinit reboot` jumps into it\n%s",
+                    format_kexec_choice(*prepared).c_str());
+        return 0;
+    }
+    if (sub == "unload" || sub == "status") {
+        std::string test_loader;
+        if (rest.size() == 2 && rest[0] == "--test-loader")
+            test_loader = rest[1];
+        else if (!rest.empty())
+            return say(("kexec " + sub).c_str(), "unexpected argument \"" + rest[0] + "\"", 2);
+        SyscallKexecLoader loader = make_loader(test_loader);
+        if (sub == "unload") {
+            auto unloaded = loader.unload();
+            return unloaded ? 0 : say("kexec unload", unloaded.error().message, 1);
+        }
+        auto loaded = loader.is_loaded();
+        if (!loaded)
+            return say("kexec status", loaded.error().message, 1);
+        std::printf("%s\n", *loaded ? "a kernel is staged for kexec" : "no kernel is staged");
+        return *loaded ? 0 : 3;
+    }
+    if (sub == "--help" || sub == "-h") {
+        std::fputs(kRebootUsage, stdout);
+        return 0;
+    }
+    say("kexec", sub.empty() ? "missing load, unload or status" : "unknown \"" + sub + "\"", 2);
+    std::fputs(kRebootUsage, stderr);
+    return 2;
+}
+
+int verb_coldreboot(const ClientContext& context, const Args& args) {
+    std::string test_loader;
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "now" && i + 1 == args.size())
+            continue;  // `shutdown -r now` habit
+        if (args[i] == "--test-loader" && i + 1 < args.size()) {
+            test_loader = args[++i];
+            continue;
+        }
+        if (args[i] == "--help" || args[i] == "-h") {
+            std::fputs(kRebootUsage, stdout);
+            return 0;
+        }
+        return say("coldreboot", "unexpected argument \"" + args[i] + "\"", 2);
+    }
+    auto client = ManagerClient::connect(context.socket_path());
+    if (!client)
+        return say("coldreboot", client.error().message, 1);
+    ManagerRequester requester(*client);
+    SyscallKexecLoader loader = make_loader(test_loader);
+    auto outcome = cold_reboot(loader, requester);
+    if (!outcome)
+        return say("coldreboot", outcome.error().message, 1);
+    if (outcome->unload_error)
+        say("coldreboot", outcome->unload_error->message + " (rebooting anyway)", 0);
+    return 0;
+}
+
+}  // namespace fastinit

@@ -1,0 +1,244 @@
+#include "device-cache/apply.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "device-cache/load_plan.h"
+
+namespace fastinit {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t micros_since(Clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
+}
+
+// Modaliases of the devices that must stay put for the cache to be right:
+// everything but hot-pluggable hardware. Sorted, duplicates kept.
+std::vector<std::string> fixed_modaliases(const std::vector<DeviceRecord>& devices) {
+    std::vector<std::string> modaliases;
+    for (const DeviceRecord& device : devices)
+        if (!device.removable)
+            modaliases.push_back(device.modalias);
+    std::sort(modaliases.begin(), modaliases.end());
+    return modaliases;
+}
+
+std::string describe_change(const std::vector<std::string>& before,
+                            const std::vector<std::string>& after, size_t unknown) {
+    std::vector<std::string> added, removed;
+    std::set_difference(after.begin(), after.end(), before.begin(), before.end(),
+                        std::back_inserter(added));
+    std::set_difference(before.begin(), before.end(), after.begin(), after.end(),
+                        std::back_inserter(removed));
+    auto count = [](size_t n, const char* one, const char* many) {
+        return std::to_string(n) + " " + (n == 1 ? one : many);
+    };
+    std::string text = count(added.size(), "device", "devices") + " appeared, " +
+                       std::to_string(removed.size()) + " disappeared";
+    if (unknown)
+        text += ", " + count(unknown, "new modalias", "new modaliases") + " to resolve";
+    return text;
+}
+
+void save_into(ApplyReport& report, const std::string& path, const DeviceCache& cache) {
+    auto saved = save_cache(path, cache);
+    report.cache_written = saved.ok();
+    if (!saved)
+        report.cache_error = saved.error();
+}
+
+// After the fast path: have the loads revealed exactly the cached devices?
+Result<void> validate(DeviceSystem& system, const ApplyOptions& options, const DeviceCache& cached,
+                      const Fingerprint& now, ApplyReport& report) {
+    auto enumerated = system.devices.enumerate();
+    if (!enumerated)
+        return enumerated.error();
+    std::vector<DeviceRecord>& devices = *enumerated;
+
+    std::unordered_set<std::string> known, removable_before, present;
+    for (const AliasMatch& match : cached.aliases)
+        known.insert(match.modalias);
+    for (const DeviceRecord& device : cached.devices) {
+        known.insert(device.modalias);
+        if (device.removable)
+            removable_before.insert(device.modalias);
+    }
+    size_t unknown = 0;
+    for (const DeviceRecord& device : devices) {
+        present.insert(device.modalias);
+        if (!known.contains(device.modalias))
+            ++unknown;
+    }
+    std::vector<std::string> before = fixed_modaliases(cached.devices);
+    std::vector<std::string> after = fixed_modaliases(devices);
+    if (unknown == 0 && before == after)
+        return ok_result();
+    report.refreshed = describe_change(before, after, unknown);
+
+    // Forget what disappeared (hot-plug hardware excepted: it comes back),
+    // then continue probing from what this boot has loaded.
+    ProbeStart start;
+    for (const AliasMatch& match : cached.aliases)
+        if (present.contains(match.modalias) || removable_before.contains(match.modalias))
+            start.aliases.push_back(match);
+    start.modules = prune_modules(report.modules, start.aliases);
+    start.devices = std::move(devices);
+
+    ProbeResult probe;
+    if (unknown > 0) {
+        auto resolver = system.open_resolver();
+        if (!resolver)
+            return resolver.error();
+        auto probed = probe_devices(system.devices, **resolver, &system.loader, options.probe,
+                                    std::move(start));
+        if (!probed)
+            return probed.error();
+        probe = std::move(*probed);
+        // Modules the heal loaded are part of this run too.
+        for (size_t i = 0; i < probe.modules.size(); ++i) {
+            const std::string& name = probe.modules[i].spec.name;
+            bool seen = std::any_of(report.modules.begin(), report.modules.end(),
+                                    [&](const CachedModule& m) { return m.spec.name == name; });
+            if (!seen)
+                report.modules.push_back(probe.modules[i]);
+        }
+        report.notes.insert(report.notes.end(), probe.notes.begin(), probe.notes.end());
+    } else {
+        probe.devices = std::move(*start.devices);
+        probe.aliases = std::move(start.aliases);
+        probe.modules = std::move(start.modules);
+    }
+    probe.timings = cached.timings;
+    save_into(report, options.cache_path,
+              make_device_cache(now, probe, system.fingerprint.tree.dir, std::time(nullptr)));
+    return ok_result();
+}
+
+}  // namespace
+
+bool reprobe_requested(const KernelCmdline& cmdline) {
+    if (!cmdline.has("fastinit.reprobe"))
+        return false;
+    auto value = cmdline.value("fastinit.reprobe");
+    return !value || (*value != "0" && *value != "no" && *value != "false" && *value != "off");
+}
+
+std::vector<std::string> missing_module_files(const DeviceCache& cache,
+                                              const std::string& modules_dir) {
+    std::vector<std::string> missing;
+    for (const CachedModule& module : cache.modules) {
+        struct stat info {};
+        if (module.spec.path.empty() ||
+            ::stat((modules_dir + "/" + module.spec.path).c_str(), &info) != 0)
+            missing.push_back(module.spec.path.empty() ? module.spec.name : module.spec.path);
+    }
+    return missing;
+}
+
+std::vector<CachedModule> load_cached_modules(const DeviceCache& cache, ModuleLoader& loader,
+                                              const LoadOptions& options) {
+    std::vector<ModuleSpec> specs;
+    for (const CachedModule& module : cache.modules)
+        specs.push_back(module.spec);
+    LoadPlan plan = make_load_plan(specs);
+    std::vector<ModuleLoadResult> loads = load_in_parallel(plan, loader, options);
+    std::unordered_map<std::string, int> rounds;
+    for (const CachedModule& module : cache.modules)
+        rounds[module.spec.name] = module.round;
+    std::vector<CachedModule> results;
+    for (size_t i = 0; i < plan.modules.size(); ++i) {
+        const ModuleLoadResult& load = loads[i];
+        results.push_back({std::move(plan.modules[i].spec), load.status, load.errno_value,
+                           load.reason, load.start.count(), load.duration.count(),
+                           rounds[load.name]});
+    }
+    return results;
+}
+
+std::vector<CachedModule> prune_modules(const std::vector<CachedModule>& modules,
+                                        const std::vector<AliasMatch>& aliases) {
+    std::unordered_map<std::string, const CachedModule*> by_name;
+    for (const CachedModule& module : modules)
+        by_name[module.spec.name] = &module;
+    std::unordered_set<std::string> needed;
+    std::vector<std::string> work;
+    auto need = [&](const std::string& name) {
+        if (by_name.contains(name) && needed.insert(name).second)
+            work.push_back(name);
+    };
+    for (const AliasMatch& match : aliases)
+        for (const std::string& name : match.modules)
+            need(name);
+    while (!work.empty()) {
+        std::string name = std::move(work.back());
+        work.pop_back();
+        for (const Prerequisite& p : by_name[name]->spec.after)
+            if (p.kind != PrerequisiteKind::soft_post)
+                need(p.module);
+        // A post soft dependency of a needed module is needed too; the edge
+        // is recorded on the dependent side.
+        for (const CachedModule& module : modules)
+            for (const Prerequisite& p : module.spec.after)
+                if (p.kind == PrerequisiteKind::soft_post && p.module == name)
+                    need(module.spec.name);
+    }
+    std::vector<CachedModule> kept;
+    for (const CachedModule& module : modules)
+        if (needed.contains(module.spec.name))
+            kept.push_back(module);
+    return kept;
+}
+
+Result<ApplyReport> apply_devices(DeviceSystem& system, const ApplyOptions& options) {
+    ApplyReport report;
+    Clock::time_point started = Clock::now();
+    CacheLoad cache = load_cache(options.cache_path, system.fingerprint.tree.release);
+    auto enumerated = system.devices.enumerate();
+    if (!enumerated)
+        return enumerated.error();
+    Fingerprint now = take_fingerprint(system.fingerprint, *enumerated);
+    std::vector<std::string> missing;
+    if (cache.valid())
+        missing = missing_module_files(*cache.cache, system.fingerprint.tree.dir);
+    report.decision = decide_device_path(cache, now, options.reprobe, missing);
+    report.check_us = micros_since(started);
+
+    if (report.decision.path == DevicePath::use_cache) {
+        started = Clock::now();
+        report.modules = load_cached_modules(*cache.cache, system.loader, options.probe.load);
+        report.load_us = micros_since(started);
+        started = Clock::now();
+        auto validated = validate(system, options, *cache.cache, now, report);
+        report.validate_us = micros_since(started);
+        if (!validated)
+            return validated.error();
+        return report;
+    }
+
+    started = Clock::now();
+    auto resolver = system.open_resolver();
+    if (!resolver)
+        return resolver.error();
+    ProbeStart start;
+    start.devices = std::move(*enumerated);
+    auto probe =
+        probe_devices(system.devices, **resolver, &system.loader, options.probe, std::move(start));
+    if (!probe)
+        return probe.error();
+    report.load_us = micros_since(started);
+    report.modules = probe->modules;
+    report.notes = probe->notes;
+    probe->timings.insert(probe->timings.begin(), {0, "check", report.check_us});
+    save_into(report, options.cache_path,
+              make_device_cache(now, *probe, system.fingerprint.tree.dir, std::time(nullptr)));
+    return report;
+}
+
+}  // namespace fastinit

@@ -1,0 +1,50 @@
+// The contents of the known-devices cache: what the last full probe found,
+// and how loading went.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "device-cache/device.h"
+#include "device-cache/fingerprint.h"
+#include "device-cache/module_resolver.h"
+#include "device-cache/module_spec.h"
+
+namespace fastinit {
+
+struct CachedModule {
+    ModuleSpec spec;
+    LoadStatus status = LoadStatus::not_loaded;
+    int errno_value = 0;
+    std::string reason;
+    int64_t start_us = 0;  // since the round's loading began
+    int64_t load_us = 0;   // measured time of the load itself
+    int round = 0;         // probe round that found it (0 = first)
+
+    bool operator==(const CachedModule&) const = default;
+};
+
+struct PhaseTiming {
+    int round = 0;
+    std::string phase;  // enumerate, resolve, load, fingerprint, ...
+    int64_t duration_us = 0;
+
+    bool operator==(const PhaseTiming&) const = default;
+};
+
+struct DeviceCache {
+    Fingerprint fingerprint;
+    std::string modules_dir;
+    int64_t written_at = 0;  // seconds since the epoch
+    // Every device seen at the end of the probe, removable ones included.
+    std::vector<DeviceRecord> devices;
+    std::vector<AliasMatch> aliases;
+    // In load order: each module after its prerequisites.
+    std::vector<CachedModule> modules;
+    std::vector<PhaseTiming> timings;
+
+    bool operator==(const DeviceCache&) const = default;
+};
+
+}  // namespace fastinit

@@ -1,0 +1,101 @@
+// The reboot sequence, with one rule above all: nothing is stopped before
+// the new kernel is loaded. A kexec reboot first chooses and loads the next
+// kernel; only when that worked is the manager asked to stop the system and
+// jump. When it failed, the manager is asked for a cold (firmware) reboot
+// instead, or — when the caller said no fallback — for nothing at all, and
+// the system keeps running untouched.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "kexec/cmdline.h"
+#include "kexec/kernel_selection.h"
+#include "kexec/loader.h"
+
+namespace fastinit {
+
+enum class RebootMode { kexec, cold, poweroff, halt };
+
+// The manager's Reboot(mode) argument: "kexec", "cold", "poweroff", "halt".
+std::string_view to_string(RebootMode mode);
+std::optional<RebootMode> parse_reboot_mode(std::string_view text);
+
+enum class RebootStep {
+    choose_kernel,
+    load_kernel,
+    unload_kernel,
+    stop_units,
+    kill_remaining,
+    sync_filesystems,
+    unmount_filesystems,
+    final_call,
+    firmware_reboot_if_returned,
+};
+
+// The steps of a reboot in `mode`, in order. load_kernel comes before
+// stop_units; a cold reboot unloads any staged kernel first.
+std::vector<RebootStep> reboot_steps(RebootMode mode);
+
+// One line per step, e.g. "stop units in reverse dependency order".
+std::string describe(RebootStep step, RebootMode mode);
+
+// The manager, as far as a reboot needs it.
+class RebootRequester {
+  public:
+    virtual ~RebootRequester() = default;
+    virtual Result<void> request_reboot(RebootMode mode) = 0;
+};
+
+struct KexecRequest {
+    KernelOptions options;
+    SelectionPlaces places;
+    std::string config_path = kKexecConfigPath;
+    std::string proc_cmdline_path = "/proc/cmdline";
+    bool reprobe = false;      // fastinit.reprobe for the next boot only
+    std::string extra_initrd;  // appended to the initrd (see loader.h)
+};
+
+struct PreparedKexec {
+    KernelChoice choice;
+    NextCmdline cmdline;
+    std::string cmdline_source;  // "/proc/cmdline", "--cmdline", ...
+    size_t extra_initrd_bytes = 0;
+};
+
+// Chooses the kernel, initrd and command line; loads nothing. The command
+// line starts from --cmdline, else the config's `cmdline`, else the chosen
+// boot loader entry's `options`, else /proc/cmdline; then the config's
+// `append` and each --append are added.
+Result<PreparedKexec> resolve_kexec(const KexecRequest& request);
+
+// resolve_kexec, then opens the files and loads them. The Error names the
+// kernel and says why it could not be loaded.
+Result<PreparedKexec> prepare_kexec(const KexecRequest& request, KexecLoader& loader);
+
+enum class Fallback { cold_reboot, none };
+
+struct RebootOutcome {
+    RebootMode requested = RebootMode::kexec;  // what the manager was asked for
+    std::optional<PreparedKexec> loaded;       // set when requested == kexec
+    std::optional<Error> kexec_error;          // why the kexec path was left
+};
+
+// Load, then ask. A load failure asks for a cold reboot (Fallback::cold_reboot)
+// and reports why in kexec_error, or with Fallback::none returns the load
+// error having asked for nothing. An Error also when the manager refuses.
+Result<RebootOutcome> kexec_reboot(const KexecRequest& request, Fallback fallback,
+                                   KexecLoader& loader, RebootRequester& requester);
+
+struct ColdRebootOutcome {
+    std::optional<Error> unload_error;  // reported, never blocking
+};
+
+// Unloads a staged kernel (when one is, or when that cannot be told), then
+// asks for a cold reboot.
+Result<ColdRebootOutcome> cold_reboot(KexecLoader& loader, RebootRequester& requester);
+
+}  // namespace fastinit

@@ -1,0 +1,391 @@
+// device-cache: the probe's fixed point and the boot path (apply) with fake
+// devices, a fake resolver and a fake loader; the cache is a real file.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "device-cache/apply.h"
+#include "device-cache/probe.h"
+#include "tests/unit/device_fakes.h"
+
+namespace fastinit {
+namespace {
+
+using namespace fastinit::testing;
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::SizeIs;
+
+const char kBlkPci[] = "pci:v00001AF4d00001042sv00001AF4sd00001042bc01sc80i00";
+const char kNetPci[] = "pci:v00001AF4d00001041sv00001AF4sd00001041bc02sc00i00";
+const char kBlk[] = "virtio:d00000002v00001AF4";
+const char kNet[] = "virtio:d00000001v00001AF4";
+
+std::vector<std::string> module_names(const std::vector<CachedModule>& modules) {
+    std::vector<std::string> names;
+    for (const auto& module : modules)
+        names.push_back(module.spec.name);
+    return names;
+}
+
+const CachedModule* find_module(const std::vector<CachedModule>& modules, const std::string& name) {
+    for (const auto& module : modules)
+        if (module.spec.name == name)
+            return &module;
+    return nullptr;
+}
+
+// A small virtio machine: the PCI functions are there from the start; the
+// virtio devices appear when virtio_pci loads, as with the real driver.
+struct VirtioMachine {
+    VirtioMachine() {
+        source.devices = {device("/sys/devices/pci0000:00/0000:00:02.0", "pci", kBlkPci),
+                          device("/sys/devices/platform/pcspkr", "platform", "platform:pcspkr")};
+        resolver.aliases = {{kBlkPci, {"virtio_pci"}},
+                            {kNetPci, {"virtio_pci"}},
+                            {kBlk, {"virtio_blk"}},
+                            {kNet, {"virtio_net"}},
+                            {"platform:pcspkr", {"pcspkr"}}};
+        resolver.catalog = {
+            {"virtio_pci", spec("virtio_pci", {dep("virtio"), dep("virtio_ring")})},
+            {"virtio", spec("virtio", {dep("virtio_ring")})},
+            {"virtio_blk", spec("virtio_blk", {dep("virtio"), dep("virtio_ring")})},
+            {"virtio_net", spec("virtio_net", {dep("virtio"), dep("net_failover")})},
+            {"net_failover", spec("net_failover", {dep("failover")})},
+        };
+        loader.on_load = [this](const std::string& name) {
+            if (name == "virtio_pci")
+                for (const auto& [pci, child] : children)
+                    source.add(child);
+        };
+        children = {{kBlkPci, device("/sys/devices/pci0000:00/0000:00:02.0/virtio0", "virtio", kBlk,
+                                     false, true)}};
+    }
+
+    FakeDeviceSource source;
+    FakeResolver resolver;
+    FakeLoader loader;
+    std::vector<std::pair<std::string, DeviceRecord>> children;
+};
+
+// ---- probe_devices ----------------------------------------------------------
+
+TEST(Probe, RepeatsUntilNoNewDevicesAppear) {
+    VirtioMachine m;
+    auto probe = probe_devices(m.source, m.resolver, &m.loader, {});
+    ASSERT_TRUE(probe.ok()) << probe.error().message;
+    EXPECT_TRUE(probe->converged);
+    EXPECT_EQ(probe->rounds, 2);
+    EXPECT_EQ(m.source.enumerations, 3);
+    EXPECT_THAT(m.resolver.asked, ElementsAre(kBlkPci, "platform:pcspkr", kBlk));
+    EXPECT_THAT(module_names(probe->modules),
+                ElementsAre("virtio_ring", "virtio", "virtio_pci", "pcspkr", "virtio_blk"));
+    EXPECT_EQ(find_module(probe->modules, "virtio_blk")->round, 1);
+    EXPECT_EQ(find_module(probe->modules, "virtio_pci")->round, 0);
+    for (const auto& module : probe->modules)
+        EXPECT_EQ(module.status, LoadStatus::loaded) << module.spec.name;
+    EXPECT_THAT(probe->initial_devices, SizeIs(2));
+    EXPECT_THAT(probe->devices, SizeIs(3));
+    EXPECT_THAT(probe->aliases, SizeIs(3));
+    EXPECT_THAT(probe->notes, IsEmpty());
+    EXPECT_THAT(probe->timings,
+                Contains(::testing::AllOf(::testing::Field(&PhaseTiming::round, 1),
+                                          ::testing::Field(&PhaseTiming::phase, "load"))));
+}
+
+TEST(Probe, StopsAfterTheLastRoundWhenDevicesKeepAppearing) {
+    FakeDeviceSource source;
+    FakeResolver resolver;
+    FakeLoader loader;
+    source.devices = {device("/sys/devices/chain0", "platform", "platform:chain0")};
+    for (int i = 0; i < 20; ++i)
+        resolver.aliases["platform:chain" + std::to_string(i)] = {"chain" + std::to_string(i)};
+    // Every module reveals the next device, forever.
+    loader.on_load = [&](const std::string& name) {
+        int next = std::stoi(name.substr(5)) + 1;
+        source.add(device("/sys/devices/chain" + std::to_string(next), "platform",
+                          "platform:chain" + std::to_string(next), false, true));
+    };
+    ProbeOptions options;
+    options.max_rounds = 3;
+    auto probe = probe_devices(source, resolver, &loader, options);
+    ASSERT_TRUE(probe.ok());
+    EXPECT_FALSE(probe->converged);
+    EXPECT_EQ(probe->rounds, 3);
+    EXPECT_THAT(module_names(probe->modules), ElementsAre("chain0", "chain1", "chain2"));
+    EXPECT_THAT(probe->notes, Contains(HasSubstr("stopped after 3 rounds")));
+}
+
+TEST(Probe, WithoutALoaderResolvesOnceAndLoadsNothing) {
+    VirtioMachine m;
+    auto probe = probe_devices(m.source, m.resolver, nullptr, {});
+    ASSERT_TRUE(probe.ok());
+    EXPECT_EQ(probe->rounds, 1);
+    EXPECT_EQ(m.source.enumerations, 1);
+    EXPECT_THAT(m.loader.loaded(), IsEmpty());
+    EXPECT_THAT(module_names(probe->modules),
+                ElementsAre("virtio_ring", "virtio", "virtio_pci", "pcspkr"));
+    for (const auto& module : probe->modules)
+        EXPECT_EQ(module.status, LoadStatus::not_loaded);
+}
+
+TEST(Probe, AFailedModuleIsRecordedAndTheOthersStillLoad) {
+    VirtioMachine m;
+    m.loader.failures["virtio"] = ENOEXEC;
+    auto probe = probe_devices(m.source, m.resolver, &m.loader, {});
+    ASSERT_TRUE(probe.ok());
+    EXPECT_EQ(find_module(probe->modules, "virtio")->status, LoadStatus::failed);
+    EXPECT_EQ(find_module(probe->modules, "virtio")->errno_value, ENOEXEC);
+    EXPECT_EQ(find_module(probe->modules, "virtio_pci")->status, LoadStatus::skipped);
+    EXPECT_EQ(find_module(probe->modules, "pcspkr")->status, LoadStatus::loaded);
+    EXPECT_EQ(find_module(probe->modules, "virtio_ring")->status, LoadStatus::loaded);
+    EXPECT_EQ(probe->rounds, 1) << "no driver loaded, so nothing new appeared";
+}
+
+TEST(Probe, AnEnumerationFailureIsAnError) {
+    VirtioMachine m;
+    m.source.fail = true;
+    auto probe = probe_devices(m.source, m.resolver, &m.loader, {});
+    ASSERT_FALSE(probe.ok());
+    EXPECT_EQ(probe.error().message, "sysfs is gone");
+}
+
+TEST(Probe, ContinuesFromWhatIsAlreadyKnown) {
+    VirtioMachine m;
+    ProbeStart start;
+    start.aliases = {{kBlkPci, {"virtio_pci"}, {}}, {"platform:pcspkr", {"pcspkr"}, {}}};
+    start.modules = {{spec("virtio_ring"), LoadStatus::loaded, 0, "", 0, 1, 0},
+                     {spec("virtio"), LoadStatus::loaded, 0, "", 0, 1, 0}};
+    m.source.add(m.children[0].second);
+    auto probe = probe_devices(m.source, m.resolver, &m.loader, {}, start);
+    ASSERT_TRUE(probe.ok());
+    EXPECT_THAT(m.resolver.asked, ElementsAre(kBlk));
+    EXPECT_THAT(m.loader.loaded(), ElementsAre("virtio_blk"));
+    EXPECT_THAT(module_names(probe->modules), ElementsAre("virtio_ring", "virtio", "virtio_blk"));
+}
+
+// ---- apply_devices ----------------------------------------------------------
+
+// What apply_devices opens: a handle on the machine's one fake resolver, so
+// the test sees what was asked.
+class ForwardingResolver : public ModuleResolver {
+  public:
+    explicit ForwardingResolver(ModuleResolver& target) : m_target(target) {}
+    Result<Resolution> resolve(const std::vector<std::string>& modaliases) override {
+        return m_target.resolve(modaliases);
+    }
+
+  private:
+    ModuleResolver& m_target;
+};
+
+class Apply : public ::testing::Test {
+  protected:
+    Apply() {
+        std::string modules = dir.file("lib/modules/6.1.0-56-amd64");
+        std::filesystem::create_directories(modules + "/kernel");
+        std::ofstream(modules + "/modules.dep.bin") << "dep index";
+        std::ofstream(modules + "/modules.alias.bin") << "alias index";
+        for (const char* name : {"virtio_pci", "virtio", "virtio_ring", "virtio_blk", "pcspkr",
+                                 "virtio_net", "net_failover", "failover"})
+            std::ofstream(modules + "/kernel/" + name + ".ko") << "ELF";
+        tree = module_tree_at(modules);
+        options.cache_path = dir.file("var/lib/fastinit/devices.db");
+    }
+
+    // One boot of a fresh machine state: nothing loaded yet.
+    Result<ApplyReport> boot(VirtioMachine& m) {
+        DeviceSystem system{m.source,
+                            m.loader,
+                            [&]() -> Result<std::unique_ptr<ModuleResolver>> {
+                                ++resolver_opens;
+                                return std::unique_ptr<ModuleResolver>(
+                                    std::make_unique<ForwardingResolver>(m.resolver));
+                            },
+                            {tree, dir.file("no-dmi")}};
+        return apply_devices(system, options);
+    }
+
+    // A first boot that writes the cache.
+    void prime() {
+        VirtioMachine m;
+        auto report = boot(m);
+        ASSERT_TRUE(report.ok()) << report.error().message;
+        ASSERT_TRUE(report->cache_written);
+        resolver_opens = 0;
+    }
+
+    CacheLoad cached() { return load_cache(options.cache_path, tree.release); }
+
+    TempDir dir;
+    ModuleTree tree;
+    ApplyOptions options;
+    int resolver_opens = 0;
+};
+
+TEST_F(Apply, WithoutACacheProbesAndWritesOne) {
+    VirtioMachine m;
+    auto report = boot(m);
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_EQ(report->decision.path, DevicePath::probe);
+    EXPECT_EQ(report->decision.reason,
+              "probing: there is no device cache at " + options.cache_path);
+    EXPECT_THAT(module_names(report->modules),
+                ElementsAre("virtio_ring", "virtio", "virtio_pci", "pcspkr", "virtio_blk"));
+    EXPECT_TRUE(report->cache_written);
+    EXPECT_FALSE(report->cache_error);
+
+    CacheLoad load = cached();
+    ASSERT_TRUE(load.valid()) << load.reason;
+    // The fingerprint is the machine before loading: the virtio device made
+    // by virtio_pci is in the device list but not in the fingerprint.
+    EXPECT_THAT(load.cache->fingerprint.devices, ElementsAre(kBlkPci, "platform:pcspkr"));
+    EXPECT_THAT(load.cache->devices, SizeIs(3));
+    EXPECT_EQ(load.cache->fingerprint.kernel_release, "6.1.0-56-amd64");
+    EXPECT_THAT(load.cache->timings, Contains(::testing::Field(&PhaseTiming::phase, "check")));
+}
+
+TEST_F(Apply, AMatchingCacheLoadsItsModulesWithoutResolving) {
+    prime();
+    VirtioMachine m;
+    auto report = boot(m);
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_EQ(report->decision.path, DevicePath::use_cache) << report->decision.reason;
+    EXPECT_EQ(resolver_opens, 0);
+    EXPECT_EQ(m.resolver.calls, 0);
+    EXPECT_THAT(m.loader.loaded(), SizeIs(5));
+    EXPECT_LT(m.loader.position("virtio"), m.loader.position("virtio_blk"));
+    EXPECT_LT(m.loader.position("virtio_ring"), m.loader.position("virtio"));
+    EXPECT_EQ(report->refreshed, "");
+    EXPECT_FALSE(report->cache_written) << "nothing changed, nothing written";
+    EXPECT_EQ(m.source.enumerations, 2) << "one for the fingerprint, one to validate";
+}
+
+TEST_F(Apply, ValidationLoadsWhatANewModuleCreatedDeviceNeedsAndRefreshesTheCache) {
+    prime();
+    VirtioMachine m;
+    // This boot virtio_pci also brings up a network device the cache has
+    // never seen; the fingerprint cannot know (it only exists after loads).
+    m.children.push_back({kBlkPci, device("/sys/devices/pci0000:00/0000:00:02.0/virtio1", "virtio",
+                                          kNet, false, true)});
+    auto report = boot(m);
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_EQ(report->decision.path, DevicePath::use_cache);
+    EXPECT_EQ(report->refreshed, "1 device appeared, 0 disappeared, 1 new modalias to resolve");
+    EXPECT_EQ(resolver_opens, 1);
+    EXPECT_THAT(m.resolver.asked, ElementsAre(kNet));
+    EXPECT_THAT(m.loader.loaded(), Contains("virtio_net"));
+    EXPECT_LT(m.loader.position("failover"), m.loader.position("net_failover"));
+    EXPECT_TRUE(report->cache_written);
+
+    CacheLoad load = cached();
+    ASSERT_TRUE(load.valid()) << load.reason;
+    EXPECT_THAT(module_names(load.cache->modules), Contains("virtio_net"));
+    EXPECT_THAT(load.cache->devices, SizeIs(4));
+}
+
+TEST_F(Apply, ValidationForgetsWhatDisappeared) {
+    prime();
+    VirtioMachine m;
+    m.children.clear();  // the virtio disk is gone, the PCI function stays
+    auto report = boot(m);
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_EQ(report->decision.path, DevicePath::use_cache);
+    EXPECT_EQ(report->refreshed, "0 devices appeared, 1 disappeared");
+    EXPECT_EQ(resolver_opens, 0);
+    CacheLoad load = cached();
+    ASSERT_TRUE(load.valid()) << load.reason;
+    EXPECT_THAT(module_names(load.cache->modules),
+                ElementsAre("virtio_ring", "virtio", "virtio_pci", "pcspkr"));
+}
+
+TEST_F(Apply, ChangedHardwareProbesAndSaysWhatChanged) {
+    prime();
+    VirtioMachine m;
+    m.source.add(device("/sys/devices/pci0000:00/0000:00:03.0", "pci", kNetPci));
+    auto report = boot(m);
+    ASSERT_TRUE(report.ok());
+    EXPECT_EQ(report->decision.path, DevicePath::probe);
+    EXPECT_EQ(report->decision.reason,
+              std::string("probing: the machine changed since the cache was written (devices: 1 "
+                          "device added: ") +
+                  kNetPci + ")");
+    EXPECT_TRUE(report->cache_written);
+    EXPECT_THAT(cached().cache->fingerprint.devices, SizeIs(3));
+}
+
+TEST_F(Apply, AReprobeIgnoresAGoodCache) {
+    prime();
+    options.reprobe = true;
+    VirtioMachine m;
+    auto report = boot(m);
+    ASSERT_TRUE(report.ok());
+    EXPECT_EQ(report->decision.path, DevicePath::probe);
+    EXPECT_THAT(report->decision.reason, HasSubstr("reprobe"));
+    EXPECT_EQ(resolver_opens, 1);
+}
+
+TEST_F(Apply, ADamagedCacheProbesAndIsReplaced) {
+    std::filesystem::create_directories(dir.file("var/lib/fastinit"));
+    std::ofstream(options.cache_path) << "SQLite format 3";
+    VirtioMachine m;
+    auto report = boot(m);
+    ASSERT_TRUE(report.ok());
+    EXPECT_EQ(report->decision.path, DevicePath::probe);
+    EXPECT_THAT(report->decision.reason, HasSubstr("truncated"));
+    EXPECT_TRUE(cached().valid());
+}
+
+TEST_F(Apply, AMissingModuleFileProbes) {
+    prime();
+    std::filesystem::remove(tree.dir + "/kernel/virtio_blk.ko");
+    VirtioMachine m;
+    auto report = boot(m);
+    ASSERT_TRUE(report.ok());
+    EXPECT_EQ(report->decision.path, DevicePath::probe);
+    EXPECT_THAT(report->decision.reason, HasSubstr("kernel/virtio_blk.ko"));
+}
+
+TEST_F(Apply, AnUnwritableCacheIsReportedNotFatal) {
+    std::filesystem::create_directories(cache_temp_path(options.cache_path));
+    VirtioMachine m;
+    auto report = boot(m);
+    ASSERT_TRUE(report.ok());
+    EXPECT_FALSE(report->cache_written);
+    ASSERT_TRUE(report->cache_error);
+    EXPECT_THAT(report->cache_error->message, HasSubstr("cannot write the device cache"));
+    EXPECT_THAT(m.loader.loaded(), SizeIs(5)) << "the modules are loaded all the same";
+}
+
+TEST_F(Apply, FailsOnlyWhenDevicesCannotBeEnumerated) {
+    VirtioMachine m;
+    m.source.fail = true;
+    auto report = boot(m);
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.error().message, "sysfs is gone");
+}
+
+TEST(PruneModules, KeepsWhatTheRemainingAliasesNeed) {
+    std::vector<CachedModule> modules = {
+        {spec("virtio_ring"), LoadStatus::loaded, 0, "", 0, 0, 0},
+        {spec("virtio", {dep("virtio_ring")}), LoadStatus::loaded, 0, "", 0, 0, 0},
+        {spec("crc32c_intel"), LoadStatus::loaded, 0, "", 0, 0, 0},
+        {spec("virtio_blk", {dep("virtio"), pre("crc32c_intel")}), LoadStatus::loaded, 0, "", 0, 0,
+         0},
+        {spec("after_blk", {{"virtio_blk", PrerequisiteKind::soft_post}}), LoadStatus::loaded, 0,
+         "", 0, 0, 0},
+        {spec("e1000e"), LoadStatus::loaded, 0, "", 0, 0, 0},
+    };
+    auto kept = prune_modules(modules, {{kBlk, {"virtio_blk"}, {}}});
+    EXPECT_THAT(module_names(kept),
+                ElementsAre("virtio_ring", "virtio", "crc32c_intel", "virtio_blk", "after_blk"));
+    EXPECT_THAT(prune_modules(modules, {}), IsEmpty());
+}
+
+}  // namespace
+}  // namespace fastinit

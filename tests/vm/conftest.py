@@ -1,0 +1,82 @@
+"""VM tests: a real Debian kernel boots in QEMU (software emulation) with a
+fastinit initramfs and the demo root disk. Needs FASTINIT_BIN (the fastinit
+binary to put in the images) and FASTINIT_KERNEL_ROOT (an unpacked Debian
+kernel package with its modules indexed: scripts/fetch-kernel prints its
+modules directory; the root is three levels up)."""
+
+import os
+import shutil
+import sys
+import tempfile
+
+import pytest
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(REPO, "initramfs"))
+from images import BASE_APPEND, Images  # noqa: E402,F401
+from vm import Vm  # noqa: E402
+
+
+def _required_env(name):
+    value = os.environ.get(name)
+    if not value:
+        pytest.exit("%s is not set (scripts/test sets it)" % name, returncode=4)
+    return value
+
+
+@pytest.fixture(scope="session")
+def images():
+    workdir = tempfile.mkdtemp(prefix="fastinit-vm.")
+    try:
+        yield Images(workdir, _required_env("FASTINIT_BIN"),
+                     _required_env("FASTINIT_MODULES_DIR"))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture
+def boot(images, request):
+    """boot(disk=None, initrd=None, append="") → a running Vm; closed after
+    the test, with its console attached to a failure report."""
+    vms = []
+
+    def start(disk=None, initrd=None, append="", firmware="seabios"):
+        vm = Vm(images.kernel, initrd or images.initrd, disk or images.disk_copy(),
+                (BASE_APPEND + " " + append).strip(), firmware=firmware)
+        vms.append(vm)
+        return vm
+
+    yield start
+    failed = getattr(request.node, "rep_call", None)
+    for vm in vms:
+        if failed is not None and failed.failed:
+            request.node.add_report_section("call", "console", vm.console[-20000:])
+        vm.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, "rep_" + report.when, report)
+
+
+def wait_booted(vm, timeout=120, start=0):
+    """Waits for stage 2's "startup finished" line; returns the match."""
+    return vm.expect(r"startup finished in [\d.]+ ms: (\d+) units active, (\d+) failed, "
+                     r"(\d+) skipped", timeout, start)
+
+
+def wait_shell(vm, timeout=60):
+    """Waits until the console shell answers (getty discards what was typed
+    before it opened the line, so ask again until it does)."""
+    import time
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            status, _ = vm.run("true", 5)
+            assert status == 0
+            return
+        except TimeoutError:
+            if time.monotonic() > deadline:
+                raise

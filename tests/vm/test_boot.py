@@ -1,0 +1,74 @@
+"""Boots of a real Debian kernel with fastinit as /init of the initramfs and
+as PID 1 of the demo root disk."""
+
+import os
+import re
+
+from conftest import wait_booted, wait_shell
+
+
+def test_first_boot_probes_mounts_root_starts_units_and_writes_the_cache(boot):
+    vm = boot()
+    m = vm.expect(r"devices: (\w[\w-]*) \((.*)\), (\d+) modules loaded, (\d+) failed", 90)
+    assert m.group(1) == "probe"
+    assert "no device cache" in m.group(2)
+    assert int(m.group(3)) > 0
+    vm.expect(r"root /dev/vda mounted read-write", 30)
+    vm.expect(r"switched root; executing /usr/sbin/fastinit", 30)
+    booted = wait_booted(vm)
+    assert (int(booted.group(2)), int(booted.group(3))) == (0, 0), booted.group(0)
+    wait_shell(vm)
+
+    status, out = vm.run("fastinit status")
+    assert status == 0
+    for unit in ["app", "database", "network", "webserver", "syslog", "default"]:
+        assert re.search(r"^%s\s+active" % unit, out, re.M), out
+    # The cache the initramfs probe wrote was kept on the root. (Its
+    # fingerprint is of the initramfs's module index: this demo root has no
+    # /lib/modules, so `devices status` here would rightly call it stale.)
+    status, out = vm.run("fastinit devices show")
+    assert status == 0, out
+    assert "virtio_blk" in out, out
+    status, out = vm.run("fastinit analyze time")
+    assert re.search(r"kernel [\d.]+ms \+ initrd [\d.]+ms \+ userspace [\d.]+ms", out), out
+    assert "initrd devices: probe" in out
+    status, out = vm.run("fastinit analyze critical-chain")
+    assert status == 0 and "database" in out, out
+
+    vm.type("fastinit poweroff")
+    vm.expect(r"shutting down \(then poweroff\)", 30)
+    assert vm.wait_exit(60) == 0
+
+
+def test_damaged_cache_in_the_image_means_a_probe_and_a_boot(boot, images, tmp_path):
+    garbage = tmp_path / "devices.db"
+    garbage.write_bytes(b"this is not an SQLite database\0" * 100)
+    initrd = images.initramfs("damaged.img", "--cache", str(garbage))
+    vm = boot(initrd=initrd)
+    m = vm.expect(r"devices: (\w[\w-]*) \((.*)\), \d+ modules", 90)
+    assert m.group(1) == "probe", m.group(0)
+    booted = wait_booted(vm)
+    assert int(booted.group(2)) == 0
+
+
+def test_broken_unit_is_reported_and_the_rest_boots(boot, images, tmp_path):
+    units = tmp_path / "units"
+    units.mkdir()
+    for name in os.listdir(os.path.join(os.path.dirname(__file__), "..", "..", "units", "demo")):
+        src = os.path.join(os.path.dirname(__file__), "..", "..", "units", "demo", name)
+        (units / name).write_text(open(src).read())
+    (units / "broken.toml").write_text('[unit]\ndescription = "typo"\nrequirs = ["network"]\n')
+    (units / "needs-broken.toml").write_text(
+        '[unit]\nrequires = ["broken"]\nwanted_by = ["default"]\n'
+        '[service]\ntype = "oneshot"\nexec = ["/bin/true"]\n')
+    disk = images.make_rootdisk("broken-root.img", units=str(units))
+    vm = boot(disk=images.disk_copy(disk))
+    vm.expect(r"broken\.toml:3:1: error: unit\.requirs: unknown key \"requirs\" "
+              r"\(did you mean \"requires\"\?\)", 90)
+    booted = wait_booted(vm)
+    assert int(booted.group(1)) >= 7, booted.group(0)
+    wait_shell(vm)
+    status, out = vm.run("fastinit status needs-broken")
+    assert "skipped" in out and "broken" in out, out
+    status, out = vm.run("fastinit status app")
+    assert status == 0 and "active" in out, out
