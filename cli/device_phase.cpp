@@ -2,40 +2,28 @@
 
 #include <algorithm>
 
-#include "device-cache/apply.h"
+#include "device-cache/apply_here.h"
 #include "device-cache/kmod_loader.h"
 #include "device-cache/kmod_resolver.h"
 #include "device-cache/load_plan.h"
 #include "device-cache/parallel_load.h"
-#include "device-cache/sysfs_device_source.h"
 
 namespace fastinit {
 
 DevicePhaseReport run_device_phase(const KernelCmdline& cmdline, bool reprobe) {
     ModuleTree tree = running_module_tree();
-    SysfsDeviceSource source;
-    KmodLoader loader(tree);
-    DeviceSystem system{source,
-                        loader,
-                        [tree]() -> Result<std::unique_ptr<ModuleResolver>> {
-                            auto resolver = KmodResolver::open(tree);
-                            if (!resolver)
-                                return resolver.error();
-                            return std::unique_ptr<ModuleResolver>(
-                                std::make_unique<KmodResolver>(std::move(*resolver)));
-                        },
-                        {tree}};
     ApplyOptions options;
     options.cache_path =
         cmdline.value("fastinit.device_cache").value_or("/var/lib/fastinit/devices.db");
     options.reprobe = reprobe;
 
-    auto report = apply_devices(system, options);
+    auto report = apply_devices_here(tree, options);
     if (!report)
         return {"none", report.error().message, 0, 0};
     DevicePhaseReport phase;
     phase.mode = report->decision.path == DevicePath::use_cache ? "cache-hit" : "probe";
     phase.reason = report->decision.reason;
+    phase.check_us = report->check_us;
     if (report->cache_error)
         phase.reason += "; " + report->cache_error->message;
     for (const CachedModule& module : report->modules) {

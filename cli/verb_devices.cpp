@@ -11,7 +11,7 @@
 #include "base/text.h"
 #include "cli/devices_format.h"
 #include "cli/verbs.h"
-#include "device-cache/apply.h"
+#include "device-cache/apply_here.h"
 #include "device-cache/cache_store.h"
 #include "device-cache/kmod_loader.h"
 #include "device-cache/kmod_resolver.h"
@@ -189,22 +189,10 @@ int devices_apply(const DevicesArgs& args) {
     if (auto cmdline = read_file(args.cmdline))
         reprobe = reprobe || reprobe_requested(KernelCmdline::parse(*cmdline));
 
-    SysfsDeviceSource source;
-    KmodLoader loader(tree);
-    DeviceSystem system{source,
-                        loader,
-                        [tree]() -> Result<std::unique_ptr<ModuleResolver>> {
-                            auto resolver = KmodResolver::open(tree);
-                            if (!resolver)
-                                return resolver.error();
-                            return std::unique_ptr<ModuleResolver>(
-                                std::make_unique<KmodResolver>(std::move(*resolver)));
-                        },
-                        {tree}};
     ApplyOptions options;
     options.cache_path = args.cache;
     options.reprobe = reprobe;
-    auto report = apply_devices(system, options);
+    auto report = apply_devices_here(tree, options);
     if (!report)
         return fail(report.error());
     std::printf("%s\n\n", report->decision.reason.c_str());

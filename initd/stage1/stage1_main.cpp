@@ -72,6 +72,7 @@ void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
                          {"reason", devices.reason},
                          {"modules_loaded", devices.modules_loaded},
                          {"modules_failed", devices.modules_failed},
+                         {"check_us", devices.check_us},
                          {"start_us", devices_start},
                          {"end_us", devices_end}};
 

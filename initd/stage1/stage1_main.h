@@ -22,6 +22,9 @@ struct DevicePhaseReport {
     std::string reason;  // why a probe (cache missing, stale, damaged, reprobe)
     int modules_loaded = 0;
     int modules_failed = 0;
+    // Reading the cache, enumerating devices, fingerprinting and deciding:
+    // what a boot pays before it knows whether the cache can be used.
+    long long check_us = 0;
 };
 
 // What stage 1 needs from the device cache, which initd does not depend on.

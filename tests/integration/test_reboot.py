@@ -1,0 +1,118 @@
+"""`fastinit reboot` (kexec) and its fallbacks, against a manager that is
+PID 1 of a PID namespace. The kernel "load" goes through the client's test
+loader (it records the load in a file and never calls kexec_file_load), and
+the manager checks that file instead of the host's /sys/kernel/kexec_loaded.
+In a PID namespace reboot(2) ends the namespace: RB_KEXEC is refused there
+(EINVAL), so PID 1 falls back to a firmware reboot, which ends it with
+SIGHUP; a power-off ends it with SIGINT."""
+
+import os
+import signal
+import subprocess
+
+from test_shutdown import read_lines, trap_unit, wait_started
+
+
+def start_with_test_loader(fastinit):
+    ns = fastinit.new()
+    log = ns.work("stops.log")
+    loaded = ns.work("kexec_loaded")
+    with open(loaded, "w") as f:
+        f.write("0\n")
+    with open(ns.work("vmlinuz"), "wb") as f:
+        f.write(b"MZ not really a kernel")
+    with open(ns.work("cmdline"), "w") as f:
+        f.write("BOOT_IMAGE=/vmlinuz root=/dev/vda rw fastinit.reprobe quiet\n")
+    ns.write_units({
+        "default": '[unit]\nwants = ["a", "b"]\n',
+        "a": trap_unit(ns, "a", log),
+        "b": trap_unit(ns, "b", log, requires=["a"]),
+    })
+    ns.start(extra_args=["--kexec-loaded-path", loaded])
+    wait_started(ns, log, "ab")
+    return ns, log, loaded
+
+
+def reboot_args(ns, loaded, *extra):
+    return ["reboot", "--test-loader", loaded, "--kernel", ns.work("vmlinuz"),
+            "--proc-cmdline", ns.work("cmdline"), *extra]
+
+
+def stop_order(log):
+    return [line.split()[1] for line in read_lines(log) if line.startswith("stop ")]
+
+
+def test_kexec_reboot_loads_first_then_stops_in_order_and_jumps(fastinit):
+    ns, log, loaded = start_with_test_loader(fastinit)
+    r = ns.ctl(*reboot_args(ns, loaded))
+    assert r.returncode == 0, r.stderr
+    ns.wait_ended()
+    assert open(loaded).read().strip() == "1"
+    image = open(loaded + ".image").read()
+    assert "root=/dev/vda rw quiet" in image, image
+    assert "fastinit.reprobe" not in image and "BOOT_IMAGE" not in image, image
+    assert stop_order(log) == ["b", "a"], read_lines(log)
+    manager_log = ns.read_log()
+    assert "shutting down (then kexec)" in manager_log
+    assert "final action: kexec" in manager_log
+    # RB_KEXEC is refused in a PID namespace; the firmware-reboot fallback
+    # (RB_AUTOBOOT) ends the namespace with SIGHUP.
+    assert ns.proc.returncode in (-signal.SIGHUP, 128 + signal.SIGHUP), ns.proc.returncode
+
+
+def test_reprobe_flag_is_added_for_the_next_boot_only(fastinit):
+    ns, log, loaded = start_with_test_loader(fastinit)
+    r = ns.ctl(*reboot_args(ns, loaded, "--reprobe"))
+    assert r.returncode == 0, r.stderr
+    ns.wait_ended()
+    image = open(loaded + ".image").read()
+    assert image.count("fastinit.reprobe") == 1, image
+
+
+def test_failed_load_means_a_cold_reboot_not_a_half_stopped_system(fastinit):
+    ns, log, loaded = start_with_test_loader(fastinit)
+    r = ns.ctl("reboot", "--test-loader", loaded, "--kernel", ns.work("missing-vmlinuz"),
+               "--proc-cmdline", ns.work("cmdline"))
+    assert "rebooting through the firmware instead" in r.stdout + r.stderr, r
+    ns.wait_ended()
+    assert open(loaded).read().strip() == "0", "nothing was loaded"
+    assert stop_order(log) == ["b", "a"], "an orderly stop, all of it"
+    assert "shutting down (then reboot)" in ns.read_log()
+    assert ns.proc.returncode in (-signal.SIGHUP, 128 + signal.SIGHUP), ns.proc.returncode
+
+
+def test_failed_load_with_no_fallback_leaves_everything_running(fastinit):
+    ns, log, loaded = start_with_test_loader(fastinit)
+    r = ns.ctl("reboot", "--no-fallback", "--test-loader", loaded,
+               "--kernel", ns.work("missing-vmlinuz"), "--proc-cmdline", ns.work("cmdline"))
+    assert r.returncode != 0
+    assert "nothing was stopped" in r.stderr, r.stderr
+    assert ns.alive()
+    assert stop_order(log) == []
+    for unit in ("a", "b"):
+        assert ns.unit_status(unit)["State"].startswith("active")
+
+
+def test_manager_refuses_kexec_when_no_kernel_is_loaded(fastinit):
+    ns, log, loaded = start_with_test_loader(fastinit)
+    out = subprocess.run(
+        ["nsenter", "-t", str(ns.init_pid), "-p", "-m", "busctl",
+         "--address=unix:path=" + ns.socket_path, "call", "org.fastinit1", "/org/fastinit1",
+         "org.fastinit1.Manager", "Reboot", "s", "kexec"],
+        capture_output=True, text=True, timeout=20)
+    assert out.returncode != 0
+    assert "no kernel is loaded" in out.stderr, out.stderr
+    assert ns.alive() and stop_order(log) == []
+
+
+def test_non_root_may_not_reboot(fastinit):
+    ns, log, loaded = start_with_test_loader(fastinit)
+    os.chmod(loaded, 0o666)
+    r = ns.ctl(*reboot_args(ns, loaded), user="nobody")
+    assert r.returncode != 0
+    os.chmod(ns.socket_path, 0o666)  # past the socket's mode, the manager refuses too
+    for verb in (reboot_args(ns, loaded), ["poweroff"], ["coldreboot"]):
+        r = ns.ctl(*verb, user="nobody")
+        assert r.returncode != 0, (verb, r.stdout)
+        assert "only root may" in r.stderr, (verb, r.stderr)
+    assert ns.alive() and stop_order(log) == []
