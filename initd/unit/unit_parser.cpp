@@ -6,6 +6,7 @@
 #include <map>
 
 #include "base/text.h"
+#include "initd/unit/dotted_key_guard.h"
 
 namespace fastinit {
 namespace {
@@ -342,93 +343,6 @@ void validate(Unit& unit, const toml::table& root, Reporter& report) {
         s.restart_delay_max = s.restart_delay;
     if (!s.stderr_set)
         s.stderr_target = s.stdout_target;
-}
-
-// toml++ recurses once per level of a dotted key or table header
-// ([a.b.c...]) with no limit of its own, so a long enough chain overflows the
-// stack. Unit files need a handful of dots outside strings; refuse more than
-// this many (nested arrays and inline tables are limited by toml++ itself).
-constexpr int kMaxDotsOutsideStrings = 256;
-
-// The 1-based line and column of the first dot over the limit, outside
-// strings and comments; line 0 when there is none.
-std::pair<int, int> find_excessive_dots(std::string_view text) {
-    enum class State { plain, comment, basic, literal, multi_basic, multi_literal };
-    State state = State::plain;
-    int line = 1, column = 0, dots = 0;
-    // The length of the run of `quote` at i (a multi-line string ends at the
-    // end of such a run: """a"""" is the string a").
-    auto run = [&](size_t i, char quote) {
-        size_t n = 0;
-        while (i + n < text.size() && text[i + n] == quote)
-            ++n;
-        return n;
-    };
-    for (size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        ++column;
-        if (c == '\n') {
-            ++line;
-            column = 0;
-            if (state == State::comment || state == State::basic || state == State::literal)
-                state = State::plain;
-            continue;
-        }
-        size_t skip = 0;
-        switch (state) {
-            case State::plain:
-                if (c == '#') {
-                    state = State::comment;
-                } else if (c == '.') {
-                    if (++dots > kMaxDotsOutsideStrings)
-                        return {line, column};
-                } else if (c == '"' || c == '\'') {
-                    size_t n = run(i, c);
-                    if (n >= 3) {
-                        state = c == '"' ? State::multi_basic : State::multi_literal;
-                        skip = 2;
-                    } else if (n == 2) {
-                        skip = 1;  // an empty string
-                    } else {
-                        state = c == '"' ? State::basic : State::literal;
-                    }
-                }
-                break;
-            case State::comment:
-                break;
-            case State::basic:
-            case State::multi_basic:
-                if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n') {
-                    skip = 1;
-                } else if (c == '"') {
-                    if (state == State::basic) {
-                        state = State::plain;
-                    } else {
-                        size_t n = run(i, c);
-                        if (n >= 3)
-                            state = State::plain;
-                        skip = n - 1;
-                    }
-                }
-                break;
-            case State::literal:
-            case State::multi_literal:
-                if (c == '\'') {
-                    if (state == State::literal) {
-                        state = State::plain;
-                    } else {
-                        size_t n = run(i, c);
-                        if (n >= 3)
-                            state = State::plain;
-                        skip = n - 1;
-                    }
-                }
-                break;
-        }
-        i += skip;
-        column += static_cast<int>(skip);
-    }
-    return {0, 0};
 }
 
 }  // namespace
