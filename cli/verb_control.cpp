@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/client.h"
+#include "cli/reboot_requester.h"
 #include "cli/verbs.h"
 
 namespace fastinit {
@@ -93,10 +94,12 @@ int verb_unit_request(const ClientContext& context, const std::string& verb, con
 }
 
 int verb_power(const ClientContext& context, const std::string& mode) {
-    auto client = connect_or_say(context);
-    if (!client)
+    auto requester = connect_reboot_requester(context);
+    if (!requester) {
+        std::fprintf(stderr, "fastinit: %s\n", requester.error().message.c_str());
         return 1;
-    auto r = client->reboot(mode);
+    }
+    auto r = (*requester)->request_reboot(mode == "halt" ? RebootMode::halt : RebootMode::poweroff);
     if (!r) {
         std::fprintf(stderr, "fastinit: %s\n", r.error().message.c_str());
         return 1;

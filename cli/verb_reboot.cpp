@@ -9,6 +9,7 @@
 
 #include "base/text.h"
 #include "cli/client.h"
+#include "cli/reboot_requester.h"
 #include "cli/verbs.h"
 #include "kexec/cpio_archive.h"
 #include "kexec/describe.h"
@@ -136,17 +137,6 @@ SyscallKexecLoader make_loader(const std::string& test_loader) {
     return SyscallKexecLoader(test_loader, recording_kexec_file_load(test_loader));
 }
 
-class ManagerRequester : public RebootRequester {
-  public:
-    explicit ManagerRequester(ManagerClient& client) : m_client(client) {}
-    Result<void> request_reboot(RebootMode mode) override {
-        return m_client.reboot(std::string(to_string(mode)));
-    }
-
-  private:
-    ManagerClient& m_client;
-};
-
 int say(const char* verb, const std::string& message, int code) {
     std::fprintf(stderr, "fastinit %s: %s\n", verb, message.c_str());
     return code;
@@ -194,15 +184,15 @@ int verb_reboot(const ClientContext& context, const Args& args) {
     if (parsed->dry_run)
         return dry_run("reboot", *parsed, VerbKind::reboot);
 
-    // Connect first: without a manager to ask, loading a kernel is pointless.
-    auto client = ManagerClient::connect(context.socket_path());
-    if (!client)
-        return say("reboot", client.error().message, 1);
-    ManagerRequester requester(*client);
+    // Connect first: without a manager (fastinit's, or systemd in companion
+    // mode) to ask, loading a kernel is pointless.
+    auto requester = connect_reboot_requester(context);
+    if (!requester)
+        return say("reboot", requester.error().message, 1);
     SyscallKexecLoader loader = make_loader(parsed->test_loader);
     Fallback fallback = parsed->no_fallback ? Fallback::none : Fallback::cold_reboot;
     attach_device_cache_snapshot(parsed->request);
-    auto outcome = kexec_reboot(parsed->request, fallback, loader, requester);
+    auto outcome = kexec_reboot(parsed->request, fallback, loader, **requester);
     if (!outcome) {
         say("reboot", outcome.error().message, 1);
         return say("reboot", "nothing was stopped; the system keeps running", 1);
@@ -276,12 +266,11 @@ int verb_coldreboot(const ClientContext& context, const Args& args) {
         }
         return say("coldreboot", "unexpected argument \"" + args[i] + "\"", 2);
     }
-    auto client = ManagerClient::connect(context.socket_path());
-    if (!client)
-        return say("coldreboot", client.error().message, 1);
-    ManagerRequester requester(*client);
+    auto requester = connect_reboot_requester(context);
+    if (!requester)
+        return say("coldreboot", requester.error().message, 1);
     SyscallKexecLoader loader = make_loader(test_loader);
-    auto outcome = cold_reboot(loader, requester);
+    auto outcome = cold_reboot(loader, **requester);
     if (!outcome)
         return say("coldreboot", outcome.error().message, 1);
     if (outcome->unload_error)
