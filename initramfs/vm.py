@@ -16,7 +16,7 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS.fd"
 
 
 def qemu_command(kernel, initrd, disk=None, append="", firmware="seabios", memory=512,
-                 vars_copy=None, reboot=True):
+                 vars_copy=None, reboot=True, disk_bus="virtio"):
     cmd = [
         "qemu-system-x86_64", "-accel", "tcg", "-m", str(memory), "-smp", "1",
         "-nographic", "-nodefaults", "-serial", "stdio", "-monitor", "none",
@@ -25,8 +25,15 @@ def qemu_command(kernel, initrd, disk=None, append="", firmware="seabios", memor
         # No network: the VM needs none, and this workplace allows none.
         "-nic", "none",
     ]
-    if disk:
+    if disk and disk_bus == "virtio":
         cmd += ["-drive", "file=%s,if=virtio,format=raw" % disk]
+    elif disk and disk_bus == "scsi":
+        # Other hardware for the same disk: a virtio SCSI controller (sda).
+        cmd += ["-device", "virtio-scsi-pci,id=scsi0",
+                "-drive", "file=%s,if=none,id=root,format=raw" % disk,
+                "-device", "scsi-hd,drive=root,bus=scsi0.0"]
+    elif disk:
+        raise ValueError("disk_bus must be virtio or scsi")
     if not reboot:
         cmd += ["-no-reboot"]
     if firmware == "ovmf":
@@ -42,7 +49,7 @@ class Vm:
     into. Always call close()."""
 
     def __init__(self, kernel, initrd, disk=None, append="", firmware="seabios", memory=512,
-                 log=None, reboot=True):
+                 log=None, reboot=True, disk_bus="virtio"):
         self.vars_copy = None
         if firmware == "ovmf":
             self.vars_copy = "/tmp/qemu-run-ovmf-vars.%d.fd" % os.getpid()
@@ -50,7 +57,7 @@ class Vm:
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
             qemu_command(kernel, initrd, disk, append, firmware, memory, self.vars_copy,
-                         reboot),
+                         reboot, disk_bus),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             start_new_session=True)
         self.console = ""  # everything printed so far

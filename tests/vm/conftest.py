@@ -40,9 +40,9 @@ def boot(images, request):
     the test, with its console attached to a failure report."""
     vms = []
 
-    def start(disk=None, initrd=None, append="", firmware="seabios"):
+    def start(disk=None, initrd=None, append="", firmware="seabios", disk_bus="virtio"):
         vm = Vm(images.kernel, initrd or images.initrd, disk or images.disk_copy(),
-                (BASE_APPEND + " " + append).strip(), firmware=firmware)
+                (BASE_APPEND + " " + append).strip(), firmware=firmware, disk_bus=disk_bus)
         vms.append(vm)
         return vm
 
