@@ -16,6 +16,8 @@
 #include "base/result.h"
 #include "base/text.h"
 
+#include "tests/unit/temp_tree.h"
+
 namespace fastinit {
 namespace {
 
@@ -258,15 +260,8 @@ TEST(Join, JoinsWithSeparator) {
 
 class ReadFile : public ::testing::Test {
   protected:
-    void SetUp() override {
-        char pattern[] = "/tmp/fastinit-read-file-XXXXXX";
-        ASSERT_NE(::mkdtemp(pattern), nullptr);
-        m_dir = pattern;
-    }
-    void TearDown() override {
-        std::error_code ec;
-        std::filesystem::remove_all(m_dir, ec);
-    }
+    void SetUp() override { m_dir = m_tree.root().string(); }
+    TempTree m_tree;
     std::string m_dir;
 };
 

@@ -10,7 +10,7 @@
 
 #include "kexec/cmdline.h"
 #include "kexec/kexec_errors.h"
-#include "tests/unit/test_kexec_tree.h"
+#include "tests/unit/temp_tree.h"
 
 namespace fastinit {
 namespace {

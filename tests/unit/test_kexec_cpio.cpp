@@ -8,6 +8,7 @@
 
 #include "base/text.h"
 #include "kexec/cpio_archive.h"
+#include "tests/unit/temp_tree.h"
 
 namespace fastinit {
 namespace {
@@ -23,9 +24,8 @@ TEST(CpioArchive, HeaderFieldsAndAlignment) {
 }
 
 TEST(CpioArchive, RealCpioExtractsTheFileWithItsDirectories) {
-    char dir_template[] = "/tmp/cpio-test.XXXXXX";
-    ASSERT_NE(mkdtemp(dir_template), nullptr);
-    std::string dir = dir_template;
+    TempTree tree;
+    std::string dir = tree.root().string();
     std::string payload(10001, 'q');
     payload[0] = '\0';  // binary content survives
     {
@@ -37,7 +37,6 @@ TEST(CpioArchive, RealCpioExtractsTheFileWithItsDirectories) {
     auto extracted = read_file(dir + "/var/lib/fastinit/devices.db");
     ASSERT_TRUE(extracted.ok()) << extracted.error().message;
     EXPECT_EQ(*extracted, payload);
-    std::system(("rm -rf " + dir).c_str());
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 #include "base/unique_fd.h"
 #include "kexec/initrd_image.h"
 #include "kexec/loader.h"
-#include "tests/unit/test_kexec_tree.h"
+#include "tests/unit/temp_tree.h"
 
 namespace fastinit {
 namespace {

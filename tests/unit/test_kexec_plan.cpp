@@ -11,7 +11,7 @@
 
 #include "kexec/describe.h"
 #include "kexec/reboot_plan.h"
-#include "tests/unit/test_kexec_tree.h"
+#include "tests/unit/temp_tree.h"
 
 namespace fastinit {
 namespace {

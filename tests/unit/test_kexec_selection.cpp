@@ -9,7 +9,7 @@
 #include "kexec/boot_entries.h"
 #include "kexec/kernel_selection.h"
 #include "kexec/kexec_config.h"
-#include "tests/unit/test_kexec_tree.h"
+#include "tests/unit/temp_tree.h"
 
 namespace fastinit {
 namespace {

@@ -14,6 +14,8 @@
 #include "initd/unit/unit_loader.h"
 #include "initd/unit/unit_parser.h"
 
+#include "tests/unit/temp_tree.h"
+
 namespace fastinit {
 namespace {
 
@@ -744,15 +746,7 @@ TEST(ParseUnitHostile, DotsInStringsAndCommentsAreNotKeys) {
 
 class LoadUnits : public ::testing::Test {
   protected:
-    void SetUp() override {
-        char pattern[] = "/tmp/fastinit-load-units-XXXXXX";
-        ASSERT_NE(::mkdtemp(pattern), nullptr);
-        m_root = pattern;
-    }
-    void TearDown() override {
-        std::error_code ec;
-        std::filesystem::remove_all(m_root, ec);
-    }
+    void SetUp() override { m_root = m_tree.root().string(); }
 
     std::string dir(const std::string& name) {
         std::string path = m_root + "/" + name;
@@ -765,6 +759,7 @@ class LoadUnits : public ::testing::Test {
         ASSERT_TRUE(out.good()) << path;
     }
 
+    TempTree m_tree;
     std::string m_root;
 };
 

@@ -9,6 +9,8 @@
 
 #include "initd/run/user_db.h"
 
+#include "tests/unit/temp_tree.h"
+
 namespace fastinit {
 namespace {
 
@@ -47,15 +49,9 @@ constexpr const char kGroup[] =
 class ResolveCredentials : public ::testing::Test {
   protected:
     void SetUp() override {
-        char pattern[] = "/tmp/fastinit-user-db-XXXXXX";
-        ASSERT_NE(::mkdtemp(pattern), nullptr);
-        m_etc = pattern;
+        m_etc = m_tree.root().string();
         write("passwd", kPasswd);
         write("group", kGroup);
-    }
-    void TearDown() override {
-        std::error_code ec;
-        std::filesystem::remove_all(m_etc, ec);
     }
     void write(const std::string& name, const std::string& text) {
         std::ofstream out(m_etc + "/" + name, std::ios::binary);
@@ -83,6 +79,7 @@ class ResolveCredentials : public ::testing::Test {
         return result.error().message;
     }
 
+    TempTree m_tree;
     std::string m_etc;
 };
 

@@ -1,5 +1,5 @@
-// A temporary directory tree for the kexec tests: fixture /boot trees,
-// config files, /proc/cmdline stand-ins. Removed with the object.
+// A temporary directory tree for tests: fixture /boot trees, unit
+// directories, passwd files, /proc/cmdline stand-ins. Removed with the object.
 #pragma once
 
 #include <stdlib.h>
@@ -15,7 +15,7 @@ namespace fastinit {
 class TempTree {
   public:
     TempTree() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "fastinit-kexec-XXXXXX");
+        std::string pattern = (std::filesystem::temp_directory_path() / "fastinit-test-XXXXXX");
         if (::mkdtemp(pattern.data()) == nullptr)
             throw std::system_error(errno, std::generic_category(), "mkdtemp");
         m_root = pattern;
