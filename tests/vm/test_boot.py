@@ -72,3 +72,22 @@ def test_broken_unit_is_reported_and_the_rest_boots(boot, images, tmp_path):
     assert "skipped" in out and "broken" in out, out
     status, out = vm.run("fastinit status app")
     assert status == 0 and "active" in out, out
+
+
+def test_missing_root_says_what_is_there_and_opens_an_emergency_shell(boot):
+    vm = boot(append="root=LABEL=no-such-root fastinit.root_timeout=2s")
+    m = vm.expect(r"root device LABEL=no-such-root did not appear within 2s; "
+                  r"block devices present: (.*)", 60)
+    assert "vda" in m.group(1), m.group(0)
+    vm.expect(r"starting an emergency shell", 30)
+    # The shell is the initramfs's busybox, on the console.
+    status, out = vm.run("cat /etc/initrd-release", 30)
+    assert status == 0 and "fastinit initramfs" in out, out
+
+
+def test_handoff_executes_another_init_on_the_real_root(boot):
+    vm = boot(append="fastinit.handoff=/bin/sh")
+    vm.expect(r"switched root; executing /bin/sh", 90)
+    status, out = vm.run("echo pid=$$; cat /etc/os-release", 30)
+    assert "pid=1" in out, out
+    assert "fastinit demo root" in out, out
