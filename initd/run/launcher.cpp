@@ -25,10 +25,7 @@ Launcher::Launcher(LauncherOptions options)
       m_parallelism(tbb::global_control::max_allowed_parallelism, worker_count() + 1),
       // Every worker may create processes; no slot is reserved for the main
       // thread, which only enqueues work (and joins once, to wait at exit).
-      m_arena(static_cast<int>(worker_count()), 0) {
-    if (m_options.kmsg_allowed)
-        m_kmsg.reset(::open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY));
-}
+      m_arena(static_cast<int>(worker_count()), 0) {}
 
 Launcher::~Launcher() {
     m_arena.execute([this] { m_group->wait(); });
@@ -59,7 +56,13 @@ Result<int> Launcher::open_output(const OutputTarget& target, int inherit_fd, Un
         case Kind::console:
             return STDERR_FILENO;
         case Kind::kmsg:
-            return m_kmsg ? m_kmsg.get() : STDERR_FILENO;
+            if (!m_options.kmsg_allowed)
+                return STDERR_FILENO;
+            // A file of its own per service: the kernel rate-limits writes to
+            // /dev/kmsg per open file, so one shared file would make every
+            // service share one budget of a few lines.
+            owned.reset(::open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY));
+            return owned ? owned.get() : STDERR_FILENO;
         case Kind::file:
             owned.reset(::open(target.path.c_str(),
                                O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0644));
@@ -86,9 +89,12 @@ Result<SpawnResult> Launcher::run_spawn(const SpawnRequest& request) {
     auto out = open_output(request.stdout_target, STDOUT_FILENO, stdout_file);
     if (!out)
         return out.error();
-    bool same_file = request.stderr_target.kind == OutputTarget::Kind::file &&
-                     request.stdout_target.kind == OutputTarget::Kind::file &&
-                     request.stderr_target.path == request.stdout_target.path;
+    // stderr to the same file (or the same kernel log) shares stdout's fd.
+    using Kind = OutputTarget::Kind;
+    const OutputTarget& o = request.stdout_target;
+    const OutputTarget& e = request.stderr_target;
+    bool same_file =
+        o.kind == e.kind && ((o.kind == Kind::file && o.path == e.path) || o.kind == Kind::kmsg);
     auto err = same_file ? Result<int>(*out)
                          : open_output(request.stderr_target, STDERR_FILENO, stderr_file);
     if (!err)

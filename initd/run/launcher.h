@@ -54,7 +54,6 @@ class Launcher : public ProcessControl {
 
     LauncherOptions m_options;
     UniqueFd m_event_fd;
-    UniqueFd m_kmsg;
     std::mutex m_mutex;
     std::vector<Outcome> m_done;
     // TBB caps workers at (cores - 1) by default, keeping a slot for a main

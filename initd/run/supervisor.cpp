@@ -170,6 +170,13 @@ void Supervisor::disarm(size_t unit, TimerKind kind) {
 
 int Supervisor::on_timer(sd_event_source*, uint64_t, void* userdata) {
     auto* slot = static_cast<TimerSlot*>(userdata);
+    if (slot->kind == TimerKind::stop_timeout) {
+        const Manager& manager = *slot->owner->m_manager;
+        const Node& node = manager.graph().nodes[slot->unit];
+        if (manager.runtime(slot->unit).main_pid != 0)
+            log::warning(node.name, " did not stop within ",
+                         format_duration(node.unit->service->stop_timeout), "; sending SIGKILL");
+    }
     slot->owner->m_manager->on_timer(slot->unit, slot->kind);
     return 0;
 }
