@@ -16,6 +16,19 @@ std::pair<int, int> find_excessive_dots(std::string_view text) {
             ++n;
         return n;
     };
+    // At a quote inside a string: a single-line string ends here; a
+    // multi-line one ends at three or more quotes, whose rest is skipped.
+    // Returns how many more characters to skip.
+    auto close_quote = [&](size_t i, char quote, bool single_line) -> size_t {
+        if (single_line) {
+            state = State::plain;
+            return 0;
+        }
+        size_t n = run(i, quote);
+        if (n >= 3)
+            state = State::plain;
+        return n - 1;
+    };
     for (size_t i = 0; i < text.size(); ++i) {
         char c = text[i];
         ++column;
@@ -53,28 +66,13 @@ std::pair<int, int> find_excessive_dots(std::string_view text) {
                 if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n') {
                     skip = 1;
                 } else if (c == '"') {
-                    if (state == State::basic) {
-                        state = State::plain;
-                    } else {
-                        size_t n = run(i, c);
-                        if (n >= 3)
-                            state = State::plain;
-                        skip = n - 1;
-                    }
+                    skip = close_quote(i, c, state == State::basic);
                 }
                 break;
             case State::literal:
             case State::multi_literal:
-                if (c == '\'') {
-                    if (state == State::literal) {
-                        state = State::plain;
-                    } else {
-                        size_t n = run(i, c);
-                        if (n >= 3)
-                            state = State::plain;
-                        skip = n - 1;
-                    }
-                }
+                if (c == '\'')
+                    skip = close_quote(i, c, state == State::literal);
                 break;
         }
         i += skip;
