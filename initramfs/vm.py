@@ -83,14 +83,16 @@ class Vm:
         return True
 
     def expect(self, pattern, timeout=60, start=None):
-        """Waits for `pattern` (a regex) in the console after offset `start`
-        (default: anywhere); returns the match. Raises with the console's
+        """Waits for `pattern` (a regex) in the complete lines of the console
+        after offset `start` (default: anywhere); returns the match. Raises with the console's
         tail on timeout or if the VM exits first."""
         regex = re.compile(pattern)
         deadline = time.monotonic() + timeout
         start = 0 if start is None else start
         while True:
-            m = regex.search(self.console, start)
+            # Complete lines only: the serial line delivers a line in
+            # pieces, and a pattern ending in (.*) must not match half of it.
+            m = regex.search(self.console, start, self.console.rfind("\n") + 1)
             if m:
                 return m
             left = deadline - time.monotonic()
