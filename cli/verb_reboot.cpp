@@ -23,7 +23,7 @@ constexpr const char* kDeviceCachePath = "/var/lib/fastinit/devices.db";
 const char kRebootUsage[] =
     "usage: fastinit reboot [--kernel K [--initrd I]...] [--append TEXT]... [--cmdline TEXT]\n"
     "                       [--reprobe] [--no-fallback] [--dry-run] [--boot-dir DIR]\n"
-    "                       [--proc-cmdline FILE] [--config FILE] [now]\n"
+    "                       [--proc-cmdline FILE] [--config FILE] [--device-cache FILE] [now]\n"
     "       fastinit kexec load [the same selection options] | unload | status\n"
     "       fastinit coldreboot [now]\n"
     "\n"
@@ -37,10 +37,16 @@ const char kRebootUsage[] =
     "/proc/cmdline (or the entry's options) without one-shot words, plus --append;\n"
     "--cmdline replaces it; --reprobe adds fastinit.reprobe for the next boot only.\n"
     "\n"
-    "  --dry-run           print the choice and the reboot steps; load nothing\n"
+    "A kernel staged by `kexec load` is reused by reboot, without loading it again,\n"
+    "while it is still loaded and its kernel, initrd, command line and device-cache\n"
+    "snapshot are all unchanged.\n"
+    "\n"
+    "  --dry-run           print the choice, whether a staged kernel would be reused,\n"
+    "                      and the reboot steps; load nothing\n"
     "  --boot-dir DIR      look in DIR instead of /boot (and for vmlinuz in DIR/..)\n"
     "  --proc-cmdline FILE start from FILE instead of /proc/cmdline\n"
     "  --config FILE       instead of /etc/fastinit/kexec.toml\n"
+    "  --device-cache FILE snapshot FILE instead of /var/lib/fastinit/devices.db\n"
     "  --test-loader FILE  tests only: record the load in FILE instead of loading\n"
     "                      (pair with the manager's --kexec-loaded-path FILE)\n"
     "\n"
@@ -51,6 +57,7 @@ struct RebootArgs {
     bool dry_run = false;
     bool no_fallback = false;
     std::string test_loader;
+    std::string device_cache = kDeviceCachePath;
 };
 
 enum class VerbKind { reboot, kexec_load };
@@ -87,7 +94,7 @@ Result<RebootArgs> parse_reboot_args(const Args& args, VerbKind kind) {
         Result<void> step;
         if (arg == "--kernel" || arg == "--initrd" || arg == "--append" || arg == "--cmdline" ||
             arg == "--boot-dir" || arg == "--proc-cmdline" || arg == "--config" ||
-            arg == "--test-loader") {
+            arg == "--test-loader" || arg == "--device-cache") {
             auto v = value();
             if (!v)
                 return v.error();
@@ -105,6 +112,8 @@ Result<RebootArgs> parse_reboot_args(const Args& args, VerbKind kind) {
                 request.proc_cmdline_path = *v;
             else if (arg == "--config")
                 request.config_path = *v;
+            else if (arg == "--device-cache")
+                parsed.device_cache = *v;
             else
                 parsed.test_loader = *v;
             if (arg == "--boot-dir") {
@@ -151,21 +160,38 @@ int dry_run(const char* verb, const RebootArgs& parsed, VerbKind kind) {
         return 1;
     }
     std::fputs(format_kexec_choice(*prepared).c_str(), stdout);
-    if (kind == VerbKind::reboot)
+    if (kind == VerbKind::reboot) {
+        SyscallKexecLoader loader = make_loader(parsed.test_loader);
+        StagedVerdict staged = judge_staged_kernel(parsed.request, *prepared, loader);
+        if (staged.reuse)
+            std::printf(
+                "load:         no: the kernel staged by `fastinit kexec load` is unchanged\n");
+        else if (staged.had_record)
+            std::printf("load:         yes, again: %s\n", staged.reason.c_str());
+        else
+            std::printf("load:         yes\n");
         std::printf("steps (dry run: nothing loaded, nothing stopped):\n%s",
                     format_reboot_steps(RebootMode::kexec).c_str());
+    }
     return 0;
 }
 
 // The next boot's initramfs gets a fresh copy of the known-devices cache,
 // appended as one more cpio archive (the kernel unpacks them in order, later
 // files replacing earlier ones), so a warm reboot always finds a current
-// cache, whatever snapshot the initrd on disk carries.
-void attach_device_cache_snapshot(KexecRequest& request) {
-    auto cache = read_file(kDeviceCachePath);
+// cache, whatever snapshot the initrd on disk carries. Wherever it is read
+// from (--device-cache), the next boot finds it at the standard place.
+void attach_device_cache_snapshot(KexecRequest& request, const std::string& cache_path) {
+    auto cache = read_file(cache_path);
     if (!cache)
         return;  // no cache yet: the next boot probes and writes one
     request.extra_initrd = cpio_with_file(std::string(kDeviceCachePath).substr(1), *cache);
+}
+
+// Everything the load (or the decision to skip it) depends on, before either.
+void complete_request(RebootArgs& parsed, const ClientContext& context) {
+    attach_device_cache_snapshot(parsed.request, parsed.device_cache);
+    parsed.request.staged_record_path = context.staged_record_path();
 }
 
 }  // namespace
@@ -181,6 +207,7 @@ int verb_reboot(const ClientContext& context, const Args& args) {
         std::fputs(kRebootUsage, stderr);
         return 2;
     }
+    complete_request(*parsed, context);
     if (parsed->dry_run)
         return dry_run("reboot", *parsed, VerbKind::reboot);
 
@@ -191,8 +218,10 @@ int verb_reboot(const ClientContext& context, const Args& args) {
         return say("reboot", requester.error().message, 1);
     SyscallKexecLoader loader = make_loader(parsed->test_loader);
     Fallback fallback = parsed->no_fallback ? Fallback::none : Fallback::cold_reboot;
-    attach_device_cache_snapshot(parsed->request);
     auto outcome = kexec_reboot(parsed->request, fallback, loader, **requester);
+    if (outcome && outcome->staged.had_record && !outcome->staged.reuse)
+        std::printf("fastinit reboot: loading the kernel again: %s\n",
+                    outcome->staged.reason.c_str());
     if (!outcome) {
         say("reboot", outcome.error().message, 1);
         return say("reboot", "nothing was stopped; the system keeps running", 1);
@@ -202,27 +231,36 @@ int verb_reboot(const ClientContext& context, const Args& args) {
         return say("reboot", "rebooting through the firmware instead", 0);
     }
     const KernelChoice& choice = outcome->loaded->choice;
-    std::printf("fastinit reboot: loaded %s (%s); the manager is stopping the system\n",
-                choice.kernel.c_str(), std::string(to_string(choice.rule)).c_str());
+    if (outcome->staged.reuse)
+        std::printf(
+            "fastinit reboot: using the kernel staged by `fastinit kexec load` "
+            "(unchanged): %s; the manager is stopping the system\n",
+            choice.kernel.c_str());
+    else
+        std::printf("fastinit reboot: loaded %s (%s); the manager is stopping the system\n",
+                    choice.kernel.c_str(), std::string(to_string(choice.rule)).c_str());
     return 0;
 }
 
-int verb_kexec(const ClientContext&, const Args& args) {
+int verb_kexec(const ClientContext& context, const Args& args) {
     std::string sub = args.empty() ? "" : args[0];
     Args rest(args.begin() + (args.empty() ? 0 : 1), args.end());
     if (sub == "load") {
         auto parsed = parse_reboot_args(rest, VerbKind::kexec_load);
         if (!parsed)
             return say("kexec load", parsed.error().message, 2);
+        complete_request(*parsed, context);
         if (parsed->dry_run)
             return dry_run("kexec load", *parsed, VerbKind::kexec_load);
         SyscallKexecLoader loader = make_loader(parsed->test_loader);
-        attach_device_cache_snapshot(parsed->request);
         auto prepared = prepare_kexec(parsed->request, loader);
         if (!prepared)
             return say("kexec load", prepared.error().message, 1);
         std::printf("staged; `fastinit reboot` jumps into it\n%s",
                     format_kexec_choice(*prepared).c_str());
+        if (prepared->record_error)
+            say("kexec load",
+                prepared->record_error->message + " (`fastinit reboot` will load it again)", 0);
         return 0;
     }
     if (sub == "unload" || sub == "status") {
@@ -233,6 +271,10 @@ int verb_kexec(const ClientContext&, const Args& args) {
             return say(("kexec " + sub).c_str(), "unexpected argument \"" + rest[0] + "\"", 2);
         SyscallKexecLoader loader = make_loader(test_loader);
         if (sub == "unload") {
+            // The record goes first: a record without a staged kernel is
+            // ignored, a staged kernel without a record merely reloaded.
+            if (auto removed = remove_staged_record(context.staged_record_path()); !removed)
+                say("kexec unload", removed.error().message, 0);
             auto unloaded = loader.unload();
             return unloaded ? 0 : say("kexec unload", unloaded.error().message, 1);
         }
@@ -270,6 +312,10 @@ int verb_coldreboot(const ClientContext& context, const Args& args) {
     if (!requester)
         return say("coldreboot", requester.error().message, 1);
     SyscallKexecLoader loader = make_loader(test_loader);
+    // cold_reboot unloads the staged kernel; its record goes first (see
+    // `kexec unload`).
+    if (auto removed = remove_staged_record(context.staged_record_path()); !removed)
+        say("coldreboot", removed.error().message, 0);
     auto outcome = cold_reboot(loader, **requester);
     if (!outcome)
         return say("coldreboot", outcome.error().message, 1);

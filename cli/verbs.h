@@ -10,6 +10,8 @@ struct ClientContext {
     std::string runtime_dir = "/run/fastinit";
     std::string socket_path() const { return runtime_dir + "/private"; }
     std::string timeline_path() const { return runtime_dir + "/boot.json"; }
+    // What `fastinit kexec load` staged (kexec/staged_record.h).
+    std::string staged_record_path() const { return runtime_dir + "/kexec-staged.json"; }
 };
 
 using Args = std::vector<std::string>;

@@ -143,11 +143,23 @@ Result<PreparedKexec> resolve_kexec(const KexecRequest& request) {
     return prepared;
 }
 
-Result<PreparedKexec> prepare_kexec(const KexecRequest& request, KexecLoader& loader) {
-    auto prepared = resolve_kexec(request);
-    if (!prepared)
-        return prepared.error();
-    const KernelChoice& choice = prepared->choice;
+namespace {
+
+// Opens the files `prepared` names and loads them, recording what was staged
+// when the request keeps a record.
+Result<void> load_resolved(const KexecRequest& request, PreparedKexec& prepared,
+                           KexecLoader& loader) {
+    const KernelChoice& choice = prepared.choice;
+    const std::string& record_path = request.staged_record_path;
+    std::optional<Result<StagedRecord>> record;
+    if (!record_path.empty()) {
+        // Identified before opening (see make_staged_record), and the old
+        // record dropped before the load: whatever was staged is about to be
+        // replaced, and after a failed load it is in doubt.
+        record = make_staged_record(choice, prepared.cmdline.text, request.extra_initrd);
+        if (auto removed = remove_staged_record(record_path); !removed)
+            prepared.record_error = removed.error();
+    }
     auto kernel = open_for_load(choice.kernel, "kernel");
     if (!kernel)
         return kernel.error();
@@ -173,17 +185,54 @@ Result<PreparedKexec> prepare_kexec(const KexecRequest& request, KexecLoader& lo
         initrd = std::move(*combined);
     }
     auto loaded =
-        loader.load(kernel->get(), initrd.get(), prepared->cmdline.text, request.extra_initrd);
+        loader.load(kernel->get(), initrd.get(), prepared.cmdline.text, request.extra_initrd);
     if (!loaded)
         return Error{"cannot load " + choice.kernel.string() + ": " + loaded.error().message,
                      loaded.error().errno_value};
+    if (record) {
+        // Whether the new record exists is what matters now, not whether the
+        // old one could be removed.
+        auto written =
+            *record ? write_staged_record(record_path, **record) : Result<void>(record->error());
+        prepared.record_error.reset();
+        if (!written)
+            prepared.record_error = written.error();
+    }
+    return ok_result();
+}
+
+}  // namespace
+
+Result<PreparedKexec> prepare_kexec(const KexecRequest& request, KexecLoader& loader) {
+    auto prepared = resolve_kexec(request);
+    if (!prepared)
+        return prepared.error();
+    FI_TRY(load_resolved(request, *prepared, loader));
     return prepared;
+}
+
+StagedVerdict judge_staged_kernel(const KexecRequest& request, const PreparedKexec& prepared,
+                                  KexecLoader& loader) {
+    if (request.staged_record_path.empty())
+        return {false, false, "no record of staged kernels is kept"};
+    return judge_staged(
+        loader.is_loaded(), read_staged_record(request.staged_record_path),
+        make_staged_record(prepared.choice, prepared.cmdline.text, request.extra_initrd));
 }
 
 Result<RebootOutcome> kexec_reboot(const KexecRequest& request, Fallback fallback,
                                    KexecLoader& loader, RebootRequester& requester) {
-    auto prepared = prepare_kexec(request, loader);
     RebootOutcome outcome;
+    auto prepared = resolve_kexec(request);
+    if (prepared) {
+        // The choice is made exactly as for a load; only the load itself may
+        // be skipped, when what is staged is what would be loaded.
+        outcome.staged = judge_staged_kernel(request, *prepared, loader);
+        auto loaded =
+            outcome.staged.reuse ? ok_result() : load_resolved(request, *prepared, loader);
+        if (!loaded)
+            prepared = loaded.error();
+    }
     if (prepared) {
         outcome.requested = RebootMode::kexec;
         outcome.loaded = std::move(*prepared);

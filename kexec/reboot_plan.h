@@ -15,6 +15,7 @@
 #include "kexec/cmdline.h"
 #include "kexec/kernel_selection.h"
 #include "kexec/loader.h"
+#include "kexec/staged_record.h"
 
 namespace fastinit {
 
@@ -57,6 +58,10 @@ struct KexecRequest {
     std::string proc_cmdline_path = "/proc/cmdline";
     bool reprobe = false;      // fastinit.reprobe for the next boot only
     std::string extra_initrd;  // appended to the initrd (see loader.h)
+    // Where a load records what it staged, and where kexec_reboot looks for
+    // a kernel staged earlier it may reuse (see staged_record.h). Empty:
+    // nothing is recorded and every reboot loads.
+    std::string staged_record_path;
 };
 
 struct PreparedKexec {
@@ -64,6 +69,9 @@ struct PreparedKexec {
     NextCmdline cmdline;
     std::string cmdline_source;  // "/proc/cmdline", "--cmdline", ...
     size_t extra_initrd_bytes = 0;
+    // The kernel is staged but its record could not be written, so the next
+    // `fastinit reboot` loads it again: worth a warning, never a failure.
+    std::optional<Error> record_error;
 };
 
 // Chooses the kernel, initrd and command line; loads nothing. The command
@@ -72,9 +80,18 @@ struct PreparedKexec {
 // `append` and each --append are added.
 Result<PreparedKexec> resolve_kexec(const KexecRequest& request);
 
-// resolve_kexec, then opens the files and loads them. The Error names the
-// kernel and says why it could not be loaded.
+// resolve_kexec, then opens the files and loads them, always (this is
+// `fastinit kexec load`: an explicit request to stage). The Error names the
+// kernel and says why it could not be loaded. With a staged_record_path, the
+// old record is removed before the load and the new one written after it.
 Result<PreparedKexec> prepare_kexec(const KexecRequest& request, KexecLoader& loader);
+
+// Whether the kernel staged earlier (by `fastinit kexec load`, or a reboot
+// whose jump never came) is exactly `prepared`, so that kexec_reboot need
+// not load it again. Reads the record and whether a kernel is loaded; loads
+// nothing. Without a staged_record_path the answer is always to load.
+StagedVerdict judge_staged_kernel(const KexecRequest& request, const PreparedKexec& prepared,
+                                  KexecLoader& loader);
 
 enum class Fallback { cold_reboot, none };
 
@@ -82,9 +99,11 @@ struct RebootOutcome {
     RebootMode requested = RebootMode::kexec;  // what the manager was asked for
     std::optional<PreparedKexec> loaded;       // set when requested == kexec
     std::optional<Error> kexec_error;          // why the kexec path was left
+    StagedVerdict staged;  // reuse: nothing was loaded; else why a staged kernel was not reused
 };
 
-// Load, then ask. A load failure asks for a cold reboot (Fallback::cold_reboot)
+// Load (unless judge_staged_kernel says the staged kernel is the one), then
+// ask. A load failure asks for a cold reboot (Fallback::cold_reboot)
 // and reports why in kexec_error, or with Fallback::none returns the load
 // error having asked for nothing. An Error also when the manager refuses.
 Result<RebootOutcome> kexec_reboot(const KexecRequest& request, Fallback fallback,

@@ -10,7 +10,11 @@ import os
 import signal
 import subprocess
 
+import pytest
+
 from test_shutdown import read_lines, trap_unit, wait_started
+
+REUSED = "using the kernel staged by `fastinit kexec load` (unchanged)"
 
 
 def start_with_test_loader(fastinit):
@@ -23,6 +27,8 @@ def start_with_test_loader(fastinit):
         f.write(b"MZ not really a kernel")
     with open(ns.work("cmdline"), "w") as f:
         f.write("BOOT_IMAGE=/vmlinuz root=/dev/vda rw fastinit.reprobe quiet\n")
+    with open(ns.work("devices.db"), "wb") as f:
+        f.write(b"a device cache, as far as the snapshot is concerned")
     ns.write_units({
         "default": '[unit]\nwants = ["a", "b"]\n',
         "a": trap_unit(ns, "a", log),
@@ -33,9 +39,24 @@ def start_with_test_loader(fastinit):
     return ns, log, loaded
 
 
+def selection_args(ns, loaded, *extra):
+    return ["--test-loader", loaded, "--kernel", ns.work("vmlinuz"),
+            "--proc-cmdline", ns.work("cmdline"), "--device-cache", ns.work("devices.db"), *extra]
+
+
 def reboot_args(ns, loaded, *extra):
-    return ["reboot", "--test-loader", loaded, "--kernel", ns.work("vmlinuz"),
-            "--proc-cmdline", ns.work("cmdline"), *extra]
+    return ["reboot", *selection_args(ns, loaded, *extra)]
+
+
+def stage(ns, loaded):
+    """`fastinit kexec load`, then forgets the test loader's description of
+    the image: each load rewrites loaded.image, so its absence afterwards
+    shows that nothing loaded again."""
+    r = ns.ctl_ok("kexec", "load", *selection_args(ns, loaded))
+    assert "staged" in r.stdout, r.stdout
+    assert open(loaded).read().strip() == "1"
+    assert os.path.exists(os.path.join(ns.runtime_dir, "kexec-staged.json"))
+    os.unlink(loaded + ".image")
 
 
 def stop_order(log):
@@ -116,3 +137,62 @@ def test_non_root_may_not_reboot(fastinit):
         assert r.returncode != 0, (verb, r.stdout)
         assert "only root may" in r.stderr, (verb, r.stderr)
     assert ns.alive() and stop_order(log) == []
+
+
+def test_reboot_reuses_the_kernel_staged_by_kexec_load(fastinit):
+    ns, log, loaded = start_with_test_loader(fastinit)
+    stage(ns, loaded)
+    dry = ns.ctl_ok(*reboot_args(ns, loaded, "--dry-run"))
+    assert "load:         no: the kernel staged by `fastinit kexec load` is unchanged" in dry.stdout
+    r = ns.ctl(*reboot_args(ns, loaded))
+    assert r.returncode == 0, r.stderr
+    assert REUSED in r.stdout, r.stdout
+    ns.wait_ended()
+    assert not os.path.exists(loaded + ".image"), "the loader was called a second time"
+    assert stop_order(log) == ["b", "a"], read_lines(log)
+    assert "final action: kexec" in ns.read_log()
+
+
+@pytest.mark.parametrize("change, reason", [
+    ("cache", "the device cache changed"),
+    ("append", "the command line changed"),
+])
+def test_reboot_loads_again_when_the_staged_kernel_is_stale(fastinit, change, reason):
+    ns, log, loaded = start_with_test_loader(fastinit)
+    stage(ns, loaded)
+    extra = ()
+    if change == "cache":
+        with open(ns.work("devices.db"), "ab") as f:
+            f.write(b", now with one more device")
+    else:
+        extra = ("--append", "fastinit.debug")
+    dry = ns.ctl_ok(*reboot_args(ns, loaded, "--dry-run", *extra))
+    assert "load:         yes, again: " + reason in dry.stdout, dry.stdout
+    r = ns.ctl(*reboot_args(ns, loaded, *extra))
+    assert r.returncode == 0, r.stderr
+    assert "loading the kernel again: " + reason in r.stdout, r.stdout
+    assert REUSED not in r.stdout
+    ns.wait_ended()
+    image = open(loaded + ".image").read()  # loaded again
+    if change == "append":
+        assert "fastinit.debug" in image, image
+
+
+def test_kexec_unload_forgets_the_staged_kernel(fastinit):
+    ns, log, loaded = start_with_test_loader(fastinit)
+    stage(ns, loaded)
+    ns.ctl_ok("kexec", "unload", "--test-loader", loaded)
+    assert open(loaded).read().strip() == "0"
+    assert not os.path.exists(os.path.join(ns.runtime_dir, "kexec-staged.json"))
+    dry = ns.ctl_ok(*reboot_args(ns, loaded, "--dry-run"))
+    assert "load:         yes\n" in dry.stdout, dry.stdout
+
+
+def test_coldreboot_forgets_the_staged_kernel(fastinit):
+    ns, log, loaded = start_with_test_loader(fastinit)
+    stage(ns, loaded)
+    r = ns.ctl("coldreboot", "--test-loader", loaded)
+    assert r.returncode == 0, r.stderr
+    ns.wait_ended()
+    assert open(loaded).read().strip() == "0"
+    assert not os.path.exists(os.path.join(ns.runtime_dir, "kexec-staged.json"))

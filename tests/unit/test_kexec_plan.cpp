@@ -220,6 +220,79 @@ TEST_F(PlanTest, SeveralInitrdsReachTheLoaderAsOne) {
     EXPECT_EQ(loader.cmdline, "root=LABEL=x");
 }
 
+// ---- reusing a kernel staged by `fastinit kexec load` ---------------------------
+
+TEST_F(PlanTest, RebootReusesAnUnchangedStagedKernel) {
+    request.staged_record_path = tree.path("run/kexec-staged.json").string();
+    request.extra_initrd = "CPIO";
+    auto staged = prepare_kexec(request, loader);  // `fastinit kexec load`
+    ASSERT_TRUE(staged) << staged.error().message;
+    EXPECT_FALSE(staged->record_error);
+    EXPECT_TRUE(std::filesystem::exists(request.staged_record_path));
+    EXPECT_TRUE(judge_staged_kernel(request, *staged, loader).reuse);
+
+    auto outcome = kexec_reboot(request, Fallback::cold_reboot, loader, manager);
+    ASSERT_TRUE(outcome) << outcome.error().message;
+    EXPECT_THAT(log, ElementsAre("load", "reboot kexec"));
+    EXPECT_TRUE(outcome->staged.reuse);
+    EXPECT_EQ(outcome->requested, RebootMode::kexec);
+    ASSERT_TRUE(outcome->loaded);
+    EXPECT_EQ(outcome->loaded->cmdline.text, "root=/dev/vda1 ro quiet");
+}
+
+TEST_F(PlanTest, RebootLoadsAgainWhenTheStagedKernelIsStale) {
+    request.staged_record_path = tree.path("run/kexec-staged.json").string();
+    request.extra_initrd = "CPIO";
+    ASSERT_TRUE(prepare_kexec(request, loader));
+
+    request.options.appends.push_back("debug");
+    auto appended = kexec_reboot(request, Fallback::cold_reboot, loader, manager);
+    ASSERT_TRUE(appended) << appended.error().message;
+    EXPECT_THAT(log, ElementsAre("load", "load", "reboot kexec"));
+    EXPECT_FALSE(appended->staged.reuse);
+    EXPECT_TRUE(appended->staged.had_record);
+    EXPECT_EQ(appended->staged.reason, "the command line changed");
+    EXPECT_EQ(loader.cmdline, "root=/dev/vda1 ro quiet debug");
+
+    // That load recorded itself: the same reboot again loads nothing.
+    log.clear();
+    ASSERT_TRUE(kexec_reboot(request, Fallback::cold_reboot, loader, manager));
+    EXPECT_THAT(log, ElementsAre("reboot kexec"));
+
+    log.clear();
+    request.extra_initrd = "CPIO, newer";
+    auto cache = kexec_reboot(request, Fallback::cold_reboot, loader, manager);
+    ASSERT_TRUE(cache);
+    EXPECT_THAT(log, ElementsAre("load", "reboot kexec"));
+    EXPECT_EQ(cache->staged.reason, "the device cache changed");
+    EXPECT_EQ(loader.extra, "CPIO, newer");
+
+    log.clear();
+    loader.loaded = false;  // unloaded behind our back: the record is ignored
+    auto gone = kexec_reboot(request, Fallback::cold_reboot, loader, manager);
+    ASSERT_TRUE(gone);
+    EXPECT_THAT(log, ElementsAre("load", "reboot kexec"));
+    EXPECT_EQ(gone->staged.reason, "no kernel is staged any more");
+}
+
+TEST_F(PlanTest, AFailedLoadLeavesNoRecordBehind) {
+    request.staged_record_path = tree.path("run/kexec-staged.json").string();
+    ASSERT_TRUE(prepare_kexec(request, loader));
+    request.options.appends.push_back("debug");
+    loader.load_errno = ENOMEM;
+    ASSERT_FALSE(kexec_reboot(request, Fallback::none, loader, manager));
+    EXPECT_FALSE(std::filesystem::exists(request.staged_record_path));
+}
+
+TEST_F(PlanTest, WithoutARecordPathEveryRebootLoads) {
+    loader.loaded = true;
+    auto outcome = kexec_reboot(request, Fallback::cold_reboot, loader, manager);
+    ASSERT_TRUE(outcome);
+    EXPECT_THAT(log, ElementsAre("load", "reboot kexec"));
+    EXPECT_FALSE(outcome->staged.reuse);
+    EXPECT_FALSE(outcome->staged.had_record);
+}
+
 // ---- cold_reboot ----------------------------------------------------------------
 
 TEST_F(PlanTest, ColdRebootUnloadsAStagedKernelFirst) {
