@@ -2,10 +2,13 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "base/unique_fd.h"
@@ -13,8 +16,15 @@
 namespace fastinit {
 namespace {
 
-// Deeper than any real device tree; stops a pathological one.
+// More ancestors than any real device has; stops a pathological tree.
 constexpr int kMaxDepth = 64;
+
+// Besides bus devices, the kernel gives a MODALIAS to the devices of these
+// two classes only: input devices (input_dev_uevent; evdev and joydev match
+// them) and /sys/class/dmi/id (dmi_dev_uevent; laptop and platform drivers
+// match it). Class devices never have a driver and none of these classes is
+// a hot-plug subsystem, so they only ever need their own MODALIAS.
+constexpr std::array<std::string_view, 2> kClassesWithModalias = {"input", "dmi"};
 
 struct DirCloser {
     void operator()(DIR* dir) const { ::closedir(dir); }
@@ -39,95 +49,157 @@ std::string_view uevent_value(std::string_view uevent, std::string_view key) {
     return {};
 }
 
-// The last component of the symlink `name` in `dir`, or "".
-std::string link_target_name(int dir, const char* name) {
-    char target[512];
-    ssize_t n = ::readlinkat(dir, name, target, sizeof target - 1);
-    if (n <= 0)
+// Where `target`, a symlink found in the directory `dir` (both relative to
+// the sysfs root), leads: a "devices/..." path, or "" if it leads elsewhere.
+// The kernel's links are relative ("../../../devices/pci0000:00/...") and
+// pass only through real directories, so resolving ".." textually is what
+// realpath() would do, without its lstat() of every component.
+std::string resolve_link(std::string_view dir, std::string_view target) {
+    if (target.starts_with('/'))
         return "";
-    std::string_view view(target, static_cast<size_t>(n));
-    return std::string(view.substr(view.rfind('/') + 1));
+    std::string path(dir);
+    size_t pos = 0;
+    while (pos <= target.size()) {
+        size_t end = std::min(target.find('/', pos), target.size());
+        std::string_view part = target.substr(pos, end - pos);
+        if (part == "..") {
+            if (path.empty())
+                return "";  // above the sysfs root
+            size_t slash = path.rfind('/');
+            path.resize(slash == std::string::npos ? 0 : slash);
+        } else if (!part.empty() && part != ".") {
+            if (!path.empty())
+                path += '/';
+            path += part;
+        }
+        pos = end + 1;
+    }
+    return path.starts_with("devices/") ? path : "";
 }
 
-class Walker {
+// A device found in a bus's or class's listing.
+struct ListedDevice {
+    std::string syspath;
+    std::string subsystem;
+    std::string modalias;
+    bool has_driver = false;
+    // Whether that driver comes from a loadable module; asked only when the
+    // device turns out to be the ancestor of one with a modalias.
+    std::optional<bool> loadable_driver;
+};
+
+class Lister {
   public:
-    explicit Walker(std::vector<DeviceRecord>& out) : m_out(out) {}
+    explicit Lister(const std::string& root) : m_root(root) {}
 
-    // `removable` and `created_by_module` describe the ancestors of `dir`.
-    void walk(int dir, std::string& path, bool removable, bool created_by_module, int depth) {
-        bool is_device = false;
-        std::string uevent;
-        {
-            UniqueFd fd(::openat(dir, "uevent", O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-            if (fd) {
-                is_device = true;
-                char buffer[4096];
-                ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
-                if (n > 0)
-                    uevent.assign(buffer, static_cast<size_t>(n));
-            }
-        }
-        bool children_removable = removable;
-        bool children_by_module = created_by_module;
-        if (is_device) {
-            std::string subsystem = link_target_name(dir, "subsystem");
-            bool self_removable = removable || is_hotplug_subsystem(subsystem);
-            std::string_view modalias = uevent_value(uevent, "MODALIAS");
-            if (!modalias.empty())
-                m_out.push_back(
-                    {path, subsystem, std::string(modalias), self_removable, created_by_module});
-            children_removable = self_removable;
-            // Only loadable modules have an initstate in /sys/module.
-            if (!uevent_value(uevent, "DRIVER").empty() &&
-                ::faccessat(dir, "driver/module/initstate", F_OK, 0) == 0)
-                children_by_module = true;
-        }
-        if (depth >= kMaxDepth)
-            return;
-
-        int listing = ::openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (listing < 0)
-            return;
-        std::unique_ptr<DIR, DirCloser> entries(::fdopendir(listing));
-        if (!entries) {
-            ::close(listing);
-            return;
-        }
+    // Adds the device behind every symlink in `dir` (relative to the root),
+    // /sys/bus/<bus>/devices or /sys/class/<class>; its subsystem is the
+    // bus's or class's name.
+    void add_linked(const std::string& dir, std::string_view subsystem) {
+        std::unique_ptr<DIR, DirCloser> entries(::opendir((m_root + "/" + dir).c_str()));
+        if (!entries)
+            return;  // a bus without a devices directory, a class not built in
         while (dirent* entry = ::readdir(entries.get())) {
             std::string_view name = entry->d_name;
-            // Symlinks (subsystem, driver, firmware_node, ...) lead back
-            // into the tree; a device's "power" directory holds attributes.
-            if (entry->d_type != DT_DIR || name == "." || name == ".." ||
-                (is_device && name == "power"))
+            if (name == "." || name == "..")
                 continue;
-            UniqueFd child(
-                ::openat(dir, entry->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
-            if (!child)
-                continue;  // vanished meanwhile: a device that went away
-            size_t length = path.size();
-            path += '/';
-            path += name;
-            walk(child.get(), path, children_removable, children_by_module, depth + 1);
-            path.resize(length);
+            char target[PATH_MAX];
+            ssize_t n = ::readlinkat(::dirfd(entries.get()), entry->d_name, target, sizeof target);
+            if (n <= 0 || n == sizeof target)
+                continue;  // not a link, or gone meanwhile
+            std::string path = resolve_link(dir, {target, static_cast<size_t>(n)});
+            if (path.empty())
+                continue;
+            ListedDevice device{m_root + "/" + path, std::string(subsystem), {}, false, {}};
+            if (read_uevent(device))
+                m_devices.push_back(std::move(device));
         }
     }
 
+    // The listed devices, sorted by syspath so that ancestors can be found.
+    std::vector<ListedDevice>& sorted() {
+        std::sort(
+            m_devices.begin(), m_devices.end(),
+            [](const ListedDevice& a, const ListedDevice& b) { return a.syspath < b.syspath; });
+        return m_devices;
+    }
+
+    // The listed device at `syspath`, or null; once sorted().
+    ListedDevice* find(std::string_view syspath) {
+        auto found = std::lower_bound(m_devices.begin(), m_devices.end(), syspath,
+                                      [](const ListedDevice& device, std::string_view path) {
+                                          return device.syspath < path;
+                                      });
+        return found != m_devices.end() && found->syspath == syspath ? &*found : nullptr;
+    }
+
   private:
-    std::vector<DeviceRecord>& m_out;
+    // False if the device went away since it was listed.
+    static bool read_uevent(ListedDevice& device) {
+        UniqueFd fd(
+            ::open((device.syspath + "/uevent").c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+        if (!fd)
+            return false;
+        char buffer[4096];
+        ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+        std::string_view uevent(buffer, n > 0 ? static_cast<size_t>(n) : 0);
+        device.modalias = uevent_value(uevent, "MODALIAS");
+        device.has_driver = !uevent_value(uevent, "DRIVER").empty();
+        return true;
+    }
+
+    const std::string& m_root;
+    std::vector<ListedDevice> m_devices;
 };
+
+bool bound_to_loadable_module(ListedDevice& device) {
+    // Only loadable modules have an initstate in /sys/module; a built-in
+    // driver may have a module directory too, but never that file.
+    if (!device.loadable_driver)
+        device.loadable_driver =
+            device.has_driver &&
+            ::access((device.syspath + "/driver/module/initstate").c_str(), F_OK) == 0;
+    return *device.loadable_driver;
+}
 
 }  // namespace
 
 Result<std::vector<DeviceRecord>> SysfsDeviceSource::enumerate() {
-    std::string path = m_root + "/devices";
-    UniqueFd root(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!root)
-        return system_error("cannot open " + path + " (is sysfs mounted?)");
+    std::string bus_dir = m_root + "/bus";
+    std::unique_ptr<DIR, DirCloser> buses(::opendir(bus_dir.c_str()));
+    if (!buses)
+        return system_error("cannot open " + bus_dir + " (is sysfs mounted?)");
+    Lister lister(m_root);
+    while (dirent* entry = ::readdir(buses.get())) {
+        std::string_view bus = entry->d_name;
+        if (bus != "." && bus != "..")
+            lister.add_linked("bus/" + std::string(bus) + "/devices", bus);
+    }
+    for (std::string_view name : kClassesWithModalias)
+        lister.add_linked("class/" + std::string(name), name);
+
     std::vector<DeviceRecord> devices;
-    Walker walker(devices);
-    walker.walk(root.get(), path, false, false, 0);
-    std::sort(devices.begin(), devices.end(),
-              [](const DeviceRecord& a, const DeviceRecord& b) { return a.syspath < b.syspath; });
+    const size_t top = m_root.size() + std::string_view("/devices").size();
+    for (ListedDevice& device : lister.sorted()) {
+        if (device.modalias.empty())
+            continue;
+        DeviceRecord record{device.syspath, device.subsystem, device.modalias,
+                            is_hotplug_subsystem(device.subsystem), false};
+        // The ancestors that matter are bus devices, all of them listed:
+        // only those can be USB or HID, or be bound to a driver.
+        std::string_view path = device.syspath;
+        for (int depth = 0; depth < kMaxDepth; ++depth) {
+            size_t slash = path.rfind('/');
+            if (slash == std::string_view::npos || slash <= top)
+                break;
+            path = path.substr(0, slash);
+            if (ListedDevice* parent = lister.find(path)) {
+                record.removable |= is_hotplug_subsystem(parent->subsystem);
+                record.created_by_module |= bound_to_loadable_module(*parent);
+            }
+        }
+        devices.push_back(std::move(record));
+    }
     return devices;
 }
 

@@ -92,14 +92,43 @@ TEST(RealUdev, EnumeratesThisHostsDevicesWithModaliases) {
     EXPECT_EQ(fingerprint_devices(*devices), fingerprint_devices(*again));
 }
 
+// libudev lists /sys/bus/*/devices and every /sys/class/*, SysfsDeviceSource
+// the buses and the two classes that have modaliases: on the devices with a
+// MODALIAS they agree on everything, the flags included.
 TEST(RealSysfs, FindsExactlyWhatLibudevFinds) {
     UdevDeviceSource udev;
     SysfsDeviceSource sysfs;
     auto by_udev = udev.enumerate();
-    auto by_walk = sysfs.enumerate();
+    auto by_sysfs = sysfs.enumerate();
     ASSERT_TRUE(by_udev.ok()) << by_udev.error().message;
-    ASSERT_TRUE(by_walk.ok()) << by_walk.error().message;
-    EXPECT_EQ(*by_walk, *by_udev);
+    ASSERT_TRUE(by_sysfs.ok()) << by_sysfs.error().message;
+    ASSERT_THAT(*by_sysfs, Not(IsEmpty()));
+    EXPECT_EQ(*by_sysfs, *by_udev);
+}
+
+// Independently of libudev: every directory of /sys/devices whose uevent has
+// a MODALIAS, which is what the source used to walk, is listed. A class
+// other than input and dmi giving its devices a modalias would show here.
+TEST(RealSysfs, ListsEveryModaliasInTheDeviceTree) {
+    namespace fs = std::filesystem;
+    std::set<std::string> in_tree;
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it("/sys/devices", ec), end; !ec && it != end;
+         it.increment(ec)) {
+        if (it->path().filename() != "uevent")
+            continue;
+        std::ifstream uevent(it->path());
+        for (std::string line; std::getline(uevent, line);)
+            if (line.starts_with("MODALIAS=") && line.size() > 9)
+                in_tree.insert(it->path().parent_path().string() + " " + line.substr(9));
+    }
+    ASSERT_FALSE(ec) << ec.message();
+    auto devices = SysfsDeviceSource().enumerate();
+    ASSERT_TRUE(devices.ok()) << devices.error().message;
+    std::set<std::string> listed;
+    for (const DeviceRecord& device : *devices)
+        listed.insert(device.syspath + " " + device.modalias);
+    EXPECT_EQ(listed, in_tree);
 }
 
 TEST_F(RealKernel, VirtioBlockResolvesToVirtioBlkWithItsDependencies) {
