@@ -53,9 +53,18 @@ bool is_manager_option(const char* arg) {
 int main(int argc, char** argv) {
     std::string self = argv[0] ? argv[0] : "fastinit";
     std::string base = self.substr(self.rfind('/') + 1);
-    if (::getpid() == 1 && ::access(fastinit::kInitrdRelease, F_OK) == 0)
-        fastinit::run_stage1(argc, argv,
-                             {fastinit::run_device_phase, fastinit::load_modules_for_alias});
+    if (::getpid() == 1 && ::access(fastinit::kInitrdRelease, F_OK) == 0) {
+        fastinit::BootDevices devices;
+        fastinit::run_stage1(
+            argc, argv,
+            {[&](const fastinit::KernelCmdline& cmdline, bool reprobe, const std::string& root) {
+                 return devices.start(cmdline, reprobe, root);
+             },
+             [&](const std::string& root_device, const std::string& fstype) {
+                 return devices.finish(root_device, fstype);
+             },
+             fastinit::load_modules_for_alias});
+    }
     if (::getpid() == 1 || base == "init")
         return fastinit::run_manager(argc, argv);
     if (base == "systemd-notify")

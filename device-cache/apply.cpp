@@ -1,6 +1,8 @@
 #include "device-cache/apply.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -14,6 +16,9 @@ namespace fastinit {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// The nice value of the loads behind the boot's back.
+constexpr int kBehindNice = 10;
 
 int64_t micros_since(Clock::time_point start) {
     return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
@@ -116,9 +121,48 @@ Result<void> validate(DeviceSystem& system, const ApplyOptions& options, const D
         probe.modules = std::move(start.modules);
     }
     probe.timings = cached.timings;
-    save_into(report, options.cache_path,
-              make_device_cache(now, probe, system.fingerprint.tree.dir, std::time(nullptr)));
+    DeviceCache fresh =
+        make_device_cache(now, probe, system.fingerprint.tree.dir, std::time(nullptr));
+    fresh.root = cached.root;  // the next mount renews it if it changed
+    save_into(report, options.cache_path, fresh);
     return ok_result();
+}
+
+// `names` and their prerequisites among `modules` (soft post-dependencies
+// too when `with_post_softdeps`), in the order of `modules`.
+std::vector<CachedModule> closure(const std::vector<CachedModule>& modules,
+                                  const std::vector<std::string>& names, bool with_post_softdeps) {
+    std::unordered_map<std::string, const CachedModule*> by_name;
+    for (const CachedModule& module : modules)
+        by_name[module.spec.name] = &module;
+    std::unordered_set<std::string> needed;
+    std::vector<std::string> work;
+    auto need = [&](const std::string& name) {
+        if (by_name.contains(name) && needed.insert(name).second)
+            work.push_back(name);
+    };
+    for (const std::string& name : names)
+        need(name);
+    while (!work.empty()) {
+        std::string name = std::move(work.back());
+        work.pop_back();
+        for (const Prerequisite& p : by_name[name]->spec.after)
+            if (p.kind != PrerequisiteKind::soft_post)
+                need(p.module);
+        if (!with_post_softdeps)
+            continue;
+        // A post soft dependency of a needed module is needed too; the edge
+        // is recorded on the dependent side.
+        for (const CachedModule& module : modules)
+            for (const Prerequisite& p : module.spec.after)
+                if (p.kind == PrerequisiteKind::soft_post && p.module == name)
+                    need(module.spec.name);
+    }
+    std::vector<CachedModule> kept;
+    for (const CachedModule& module : modules)
+        if (needed.contains(module.spec.name))
+            kept.push_back(module);
+    return kept;
 }
 
 }  // namespace
@@ -142,15 +186,18 @@ std::vector<std::string> missing_module_files(const DeviceCache& cache,
     return missing;
 }
 
-std::vector<CachedModule> load_cached_modules(const DeviceCache& cache, ModuleLoader& loader,
-                                              const LoadOptions& options) {
+namespace {
+
+// Loads `modules` in parallel; this run's results in plan order.
+std::vector<CachedModule> load_modules(const std::vector<CachedModule>& modules,
+                                       ModuleLoader& loader, const LoadOptions& options) {
     std::vector<ModuleSpec> specs;
-    for (const CachedModule& module : cache.modules)
+    for (const CachedModule& module : modules)
         specs.push_back(module.spec);
     LoadPlan plan = make_load_plan(specs);
     std::vector<ModuleLoadResult> loads = load_in_parallel(plan, loader, options);
     std::unordered_map<std::string, int> rounds;
-    for (const CachedModule& module : cache.modules)
+    for (const CachedModule& module : modules)
         rounds[module.spec.name] = module.round;
     std::vector<CachedModule> results;
     for (size_t i = 0; i < plan.modules.size(); ++i) {
@@ -162,83 +209,166 @@ std::vector<CachedModule> load_cached_modules(const DeviceCache& cache, ModuleLo
     return results;
 }
 
+}  // namespace
+
+std::vector<CachedModule> load_cached_modules(const DeviceCache& cache, ModuleLoader& loader,
+                                              const LoadOptions& options) {
+    return load_modules(cache.modules, loader, options);
+}
+
 std::vector<CachedModule> prune_modules(const std::vector<CachedModule>& modules,
                                         const std::vector<AliasMatch>& aliases) {
-    std::unordered_map<std::string, const CachedModule*> by_name;
-    for (const CachedModule& module : modules)
-        by_name[module.spec.name] = &module;
-    std::unordered_set<std::string> needed;
-    std::vector<std::string> work;
-    auto need = [&](const std::string& name) {
-        if (by_name.contains(name) && needed.insert(name).second)
-            work.push_back(name);
-    };
+    std::vector<std::string> names;
     for (const AliasMatch& match : aliases)
-        for (const std::string& name : match.modules)
-            need(name);
-    while (!work.empty()) {
-        std::string name = std::move(work.back());
-        work.pop_back();
-        for (const Prerequisite& p : by_name[name]->spec.after)
-            if (p.kind != PrerequisiteKind::soft_post)
-                need(p.module);
-        // A post soft dependency of a needed module is needed too; the edge
-        // is recorded on the dependent side.
-        for (const CachedModule& module : modules)
-            for (const Prerequisite& p : module.spec.after)
-                if (p.kind == PrerequisiteKind::soft_post && p.module == name)
-                    need(module.spec.name);
-    }
-    std::vector<CachedModule> kept;
-    for (const CachedModule& module : modules)
-        if (needed.contains(module.spec.name))
-            kept.push_back(module);
-    return kept;
+        names.insert(names.end(), match.modules.begin(), match.modules.end());
+    return closure(modules, names, true);
+}
+
+std::vector<CachedModule> root_first_modules(const DeviceCache& cache,
+                                             const std::string& root_source) {
+    if (!cache.root.known() || cache.root.source != root_source)
+        return {};
+    // Soft post-dependencies (a helper loaded after a driver) can wait.
+    return closure(cache.modules, cache.root.modules, false);
 }
 
 Result<ApplyReport> apply_devices(DeviceSystem& system, const ApplyOptions& options) {
+    DeviceBringUp bring_up(system, options);
+    if (auto started = bring_up.start(); !started)
+        return started.error();
+    return bring_up.finish();
+}
+
+DeviceBringUp::DeviceBringUp(DeviceSystem& system, ApplyOptions options)
+    : m_system(system),
+      m_options(std::move(options)),
+      m_final(Error{"the device bring-up was not started"}) {}
+
+DeviceBringUp::~DeviceBringUp() {
+    if (m_behind.joinable())
+        m_behind.join();
+}
+
+Result<ApplyReport> DeviceBringUp::start() {
     ApplyReport report;
     Clock::time_point started = Clock::now();
-    CacheLoad cache = load_cache(options.cache_path, system.fingerprint.tree.release);
-    auto enumerated = system.devices.enumerate();
+    m_cache = load_cache(m_options.cache_path, m_system.fingerprint.tree.release);
+    auto enumerated = m_system.devices.enumerate();
     if (!enumerated)
-        return enumerated.error();
-    Fingerprint now = take_fingerprint(system.fingerprint, *enumerated);
+        return m_final = enumerated.error();
+    m_now = take_fingerprint(m_system.fingerprint, *enumerated);
     std::vector<std::string> missing;
-    if (cache.valid())
-        missing = missing_module_files(*cache.cache, system.fingerprint.tree.dir);
-    report.decision = decide_device_path(cache, now, options.reprobe, missing);
+    if (m_cache.valid())
+        missing = missing_module_files(*m_cache.cache, m_system.fingerprint.tree.dir);
+    report.decision = decide_device_path(m_cache, m_now, m_options.reprobe, missing);
     report.check_us = micros_since(started);
 
     if (report.decision.path == DevicePath::use_cache) {
+        const DeviceCache& cache = *m_cache.cache;
+        report.cached_root = cache.root;
+        std::vector<CachedModule> first = root_first_modules(cache, m_options.root_source);
+        if (first.empty()) {
+            // Nothing says what the root needs: all of it, before the root.
+            started = Clock::now();
+            report.modules = load_cached_modules(cache, m_system.loader, m_options.probe.load);
+            report.load_us = micros_since(started);
+            m_final = report;
+            m_behind = std::thread([this] { finish_fast_path(); });
+            return report;
+        }
         started = Clock::now();
-        report.modules = load_cached_modules(*cache.cache, system.loader, options.probe.load);
-        report.load_us = micros_since(started);
-        started = Clock::now();
-        auto validated = validate(system, options, *cache.cache, now, report);
-        report.validate_us = micros_since(started);
-        if (!validated)
-            return validated.error();
+        std::vector<CachedModule> filesystem = filesystem_modules(cache.root.fstype, report);
+        first.insert(first.end(), filesystem.begin(), filesystem.end());
+        report.modules = load_modules(first, m_system.loader, m_options.probe.load);
+        report.root_first_us = micros_since(started);
+        for (const CachedModule& module : first)
+            report.root_first.push_back(module.spec.name);
+        report.left_behind = static_cast<int>(std::count_if(
+            cache.modules.begin(), cache.modules.end(), [&](const CachedModule& module) {
+                return std::find(report.root_first.begin(), report.root_first.end(),
+                                 module.spec.name) == report.root_first.end();
+            }));
+        m_final = report;
+        m_behind = std::thread([this] { finish_fast_path(); });
         return report;
     }
 
     started = Clock::now();
-    auto resolver = system.open_resolver();
+    auto resolver = m_system.open_resolver();
     if (!resolver)
-        return resolver.error();
+        return m_final = resolver.error();
     ProbeStart start;
     start.devices = std::move(*enumerated);
-    auto probe =
-        probe_devices(system.devices, **resolver, &system.loader, options.probe, std::move(start));
+    auto probe = probe_devices(m_system.devices, **resolver, &m_system.loader, m_options.probe,
+                               std::move(start));
     if (!probe)
-        return probe.error();
+        return m_final = probe.error();
     report.load_us = micros_since(started);
     report.modules = probe->modules;
     report.notes = probe->notes;
     probe->timings.insert(probe->timings.begin(), {0, "check", report.check_us});
-    save_into(report, options.cache_path,
-              make_device_cache(now, *probe, system.fingerprint.tree.dir, std::time(nullptr)));
-    return report;
+    save_into(report, m_options.cache_path,
+              make_device_cache(m_now, *probe, m_system.fingerprint.tree.dir, std::time(nullptr)));
+    return m_final = report;
+}
+
+// The modules of the root's filesystem (alias fs-TYPE), which no device
+// asks for; none when it is built in or cannot be resolved (then stage 1
+// loads it by its alias once the root is found, as without a record).
+std::vector<CachedModule> DeviceBringUp::filesystem_modules(const std::string& fstype,
+                                                            ApplyReport& report) {
+    if (fstype.empty())
+        return {};
+    auto resolver = m_system.open_resolver();
+    if (!resolver) {
+        report.notes.push_back(resolver.error().message);
+        return {};
+    }
+    auto resolution = (*resolver)->resolve({"fs-" + fstype});
+    if (!resolution) {
+        report.notes.push_back(resolution.error().message);
+        return {};
+    }
+    std::vector<CachedModule> modules;
+    for (ModuleSpec& spec : resolution->modules) {
+        CachedModule module;
+        module.spec = std::move(spec);
+        modules.push_back(std::move(module));
+    }
+    return modules;
+}
+
+// On the background thread: the cached modules not loaded yet, then the
+// validation. Only this thread touches m_final until finish() joins it.
+void DeviceBringUp::finish_fast_path() {
+    // The boot's own path (finding and mounting the root) comes first: on a
+    // machine with few CPUs these loads only take what it leaves idle.
+    ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kBehindNice);
+    ApplyReport& report = *m_final;
+    const DeviceCache& cache = *m_cache.cache;
+    if (!report.root_first.empty()) {
+        std::unordered_set<std::string> done(report.root_first.begin(), report.root_first.end());
+        std::vector<CachedModule> rest;
+        for (const CachedModule& module : cache.modules)
+            if (!done.contains(module.spec.name))
+                rest.push_back(module);
+        Clock::time_point started = Clock::now();
+        std::vector<CachedModule> loaded =
+            load_modules(rest, m_system.loader, m_options.probe.load);
+        report.load_us = report.root_first_us + micros_since(started);
+        report.modules.insert(report.modules.end(), loaded.begin(), loaded.end());
+    }
+    Clock::time_point started = Clock::now();
+    auto validated = validate(m_system, m_options, cache, m_now, report);
+    report.validate_us = micros_since(started);
+    if (!validated)
+        m_final = validated.error();
+}
+
+Result<ApplyReport> DeviceBringUp::finish() {
+    if (m_behind.joinable())
+        m_behind.join();
+    return m_final;
 }
 
 }  // namespace fastinit

@@ -9,6 +9,11 @@
 //   probe path  anything else: a full probe, then the cache is rewritten.
 //               The decision's reason says why, in one sentence.
 //
+// At boot (DeviceBringUp) the fast path goes root first: when the cache
+// recorded which modules the same root= needed, those load first and the
+// boot goes on to its root while the rest load and the validation runs on a
+// background thread.
+//
 // A cache that cannot be written (read-only root) is reported, not fatal.
 #pragma once
 
@@ -16,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/kernel_cmdline.h"
@@ -40,6 +46,9 @@ struct ApplyOptions {
     std::string cache_path;
     bool reprobe = false;
     ProbeOptions probe;
+    // This boot's root= ("LABEL=x"): its root record, if the cache has one,
+    // says what to load first.
+    std::string root_source;
 };
 
 struct ApplyReport {
@@ -54,12 +63,57 @@ struct ApplyReport {
     int64_t check_us = 0;     // read cache, enumerate, fingerprint, decide
     int64_t load_us = 0;      // fast path: the cached modules; probe: the probe
     int64_t validate_us = 0;  // fast path only
+    // Fast path with a root record for this root=: the modules loaded first
+    // (the record's with their prerequisites, and the root filesystem's),
+    // how long they took, and how many cached ones were left to load behind.
+    std::vector<std::string> root_first;
+    int64_t root_first_us = 0;
+    int left_behind = 0;
+    RootRecord cached_root;  // fast path: the cache's root record
 };
 
 // Fails only when devices cannot be enumerated or, on the probe path, the
 // module indexes cannot be opened: then the caller should fall back to
 // whatever loads modules without us (udev coldplug).
 Result<ApplyReport> apply_devices(DeviceSystem& system, const ApplyOptions& options);
+
+// apply_devices in two steps, for the boot. start() returns as soon as the
+// root can be looked for: after the probe, after all cached modules when the
+// cache has no root record for options.root_source, else after the root's
+// modules alone; then the rest load and the validation runs on a background
+// thread. finish() waits for it and gives the whole report. `system` must
+// outlive this object; the destructor waits too.
+class DeviceBringUp {
+  public:
+    DeviceBringUp(DeviceSystem& system, ApplyOptions options);
+    ~DeviceBringUp();
+    DeviceBringUp(const DeviceBringUp&) = delete;
+    DeviceBringUp& operator=(const DeviceBringUp&) = delete;
+
+    // The report so far. Call once.
+    Result<ApplyReport> start();
+    // True while modules still load or the validation still runs.
+    bool running_behind() const { return m_behind.joinable(); }
+    // The whole report. Call once, after start().
+    Result<ApplyReport> finish();
+
+  private:
+    std::vector<CachedModule> filesystem_modules(const std::string& fstype, ApplyReport& report);
+    void finish_fast_path();
+
+    DeviceSystem& m_system;
+    ApplyOptions m_options;
+    CacheLoad m_cache;
+    Fingerprint m_now;
+    Result<ApplyReport> m_final;
+    std::thread m_behind;
+};
+
+// The cached modules to load first for `root_source`: the root record's
+// modules and their prerequisites, in cache order. Empty when the record is
+// for another root= or there is none.
+std::vector<CachedModule> root_first_modules(const DeviceCache& cache,
+                                             const std::string& root_source);
 
 // True when the kernel command line asks for a full probe: the word
 // "fastinit.reprobe" (any value other than 0, no, false or off).

@@ -3,11 +3,30 @@
 // place the boot path and `fastinit devices apply` build the real system.
 #pragma once
 
+#include <memory>
+
 #include "device-cache/apply.h"
 #include "device-cache/module_tree.h"
 
 namespace fastinit {
 
 Result<ApplyReport> apply_devices_here(const ModuleTree& tree, const ApplyOptions& options);
+
+// DeviceBringUp (apply.h) on this machine, for the boot: start() returns
+// when the root can be looked for, finish() when everything is loaded and
+// validated.
+class DeviceBringUpHere {
+  public:
+    DeviceBringUpHere(const ModuleTree& tree, ApplyOptions options);
+    ~DeviceBringUpHere();
+
+    Result<ApplyReport> start();
+    bool running_behind() const;
+    Result<ApplyReport> finish();
+
+  private:
+    struct Machine;
+    std::unique_ptr<Machine> m_machine;
+};
 
 }  // namespace fastinit

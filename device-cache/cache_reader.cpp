@@ -136,8 +136,9 @@ std::vector<std::string> split_lines(const std::string& text) {
     return lines;
 }
 
-// Reads every table into `cache`; SQLITE_OK or the first failure.
-int read_tables(sqlite3* db, DeviceCache& cache, std::string& missing) {
+// Reads every table of schema `version` into `cache`; SQLITE_OK or the first
+// failure.
+int read_tables(sqlite3* db, int64_t version, DeviceCache& cache, std::string& missing) {
     std::map<std::string, std::string> meta, parts;
     int rc = for_each_row(db, "SELECT key, value FROM meta",
                           [&](const Statement& row) { meta[row.text(0)] = row.text(1); });
@@ -145,6 +146,8 @@ int read_tables(sqlite3* db, DeviceCache& cache, std::string& missing) {
         return rc;
     cache.modules_dir = meta["modules_dir"];
     cache.written_at = std::atoll(meta["written_at"].c_str());
+    cache.root.source = meta["root_source"];
+    cache.root.fstype = meta["root_fstype"];
 
     rc = for_each_row(db, "SELECT part, value FROM fingerprint",
                       [&](const Statement& row) { parts[row.text(0)] = row.text(1); });
@@ -224,11 +227,16 @@ int read_tables(sqlite3* db, DeviceCache& cache, std::string& missing) {
     if (rc != SQLITE_OK)
         return rc;
 
-    return for_each_row(db, "SELECT round, phase, duration_us FROM probe_timings ORDER BY position",
-                        [&](const Statement& row) {
-                            cache.timings.push_back(
-                                {static_cast<int>(row.integer(0)), row.text(1), row.integer(2)});
-                        });
+    rc = for_each_row(db, "SELECT round, phase, duration_us FROM probe_timings ORDER BY position",
+                      [&](const Statement& row) {
+                          cache.timings.push_back(
+                              {static_cast<int>(row.integer(0)), row.text(1), row.integer(2)});
+                      });
+    if (rc != SQLITE_OK || version < 2)
+        return rc;  // version 1 has no root record: the next boot makes one
+
+    return for_each_row(db, "SELECT module FROM root_modules ORDER BY position",
+                        [&](const Statement& row) { cache.root.modules.push_back(row.text(0)); });
 }
 
 std::string parent_dir(const std::string& path) {
@@ -290,17 +298,19 @@ CacheLoad load_cache(const std::string& path, const std::string& kernel_release)
     if (version == 0)
         return bad(CacheState::wrong_schema,
                    path + " is not a fastinit device cache (it has no schema version)");
-    if (version != kCacheSchemaVersion)
-        return bad(CacheState::wrong_schema,
-                   "the device cache " + path + " has schema version " + std::to_string(version) +
-                       ", this fastinit reads version " + std::to_string(kCacheSchemaVersion));
+    if (version < kOldestReadableCacheSchema || version > kCacheSchemaVersion)
+        return bad(CacheState::wrong_schema, "the device cache " + path + " has schema version " +
+                                                 std::to_string(version) +
+                                                 ", this fastinit reads versions " +
+                                                 std::to_string(kOldestReadableCacheSchema) +
+                                                 " to " + std::to_string(kCacheSchemaVersion));
 
     // One read transaction, so all tables come from the same snapshot.
     if (rc = exec_sql(db.get(), "BEGIN"); rc != SQLITE_OK)
         return sqlite_failure(rc, db.get(), path);
     DeviceCache cache;
     std::string missing;
-    rc = read_tables(db.get(), cache, missing);
+    rc = read_tables(db.get(), version, cache, missing);
     if (rc != SQLITE_OK)
         return sqlite_failure(rc, db.get(), path);
     exec_sql(db.get(), "COMMIT");

@@ -1,6 +1,8 @@
 // The SQL schema of the device cache, shared by its reader and writer.
-// Changing it means bumping kCacheSchemaVersion: old caches are then
-// rejected as wrong_schema and rebuilt by a probe, never migrated in place.
+// Changing it means bumping kCacheSchemaVersion. The reader reads older
+// versions forward (what they lack takes its empty value) from
+// kOldestReadableCacheSchema on; older or newer ones are wrong_schema and
+// rebuilt by a probe. The writer always writes the current version.
 #pragma once
 
 namespace fastinit {
@@ -55,6 +57,13 @@ CREATE TABLE probe_timings (
     round INTEGER NOT NULL,
     phase TEXT NOT NULL,
     duration_us INTEGER NOT NULL
+);
+-- Since version 2: the modules on the root device's driver chain,
+-- outermost first; the root= they serve is meta's root_source, its
+-- filesystem meta's root_fstype.
+CREATE TABLE root_modules (
+    position INTEGER PRIMARY KEY,
+    module TEXT NOT NULL
 );
 )sql";
 

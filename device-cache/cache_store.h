@@ -18,8 +18,13 @@
 
 namespace fastinit {
 
-// PRAGMA user_version of the caches this code writes and accepts.
-inline constexpr int kCacheSchemaVersion = 1;
+// PRAGMA user_version of the caches this code writes; it reads those from
+// kOldestReadableCacheSchema on (see cache_schema.h).
+//   1  the first
+//   2  adds the root record (table root_modules, meta root_source and
+//      root_fstype)
+inline constexpr int kCacheSchemaVersion = 2;
+inline constexpr int kOldestReadableCacheSchema = 1;
 
 enum class CacheState {
     valid,

@@ -103,6 +103,8 @@ void write_tables(Writer& w, const DeviceCache& cache) {
     w.insert(meta, "meta", "generator", "fastinit");
     w.insert(meta, "meta", "modules_dir", cache.modules_dir);
     w.insert(meta, "meta", "written_at", std::to_string(cache.written_at));
+    w.insert(meta, "meta", "root_source", cache.root.source);
+    w.insert(meta, "meta", "root_fstype", cache.root.fstype);
 
     const Fingerprint& fingerprint = cache.fingerprint;
     Statement part = w.prepare("INSERT INTO fingerprint VALUES (?, ?)", "fingerprint");
@@ -149,6 +151,10 @@ void write_tables(Writer& w, const DeviceCache& cache) {
         "INSERT INTO probe_timings (round, phase, duration_us) VALUES (?, ?, ?)", "timings");
     for (const PhaseTiming& t : cache.timings)
         w.insert(timing, "timings", t.round, t.phase, t.duration_us);
+
+    Statement root = w.prepare("INSERT INTO root_modules (module) VALUES (?)", "root modules");
+    for (const std::string& name : cache.root.modules)
+        w.insert(root, "root modules", name);
 
     w.exec(("PRAGMA user_version = " + std::to_string(kCacheSchemaVersion)).c_str(),
            "schema version");

@@ -33,6 +33,22 @@ struct PhaseTiming {
     bool operator==(const PhaseTiming&) const = default;
 };
 
+// What mounting the root needed on the boot that recorded it, so the next
+// boot with the same root= can load that first and look for its root while
+// the other modules still load.
+struct RootRecord {
+    std::string source;  // the root= it was found for: "LABEL=x", "UUID=...", "/dev/vda"
+    // Cached modules on the root device's driver chain, outermost first
+    // ("virtio_pci", "virtio_blk"); their prerequisites come from `modules`.
+    std::vector<std::string> modules;
+    // The root's filesystem ("ext4"): its module (alias fs-ext4) loads with
+    // the chain, since no device asks for it.
+    std::string fstype;
+
+    bool known() const { return !source.empty() && (!modules.empty() || !fstype.empty()); }
+    bool operator==(const RootRecord&) const = default;
+};
+
 struct DeviceCache {
     Fingerprint fingerprint;
     std::string modules_dir;
@@ -43,6 +59,7 @@ struct DeviceCache {
     // In load order: each module after its prerequisites.
     std::vector<CachedModule> modules;
     std::vector<PhaseTiming> timings;
+    RootRecord root;  // empty until a boot has mounted a root with this cache
 
     bool operator==(const DeviceCache&) const = default;
 };

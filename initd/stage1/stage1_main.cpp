@@ -63,16 +63,23 @@ void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
         emergency(spec.error().message);
 
     long long devices_start = boot_us();
-    DevicePhaseReport devices = hooks.device_phase(cmdline, reprobe);
+    DevicePhaseReport devices = hooks.device_phase(cmdline, reprobe, spec->source);
     long long devices_end = boot_us();
+    std::string behind;
+    if (devices.loading_behind > 0)
+        behind = "; the root's first (" + join(devices.root_first, ", ") + "), " +
+                 std::to_string(devices.loading_behind) + " more loading in the background";
     log::info("devices: ", devices.mode, devices.reason.empty() ? "" : " (" + devices.reason + ")",
               ", ", devices.modules_loaded, " modules loaded, ", devices.modules_failed,
-              " failed, in ", (devices_end - devices_start) / 1000.0, " ms");
+              " failed, in ", (devices_end - devices_start) / 1000.0, " ms", behind);
+    // end_us: when the boot could go on to its root; all_loaded_us: when
+    // the last module was in (later only when modules loaded behind).
     report["devices"] = {{"mode", devices.mode},
                          {"reason", devices.reason},
                          {"modules_loaded", devices.modules_loaded},
                          {"modules_failed", devices.modules_failed},
                          {"check_us", devices.check_us},
+                         {"root_first", devices.root_first},
                          {"start_us", devices_start},
                          {"end_us", devices_end}};
 
@@ -95,6 +102,22 @@ void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
               " after ", (root_mounted - report["userspace_start_us"].get<long long>()) / 1000.0,
               " ms in the initramfs");
     report["root"] = {{"device", *device}, {"found_us", root_found}, {"mounted_us", root_mounted}};
+
+    // Before the cache is handed over: it may still change.
+    DeviceFinishReport finished = hooks.finish_devices(*device, fstype);
+    long long devices_done = boot_us();
+    if (devices.loading_behind > 0)
+        log::info("devices: all ", finished.modules_loaded, " modules loaded, ",
+                  finished.modules_failed, " failed, ", finished.loaded_after_us / 1000.0,
+                  " ms after the device phase began (waited for ",
+                  (devices_done - root_mounted) / 1000.0, " ms after the root was mounted)");
+    for (const std::string& note : finished.notes)
+        log::info("devices: ", note);
+    report["devices"]["modules_loaded"] = finished.modules_loaded;
+    report["devices"]["modules_failed"] = finished.modules_failed;
+    report["devices"]["all_loaded_us"] =
+        devices.loading_behind > 0 ? devices_start + finished.loaded_after_us : devices_end;
+    report["devices"]["finished_us"] = devices_done;
 
     std::string handoff = cmdline.value("fastinit.handoff").value_or("");
     std::vector<std::string> candidates;

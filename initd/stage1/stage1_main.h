@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "base/kernel_cmdline.h"
 #include "base/result.h"
@@ -25,11 +26,34 @@ struct DevicePhaseReport {
     // Reading the cache, enumerating devices, fingerprinting and deciding:
     // what a boot pays before it knows whether the cache can be used.
     long long check_us = 0;
+    // A cache hit that knows this root's modules loads them first (named
+    // here) and the others behind the boot's back, until finish_devices.
+    std::vector<std::string> root_first;
+    int loading_behind = 0;
+};
+
+// What the device phase finished with, once stage 1 has its root.
+struct DeviceFinishReport {
+    int modules_loaded = 0;
+    int modules_failed = 0;
+    // From the start of the device phase until the last module was in.
+    long long loaded_after_us = 0;
+    // For the log: the cache was refreshed or its root record renewed, and
+    // why; problems that did not stop the boot. Empty when there was none.
+    std::vector<std::string> notes;
 };
 
 // What stage 1 needs from the device cache, which initd does not depend on.
 struct Stage1Hooks {
-    std::function<DevicePhaseReport(const KernelCmdline&, bool reprobe)> device_phase;
+    // Returns once the root can be looked for. `root_source` is root=.
+    std::function<DevicePhaseReport(const KernelCmdline&, bool reprobe,
+                                    const std::string& root_source)>
+        device_phase;
+    // Waits for what device_phase left running, then notes which modules
+    // the root device (a /dev node) and its filesystem needed, for the next
+    // boot.
+    std::function<DeviceFinishReport(const std::string& root_device, const std::string& fstype)>
+        finish_devices;
     // Loads the modules for an alias such as "fs-ext4".
     std::function<Result<void>(const std::string& alias)> load_alias;
 };

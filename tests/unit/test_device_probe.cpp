@@ -5,9 +5,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 #include "device-cache/apply.h"
 #include "device-cache/probe.h"
+#include "device-cache/root_record.h"
 #include "tests/unit/device_fakes.h"
 
 namespace fastinit {
@@ -339,6 +341,151 @@ TEST_F(Apply, ADamagedCacheProbesAndIsReplaced) {
     EXPECT_EQ(report->decision.path, DevicePath::probe);
     EXPECT_THAT(report->decision.reason, HasSubstr("truncated"));
     EXPECT_TRUE(cached().valid());
+}
+
+// ---- the boot's two steps: root first ----------------------------------------
+
+class RootFirst : public Apply {
+  protected:
+    DeviceSystem system_for(VirtioMachine& m) {
+        return {m.source,
+                m.loader,
+                [&]() -> Result<std::unique_ptr<ModuleResolver>> {
+                    ++resolver_opens;
+                    return std::unique_ptr<ModuleResolver>(
+                        std::make_unique<ForwardingResolver>(m.resolver));
+                },
+                {tree, dir.file("no-dmi")}};
+    }
+
+    void record_root(const RootRecord& root) {
+        auto renewed = renew_root_record(options.cache_path, tree.release, root);
+        ASSERT_TRUE(renewed.ok()) << renewed.error().message;
+        ASSERT_TRUE(*renewed);
+    }
+};
+
+TEST_F(RootFirst, StartReturnsOnceTheRootsModulesAreInAndFinishLoadsTheRest) {
+    prime();
+    record_root({"LABEL=root", {"virtio_pci", "virtio_blk"}, ""});
+    options.root_source = "LABEL=root";
+    VirtioMachine m;
+    DeviceSystem system = system_for(m);
+    DeviceBringUp bring_up(system, options);
+    // Hold the rest back until the test has looked at what start() did.
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    m.loader.on_load = [&, inner = m.loader.on_load](const std::string& name) {
+        inner(name);
+        if (name == "pcspkr")
+            released.wait_for(std::chrono::seconds(10));
+    };
+
+    auto early = bring_up.start();
+    ASSERT_TRUE(early.ok()) << early.error().message;
+    EXPECT_EQ(early->decision.path, DevicePath::use_cache);
+    EXPECT_THAT(early->root_first,
+                ElementsAre("virtio_ring", "virtio", "virtio_pci", "virtio_blk"));
+    EXPECT_THAT(module_names(early->modules),
+                ElementsAre("virtio_ring", "virtio", "virtio_pci", "virtio_blk"));
+    EXPECT_EQ(early->left_behind, 1);
+    EXPECT_TRUE(bring_up.running_behind());
+    release.set_value();
+
+    auto report = bring_up.finish();
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_THAT(module_names(report->modules),
+                ElementsAre("virtio_ring", "virtio", "virtio_pci", "virtio_blk", "pcspkr"));
+    EXPECT_EQ(m.loader.loaded().size(), 5u) << "each module loaded once";
+    EXPECT_EQ(report->refreshed, "");
+    EXPECT_EQ(m.source.enumerations, 2) << "the fingerprint's, then the validation's";
+    EXPECT_EQ(resolver_opens, 0);
+}
+
+TEST_F(RootFirst, TheRootsFilesystemLoadsWithItsChain) {
+    prime();
+    record_root({"LABEL=root", {"virtio_blk"}, "ext4"});
+    options.root_source = "LABEL=root";
+    VirtioMachine m;
+    m.resolver.aliases["fs-ext4"] = {"ext4"};
+    m.resolver.catalog["ext4"] = spec("ext4", {dep("mbcache")});
+    DeviceSystem system = system_for(m);
+    DeviceBringUp bring_up(system, options);
+    auto early = bring_up.start();
+    ASSERT_TRUE(early.ok()) << early.error().message;
+    EXPECT_THAT(early->root_first,
+                ElementsAre("virtio_ring", "virtio", "virtio_blk", "ext4", "mbcache"));
+    EXPECT_THAT(m.resolver.asked, ElementsAre("fs-ext4")) << "only the filesystem is resolved";
+    EXPECT_LT(m.loader.position("mbcache"), m.loader.position("ext4"));
+    EXPECT_EQ(early->left_behind, 2) << "virtio_pci and pcspkr";
+    auto report = bring_up.finish();
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_EQ(m.loader.loaded().size(), 7u);
+    EXPECT_FALSE(report->cache_written) << "the filesystem is not a device: nothing changed";
+}
+
+TEST_F(RootFirst, AnotherRootLoadsEverythingBeforeStartReturns) {
+    prime();
+    record_root({"LABEL=root", {"virtio_blk"}, ""});
+    options.root_source = "UUID=0a1b";
+    VirtioMachine m;
+    DeviceSystem system = system_for(m);
+    DeviceBringUp bring_up(system, options);
+    auto early = bring_up.start();
+    ASSERT_TRUE(early.ok()) << early.error().message;
+    EXPECT_THAT(early->root_first, IsEmpty());
+    EXPECT_THAT(early->modules, SizeIs(5));
+    ASSERT_TRUE(bring_up.finish().ok());
+}
+
+TEST_F(RootFirst, TheValidationKeepsTheRootRecordWhenItRewritesTheCache) {
+    prime();
+    record_root({"LABEL=root", {"virtio_pci"}, ""});
+    options.root_source = "LABEL=root";
+    VirtioMachine m;
+    m.children.clear();  // the virtio disk is gone: the cache is rewritten
+    DeviceSystem system = system_for(m);
+    DeviceBringUp bring_up(system, options);
+    ASSERT_TRUE(bring_up.start().ok());
+    auto report = bring_up.finish();
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_TRUE(report->cache_written);
+    CacheLoad load = cached();
+    ASSERT_TRUE(load.valid()) << load.reason;
+    EXPECT_EQ(load.cache->root, (RootRecord{"LABEL=root", {"virtio_pci"}, ""}));
+}
+
+TEST_F(RootFirst, TheProbePathHasNothingBehind) {
+    VirtioMachine m;
+    options.root_source = "LABEL=root";
+    DeviceSystem system = system_for(m);
+    DeviceBringUp bring_up(system, options);
+    auto early = bring_up.start();
+    ASSERT_TRUE(early.ok()) << early.error().message;
+    EXPECT_EQ(early->decision.path, DevicePath::probe);
+    EXPECT_FALSE(bring_up.running_behind());
+    EXPECT_THAT(bring_up.finish()->modules, SizeIs(5));
+}
+
+TEST(RootFirstModules, TheRecordsModulesWithTheirPrerequisitesInCacheOrder) {
+    DeviceCache cache;
+    auto module = [](ModuleSpec spec) {
+        CachedModule cached;
+        cached.spec = std::move(spec);
+        return cached;
+    };
+    cache.modules = {module(spec("virtio_ring")),
+                     module(spec("virtio", {dep("virtio_ring")})),
+                     module(spec("virtio_pci", {dep("virtio")})),
+                     module(spec("ata_piix")),
+                     module(spec("virtio_blk", {dep("virtio")})),
+                     module(spec("crc_helper", {{"virtio_blk", PrerequisiteKind::soft_post}}))};
+    cache.root = {"LABEL=root", {"virtio_blk", "virtio_pci"}, ""};
+    EXPECT_THAT(module_names(root_first_modules(cache, "LABEL=root")),
+                ElementsAre("virtio_ring", "virtio", "virtio_pci", "virtio_blk"));
+    EXPECT_THAT(root_first_modules(cache, "LABEL=other"), IsEmpty());
+    cache.root.modules.clear();
+    EXPECT_THAT(root_first_modules(cache, "LABEL=root"), IsEmpty()) << "a record of nothing";
 }
 
 TEST_F(Apply, AMissingModuleFileProbes) {

@@ -81,6 +81,7 @@ DeviceCache sample_cache() {
     cache.modules = {ring, virtio, pci, blk, post};
     cache.timings = {
         {0, "enumerate", 1200}, {0, "resolve", 800}, {0, "load", 5000}, {1, "enumerate", 900}};
+    cache.root = {"LABEL=root", {"virtio_pci", "virtio_blk"}, "ext4"};
     return cache;
 }
 
@@ -119,6 +120,7 @@ TEST_F(Store, RoundTripsEveryField) {
     EXPECT_EQ(loaded.cache->aliases, cache.aliases);
     EXPECT_EQ(loaded.cache->modules, cache.modules);
     EXPECT_EQ(loaded.cache->timings, cache.timings);
+    EXPECT_EQ(loaded.cache->root, cache.root);
     EXPECT_EQ(*loaded.cache, cache);
     EXPECT_FALSE(std::filesystem::exists(cache_temp_path(path)));
 }
@@ -216,7 +218,55 @@ TEST_F(Store, WrongSchemaVersion) {
     set_user_version(path, kCacheSchemaVersion + 1);
     CacheLoad loaded = load_cache(path, kKernel);
     EXPECT_EQ(loaded.state, CacheState::wrong_schema);
-    EXPECT_THAT(loaded.reason, HasSubstr("has schema version 2, this fastinit reads version 1"));
+    EXPECT_THAT(loaded.reason,
+                HasSubstr("has schema version 3, this fastinit reads versions 1 to 2"));
+}
+
+// A cache as version 1 wrote it: everything but the root record.
+void make_version_1(const std::string& path) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(exec_sql(db,
+                       "DROP TABLE root_modules; DELETE FROM meta WHERE key LIKE 'root_%'; "
+                       "PRAGMA user_version = 1"),
+              SQLITE_OK);
+    sqlite3_close(db);
+}
+
+TEST_F(Store, AVersion1CacheIsReadForwardWithoutARootRecord) {
+    std::filesystem::copy_file(good(), path);
+    make_version_1(path);
+    CacheLoad loaded = load_cache(path, kKernel);
+    ASSERT_EQ(loaded.state, CacheState::valid) << loaded.reason;
+    DeviceCache expected = sample_cache();
+    expected.root = {};
+    EXPECT_EQ(*loaded.cache, expected);
+
+    // Written back, it is the current version with the record.
+    loaded.cache->root = {"UUID=1234", {"ahci"}, "xfs"};
+    ASSERT_TRUE(save_cache(path, *loaded.cache).ok());
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    int version = -1;
+    sqlite3_exec(
+        db, "PRAGMA user_version",
+        [](void* out, int, char** values, char**) {
+            *static_cast<int*>(out) = std::atoi(values[0]);
+            return 0;
+        },
+        &version, nullptr);
+    sqlite3_close(db);
+    EXPECT_EQ(version, kCacheSchemaVersion);
+    EXPECT_EQ(load_cache(path, kKernel).cache->root, (RootRecord{"UUID=1234", {"ahci"}, "xfs"}));
+}
+
+TEST_F(Store, AVersion2CacheWithoutItsRootTableIsNotAFastinitCache) {
+    std::filesystem::copy_file(good(), path);
+    make_version_1(path);
+    set_user_version(path, 2);
+    CacheLoad loaded = load_cache(path, kKernel);
+    EXPECT_EQ(loaded.state, CacheState::wrong_schema);
+    EXPECT_THAT(loaded.reason, HasSubstr("root_modules"));
 }
 
 TEST_F(Store, SomeOtherSqliteDatabase) {

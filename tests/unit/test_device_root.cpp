@@ -1,0 +1,140 @@
+// device-cache: the root record — the root device's driver chain read from
+// a sysfs tree, and keeping the record in a real SQLite cache.
+#include <sys/sysmacros.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "device-cache/cache_store.h"
+#include "device-cache/root_record.h"
+#include "tests/unit/device_fakes.h"
+#include "tests/unit/temp_tree.h"
+
+namespace fastinit {
+namespace {
+
+using namespace fastinit::testing;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+// A sysfs tree shaped like the kernel's: /dev/block/MAJ:MIN links into
+// /devices, and each bound device's driver links to /bus/*/drivers/*, whose
+// module link (present only for loadable modules) leads to /module/*.
+class Sysfs : public ::testing::Test {
+  protected:
+    void bind(const std::string& device, const std::string& bus, const std::string& driver,
+              const std::string& module) {
+        std::filesystem::create_directories(tree.path("devices/" + device));
+        std::string driver_dir = "bus/" + bus + "/drivers/" + driver;
+        std::filesystem::create_directories(tree.path(driver_dir));
+        int depth = static_cast<int>(std::count(device.begin(), device.end(), '/')) + 2;
+        std::string up;
+        for (int i = 0; i < depth; ++i)
+            up += "../";
+        tree.link("devices/" + device + "/driver", up + driver_dir);
+        if (!module.empty()) {
+            std::filesystem::create_directories(tree.path("module/" + module));
+            tree.link(driver_dir + "/module", "../../../../module/" + module);
+        }
+    }
+    void block(int major, int minor, const std::string& device) {
+        std::filesystem::create_directories(tree.path("devices/" + device));
+        tree.link("dev/block/" + std::to_string(major) + ":" + std::to_string(minor),
+                  "../../devices/" + device);
+    }
+    std::string sysfs() const { return tree.root().string(); }
+
+    TempTree tree;
+};
+
+TEST_F(Sysfs, APartitionOfAVirtioDisk) {
+    bind("pci0000:00/0000:00:04.0", "pci", "virtio-pci", "virtio_pci");
+    bind("pci0000:00/0000:00:04.0/virtio1", "virtio", "virtio_blk", "virtio_blk");
+    block(254, 1, "pci0000:00/0000:00:04.0/virtio1/block/vda/vda1");
+    auto modules = block_device_driver_modules(makedev(254, 1), sysfs());
+    ASSERT_TRUE(modules.ok()) << modules.error().message;
+    EXPECT_THAT(*modules, ElementsAre("virtio_pci", "virtio_blk"));
+}
+
+TEST_F(Sysfs, AScsiDiskBehindAnAtaControllerWithABuiltInBusDriver) {
+    bind("pci0000:00/0000:00:01.1", "pci", "ata_piix", "ata_piix");
+    bind("pci0000:00/0000:00:01.1/ata1/host0/target0:0:0/0:0:0:0", "scsi", "sd", "sd_mod");
+    bind("pci0000:00", "pci_bus", "builtin-bridge", "");  // built in: no module link
+    block(8, 0, "pci0000:00/0000:00:01.1/ata1/host0/target0:0:0/0:0:0:0/block/sda");
+    auto modules = block_device_driver_modules(makedev(8, 0), sysfs());
+    ASSERT_TRUE(modules.ok()) << modules.error().message;
+    EXPECT_THAT(*modules, ElementsAre("ata_piix", "sd_mod"));
+}
+
+TEST_F(Sysfs, ADeviceNoDriverServesNeedsNoModules) {
+    block(7, 0, "virtual/block/loop0");
+    auto modules = block_device_driver_modules(makedev(7, 0), sysfs());
+    ASSERT_TRUE(modules.ok()) << modules.error().message;
+    EXPECT_THAT(*modules, IsEmpty());
+}
+
+TEST_F(Sysfs, AnUnknownDeviceIsAnError) {
+    std::filesystem::create_directories(tree.path("dev/block"));
+    auto modules = block_device_driver_modules(makedev(8, 16), sysfs());
+    ASSERT_FALSE(modules.ok());
+    EXPECT_THAT(modules.error().message, HasSubstr("8:16"));
+}
+
+TEST(RootDriverModules, ANodeThatIsNotABlockDeviceIsAnError) {
+    auto modules = root_driver_modules("/dev/null");
+    ASSERT_FALSE(modules.ok());
+    EXPECT_THAT(modules.error().message, HasSubstr("not a block device"));
+    EXPECT_FALSE(root_driver_modules("/dev/no-such-disk").ok());
+}
+
+DeviceCache cache_with(std::vector<std::string> names) {
+    DeviceCache cache;
+    cache.fingerprint.kernel_release = "6.1.0-56-amd64";
+    for (std::string& name : names) {
+        CachedModule module;
+        module.spec = spec(std::move(name));
+        cache.modules.push_back(std::move(module));
+    }
+    return cache;
+}
+
+TEST(MakeRootRecord, KeepsOnlyModulesTheCacheCanLoad) {
+    DeviceCache cache = cache_with({"virtio_pci", "virtio_blk", "ata_piix"});
+    EXPECT_EQ(make_root_record(cache, "LABEL=r", {"virtio_pci", "nvme", "virtio_blk"}, "ext4"),
+              (RootRecord{"LABEL=r", {"virtio_pci", "virtio_blk"}, "ext4"}));
+}
+
+TEST(RenewRootRecord, WritesOnlyWhenTheRecordChanges) {
+    TempDir dir;
+    std::string path = dir.file("devices.db");
+    DeviceCache cache = cache_with({"virtio_pci", "virtio_blk"});
+    ASSERT_TRUE(save_cache(path, cache).ok());
+    RootRecord record{"LABEL=r", {"virtio_pci", "virtio_blk"}, "ext4"};
+
+    auto first = renew_root_record(path, "6.1.0-56-amd64", record);
+    ASSERT_TRUE(first.ok()) << first.error().message;
+    EXPECT_TRUE(*first);
+    auto again = renew_root_record(path, "6.1.0-56-amd64", record);
+    ASSERT_TRUE(again.ok());
+    EXPECT_FALSE(*again);
+    CacheLoad loaded = load_cache(path, "6.1.0-56-amd64");
+    ASSERT_TRUE(loaded.valid()) << loaded.reason;
+    EXPECT_EQ(loaded.cache->root, record);
+    cache.root = record;
+    EXPECT_EQ(*loaded.cache, cache) << "nothing else changed";
+}
+
+TEST(RenewRootRecord, ABadCacheIsAnErrorAndStaysAsItWas) {
+    TempDir dir;
+    std::string path = dir.file("devices.db");
+    auto renewed = renew_root_record(path, "6.1.0-56-amd64", {"LABEL=r", {"x"}, ""});
+    ASSERT_FALSE(renewed.ok());
+    EXPECT_THAT(renewed.error().message, HasSubstr("no device cache"));
+    EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+}  // namespace
+}  // namespace fastinit
