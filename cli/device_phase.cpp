@@ -1,7 +1,10 @@
 #include "cli/device_phase.h"
 
 #include <algorithm>
+#include <chrono>
+#include <filesystem>
 
+#include "base/log.h"
 #include "base/text.h"
 #include "device-cache/apply_here.h"
 #include "device-cache/cache_store.h"
@@ -29,7 +32,7 @@ void count_modules(const std::vector<CachedModule>& modules, int& loaded, int& f
 
 DevicePhaseReport BootDevices::start(const KernelCmdline& cmdline, bool reprobe,
                                      const std::string& root_source) {
-    ModuleTree tree = running_module_tree();
+    m_tree = running_module_tree();
     ApplyOptions options;
     options.cache_path =
         cmdline.value("fastinit.device_cache").value_or("/var/lib/fastinit/devices.db");
@@ -37,18 +40,18 @@ DevicePhaseReport BootDevices::start(const KernelCmdline& cmdline, bool reprobe,
     options.root_source = root_source;
     m_cache_path = options.cache_path;
     m_root_source = root_source;
-    m_kernel_release = tree.release;
 
-    m_bring_up = std::make_unique<DeviceBringUpHere>(tree, options);
+    m_bring_up = std::make_unique<DeviceBringUpHere>(m_tree, options);
     auto report = m_bring_up->start();
     if (!report) {
         m_bring_up.reset();
         return {"none", report.error().message, 0, 0, 0, {}, 0};
     }
+    m_early = *report;
     DevicePhaseReport phase;
     phase.mode = report->decision.path == DevicePath::use_cache ? "cache-hit" : "probe";
     phase.reason = report->decision.reason;
-    phase.check_us = m_check_us = report->check_us;
+    phase.check_us = report->check_us;
     if (report->cache_error)
         phase.reason += "; " + report->cache_error->message;
     count_modules(report->modules, phase.modules_loaded, phase.modules_failed);
@@ -57,44 +60,108 @@ DevicePhaseReport BootDevices::start(const KernelCmdline& cmdline, bool reprobe,
     return phase;
 }
 
-DeviceFinishReport BootDevices::finish(const std::string& root_device, const std::string& fstype) {
+DeviceFinishReport BootDevices::finish(const std::string& root_device, const std::string& fstype,
+                                       bool hand_over) {
     DeviceFinishReport finished;
     if (!m_bring_up)
         return finished;
-    auto report = m_bring_up->finish();
+    std::vector<CachedModule> rest = m_bring_up->left_behind();
+    Result<ApplyReport> report = m_early;
+    if (hand_over && !rest.empty()) {
+        if (auto left = leave_for_the_real_root(rest); left) {
+            finished.left_for_the_real_root = static_cast<int>(rest.size());
+            finished.notes.push_back(*left);
+        } else {
+            finished.notes.push_back(left.error().message + "; loading them here");
+            hand_over = false;
+        }
+    }
+    if (!hand_over || rest.empty())
+        report = m_bring_up->finish();
     m_bring_up.reset();
     if (!report) {
         finished.notes.push_back(report.error().message);
         return finished;
     }
     count_modules(report->modules, finished.modules_loaded, finished.modules_failed);
-    finished.loaded_after_us = m_check_us + report->load_us;
+    finished.loaded_after_us = report->check_us + report->load_us;
     if (!report->refreshed.empty())
         finished.notes.push_back("the cache was refreshed: " + report->refreshed);
     if (report->cache_error)
         finished.notes.push_back(report->cache_error->message);
+    if (auto note = remember_root(root_device, fstype, report->cached_root))
+        finished.notes.push_back(*note);
+    return finished;
+}
 
-    auto chain = root_driver_modules(root_device);
-    if (!chain) {
-        finished.notes.push_back("cannot tell which modules " + root_device +
-                                 " needed: " + chain.error().message);
-        return finished;
-    }
-    CacheLoad cache = load_cache(m_cache_path, m_kernel_release);
+Result<std::string> BootDevices::leave_for_the_real_root(const std::vector<CachedModule>& rest) {
+    // Every cached module's file: libkmod may look at those already loaded
+    // as well when it loads the others.
+    CacheLoad cache = load_cache(m_cache_path, m_tree.release);
     if (!cache.valid())
-        return finished;  // nothing to keep it in (already said why)
+        return Error{cache.reason};
+    std::vector<std::string> paths;
+    for (const CachedModule& module : cache.cache->modules)
+        paths.push_back(module.spec.path);
+    FI_TRY(copy_module_tree_part(m_tree, std::string(kInitrdModulesDir) + "/" + m_tree.release,
+                                 paths));
+    std::vector<std::string> names;
+    for (const CachedModule& module : rest)
+        names.push_back(module.spec.name);
+    return std::to_string(rest.size()) + " modules left for the real root's fastinit to load (" +
+           join(names, ", ") + ")";
+}
+
+std::optional<std::string> BootDevices::remember_root(const std::string& root_device,
+                                                      const std::string& fstype,
+                                                      const RootRecord& cached) {
+    auto chain = root_driver_modules(root_device);
+    if (!chain)
+        return "cannot tell which modules " + root_device + " needed: " + chain.error().message;
+    // The common case, decided without reading the cache again.
+    if (cached == RootRecord{m_root_source, *chain, fstype})
+        return std::nullopt;
+    CacheLoad cache = load_cache(m_cache_path, m_tree.release);
+    if (!cache.valid())
+        return std::nullopt;  // nothing to keep it in (already said why)
     RootRecord record = make_root_record(*cache.cache, m_root_source, *chain, fstype);
     if (record == cache.cache->root)
-        return finished;
-    auto renewed = renew_root_record(m_cache_path, m_kernel_release, record);
+        return std::nullopt;
+    auto renewed = renew_root_record(m_cache_path, m_tree.release, record);
     if (!renewed)
-        finished.notes.push_back(renewed.error().message);
-    else if (*renewed)
-        finished.notes.push_back(
-            "recorded what root=" + m_root_source + " needs: " +
-            (record.modules.empty() ? "no device modules" : join(record.modules, ", ")) +
-            (fstype.empty() ? "" : " and " + fstype));
-    return finished;
+        return renewed.error().message;
+    if (!*renewed)
+        return std::nullopt;
+    return "recorded what root=" + m_root_source + " needs: " +
+           (record.modules.empty() ? "no device modules" : join(record.modules, ", ")) +
+           (fstype.empty() ? "" : " and " + fstype);
+}
+
+bool complete_devices_from_the_initramfs() {
+    std::string release = running_kernel_release();
+    std::string dir = std::string(kInitrdModulesDir) + "/" + release;
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec))
+        return false;
+    ApplyOptions options;
+    options.cache_path = kHandedOverCachePath;
+    auto started = std::chrono::steady_clock::now();
+    auto report = complete_devices_here(module_tree_at(dir), options);
+    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                  .count();
+    std::filesystem::remove_all(kInitrdModulesDir, ec);
+    if (!report) {
+        log::warning("devices: cannot complete what the initramfs left: ", report.error().message);
+        return false;
+    }
+    int loaded = 0, failed = 0;
+    count_modules(report->modules, loaded, failed);
+    log::info("devices: completed what the initramfs left in ", ms, " ms: ", loaded,
+              " modules in the kernel, ", failed, " failed",
+              report->refreshed.empty() ? "" : "; the cache was refreshed: " + report->refreshed);
+    if (report->cache_error)
+        log::warning("devices: ", report->cache_error->message);
+    return report->cache_written;
 }
 
 Result<void> load_modules_for_alias(const std::string& alias) {

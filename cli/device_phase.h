@@ -6,7 +6,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "base/kernel_cmdline.h"
 #include "base/result.h"
@@ -15,24 +17,41 @@
 
 namespace fastinit {
 
+// Where stage 1 leaves a copy of the module files the real root's fastinit
+// is to load (see BootDevices::finish): a module tree per release.
+inline constexpr const char* kInitrdModulesDir = "/run/fastinit/initrd-modules";
+
 // The device phase in its two halves; one object per boot.
 class BootDevices {
   public:
     // Returns once the root can be looked for (see DeviceBringUp).
     DevicePhaseReport start(const KernelCmdline& cmdline, bool reprobe,
                             const std::string& root_source);
-    // Waits for the modules loading behind, then renews the cache's record
-    // of what `root_device` (with filesystem `fstype`) needed when it
-    // changed.
-    DeviceFinishReport finish(const std::string& root_device, const std::string& fstype);
+    // Does what start() left: with `hand_over` (the next init is fastinit)
+    // it copies the module files to kInitrdModulesDir for the real root to
+    // load, else it loads them here and validates. Then it renews the
+    // cache's record of what `root_device` with filesystem `fstype` needed
+    // when that changed.
+    DeviceFinishReport finish(const std::string& root_device, const std::string& fstype,
+                              bool hand_over);
 
   private:
+    Result<std::string> leave_for_the_real_root(const std::vector<CachedModule>& rest);
+    std::optional<std::string> remember_root(const std::string& root_device,
+                                             const std::string& fstype, const RootRecord& cached);
+
     std::unique_ptr<DeviceBringUpHere> m_bring_up;
+    Result<ApplyReport> m_early = Error{"the device phase did not start"};
+    ModuleTree m_tree;
     std::string m_cache_path;
     std::string m_root_source;
-    std::string m_kernel_release;
-    int64_t m_check_us = 0;
 };
+
+// On the real root, by a fastinit stage 2 on its own thread: when stage 1
+// left modules in kInitrdModulesDir, loads them from there and validates
+// the handed-over cache (complete_devices), then removes the copy. True
+// when it rewrote the cache at kHandedOverCachePath.
+bool complete_devices_from_the_initramfs();
 
 // Loads the modules an alias names (e.g. "fs-ext4" for the root's
 // filesystem, which no device's modalias asks for), with their dependencies.

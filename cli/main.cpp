@@ -60,13 +60,13 @@ int main(int argc, char** argv) {
             {[&](const fastinit::KernelCmdline& cmdline, bool reprobe, const std::string& root) {
                  return devices.start(cmdline, reprobe, root);
              },
-             [&](const std::string& root_device, const std::string& fstype) {
-                 return devices.finish(root_device, fstype);
+             [&](const std::string& root_device, const std::string& fstype, bool hand_over) {
+                 return devices.finish(root_device, fstype, hand_over);
              },
              fastinit::load_modules_for_alias});
     }
     if (::getpid() == 1 || base == "init")
-        return fastinit::run_manager(argc, argv);
+        return fastinit::run_manager(argc, argv, {fastinit::complete_devices_from_the_initramfs});
     if (base == "systemd-notify")
         return fastinit::verb_notify(fastinit::Args(argv + 1, argv + argc));
     // Manager options come before any verb: `fastinit reboot --reprobe` is a

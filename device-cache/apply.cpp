@@ -1,8 +1,6 @@
 #include "device-cache/apply.h"
 
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,9 +14,6 @@ namespace fastinit {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// The nice value of the loads behind the boot's back.
-constexpr int kBehindNice = 10;
 
 int64_t micros_since(Clock::time_point start) {
     return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
@@ -61,7 +56,7 @@ void save_into(ApplyReport& report, const std::string& path, const DeviceCache& 
 
 // After the fast path: have the loads revealed exactly the cached devices?
 Result<void> validate(DeviceSystem& system, const ApplyOptions& options, const DeviceCache& cached,
-                      const Fingerprint& now, ApplyReport& report) {
+                      const Fingerprint& now, const std::string& modules_dir, ApplyReport& report) {
     auto enumerated = system.devices.enumerate();
     if (!enumerated)
         return enumerated.error();
@@ -121,8 +116,7 @@ Result<void> validate(DeviceSystem& system, const ApplyOptions& options, const D
         probe.modules = std::move(start.modules);
     }
     probe.timings = cached.timings;
-    DeviceCache fresh =
-        make_device_cache(now, probe, system.fingerprint.tree.dir, std::time(nullptr));
+    DeviceCache fresh = make_device_cache(now, probe, modules_dir, std::time(nullptr));
     fresh.root = cached.root;  // the next mount renews it if it changed
     save_into(report, options.cache_path, fresh);
     return ok_result();
@@ -242,12 +236,7 @@ Result<ApplyReport> apply_devices(DeviceSystem& system, const ApplyOptions& opti
 DeviceBringUp::DeviceBringUp(DeviceSystem& system, ApplyOptions options)
     : m_system(system),
       m_options(std::move(options)),
-      m_final(Error{"the device bring-up was not started"}) {}
-
-DeviceBringUp::~DeviceBringUp() {
-    if (m_behind.joinable())
-        m_behind.join();
-}
+      m_report(Error{"the device bring-up was not started"}) {}
 
 Result<ApplyReport> DeviceBringUp::start() {
     ApplyReport report;
@@ -255,7 +244,7 @@ Result<ApplyReport> DeviceBringUp::start() {
     m_cache = load_cache(m_options.cache_path, m_system.fingerprint.tree.release);
     auto enumerated = m_system.devices.enumerate();
     if (!enumerated)
-        return m_final = enumerated.error();
+        return m_report = enumerated.error();
     m_now = take_fingerprint(m_system.fingerprint, *enumerated);
     std::vector<std::string> missing;
     if (m_cache.valid())
@@ -267,49 +256,41 @@ Result<ApplyReport> DeviceBringUp::start() {
         const DeviceCache& cache = *m_cache.cache;
         report.cached_root = cache.root;
         std::vector<CachedModule> first = root_first_modules(cache, m_options.root_source);
+        started = Clock::now();
         if (first.empty()) {
             // Nothing says what the root needs: all of it, before the root.
-            started = Clock::now();
             report.modules = load_cached_modules(cache, m_system.loader, m_options.probe.load);
             report.load_us = micros_since(started);
-            m_final = report;
-            m_behind = std::thread([this] { finish_fast_path(); });
-            return report;
+            return m_report = report;
         }
-        started = Clock::now();
         std::vector<CachedModule> filesystem = filesystem_modules(cache.root.fstype, report);
         first.insert(first.end(), filesystem.begin(), filesystem.end());
         report.modules = load_modules(first, m_system.loader, m_options.probe.load);
-        report.root_first_us = micros_since(started);
+        report.root_first_us = report.load_us = micros_since(started);
         for (const CachedModule& module : first)
             report.root_first.push_back(module.spec.name);
-        report.left_behind = static_cast<int>(std::count_if(
-            cache.modules.begin(), cache.modules.end(), [&](const CachedModule& module) {
-                return std::find(report.root_first.begin(), report.root_first.end(),
-                                 module.spec.name) == report.root_first.end();
-            }));
-        m_final = report;
-        m_behind = std::thread([this] { finish_fast_path(); });
-        return report;
+        m_report = report;
+        report.left_behind = static_cast<int>(left_behind().size());
+        return m_report = report;
     }
 
     started = Clock::now();
     auto resolver = m_system.open_resolver();
     if (!resolver)
-        return m_final = resolver.error();
+        return m_report = resolver.error();
     ProbeStart start;
     start.devices = std::move(*enumerated);
     auto probe = probe_devices(m_system.devices, **resolver, &m_system.loader, m_options.probe,
                                std::move(start));
     if (!probe)
-        return m_final = probe.error();
+        return m_report = probe.error();
     report.load_us = micros_since(started);
     report.modules = probe->modules;
     report.notes = probe->notes;
     probe->timings.insert(probe->timings.begin(), {0, "check", report.check_us});
     save_into(report, m_options.cache_path,
               make_device_cache(m_now, *probe, m_system.fingerprint.tree.dir, std::time(nullptr)));
-    return m_final = report;
+    return m_report = report;
 }
 
 // The modules of the root's filesystem (alias fs-TYPE), which no device
@@ -338,37 +319,52 @@ std::vector<CachedModule> DeviceBringUp::filesystem_modules(const std::string& f
     return modules;
 }
 
-// On the background thread: the cached modules not loaded yet, then the
-// validation. Only this thread touches m_final until finish() joins it.
-void DeviceBringUp::finish_fast_path() {
-    // The boot's own path (finding and mounting the root) comes first: on a
-    // machine with few CPUs these loads only take what it leaves idle.
-    ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kBehindNice);
-    ApplyReport& report = *m_final;
-    const DeviceCache& cache = *m_cache.cache;
-    if (!report.root_first.empty()) {
-        std::unordered_set<std::string> done(report.root_first.begin(), report.root_first.end());
-        std::vector<CachedModule> rest;
-        for (const CachedModule& module : cache.modules)
-            if (!done.contains(module.spec.name))
-                rest.push_back(module);
-        Clock::time_point started = Clock::now();
-        std::vector<CachedModule> loaded =
-            load_modules(rest, m_system.loader, m_options.probe.load);
-        report.load_us = report.root_first_us + micros_since(started);
-        report.modules.insert(report.modules.end(), loaded.begin(), loaded.end());
-    }
-    Clock::time_point started = Clock::now();
-    auto validated = validate(m_system, m_options, cache, m_now, report);
-    report.validate_us = micros_since(started);
-    if (!validated)
-        m_final = validated.error();
+std::vector<CachedModule> DeviceBringUp::left_behind() const {
+    if (!m_report || m_report->decision.path != DevicePath::use_cache ||
+        m_report->root_first.empty())
+        return {};
+    const std::vector<std::string>& done = m_report->root_first;
+    std::vector<CachedModule> rest;
+    for (const CachedModule& module : m_cache.cache->modules)
+        if (std::find(done.begin(), done.end(), module.spec.name) == done.end())
+            rest.push_back(module);
+    return rest;
 }
 
 Result<ApplyReport> DeviceBringUp::finish() {
-    if (m_behind.joinable())
-        m_behind.join();
-    return m_final;
+    if (!m_report || m_report->decision.path != DevicePath::use_cache)
+        return m_report;  // a probe (or a failure) is complete as it is
+    ApplyReport& report = *m_report;
+    Clock::time_point started = Clock::now();
+    std::vector<CachedModule> loaded =
+        load_modules(left_behind(), m_system.loader, m_options.probe.load);
+    report.load_us += micros_since(started);
+    report.modules.insert(report.modules.end(), loaded.begin(), loaded.end());
+    started = Clock::now();
+    FI_TRY(validate(m_system, m_options, *m_cache.cache, m_now, m_system.fingerprint.tree.dir,
+                    report));
+    report.validate_us = micros_since(started);
+    return report;
+}
+
+Result<ApplyReport> complete_devices(DeviceSystem& system, const ApplyOptions& options) {
+    CacheLoad cache = load_cache(options.cache_path, system.fingerprint.tree.release);
+    if (!cache.valid())
+        return Error{cache.reason};
+    ApplyReport report;
+    report.decision = {DevicePath::use_cache, "completing what the initramfs left"};
+    report.cached_root = cache.cache->root;
+    Clock::time_point started = Clock::now();
+    // Those already in the kernel come back "present" at once.
+    report.modules = load_cached_modules(*cache.cache, system.loader, options.probe.load);
+    report.load_us = micros_since(started);
+    started = Clock::now();
+    // The fingerprint is stage 1's, which matched; the module tree named in
+    // the cache stays the initramfs's.
+    FI_TRY(validate(system, options, *cache.cache, cache.cache->fingerprint,
+                    cache.cache->modules_dir, report));
+    report.validate_us = micros_since(started);
+    return report;
 }
 
 }  // namespace fastinit

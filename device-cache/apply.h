@@ -11,8 +11,9 @@
 //
 // At boot (DeviceBringUp) the fast path goes root first: when the cache
 // recorded which modules the same root= needed, those load first and the
-// boot goes on to its root while the rest load and the validation runs on a
-// background thread.
+// boot goes on to its root; the rest load and the validation runs later,
+// in stage 1 before it switches root, or on the real root
+// (complete_devices) when its init is fastinit.
 //
 // A cache that cannot be written (read-only root) is reported, not fatal.
 #pragma once
@@ -21,7 +22,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "base/kernel_cmdline.h"
@@ -77,37 +77,39 @@ struct ApplyReport {
 // whatever loads modules without us (udev coldplug).
 Result<ApplyReport> apply_devices(DeviceSystem& system, const ApplyOptions& options);
 
-// apply_devices in two steps, for the boot. start() returns as soon as the
-// root can be looked for: after the probe, after all cached modules when the
-// cache has no root record for options.root_source, else after the root's
-// modules alone; then the rest load and the validation runs on a background
-// thread. finish() waits for it and gives the whole report. `system` must
-// outlive this object; the destructor waits too.
+// apply_devices in two steps, for the boot. start() does what the root may
+// need: the probe; or, on the fast path, all cached modules when the cache
+// has no root record for options.root_source, else only the root's (and its
+// filesystem's). finish() does the rest: the other cached modules, then the
+// validation. `system` must outlive this object.
 class DeviceBringUp {
   public:
     DeviceBringUp(DeviceSystem& system, ApplyOptions options);
-    ~DeviceBringUp();
-    DeviceBringUp(const DeviceBringUp&) = delete;
-    DeviceBringUp& operator=(const DeviceBringUp&) = delete;
 
     // The report so far. Call once.
     Result<ApplyReport> start();
-    // True while modules still load or the validation still runs.
-    bool running_behind() const { return m_behind.joinable(); }
+    // The cached modules start() left for finish(), in cache order; empty
+    // when the validation is all that is left (or nothing is).
+    std::vector<CachedModule> left_behind() const;
     // The whole report. Call once, after start().
     Result<ApplyReport> finish();
 
   private:
     std::vector<CachedModule> filesystem_modules(const std::string& fstype, ApplyReport& report);
-    void finish_fast_path();
 
     DeviceSystem& m_system;
     ApplyOptions m_options;
     CacheLoad m_cache;
     Fingerprint m_now;
-    Result<ApplyReport> m_final;
-    std::thread m_behind;
+    Result<ApplyReport> m_report;
 };
+
+// The second half of a root-first boot, on the real root: stage 1 found the
+// cache at options.cache_path matching and left modules behind. Loads every
+// cached module not in the kernel yet, then validates as the fast path does,
+// without deciding again (the module tree here may be a copy of the part
+// stage 1 left). Fails when the cache cannot be read.
+Result<ApplyReport> complete_devices(DeviceSystem& system, const ApplyOptions& options);
 
 // The cached modules to load first for `root_source`: the root record's
 // modules and their prerequisites, in cache order. Empty when the record is

@@ -6,10 +6,11 @@
 
 namespace fastinit {
 
-// The real sources and loader, kept alive as long as the bring-up that
-// works through them (its background thread included).
-struct DeviceBringUpHere::Machine {
-    Machine(const ModuleTree& tree, ApplyOptions options)
+namespace {
+
+// The real sources and loader for `tree`.
+struct RealSystem {
+    explicit RealSystem(const ModuleTree& tree)
         : loader(tree),
           system{source,
                  loader,
@@ -20,13 +21,22 @@ struct DeviceBringUpHere::Machine {
                      return std::unique_ptr<ModuleResolver>(
                          std::make_unique<KmodResolver>(std::move(*resolver)));
                  },
-                 {tree}},
-          bring_up(system, std::move(options)) {}
+                 {tree}} {}
 
     SysfsDeviceSource source;
     KmodLoader loader;
     DeviceSystem system;
-    DeviceBringUp bring_up;  // last: destroyed (joined) first
+};
+
+}  // namespace
+
+// The real system, kept alive as long as the bring-up that works through it.
+struct DeviceBringUpHere::Machine {
+    Machine(const ModuleTree& tree, ApplyOptions options)
+        : real(tree), bring_up(real.system, std::move(options)) {}
+
+    RealSystem real;
+    DeviceBringUp bring_up;
 };
 
 DeviceBringUpHere::DeviceBringUpHere(const ModuleTree& tree, ApplyOptions options)
@@ -38,8 +48,8 @@ Result<ApplyReport> DeviceBringUpHere::start() {
     return m_machine->bring_up.start();
 }
 
-bool DeviceBringUpHere::running_behind() const {
-    return m_machine->bring_up.running_behind();
+std::vector<CachedModule> DeviceBringUpHere::left_behind() const {
+    return m_machine->bring_up.left_behind();
 }
 
 Result<ApplyReport> DeviceBringUpHere::finish() {
@@ -47,10 +57,13 @@ Result<ApplyReport> DeviceBringUpHere::finish() {
 }
 
 Result<ApplyReport> apply_devices_here(const ModuleTree& tree, const ApplyOptions& options) {
-    DeviceBringUpHere bring_up(tree, options);
-    if (auto started = bring_up.start(); !started)
-        return started.error();
-    return bring_up.finish();
+    RealSystem real(tree);
+    return apply_devices(real.system, options);
+}
+
+Result<ApplyReport> complete_devices_here(const ModuleTree& tree, const ApplyOptions& options) {
+    RealSystem real(tree);
+    return complete_devices(real.system, options);
 }
 
 }  // namespace fastinit

@@ -12,16 +12,17 @@ namespace fastinit {
 
 Result<ApplyReport> apply_devices_here(const ModuleTree& tree, const ApplyOptions& options);
 
-// DeviceBringUp (apply.h) on this machine, for the boot: start() returns
-// when the root can be looked for, finish() when everything is loaded and
-// validated.
+// complete_devices (apply.h) on this machine.
+Result<ApplyReport> complete_devices_here(const ModuleTree& tree, const ApplyOptions& options);
+
+// DeviceBringUp (apply.h) on this machine, for the boot.
 class DeviceBringUpHere {
   public:
     DeviceBringUpHere(const ModuleTree& tree, ApplyOptions options);
     ~DeviceBringUpHere();
 
     Result<ApplyReport> start();
-    bool running_behind() const;
+    std::vector<CachedModule> left_behind() const;
     Result<ApplyReport> finish();
 
   private:

@@ -3,6 +3,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+#include "base/result.h"
 
 namespace fastinit {
 
@@ -23,5 +26,12 @@ ModuleTree running_module_tree();
 // Any module directory, such as an extracted Debian kernel after
 // `depmod -b`. Its release is the directory's name.
 ModuleTree module_tree_at(const std::string& dir);
+
+// Copies part of `from` into the directory `to` (created; its last
+// component should be the release): the indexes (every file at the top)
+// and the module files named by their paths relative to the tree, so that
+// libkmod can load those modules from the copy.
+Result<ModuleTree> copy_module_tree_part(const ModuleTree& from, const std::string& to,
+                                         const std::vector<std::string>& module_paths);
 
 }  // namespace fastinit

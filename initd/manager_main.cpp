@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/kernel_cmdline.h"
@@ -130,7 +131,7 @@ Graph load_unit_graph(const std::vector<std::string>& dirs) {
 
 }  // namespace
 
-int run_manager(int argc, char** argv) {
+int run_manager(int argc, char** argv, const ManagerHooks& hooks) {
     bool pid1 = ::getpid() == 1;
     block_manager_signals();
     log::set_prefix("fastinit");
@@ -166,8 +167,17 @@ int run_manager(int argc, char** argv) {
         ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     }
 
-    if (real_boot)
+    if (real_boot) {
         keep_handed_over_device_cache();
+        // Module loads block in the kernel for as long as the driver probes
+        // its hardware: never on the main loop. The thread ends on its own;
+        // a shutdown meanwhile does not wait for it.
+        if (hooks.complete_devices)
+            std::thread([complete = hooks.complete_devices] {
+                if (complete())
+                    keep_handed_over_device_cache();
+            }).detach();
+    }
 
     auto cmdline_text = read_file(args.proc_cmdline);
     KernelCmdline cmdline = KernelCmdline::parse(cmdline_text ? *cmdline_text : "");

@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -29,6 +31,15 @@ long long boot_us() {
     timespec ts;
     clock_gettime(CLOCK_BOOTTIME, &ts);
     return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+// True when `path` (in the new root) is fastinit, under any name.
+bool is_fastinit(const std::string& path) {
+    char resolved[PATH_MAX];
+    if (!::realpath(path.c_str(), resolved))
+        return false;
+    std::string name = resolved;
+    return name.substr(name.rfind('/') + 1) == "fastinit";
 }
 
 void write_report(const nlohmann::json& report) {
@@ -68,12 +79,12 @@ void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
     std::string behind;
     if (devices.loading_behind > 0)
         behind = "; the root's first (" + join(devices.root_first, ", ") + "), " +
-                 std::to_string(devices.loading_behind) + " more loading in the background";
+                 std::to_string(devices.loading_behind) + " more later";
     log::info("devices: ", devices.mode, devices.reason.empty() ? "" : " (" + devices.reason + ")",
               ", ", devices.modules_loaded, " modules loaded, ", devices.modules_failed,
               " failed, in ", (devices_end - devices_start) / 1000.0, " ms", behind);
     // end_us: when the boot could go on to its root; all_loaded_us: when
-    // the last module was in (later only when modules loaded behind).
+    // the last module was in, if it was in here.
     report["devices"] = {{"mode", devices.mode},
                          {"reason", devices.reason},
                          {"modules_loaded", devices.modules_loaded},
@@ -94,6 +105,7 @@ void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
         if (!loaded)
             log::warning("filesystem ", fstype, ": ", loaded.error().message);
     }
+    long long root_ready = boot_us();  // the devices have done their part
     auto mounted = mount_root(*spec, *device, kNewRoot);
     if (!mounted)
         emergency(mounted.error().message);
@@ -101,23 +113,10 @@ void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
     log::info("root ", *device, " mounted ", spec->read_only ? "read-only" : "read-write",
               " after ", (root_mounted - report["userspace_start_us"].get<long long>()) / 1000.0,
               " ms in the initramfs");
-    report["root"] = {{"device", *device}, {"found_us", root_found}, {"mounted_us", root_mounted}};
-
-    // Before the cache is handed over: it may still change.
-    DeviceFinishReport finished = hooks.finish_devices(*device, fstype);
-    long long devices_done = boot_us();
-    if (devices.loading_behind > 0)
-        log::info("devices: all ", finished.modules_loaded, " modules loaded, ",
-                  finished.modules_failed, " failed, ", finished.loaded_after_us / 1000.0,
-                  " ms after the device phase began (waited for ",
-                  (devices_done - root_mounted) / 1000.0, " ms after the root was mounted)");
-    for (const std::string& note : finished.notes)
-        log::info("devices: ", note);
-    report["devices"]["modules_loaded"] = finished.modules_loaded;
-    report["devices"]["modules_failed"] = finished.modules_failed;
-    report["devices"]["all_loaded_us"] =
-        devices.loading_behind > 0 ? devices_start + finished.loaded_after_us : devices_end;
-    report["devices"]["finished_us"] = devices_done;
+    report["root"] = {{"device", *device},
+                      {"found_us", root_found},
+                      {"ready_us", root_ready},
+                      {"mounted_us", root_mounted}};
 
     std::string handoff = cmdline.value("fastinit.handoff").value_or("");
     std::vector<std::string> candidates;
@@ -132,6 +131,25 @@ void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
         }
     if (next.empty())
         emergency("the root filesystem has no init (tried " + join(candidates, ", ") + ")");
+
+    // Before the cache is handed over: it may still change. A fastinit on
+    // the real root takes over the modules not needed for the root.
+    DeviceFinishReport finished =
+        hooks.finish_devices(*device, fstype, is_fastinit(std::string(kNewRoot) + next));
+    long long devices_done = boot_us();
+    if (devices.loading_behind > 0 && finished.left_for_the_real_root == 0)
+        log::info("devices: all ", finished.modules_loaded, " modules loaded, ",
+                  finished.modules_failed, " failed, ", finished.loaded_after_us / 1000.0,
+                  " ms after the device phase began");
+    for (const std::string& note : finished.notes)
+        log::info("devices: ", note);
+    report["devices"]["modules_loaded"] = finished.modules_loaded;
+    report["devices"]["modules_failed"] = finished.modules_failed;
+    report["devices"]["left_for_the_real_root"] = finished.left_for_the_real_root;
+    if (finished.left_for_the_real_root == 0)
+        report["devices"]["all_loaded_us"] =
+            devices.loading_behind > 0 ? devices_start + finished.loaded_after_us : devices_end;
+    report["devices"]["finished_us"] = devices_done;
     // A probe in here rewrote the cache in RAM; hand it to the real root
     // through /run (moved along by switch_root), where stage 2 keeps it.
     if (auto cache = read_file(kDeviceCachePath)) {

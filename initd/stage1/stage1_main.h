@@ -38,6 +38,9 @@ struct DeviceFinishReport {
     int modules_failed = 0;
     // From the start of the device phase until the last module was in.
     long long loaded_after_us = 0;
+    // Modules left for the real root's fastinit to load (then the counts
+    // and times above are of what was done here).
+    int left_for_the_real_root = 0;
     // For the log: the cache was refreshed or its root record renewed, and
     // why; problems that did not stop the boot. Empty when there was none.
     std::vector<std::string> notes;
@@ -49,10 +52,11 @@ struct Stage1Hooks {
     std::function<DevicePhaseReport(const KernelCmdline&, bool reprobe,
                                     const std::string& root_source)>
         device_phase;
-    // Waits for what device_phase left running, then notes which modules
-    // the root device (a /dev node) and its filesystem needed, for the next
-    // boot.
-    std::function<DeviceFinishReport(const std::string& root_device, const std::string& fstype)>
+    // Does what device_phase left (or, with `hand_over`, leaves it to the
+    // fastinit on the real root), then notes which modules the root device
+    // (a /dev node) and its filesystem needed, for the next boot.
+    std::function<DeviceFinishReport(const std::string& root_device, const std::string& fstype,
+                                     bool hand_over)>
         finish_devices;
     // Loads the modules for an alias such as "fs-ext4".
     std::function<Result<void>(const std::string& alias)> load_alias;

@@ -5,7 +5,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <future>
 
 #include "device-cache/apply.h"
 #include "device-cache/probe.h"
@@ -22,6 +21,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
+using ::testing::UnorderedElementsAre;
 
 const char kBlkPci[] = "pci:v00001AF4d00001042sv00001AF4sd00001042bc01sc80i00";
 const char kNetPci[] = "pci:v00001AF4d00001041sv00001AF4sd00001041bc02sc00i00";
@@ -365,32 +365,24 @@ class RootFirst : public Apply {
     }
 };
 
-TEST_F(RootFirst, StartReturnsOnceTheRootsModulesAreInAndFinishLoadsTheRest) {
+TEST_F(RootFirst, StartLoadsTheRootsModulesAndFinishTheRest) {
     prime();
     record_root({"LABEL=root", {"virtio_pci", "virtio_blk"}, ""});
     options.root_source = "LABEL=root";
     VirtioMachine m;
     DeviceSystem system = system_for(m);
     DeviceBringUp bring_up(system, options);
-    // Hold the rest back until the test has looked at what start() did.
-    std::promise<void> release;
-    std::shared_future<void> released = release.get_future().share();
-    m.loader.on_load = [&, inner = m.loader.on_load](const std::string& name) {
-        inner(name);
-        if (name == "pcspkr")
-            released.wait_for(std::chrono::seconds(10));
-    };
 
     auto early = bring_up.start();
     ASSERT_TRUE(early.ok()) << early.error().message;
     EXPECT_EQ(early->decision.path, DevicePath::use_cache);
     EXPECT_THAT(early->root_first,
                 ElementsAre("virtio_ring", "virtio", "virtio_pci", "virtio_blk"));
-    EXPECT_THAT(module_names(early->modules),
-                ElementsAre("virtio_ring", "virtio", "virtio_pci", "virtio_blk"));
+    EXPECT_THAT(m.loader.loaded(),
+                UnorderedElementsAre("virtio_ring", "virtio", "virtio_pci", "virtio_blk"));
     EXPECT_EQ(early->left_behind, 1);
-    EXPECT_TRUE(bring_up.running_behind());
-    release.set_value();
+    EXPECT_THAT(module_names(bring_up.left_behind()), ElementsAre("pcspkr"));
+    EXPECT_EQ(m.source.enumerations, 1) << "no validation yet";
 
     auto report = bring_up.finish();
     ASSERT_TRUE(report.ok()) << report.error().message;
@@ -463,8 +455,55 @@ TEST_F(RootFirst, TheProbePathHasNothingBehind) {
     auto early = bring_up.start();
     ASSERT_TRUE(early.ok()) << early.error().message;
     EXPECT_EQ(early->decision.path, DevicePath::probe);
-    EXPECT_FALSE(bring_up.running_behind());
+    EXPECT_THAT(bring_up.left_behind(), IsEmpty());
     EXPECT_THAT(bring_up.finish()->modules, SizeIs(5));
+}
+
+// ---- complete_devices: stage 2's half -------------------------------------------
+
+TEST_F(RootFirst, CompletingLoadsEveryCachedModuleAndKeepsTheCacheAsItWas) {
+    prime();
+    record_root({"LABEL=root", {"virtio_blk"}, "ext4"});
+    CacheLoad before = cached();
+    VirtioMachine m;
+    DeviceSystem system = system_for(m);
+    system.fingerprint.tree = module_tree_at(dir.file("copy/6.1.0-56-amd64"));
+    auto report = complete_devices(system, options);
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_THAT(m.loader.loaded(), SizeIs(5));
+    EXPECT_EQ(m.source.enumerations, 1) << "only the validation's";
+    EXPECT_EQ(resolver_opens, 0);
+    EXPECT_FALSE(report->cache_written);
+    EXPECT_EQ(*cached().cache, *before.cache);
+}
+
+TEST_F(RootFirst, CompletingRewritesAChangedCacheWithStage1sFingerprintAndTree) {
+    prime();
+    record_root({"LABEL=root", {"virtio_blk"}, "ext4"});
+    CacheLoad before = cached();
+    VirtioMachine m;
+    m.children.clear();  // the virtio disk is gone
+    DeviceSystem system = system_for(m);
+    system.fingerprint.tree = module_tree_at(dir.file("copy/6.1.0-56-amd64"));
+    auto report = complete_devices(system, options);
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_EQ(report->refreshed, "0 devices appeared, 1 disappeared");
+    ASSERT_TRUE(report->cache_written);
+    CacheLoad after = cached();
+    ASSERT_TRUE(after.valid()) << after.reason;
+    EXPECT_EQ(after.cache->fingerprint, before.cache->fingerprint);
+    EXPECT_EQ(after.cache->modules_dir, before.cache->modules_dir);
+    EXPECT_EQ(after.cache->root, before.cache->root);
+    EXPECT_THAT(module_names(after.cache->modules), Not(Contains("virtio_blk")));
+}
+
+TEST_F(RootFirst, CompletingWithoutAUsableCacheLoadsNothing) {
+    VirtioMachine m;
+    DeviceSystem system = system_for(m);
+    auto report = complete_devices(system, options);
+    ASSERT_FALSE(report.ok());
+    EXPECT_THAT(report.error().message, HasSubstr("no device cache"));
+    EXPECT_THAT(m.loader.loaded(), IsEmpty());
 }
 
 TEST(RootFirstModules, TheRecordsModulesWithTheirPrerequisitesInCacheOrder) {

@@ -18,6 +18,8 @@ def kexec_reboot(vm, command="fastinit reboot"):
 def test_kexec_reboot_skips_firmware_and_the_next_boot_uses_the_cache(boot):
     vm = boot()
     assert vm.expect(DEVICES, 90).group(1) == "probe"
+    # Once the root is mounted, stage 1 learns what it took.
+    vm.expect(r"recorded what root=LABEL=fastinit-root needs: virtio_pci, virtio_blk and ext4", 60)
     wait_booted(vm)
     wait_shell(vm)
     mark = kexec_reboot(vm)
@@ -25,11 +27,38 @@ def test_kexec_reboot_skips_firmware_and_the_next_boot_uses_the_cache(boot):
     second = vm.expect(DEVICES, 120, mark)
     assert second.group(1) == "cache-hit", second.group(0)
     assert "SeaBIOS" not in vm.console[mark:second.start()], "the firmware ran"
+    # Root first: the root's chain and filesystem, the rest later.
+    line = vm.console[second.start():vm.console.find("\n", second.start())]
+    assert re.search(r"the root's first \(.*virtio_blk.*ext4.*\), [1-9]\d* more later", line), line
+    # The real root's fastinit loads what stage 1 left, beside the units.
+    left = vm.expect(r"(\d+) modules left for the real root's fastinit to load \((.*)\)", 60, mark)
+    assert "ata_piix" in left.group(2), left.group(0)
+    done = vm.expect(r"devices: completed what the initramfs left in [\d.]+ ms: "
+                     r"(\d+) modules in the kernel, (\d+) failed", 120, mark)
+    assert done.group(2) == "0", done.group(0)
     booted = wait_booted(vm, 120, mark)
     assert int(booted.group(2)) == 0
     wait_shell(vm)
     status, out = vm.run("fastinit analyze time")
     assert "initrd devices: cache-hit" in out, out
+    status, out = vm.run("grep -c -E '^(ata_piix|virtio_blk|ext4) ' /proc/modules; "
+                         "ls /run/fastinit/initrd-modules")
+    assert out.splitlines()[0].strip() == "3", out
+    assert "No such file" in out, "the copy of the modules is removed: " + out
+
+
+def test_a_root_first_boot_into_another_init_loads_everything_before_switching(boot):
+    vm = boot()
+    wait_booted(vm)
+    wait_shell(vm)
+    mark = kexec_reboot(vm, "fastinit reboot --append fastinit.handoff=/bin/sh")
+    second = vm.expect(DEVICES, 120, mark)
+    assert second.group(1) == "cache-hit", second.group(0)
+    done = vm.expect(r"devices: all (\d+) modules loaded, (\d+) failed", 60, mark)
+    vm.expect(r"switched root; executing /bin/sh", 60, mark)
+    assert "left for the real root" not in vm.console[mark:], "nobody would load them"
+    status, out = vm.run("grep -c -E '^(ata_piix|virtio_blk|ext4) ' /proc/modules", 30)
+    assert out.strip() == "3", out + done.group(0)
 
 
 def test_reprobe_is_one_shot(boot):
