@@ -45,18 +45,26 @@ DevicePhaseReport BootDevices::start(const KernelCmdline& cmdline, bool reprobe,
     auto report = m_bring_up->start();
     if (!report) {
         m_bring_up.reset();
-        return {"none", report.error().message, 0, 0, 0, {}, 0};
+        DevicePhaseReport failed;
+        failed.mode = "none";
+        failed.reason = report.error().message;
+        return failed;
     }
     m_early = *report;
     DevicePhaseReport phase;
     phase.mode = report->decision.path == DevicePath::use_cache ? "cache-hit" : "probe";
     phase.reason = report->decision.reason;
     phase.check_us = report->check_us;
+    phase.read_us = report->read_us;
+    phase.enumerate_us = report->enumerate_us;
+    phase.fingerprint_us = report->fingerprint_us;
     if (report->cache_error)
         phase.reason += "; " + report->cache_error->message;
     count_modules(report->modules, phase.modules_loaded, phase.modules_failed);
     phase.root_first = report->root_first;
     phase.loading_behind = report->left_behind;
+    if (report->cached_root.source == root_source)
+        phase.root_hint = {report->cached_root.device, report->cached_root.fstype};
     return phase;
 }
 
@@ -95,13 +103,13 @@ DeviceFinishReport BootDevices::finish(const std::string& root_device, const std
 }
 
 Result<std::string> BootDevices::leave_for_the_real_root(const std::vector<CachedModule>& rest) {
-    // Every cached module's file: libkmod may look at those already loaded
-    // as well when it loads the others.
-    CacheLoad cache = load_cache(m_cache_path, m_tree.release);
-    if (!cache.valid())
-        return Error{cache.reason};
+    // Every cached module's file: libkmod opens those already loaded as
+    // well when it loads their dependents.
+    const DeviceCache* cache = m_bring_up->cached();
+    if (!cache)
+        return Error{"the device cache is gone"};
     std::vector<std::string> paths;
-    for (const CachedModule& module : cache.cache->modules)
+    for (const CachedModule& module : cache->modules)
         paths.push_back(module.spec.path);
     FI_TRY(copy_module_tree_part(m_tree, std::string(kInitrdModulesDir) + "/" + m_tree.release,
                                  paths));
@@ -119,12 +127,12 @@ std::optional<std::string> BootDevices::remember_root(const std::string& root_de
     if (!chain)
         return "cannot tell which modules " + root_device + " needed: " + chain.error().message;
     // The common case, decided without reading the cache again.
-    if (cached == RootRecord{m_root_source, *chain, fstype})
+    if (cached == RootRecord{m_root_source, *chain, fstype, root_device})
         return std::nullopt;
     CacheLoad cache = load_cache(m_cache_path, m_tree.release);
     if (!cache.valid())
         return std::nullopt;  // nothing to keep it in (already said why)
-    RootRecord record = make_root_record(*cache.cache, m_root_source, *chain, fstype);
+    RootRecord record = make_root_record(*cache.cache, m_root_source, *chain, fstype, root_device);
     if (record == cache.cache->root)
         return std::nullopt;
     auto renewed = renew_root_record(m_cache_path, m_tree.release, record);

@@ -205,8 +205,11 @@ int devices_apply(const DevicesArgs& args) {
         std::printf("warning: %s\n", report->cache_error->message.c_str());
     else if (report->cache_written)
         std::printf("wrote %s\n", args.cache.c_str());
-    std::printf("check %.1fms, load %.1fms, validate %.1fms\n", report->check_us / 1000.0,
-                report->load_us / 1000.0, report->validate_us / 1000.0);
+    std::printf(
+        "check %.1fms (cache %.1f, enumerate %.1f, fingerprint %.1f), load %.1fms, "
+        "validate %.1fms\n",
+        report->check_us / 1000.0, report->read_us / 1000.0, report->enumerate_us / 1000.0,
+        report->fingerprint_us / 1000.0, report->load_us / 1000.0, report->validate_us / 1000.0);
     return 0;
 }
 

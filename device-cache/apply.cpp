@@ -241,16 +241,21 @@ DeviceBringUp::DeviceBringUp(DeviceSystem& system, ApplyOptions options)
 Result<ApplyReport> DeviceBringUp::start() {
     ApplyReport report;
     Clock::time_point started = Clock::now();
-    m_cache = load_cache(m_options.cache_path, m_system.fingerprint.tree.release);
+    // What validating needs too is read later, if it comes to that.
+    m_cache = load_cache(m_options.cache_path, m_system.fingerprint.tree.release,
+                         CacheDetail::for_loading);
+    report.read_us = micros_since(started);
     auto enumerated = m_system.devices.enumerate();
     if (!enumerated)
         return m_report = enumerated.error();
+    report.enumerate_us = micros_since(started) - report.read_us;
     m_now = take_fingerprint(m_system.fingerprint, *enumerated);
     std::vector<std::string> missing;
     if (m_cache.valid())
         missing = missing_module_files(*m_cache.cache, m_system.fingerprint.tree.dir);
     report.decision = decide_device_path(m_cache, m_now, m_options.reprobe, missing);
     report.check_us = micros_since(started);
+    report.fingerprint_us = report.check_us - report.read_us - report.enumerate_us;
 
     if (report.decision.path == DevicePath::use_cache) {
         const DeviceCache& cache = *m_cache.cache;
@@ -341,10 +346,17 @@ Result<ApplyReport> DeviceBringUp::finish() {
     report.load_us += micros_since(started);
     report.modules.insert(report.modules.end(), loaded.begin(), loaded.end());
     started = Clock::now();
-    FI_TRY(validate(m_system, m_options, *m_cache.cache, m_now, m_system.fingerprint.tree.dir,
-                    report));
+    CacheLoad full = load_cache(m_options.cache_path, m_system.fingerprint.tree.release);
+    if (!full.valid())
+        return Error{"cannot validate the device cache: " + full.reason};
+    FI_TRY(
+        validate(m_system, m_options, *full.cache, m_now, m_system.fingerprint.tree.dir, report));
     report.validate_us = micros_since(started);
     return report;
+}
+
+const DeviceCache* DeviceBringUp::cached() const {
+    return m_cache.valid() ? &*m_cache.cache : nullptr;
 }
 
 Result<ApplyReport> complete_devices(DeviceSystem& system, const ApplyOptions& options) {

@@ -60,7 +60,10 @@ struct ApplyReport {
     bool cache_written = false;
     std::optional<Error> cache_error;  // the cache could not be written
     std::vector<std::string> notes;
-    int64_t check_us = 0;     // read cache, enumerate, fingerprint, decide
+    int64_t check_us = 0;  // read cache, enumerate, fingerprint, decide
+    // Parts of check_us: reading the cache, enumerating devices, the
+    // fingerprint (with the module files' existence), in that order.
+    int64_t read_us = 0, enumerate_us = 0, fingerprint_us = 0;
     int64_t load_us = 0;      // fast path: the cached modules; probe: the probe
     int64_t validate_us = 0;  // fast path only
     // Fast path with a root record for this root=: the modules loaded first
@@ -93,6 +96,9 @@ class DeviceBringUp {
     std::vector<CachedModule> left_behind() const;
     // The whole report. Call once, after start().
     Result<ApplyReport> finish();
+    // The cache start() read, without its devices, aliases and timings;
+    // null when there was no valid one.
+    const DeviceCache* cached() const;
 
   private:
     std::vector<CachedModule> filesystem_modules(const std::string& fstype, ApplyReport& report);

@@ -56,6 +56,10 @@ Result<ApplyReport> DeviceBringUpHere::finish() {
     return m_machine->bring_up.finish();
 }
 
+const DeviceCache* DeviceBringUpHere::cached() const {
+    return m_machine->bring_up.cached();
+}
+
 Result<ApplyReport> apply_devices_here(const ModuleTree& tree, const ApplyOptions& options) {
     RealSystem real(tree);
     return apply_devices(real.system, options);

@@ -24,6 +24,7 @@ class DeviceBringUpHere {
     Result<ApplyReport> start();
     std::vector<CachedModule> left_behind() const;
     Result<ApplyReport> finish();
+    const DeviceCache* cached() const;
 
   private:
     struct Machine;

@@ -136,40 +136,15 @@ std::vector<std::string> split_lines(const std::string& text) {
     return lines;
 }
 
-// Reads every table of schema `version` into `cache`; SQLITE_OK or the first
-// failure.
-int read_tables(sqlite3* db, int64_t version, DeviceCache& cache, std::string& missing) {
-    std::map<std::string, std::string> meta, parts;
-    int rc = for_each_row(db, "SELECT key, value FROM meta",
-                          [&](const Statement& row) { meta[row.text(0)] = row.text(1); });
-    if (rc != SQLITE_OK)
-        return rc;
-    cache.modules_dir = meta["modules_dir"];
-    cache.written_at = std::atoll(meta["written_at"].c_str());
-    cache.root.source = meta["root_source"];
-    cache.root.fstype = meta["root_fstype"];
-
-    rc = for_each_row(db, "SELECT part, value FROM fingerprint",
-                      [&](const Statement& row) { parts[row.text(0)] = row.text(1); });
-    if (rc != SQLITE_OK)
-        return rc;
-    for (const char* required : {"kernel", "module_index", "devices"})
-        if (!parts.contains(required))
-            missing = std::string("fingerprint part ") + required;
-    cache.fingerprint.kernel_release = parts["kernel"];
-    cache.fingerprint.module_index = parts["module_index"];
-    cache.fingerprint.devices = split_lines(parts["devices"]);
-    for (const auto& [part, value] : parts)
-        if (part.starts_with("dmi."))
-            cache.fingerprint.dmi[part.substr(4)] = value;
-
-    rc = for_each_row(db,
-                      "SELECT syspath, subsystem, modalias, removable, created_by_module "
-                      "FROM devices ORDER BY syspath",
-                      [&](const Statement& row) {
-                          cache.devices.push_back({row.text(0), row.text(1), row.text(2),
-                                                   row.integer(3) != 0, row.integer(4) != 0});
-                      });
+// The devices and what their modaliases matched: for validation and display.
+int read_devices_and_aliases(sqlite3* db, DeviceCache& cache) {
+    int rc = for_each_row(db,
+                          "SELECT syspath, subsystem, modalias, removable, created_by_module "
+                          "FROM devices ORDER BY syspath",
+                          [&](const Statement& row) {
+                              cache.devices.push_back({row.text(0), row.text(1), row.text(2),
+                                                       row.integer(3) != 0, row.integer(4) != 0});
+                          });
     if (rc != SQLITE_OK)
         return rc;
 
@@ -185,8 +160,43 @@ int read_tables(sqlite3* db, int64_t version, DeviceCache& cache, std::string& m
             auto& match = cache.aliases.back();
             (row.integer(2) ? match.modules : match.not_needed).push_back(std::move(module));
         });
+    return rc;
+}
+
+// Reads every table of schema `version` into `cache`; SQLITE_OK or the first
+// failure.
+int read_tables(sqlite3* db, int64_t version, CacheDetail detail, DeviceCache& cache,
+                std::string& missing) {
+    std::map<std::string, std::string> meta, parts;
+    int rc = for_each_row(db, "SELECT key, value FROM meta",
+                          [&](const Statement& row) { meta[row.text(0)] = row.text(1); });
     if (rc != SQLITE_OK)
         return rc;
+    cache.modules_dir = meta["modules_dir"];
+    cache.written_at = std::atoll(meta["written_at"].c_str());
+    cache.root.source = meta["root_source"];
+    cache.root.fstype = meta["root_fstype"];
+    cache.root.device = meta["root_device"];
+
+    rc = for_each_row(db, "SELECT part, value FROM fingerprint",
+                      [&](const Statement& row) { parts[row.text(0)] = row.text(1); });
+    if (rc != SQLITE_OK)
+        return rc;
+    for (const char* required : {"kernel", "module_index", "devices"})
+        if (!parts.contains(required))
+            missing = std::string("fingerprint part ") + required;
+    cache.fingerprint.kernel_release = parts["kernel"];
+    cache.fingerprint.module_index = parts["module_index"];
+    cache.fingerprint.devices = split_lines(parts["devices"]);
+    for (const auto& [part, value] : parts)
+        if (part.starts_with("dmi."))
+            cache.fingerprint.dmi[part.substr(4)] = value;
+
+    if (detail == CacheDetail::everything) {
+        rc = read_devices_and_aliases(db, cache);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
 
     rc = for_each_row(db,
                       "SELECT name, path, options, matched_by_alias, status, errno, reason, "
@@ -227,13 +237,18 @@ int read_tables(sqlite3* db, int64_t version, DeviceCache& cache, std::string& m
     if (rc != SQLITE_OK)
         return rc;
 
-    rc = for_each_row(db, "SELECT round, phase, duration_us FROM probe_timings ORDER BY position",
-                      [&](const Statement& row) {
-                          cache.timings.push_back(
-                              {static_cast<int>(row.integer(0)), row.text(1), row.integer(2)});
-                      });
-    if (rc != SQLITE_OK || version < 2)
-        return rc;  // version 1 has no root record: the next boot makes one
+    if (detail == CacheDetail::everything) {
+        rc = for_each_row(db,
+                          "SELECT round, phase, duration_us FROM probe_timings ORDER BY position",
+                          [&](const Statement& row) {
+                              cache.timings.push_back(
+                                  {static_cast<int>(row.integer(0)), row.text(1), row.integer(2)});
+                          });
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    if (version < 2)
+        return SQLITE_OK;  // version 1 has no root record: the next boot makes one
 
     return for_each_row(db, "SELECT module FROM root_modules ORDER BY position",
                         [&](const Statement& row) { cache.root.modules.push_back(row.text(0)); });
@@ -274,7 +289,8 @@ std::string_view cache_state_name(CacheState state) {
     return "?";
 }
 
-CacheLoad load_cache(const std::string& path, const std::string& kernel_release) {
+CacheLoad load_cache(const std::string& path, const std::string& kernel_release,
+                     CacheDetail detail) {
     if (auto problem = check_file(path))
         return std::move(*problem);
 
@@ -310,7 +326,7 @@ CacheLoad load_cache(const std::string& path, const std::string& kernel_release)
         return sqlite_failure(rc, db.get(), path);
     DeviceCache cache;
     std::string missing;
-    rc = read_tables(db.get(), version, cache, missing);
+    rc = read_tables(db.get(), version, detail, cache, missing);
     if (rc != SQLITE_OK)
         return sqlite_failure(rc, db.get(), path);
     exec_sql(db.get(), "COMMIT");

@@ -60,7 +60,7 @@ CREATE TABLE probe_timings (
 );
 -- Since version 2: the modules on the root device's driver chain,
 -- outermost first; the root= they serve is meta's root_source, its
--- filesystem meta's root_fstype.
+-- filesystem meta's root_fstype, the node it was found at root_device.
 CREATE TABLE root_modules (
     position INTEGER PRIMARY KEY,
     module TEXT NOT NULL

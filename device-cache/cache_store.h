@@ -21,8 +21,8 @@ namespace fastinit {
 // PRAGMA user_version of the caches this code writes; it reads those from
 // kOldestReadableCacheSchema on (see cache_schema.h).
 //   1  the first
-//   2  adds the root record (table root_modules, meta root_source and
-//      root_fstype)
+//   2  adds the root record (table root_modules, meta root_source,
+//      root_fstype and root_device)
 inline constexpr int kCacheSchemaVersion = 2;
 inline constexpr int kOldestReadableCacheSchema = 1;
 
@@ -52,8 +52,19 @@ struct CacheLoad {
     bool valid() const { return state == CacheState::valid; }
 };
 
+// How much of the cache to read. Every statement SQLite compiles costs
+// several milliseconds of an emulated CPU in early boot.
+enum class CacheDetail {
+    everything,
+    // What deciding and loading need: meta, fingerprint, modules with their
+    // prerequisites, the root record. devices, aliases and timings (for
+    // validation and display) stay empty.
+    for_loading,
+};
+
 // Reads the cache at `path`, expecting one written for `kernel_release`.
-CacheLoad load_cache(const std::string& path, const std::string& kernel_release);
+CacheLoad load_cache(const std::string& path, const std::string& kernel_release,
+                     CacheDetail detail = CacheDetail::everything);
 
 // Atomically replaces the cache at `path` (creating its directory). On
 // failure the previous file is untouched and the temporary file removed.

@@ -105,6 +105,7 @@ void write_tables(Writer& w, const DeviceCache& cache) {
     w.insert(meta, "meta", "written_at", std::to_string(cache.written_at));
     w.insert(meta, "meta", "root_source", cache.root.source);
     w.insert(meta, "meta", "root_fstype", cache.root.fstype);
+    w.insert(meta, "meta", "root_device", cache.root.device);
 
     const Fingerprint& fingerprint = cache.fingerprint;
     Statement part = w.prepare("INSERT INTO fingerprint VALUES (?, ?)", "fingerprint");

@@ -44,6 +44,8 @@ struct RootRecord {
     // The root's filesystem ("ext4"): its module (alias fs-ext4) loads with
     // the chain, since no device asks for it.
     std::string fstype;
+    // The node it was found at ("/dev/vda"): where to look first next time.
+    std::string device;
 
     bool known() const { return !source.empty() && (!modules.empty() || !fstype.empty()); }
     bool operator==(const RootRecord&) const = default;

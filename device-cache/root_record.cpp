@@ -92,8 +92,9 @@ Result<std::vector<std::string>> block_device_driver_modules(dev_t device,
 }
 
 RootRecord make_root_record(const DeviceCache& cache, const std::string& source,
-                            const std::vector<std::string>& chain, const std::string& fstype) {
-    RootRecord record{source, {}, fstype};
+                            const std::vector<std::string>& chain, const std::string& fstype,
+                            const std::string& device) {
+    RootRecord record{source, {}, fstype, device};
     for (const std::string& name : chain)
         if (std::any_of(cache.modules.begin(), cache.modules.end(),
                         [&](const CachedModule& m) { return m.spec.name == name; }))

@@ -61,30 +61,55 @@ bool filesystem_available(const std::string& fstype) {
     return known->find("\t" + fstype + "\n") != std::string::npos;
 }
 
-std::string find_root_device(const RootSpec& spec) {
+bool filesystem_has_tag(const std::string& path, const std::string& fstype, const std::string& tag,
+                        const std::string& value) {
+    blkid_probe probe = blkid_new_probe_from_filename(path.c_str());
+    if (!probe)
+        return false;
+    blkid_probe_enable_superblocks(probe, 1);
+    blkid_probe_set_superblocks_flags(probe,
+                                      BLKID_SUBLKS_LABEL | BLKID_SUBLKS_UUID | BLKID_SUBLKS_TYPE);
+    std::string type = fstype;
+    char* only[] = {type.data(), nullptr};
+    blkid_probe_filter_superblocks_type(probe, BLKID_FLTR_ONLYIN, only);
+    const char* found = nullptr;
+    bool matches = blkid_do_safeprobe(probe) == 0 &&
+                   blkid_probe_lookup_value(probe, tag.c_str(), &found, nullptr) == 0 && found &&
+                   value == found;
+    blkid_free_probe(probe);
+    return matches;
+}
+
+RootDevice find_root_device(const RootSpec& spec, const RootHint& hint) {
+    struct stat st;
     if (spec.source.rfind("/dev/", 0) == 0) {
-        struct stat st;
         if (::stat(spec.source.c_str(), &st) == 0 && S_ISBLK(st.st_mode))
-            return spec.source;
-        return "";
+            return {spec.source, ""};
+        return {};
     }
+    size_t equals = spec.source.find('=');
+    std::string tag = spec.source.substr(0, equals);
+    if (!hint.device.empty() && !hint.fstype.empty() && (tag == "LABEL" || tag == "UUID") &&
+        ::stat(hint.device.c_str(), &st) == 0 && S_ISBLK(st.st_mode) &&
+        filesystem_has_tag(hint.device, hint.fstype, tag, spec.source.substr(equals + 1)))
+        return {hint.device, hint.fstype};
     // No cache: devices appear while we wait, and a stale cache would hide
     // them.
     char* found = blkid_evaluate_tag(spec.source.c_str(), nullptr, nullptr);
     if (!found)
-        return "";
-    std::string device = found;
+        return {};
+    RootDevice device{found, ""};
     std::free(found);
     return device;
 }
 
-Result<std::string> wait_for_root_device(const RootSpec& spec) {
+Result<RootDevice> wait_for_root_device(const RootSpec& spec, const RootHint& hint) {
     using Clock = std::chrono::steady_clock;
     auto start = Clock::now();
     auto delay = std::chrono::milliseconds(1);
     for (;;) {
-        std::string device = find_root_device(spec);
-        if (!device.empty())
+        RootDevice device = find_root_device(spec, hint);
+        if (!device.node.empty())
             return device;
         if (spec.timeout && Clock::now() - start > *spec.timeout)
             return Error{"root device " + spec.source + " did not appear within " +
@@ -97,10 +122,9 @@ Result<std::string> wait_for_root_device(const RootSpec& spec) {
     }
 }
 
-Result<void> mount_root(const RootSpec& spec, const std::string& device,
+Result<void> mount_root(const RootSpec& spec, const std::string& device, const std::string& type,
                         const std::string& target) {
     ::mkdir(target.c_str(), 0755);
-    std::string type = spec.fstype.empty() ? detect_fstype(device) : spec.fstype;
     if (type.empty())
         return Error{"cannot tell the filesystem type of " + device + " (give rootfstype=)"};
     unsigned long flags = spec.read_only ? MS_RDONLY : 0;

@@ -10,14 +10,33 @@
 
 namespace fastinit {
 
-// The device node for a spec: the path itself for /dev/…, else the device
-// whose UUID/LABEL/PARTUUID/PARTLABEL matches (libblkid, probing fresh each
-// time), or an empty string when it is not there (yet).
-std::string find_root_device(const RootSpec& spec);
+// Where the root was last time (the device cache's root record): checked
+// first, looking for that one filesystem type only, which is one or two
+// reads instead of libblkid trying every type on every device.
+struct RootHint {
+    std::string device;  // "/dev/vda"
+    std::string fstype;  // "ext4"
+};
+
+struct RootDevice {
+    std::string node;    // "/dev/vda"
+    std::string fstype;  // when the lookup learnt it; else "" (detect it)
+};
+
+// Whether `path` (a device or an image file) holds a filesystem of type
+// `fstype` whose tag (LABEL or UUID) is `value`.
+bool filesystem_has_tag(const std::string& path, const std::string& fstype, const std::string& tag,
+                        const std::string& value);
+
+// The device for a spec: the path itself for /dev/…, else the hinted
+// device when it matches, else the device whose UUID/LABEL/PARTUUID/
+// PARTLABEL matches (libblkid, probing fresh each time); node is empty when
+// it is not there (yet).
+RootDevice find_root_device(const RootSpec& spec, const RootHint& hint = {});
 
 // Waits for the root device; the error lists what block devices exist, so a
 // missing driver is obvious on the console.
-Result<std::string> wait_for_root_device(const RootSpec& spec);
+Result<RootDevice> wait_for_root_device(const RootSpec& spec, const RootHint& hint = {});
 
 // The filesystem type on a device (libblkid), or "" when unknown.
 std::string detect_fstype(const std::string& device);
@@ -25,8 +44,9 @@ std::string detect_fstype(const std::string& device);
 // Whether the kernel knows a filesystem type now (/proc/filesystems).
 bool filesystem_available(const std::string& fstype);
 
-// Mounts `device` on `target` (created if needed) with the spec's type,
-// flags and options; detects the type with libblkid when not given.
-Result<void> mount_root(const RootSpec& spec, const std::string& device, const std::string& target);
+// Mounts `device` (a filesystem of type `fstype`; "" is an error) on
+// `target` (created if needed) with the spec's flags and options.
+Result<void> mount_root(const RootSpec& spec, const std::string& device, const std::string& fstype,
+                        const std::string& target);
 
 }  // namespace fastinit

@@ -90,30 +90,37 @@ void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
                          {"modules_loaded", devices.modules_loaded},
                          {"modules_failed", devices.modules_failed},
                          {"check_us", devices.check_us},
+                         {"check_parts_us",
+                          {{"read_cache", devices.read_us},
+                           {"enumerate", devices.enumerate_us},
+                           {"fingerprint", devices.fingerprint_us}}},
                          {"root_first", devices.root_first},
                          {"start_us", devices_start},
                          {"end_us", devices_end}};
 
-    auto device = wait_for_root_device(*spec);
-    if (!device)
-        emergency(device.error().message);
+    auto found = wait_for_root_device(*spec, devices.root_hint);
+    if (!found)
+        emergency(found.error().message);
+    const std::string device = found->node;
     long long root_found = boot_us();
+    std::string fstype = !spec->fstype.empty()    ? spec->fstype
+                         : !found->fstype.empty() ? found->fstype
+                                                  : detect_fstype(device);
     // Filesystems are modules that no device asks for: load the root's.
-    std::string fstype = spec->fstype.empty() ? detect_fstype(*device) : spec->fstype;
     if (!fstype.empty() && !filesystem_available(fstype)) {
         auto loaded = hooks.load_alias("fs-" + fstype);
         if (!loaded)
             log::warning("filesystem ", fstype, ": ", loaded.error().message);
     }
     long long root_ready = boot_us();  // the devices have done their part
-    auto mounted = mount_root(*spec, *device, kNewRoot);
+    auto mounted = mount_root(*spec, device, fstype, kNewRoot);
     if (!mounted)
         emergency(mounted.error().message);
     long long root_mounted = boot_us();
-    log::info("root ", *device, " mounted ", spec->read_only ? "read-only" : "read-write",
-              " after ", (root_mounted - report["userspace_start_us"].get<long long>()) / 1000.0,
+    log::info("root ", device, " mounted ", spec->read_only ? "read-only" : "read-write", " after ",
+              (root_mounted - report["userspace_start_us"].get<long long>()) / 1000.0,
               " ms in the initramfs");
-    report["root"] = {{"device", *device},
+    report["root"] = {{"device", device},
                       {"found_us", root_found},
                       {"ready_us", root_ready},
                       {"mounted_us", root_mounted}};
@@ -135,7 +142,7 @@ void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
     // Before the cache is handed over: it may still change. A fastinit on
     // the real root takes over the modules not needed for the root.
     DeviceFinishReport finished =
-        hooks.finish_devices(*device, fstype, is_fastinit(std::string(kNewRoot) + next));
+        hooks.finish_devices(device, fstype, is_fastinit(std::string(kNewRoot) + next));
     long long devices_done = boot_us();
     if (devices.loading_behind > 0 && finished.left_for_the_real_root == 0)
         log::info("devices: all ", finished.modules_loaded, " modules loaded, ",

@@ -367,7 +367,7 @@ class RootFirst : public Apply {
 
 TEST_F(RootFirst, StartLoadsTheRootsModulesAndFinishTheRest) {
     prime();
-    record_root({"LABEL=root", {"virtio_pci", "virtio_blk"}, ""});
+    record_root({"LABEL=root", {"virtio_pci", "virtio_blk"}, "", "/dev/vda"});
     options.root_source = "LABEL=root";
     VirtioMachine m;
     DeviceSystem system = system_for(m);
@@ -396,7 +396,7 @@ TEST_F(RootFirst, StartLoadsTheRootsModulesAndFinishTheRest) {
 
 TEST_F(RootFirst, TheRootsFilesystemLoadsWithItsChain) {
     prime();
-    record_root({"LABEL=root", {"virtio_blk"}, "ext4"});
+    record_root({"LABEL=root", {"virtio_blk"}, "ext4", "/dev/vda"});
     options.root_source = "LABEL=root";
     VirtioMachine m;
     m.resolver.aliases["fs-ext4"] = {"ext4"};
@@ -418,7 +418,7 @@ TEST_F(RootFirst, TheRootsFilesystemLoadsWithItsChain) {
 
 TEST_F(RootFirst, AnotherRootLoadsEverythingBeforeStartReturns) {
     prime();
-    record_root({"LABEL=root", {"virtio_blk"}, ""});
+    record_root({"LABEL=root", {"virtio_blk"}, "", "/dev/vda"});
     options.root_source = "UUID=0a1b";
     VirtioMachine m;
     DeviceSystem system = system_for(m);
@@ -432,7 +432,7 @@ TEST_F(RootFirst, AnotherRootLoadsEverythingBeforeStartReturns) {
 
 TEST_F(RootFirst, TheValidationKeepsTheRootRecordWhenItRewritesTheCache) {
     prime();
-    record_root({"LABEL=root", {"virtio_pci"}, ""});
+    record_root({"LABEL=root", {"virtio_pci"}, "", "/dev/vda"});
     options.root_source = "LABEL=root";
     VirtioMachine m;
     m.children.clear();  // the virtio disk is gone: the cache is rewritten
@@ -444,7 +444,7 @@ TEST_F(RootFirst, TheValidationKeepsTheRootRecordWhenItRewritesTheCache) {
     EXPECT_TRUE(report->cache_written);
     CacheLoad load = cached();
     ASSERT_TRUE(load.valid()) << load.reason;
-    EXPECT_EQ(load.cache->root, (RootRecord{"LABEL=root", {"virtio_pci"}, ""}));
+    EXPECT_EQ(load.cache->root, (RootRecord{"LABEL=root", {"virtio_pci"}, "", "/dev/vda"}));
 }
 
 TEST_F(RootFirst, TheProbePathHasNothingBehind) {
@@ -463,7 +463,7 @@ TEST_F(RootFirst, TheProbePathHasNothingBehind) {
 
 TEST_F(RootFirst, CompletingLoadsEveryCachedModuleAndKeepsTheCacheAsItWas) {
     prime();
-    record_root({"LABEL=root", {"virtio_blk"}, "ext4"});
+    record_root({"LABEL=root", {"virtio_blk"}, "ext4", "/dev/vda"});
     CacheLoad before = cached();
     VirtioMachine m;
     DeviceSystem system = system_for(m);
@@ -479,7 +479,7 @@ TEST_F(RootFirst, CompletingLoadsEveryCachedModuleAndKeepsTheCacheAsItWas) {
 
 TEST_F(RootFirst, CompletingRewritesAChangedCacheWithStage1sFingerprintAndTree) {
     prime();
-    record_root({"LABEL=root", {"virtio_blk"}, "ext4"});
+    record_root({"LABEL=root", {"virtio_blk"}, "ext4", "/dev/vda"});
     CacheLoad before = cached();
     VirtioMachine m;
     m.children.clear();  // the virtio disk is gone
@@ -519,7 +519,7 @@ TEST(RootFirstModules, TheRecordsModulesWithTheirPrerequisitesInCacheOrder) {
                      module(spec("ata_piix")),
                      module(spec("virtio_blk", {dep("virtio")})),
                      module(spec("crc_helper", {{"virtio_blk", PrerequisiteKind::soft_post}}))};
-    cache.root = {"LABEL=root", {"virtio_blk", "virtio_pci"}, ""};
+    cache.root = {"LABEL=root", {"virtio_blk", "virtio_pci"}, "", ""};
     EXPECT_THAT(module_names(root_first_modules(cache, "LABEL=root")),
                 ElementsAre("virtio_ring", "virtio", "virtio_pci", "virtio_blk"));
     EXPECT_THAT(root_first_modules(cache, "LABEL=other"), IsEmpty());

@@ -103,8 +103,9 @@ DeviceCache cache_with(std::vector<std::string> names) {
 
 TEST(MakeRootRecord, KeepsOnlyModulesTheCacheCanLoad) {
     DeviceCache cache = cache_with({"virtio_pci", "virtio_blk", "ata_piix"});
-    EXPECT_EQ(make_root_record(cache, "LABEL=r", {"virtio_pci", "nvme", "virtio_blk"}, "ext4"),
-              (RootRecord{"LABEL=r", {"virtio_pci", "virtio_blk"}, "ext4"}));
+    EXPECT_EQ(make_root_record(cache, "LABEL=r", {"virtio_pci", "nvme", "virtio_blk"}, "ext4",
+                               "/dev/vda"),
+              (RootRecord{"LABEL=r", {"virtio_pci", "virtio_blk"}, "ext4", "/dev/vda"}));
 }
 
 TEST(RenewRootRecord, WritesOnlyWhenTheRecordChanges) {
@@ -112,7 +113,7 @@ TEST(RenewRootRecord, WritesOnlyWhenTheRecordChanges) {
     std::string path = dir.file("devices.db");
     DeviceCache cache = cache_with({"virtio_pci", "virtio_blk"});
     ASSERT_TRUE(save_cache(path, cache).ok());
-    RootRecord record{"LABEL=r", {"virtio_pci", "virtio_blk"}, "ext4"};
+    RootRecord record{"LABEL=r", {"virtio_pci", "virtio_blk"}, "ext4", "/dev/vda"};
 
     auto first = renew_root_record(path, "6.1.0-56-amd64", record);
     ASSERT_TRUE(first.ok()) << first.error().message;
@@ -130,7 +131,7 @@ TEST(RenewRootRecord, WritesOnlyWhenTheRecordChanges) {
 TEST(RenewRootRecord, ABadCacheIsAnErrorAndStaysAsItWas) {
     TempDir dir;
     std::string path = dir.file("devices.db");
-    auto renewed = renew_root_record(path, "6.1.0-56-amd64", {"LABEL=r", {"x"}, ""});
+    auto renewed = renew_root_record(path, "6.1.0-56-amd64", {"LABEL=r", {"x"}, "", ""});
     ASSERT_FALSE(renewed.ok());
     EXPECT_THAT(renewed.error().message, HasSubstr("no device cache"));
     EXPECT_FALSE(std::filesystem::exists(path));

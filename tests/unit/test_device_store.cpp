@@ -81,7 +81,7 @@ DeviceCache sample_cache() {
     cache.modules = {ring, virtio, pci, blk, post};
     cache.timings = {
         {0, "enumerate", 1200}, {0, "resolve", 800}, {0, "load", 5000}, {1, "enumerate", 900}};
-    cache.root = {"LABEL=root", {"virtio_pci", "virtio_blk"}, "ext4"};
+    cache.root = {"LABEL=root", {"virtio_pci", "virtio_blk"}, "ext4", "/dev/vda"};
     return cache;
 }
 
@@ -123,6 +123,18 @@ TEST_F(Store, RoundTripsEveryField) {
     EXPECT_EQ(loaded.cache->root, cache.root);
     EXPECT_EQ(*loaded.cache, cache);
     EXPECT_FALSE(std::filesystem::exists(cache_temp_path(path)));
+}
+
+TEST_F(Store, ForLoadingReadsAllButDevicesAliasesAndTimings) {
+    DeviceCache cache = sample_cache();
+    ASSERT_TRUE(save_cache(path, cache).ok());
+    CacheLoad loaded = load_cache(path, kKernel, CacheDetail::for_loading);
+    ASSERT_EQ(loaded.state, CacheState::valid) << loaded.reason;
+    DeviceCache expected = cache;
+    expected.devices.clear();
+    expected.aliases.clear();
+    expected.timings.clear();
+    EXPECT_EQ(*loaded.cache, expected);
 }
 
 TEST_F(Store, RoundTripsAnEmptyCache) {
@@ -243,7 +255,7 @@ TEST_F(Store, AVersion1CacheIsReadForwardWithoutARootRecord) {
     EXPECT_EQ(*loaded.cache, expected);
 
     // Written back, it is the current version with the record.
-    loaded.cache->root = {"UUID=1234", {"ahci"}, "xfs"};
+    loaded.cache->root = {"UUID=1234", {"ahci"}, "xfs", "/dev/sda2"};
     ASSERT_TRUE(save_cache(path, *loaded.cache).ok());
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
@@ -257,7 +269,8 @@ TEST_F(Store, AVersion1CacheIsReadForwardWithoutARootRecord) {
         &version, nullptr);
     sqlite3_close(db);
     EXPECT_EQ(version, kCacheSchemaVersion);
-    EXPECT_EQ(load_cache(path, kKernel).cache->root, (RootRecord{"UUID=1234", {"ahci"}, "xfs"}));
+    EXPECT_EQ(load_cache(path, kKernel).cache->root,
+              (RootRecord{"UUID=1234", {"ahci"}, "xfs", "/dev/sda2"}));
 }
 
 TEST_F(Store, AVersion2CacheWithoutItsRootTableIsNotAFastinitCache) {

@@ -1,0 +1,106 @@
+// Stage 1: reading root= and friends from the kernel command line, and
+// recognising the root's filesystem on a real ext4 image (libblkid reads
+// regular files as it reads devices).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "initd/stage1/root_mount.h"
+#include "initd/stage1/root_spec.h"
+#include "tests/unit/temp_tree.h"
+
+namespace fastinit {
+namespace {
+
+using ::testing::HasSubstr;
+
+RootSpec spec_of(const std::string& cmdline) {
+    auto spec = root_spec_from_cmdline(KernelCmdline::parse(cmdline));
+    EXPECT_TRUE(spec.ok()) << cmdline << ": " << spec.error().message;
+    return spec ? *spec : RootSpec{};
+}
+
+TEST(RootSpec, TakesRootFstypeFlagsAndTheLastOfRoRw) {
+    RootSpec spec = spec_of(
+        "quiet root=LABEL=fastinit-root rootfstype=ext4 "
+        "rootflags=data=journal ro rw");
+    EXPECT_EQ(spec.source, "LABEL=fastinit-root");
+    EXPECT_EQ(spec.fstype, "ext4");
+    EXPECT_EQ(spec.options, "data=journal");
+    EXPECT_FALSE(spec.read_only);
+    EXPECT_TRUE(spec_of("root=/dev/vda rw ro").read_only);
+    EXPECT_TRUE(spec_of("root=/dev/vda").read_only) << "the kernel's default";
+}
+
+TEST(RootSpec, WaitsThirtySecondsUnlessToldOtherwise) {
+    EXPECT_EQ(spec_of("root=/dev/vda").timeout, std::chrono::seconds(30));
+    EXPECT_FALSE(spec_of("root=/dev/vda rootwait").timeout.has_value());
+    EXPECT_EQ(spec_of("root=/dev/vda fastinit.root_timeout=2s").timeout, std::chrono::seconds(2));
+}
+
+TEST(RootSpec, EveryTagKind) {
+    for (const char* source : {"UUID=0a1b", "LABEL=root", "PARTUUID=1234-01", "PARTLABEL=sys"})
+        EXPECT_EQ(spec_of(std::string("root=") + source).source, source);
+}
+
+TEST(RootSpec, BadInputIsAClearError) {
+    auto missing = root_spec_from_cmdline(KernelCmdline::parse("quiet"));
+    ASSERT_FALSE(missing.ok());
+    EXPECT_THAT(missing.error().message, HasSubstr("no root="));
+    auto odd = root_spec_from_cmdline(KernelCmdline::parse("root=vda1"));
+    ASSERT_FALSE(odd.ok());
+    EXPECT_THAT(odd.error().message, HasSubstr("root=vda1 is not understood"));
+    EXPECT_FALSE(root_spec_from_cmdline(KernelCmdline::parse("root=LABEL=")).ok());
+    auto timeout =
+        root_spec_from_cmdline(KernelCmdline::parse("root=/dev/vda "
+                                                    "fastinit.root_timeout=soon"));
+    ASSERT_FALSE(timeout.ok());
+    EXPECT_THAT(timeout.error().message, HasSubstr("fastinit.root_timeout"));
+}
+
+// A 2 MiB ext4 image with a known label and UUID (mkfs.ext4 from e2fsprogs,
+// which scripts/install-deps installs).
+class Ext4Image : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        image = tree.path("root.img").string();
+        std::string command = "mkfs.ext4 -q -F -L fastinit-root -U " + std::string(kUuid) + " " +
+                              image + " 2M >/dev/null 2>&1";
+        ASSERT_EQ(std::system(command.c_str()), 0) << "mkfs.ext4 failed: " << command;
+    }
+
+    static constexpr const char* kUuid = "8c1f0e52-3b7a-4d6e-9a01-5f2c4b7d9e13";
+    TempTree tree;
+    std::string image;
+};
+
+TEST_F(Ext4Image, RecognisesItsTypeLabelAndUuid) {
+    EXPECT_EQ(detect_fstype(image), "ext4");
+    EXPECT_TRUE(filesystem_has_tag(image, "ext4", "LABEL", "fastinit-root"));
+    EXPECT_TRUE(filesystem_has_tag(image, "ext4", "UUID", kUuid));
+}
+
+TEST_F(Ext4Image, AnotherLabelTypeOrFileDoesNotMatch) {
+    EXPECT_FALSE(filesystem_has_tag(image, "ext4", "LABEL", "other-root"));
+    EXPECT_FALSE(filesystem_has_tag(image, "xfs", "LABEL", "fastinit-root"))
+        << "only the hinted type is looked for";
+    EXPECT_FALSE(
+        filesystem_has_tag(tree.path("missing.img").string(), "ext4", "LABEL", "fastinit-root"));
+    EXPECT_EQ(detect_fstype(tree.write("zeros.img", std::string(65536, '\0')).string()), "");
+}
+
+TEST(FindRootDevice, AHintThatIsNotABlockDeviceIsIgnored) {
+    RootSpec spec = spec_of("root=LABEL=no-such-label-anywhere-3f9c");
+    RootDevice found = find_root_device(spec, {"/dev/null", "ext4"});
+    EXPECT_EQ(found.node, "");
+}
+
+TEST(FindRootDevice, ADevPathMustBeABlockDevice) {
+    EXPECT_EQ(find_root_device(spec_of("root=/dev/null")).node, "");
+    EXPECT_EQ(find_root_device(spec_of("root=/dev/no-such-disk")).node, "");
+}
+
+}  // namespace
+}  // namespace fastinit
