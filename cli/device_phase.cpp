@@ -145,6 +145,9 @@ std::optional<std::string> BootDevices::remember_root(const std::string& root_de
            (fstype.empty() ? "" : " and " + fstype);
 }
 
+namespace {
+
+// The first half of stage2_devices.
 bool complete_devices_from_the_initramfs() {
     std::string release = running_kernel_release();
     std::string dir = std::string(kInitrdModulesDir) + "/" + release;
@@ -170,6 +173,40 @@ bool complete_devices_from_the_initramfs() {
     if (report->cache_error)
         log::warning("devices: ", report->cache_error->message);
     return report->cache_written;
+}
+
+// The second half: the real root's own modules.
+void probe_with_the_roots_modules() {
+    ModuleTree tree = running_module_tree();
+    std::error_code ec;
+    if (!std::filesystem::exists(tree.dir + "/modules.dep.bin", ec))
+        return;  // a root without modules (or not indexed): nothing to add
+    auto started = std::chrono::steady_clock::now();
+    auto probe = probe_devices_here(tree);
+    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                  .count();
+    if (!probe) {
+        log::warning("devices: cannot probe with ", tree.dir, ": ", probe.error().message);
+        return;
+    }
+    std::vector<std::string> loaded, failed;
+    for (const CachedModule& module : probe->modules) {
+        if (module.status == LoadStatus::loaded)
+            loaded.push_back(module.spec.name);
+        else if (module.status == LoadStatus::failed)
+            failed.push_back(module.spec.name + " (" + module.reason + ")");
+    }
+    log::info("devices: probed with ", tree.dir, " in ", ms,
+              " ms: ", loaded.empty() ? "nothing more to load" : "loaded " + join(loaded, ", "),
+              failed.empty() ? "" : "; failed: " + join(failed, "; "));
+}
+
+}  // namespace
+
+bool stage2_devices() {
+    bool rewrote = complete_devices_from_the_initramfs();
+    probe_with_the_roots_modules();
+    return rewrote;
 }
 
 Result<void> load_modules_for_alias(const std::string& alias) {

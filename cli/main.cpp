@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
              fastinit::load_modules_for_alias});
     }
     if (::getpid() == 1 || base == "init")
-        return fastinit::run_manager(argc, argv, {fastinit::complete_devices_from_the_initramfs});
+        return fastinit::run_manager(argc, argv, {fastinit::stage2_devices});
     if (base == "systemd-notify")
         return fastinit::verb_notify(fastinit::Args(argv + 1, argv + argc));
     // Manager options come before any verb: `fastinit reboot --reprobe` is a

@@ -70,4 +70,12 @@ Result<ApplyReport> complete_devices_here(const ModuleTree& tree, const ApplyOpt
     return complete_devices(real.system, options);
 }
 
+Result<ProbeResult> probe_devices_here(const ModuleTree& tree) {
+    RealSystem real(tree);
+    auto resolver = real.system.open_resolver();
+    if (!resolver)
+        return resolver.error();
+    return probe_devices(real.source, **resolver, &real.loader, {});
+}
+
 }  // namespace fastinit

@@ -15,6 +15,10 @@ Result<ApplyReport> apply_devices_here(const ModuleTree& tree, const ApplyOption
 // complete_devices (apply.h) on this machine.
 Result<ApplyReport> complete_devices_here(const ModuleTree& tree, const ApplyOptions& options);
 
+// probe_devices (probe.h) on this machine with `tree`'s modules, loading;
+// writes no cache.
+Result<ProbeResult> probe_devices_here(const ModuleTree& tree);
+
 // DeviceBringUp (apply.h) on this machine, for the boot.
 class DeviceBringUpHere {
   public:

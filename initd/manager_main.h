@@ -10,8 +10,9 @@ namespace fastinit {
 // not depend on.
 struct ManagerHooks {
     // Run on a thread of its own while the units start: finishes the device
-    // work stage 1 left to the real root. True when it rewrote the
-    // handed-over cache (kept on the root again then).
+    // work stage 1 left to the real root and loads what only the real root
+    // has modules for. True when it rewrote the handed-over cache (kept on
+    // the root again then).
     std::function<bool()> complete_devices;
 };
 

@@ -1,0 +1,43 @@
+"""Devices the initramfs has no module for: the real root's fastinit loads
+them from the root's own module tree, beside the units (stage 2)."""
+
+import os
+import shutil
+import subprocess
+
+from conftest import wait_booted, wait_shell
+
+
+def root_module_tree(images, tmp_path, modules):
+    """A module tree for the root disk holding only `modules` (paths under
+    kernel/), indexed with depmod as a distribution's would be; returns
+    mkrootdisk --extra arguments."""
+    base = tmp_path / "rootmods"
+    tree = base / "lib" / "modules" / images.kver
+    for name in ("modules.builtin", "modules.builtin.modinfo", "modules.order"):
+        tree.mkdir(parents=True, exist_ok=True)
+        shutil.copy(os.path.join(images.moddir, name), tree / name)
+    for path in modules:
+        (tree / os.path.dirname(path)).mkdir(parents=True, exist_ok=True)
+        shutil.copy(os.path.join(images.moddir, path), tree / path)
+    subprocess.run(["depmod", "-b", str(base), images.kver], check=True, capture_output=True)
+    extras = []
+    for directory, _, files in os.walk(base):
+        for name in files:
+            src = os.path.join(directory, name)
+            extras.append("%s:/%s" % (src, os.path.relpath(src, base)))
+    return extras
+
+
+def test_the_real_root_loads_what_the_initramfs_has_no_module_for(boot, images, tmp_path):
+    pcspkr = "kernel/drivers/input/misc/pcspkr.ko"
+    extras = root_module_tree(images, tmp_path, [pcspkr])
+    disk = images.make_rootdisk("with-modules.img", extra=extras)
+    vm = boot(disk=images.disk_copy(disk))
+    m = vm.expect(r"devices: probed with /lib/modules/\S+ in [\d.]+ ms: (.*)", 120)
+    assert "loaded pcspkr" in m.group(1), m.group(0)
+    booted = wait_booted(vm)
+    assert int(booted.group(2)) == 0
+    wait_shell(vm)
+    status, out = vm.run("grep -c '^pcspkr ' /proc/modules")
+    assert out.strip() == "1", out
