@@ -218,27 +218,32 @@ int verb_reboot(const ClientContext& context, const Args& args) {
         return say("reboot", requester.error().message, 1);
     SyscallKexecLoader loader = make_loader(parsed->test_loader);
     Fallback fallback = parsed->no_fallback ? Fallback::none : Fallback::cold_reboot;
-    auto outcome = kexec_reboot(parsed->request, fallback, loader, **requester);
-    if (outcome && outcome->staged.had_record && !outcome->staged.reuse)
-        std::printf("fastinit reboot: loading the kernel again: %s\n",
-                    outcome->staged.reason.c_str());
+    // Said before the manager is asked: stopping the system may stop us.
+    auto tell = [](const RebootOutcome& outcome) {
+        if (outcome.staged.had_record && !outcome.staged.reuse)
+            std::printf("fastinit reboot: loading the kernel again: %s\n",
+                        outcome.staged.reason.c_str());
+        if (outcome.kexec_error) {
+            say("reboot", outcome.kexec_error->message, 0);
+            say("reboot", "rebooting through the firmware instead", 0);
+        } else if (outcome.staged.reuse) {
+            std::printf(
+                "fastinit reboot: using the kernel staged by `fastinit kexec load` "
+                "(unchanged): %s; asking the manager to stop the system\n",
+                outcome.loaded->choice.kernel.c_str());
+        } else {
+            const KernelChoice& choice = outcome.loaded->choice;
+            std::printf("fastinit reboot: loaded %s (%s); asking the manager to stop the system\n",
+                        choice.kernel.c_str(), std::string(to_string(choice.rule)).c_str());
+        }
+        std::fflush(stdout);
+        std::fflush(stderr);
+    };
+    auto outcome = kexec_reboot(parsed->request, fallback, loader, **requester, tell);
     if (!outcome) {
         say("reboot", outcome.error().message, 1);
         return say("reboot", "nothing was stopped; the system keeps running", 1);
     }
-    if (outcome->kexec_error) {
-        say("reboot", outcome->kexec_error->message, 0);
-        return say("reboot", "rebooting through the firmware instead", 0);
-    }
-    const KernelChoice& choice = outcome->loaded->choice;
-    if (outcome->staged.reuse)
-        std::printf(
-            "fastinit reboot: using the kernel staged by `fastinit kexec load` "
-            "(unchanged): %s; the manager is stopping the system\n",
-            choice.kernel.c_str());
-    else
-        std::printf("fastinit reboot: loaded %s (%s); the manager is stopping the system\n",
-                    choice.kernel.c_str(), std::string(to_string(choice.rule)).c_str());
     return 0;
 }
 

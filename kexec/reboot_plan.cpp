@@ -221,7 +221,8 @@ StagedVerdict judge_staged_kernel(const KexecRequest& request, const PreparedKex
 }
 
 Result<RebootOutcome> kexec_reboot(const KexecRequest& request, Fallback fallback,
-                                   KexecLoader& loader, RebootRequester& requester) {
+                                   KexecLoader& loader, RebootRequester& requester,
+                                   const std::function<void(const RebootOutcome&)>& before_asking) {
     RebootOutcome outcome;
     auto prepared = resolve_kexec(request);
     if (prepared) {
@@ -242,6 +243,8 @@ Result<RebootOutcome> kexec_reboot(const KexecRequest& request, Fallback fallbac
         outcome.requested = RebootMode::cold;
         outcome.kexec_error = prepared.error();
     }
+    if (before_asking)
+        before_asking(outcome);
     auto asked = requester.request_reboot(outcome.requested);
     if (!asked) {
         std::string message = "the manager refused Reboot(\"" +

@@ -6,6 +6,7 @@
 // the system keeps running untouched.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -106,8 +107,12 @@ struct RebootOutcome {
 // ask. A load failure asks for a cold reboot (Fallback::cold_reboot)
 // and reports why in kexec_error, or with Fallback::none returns the load
 // error having asked for nothing. An Error also when the manager refuses.
-Result<RebootOutcome> kexec_reboot(const KexecRequest& request, Fallback fallback,
-                                   KexecLoader& loader, RebootRequester& requester);
+// `before_asking` sees the outcome just before the manager is asked: the
+// last moment to tell the user, since stopping the system may stop the
+// caller too (a command typed on a console the manager supervises).
+Result<RebootOutcome> kexec_reboot(
+    const KexecRequest& request, Fallback fallback, KexecLoader& loader, RebootRequester& requester,
+    const std::function<void(const RebootOutcome&)>& before_asking = {});
 
 struct ColdRebootOutcome {
     std::optional<Error> unload_error;  // reported, never blocking

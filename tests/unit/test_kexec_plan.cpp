@@ -162,6 +162,17 @@ TEST_F(PlanTest, ALoadFailureFallsBackToAColdRebootAndSaysWhy) {
     EXPECT_THAT(outcome->kexec_error->message, HasSubstr("signature"));
 }
 
+TEST_F(PlanTest, TheCallerHearsTheOutcomeBeforeTheManagerIsAsked) {
+    loader.load_errno = EKEYREJECTED;
+    auto outcome =
+        kexec_reboot(request, Fallback::cold_reboot, loader, manager, [&](const RebootOutcome& o) {
+            log.push_back("told " + std::string(to_string(o.requested)) +
+                          (o.kexec_error ? " with the reason" : ""));
+        });
+    ASSERT_TRUE(outcome) << outcome.error().message;
+    EXPECT_THAT(log, ElementsAre("load", "told cold with the reason", "reboot cold"));
+}
+
 TEST_F(PlanTest, NoFallbackMeansNothingRequested) {
     loader.load_errno = ENOEXEC;
     auto outcome = kexec_reboot(request, Fallback::none, loader, manager);
