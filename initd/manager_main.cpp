@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <thread>
 #include <vector>
@@ -132,6 +133,8 @@ Graph load_unit_graph(const std::vector<std::string>& dirs) {
 }  // namespace
 
 int run_manager(int argc, char** argv, const ManagerHooks& hooks) {
+    timespec entered;
+    clock_gettime(CLOCK_BOOTTIME, &entered);
     bool pid1 = ::getpid() == 1;
     block_manager_signals();
     log::set_prefix("fastinit");
@@ -194,6 +197,7 @@ int run_manager(int argc, char** argv, const ManagerHooks& hooks) {
     options.runtime_dir = args.runtime_dir;
     options.kmsg_output = real_boot;
     options.kernel_cmdline_words = cmdline.words();
+    options.init_start_boottime_us = entered.tv_sec * 1000000LL + entered.tv_nsec / 1000;
     auto supervisor = Supervisor::create(std::move(graph), options);
     if (!supervisor) {
         if (pid1)

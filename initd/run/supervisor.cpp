@@ -53,6 +53,7 @@ Supervisor::Supervisor(SupervisorOptions options)
     timespec ts;
     clock_gettime(CLOCK_BOOTTIME, &ts);
     m_boot.manager_start_boottime_us = ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+    m_boot.init_start_boottime_us = m_options.init_start_boottime_us;
     // Stage 1 (the initramfs) leaves its report in /run, which it moved into
     // the real root for us.
     if (auto report = read_file(m_options.runtime_dir + "/initrd.json"))

@@ -39,6 +39,7 @@ struct SupervisorOptions {
     bool kmsg_output = false;
     std::string etc_dir = "/etc";
     std::vector<std::string> kernel_cmdline_words;
+    long long init_start_boottime_us = 0;  // see BootFacts
     // However slow the units, a shutdown ends after this long: what still
     // runs is then killed by the final stage.
     Duration shutdown_deadline = std::chrono::seconds(90);

@@ -85,6 +85,7 @@ std::string to_json(const Timeline& timeline) {
     root["manager_start_monotonic_us"] = timeline.manager_start_us;
     root["makespan_us"] = timeline.makespan_us;
     root["manager_start_boottime_us"] = timeline.boot.manager_start_boottime_us;
+    root["init_start_boottime_us"] = timeline.boot.init_start_boottime_us;
     if (!timeline.boot.initrd_report.empty()) {
         json initrd = json::parse(timeline.boot.initrd_report, nullptr, false);
         if (!initrd.is_discarded())
@@ -119,6 +120,7 @@ Result<Timeline> parse_timeline(const std::string& text) {
     t.manager_start_us = get(root, "manager_start_monotonic_us").value_or(0);
     t.makespan_us = get(root, "makespan_us").value_or(0);
     t.boot.manager_start_boottime_us = get(root, "manager_start_boottime_us").value_or(0);
+    t.boot.init_start_boottime_us = get(root, "init_start_boottime_us").value_or(0);
     if (auto initrd = root.find("initrd"); initrd != root.end() && initrd->is_object())
         t.boot.initrd_report = initrd->dump();
     auto units = root.find("units");

@@ -27,7 +27,10 @@ struct TimelineEntry {
 // clock, and what stage 1 (the initramfs) reported, if there was one.
 struct BootFacts {
     long long manager_start_boottime_us = 0;  // CLOCK_BOOTTIME: since the kernel started
-    std::string initrd_report;                // JSON written by stage 1, or ""
+    // When this init's code began to run (its role chosen, before any set-up
+    // of its own): where an initramfs's work ends. 0 when unknown.
+    long long init_start_boottime_us = 0;
+    std::string initrd_report;  // JSON written by stage 1, or ""
 };
 
 struct Timeline {

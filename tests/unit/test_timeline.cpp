@@ -118,9 +118,11 @@ TEST(Timeline, BootTimeSplitsKernelInitrdAndUserspace) {
               "kernel 2000.0ms + initrd 900.0ms + userspace 500.0ms = 3400.0ms\n"
               "initrd devices: cache-hit, 7 modules in 100.0ms\n"
               "initrd root: /dev/vda mounted at 2800.0ms\n");
+    t.boot.init_start_boottime_us = 2950000;
     auto parsed = parse_timeline(to_json(t));
     ASSERT_TRUE(parsed.ok());
     EXPECT_EQ(format_boot_time(*parsed), format_boot_time(t)) << "survives boot.json";
+    EXPECT_EQ(parsed->boot.init_start_boottime_us, 2950000);
 
     Timeline no_initrd;
     no_initrd.makespan_us = 1000;
