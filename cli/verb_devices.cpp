@@ -2,6 +2,7 @@
 // cache by hand. Every subcommand takes --cache PATH and --modules-dir DIR,
 // so it can be tried against any kernel's module tree without touching the
 // machine's real cache.
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <memory>
@@ -141,21 +142,38 @@ int devices_show(const DevicesArgs& args) {
     return 0;
 }
 
+// The same work as a boot's check (read, enumerate, fingerprint, module
+// files), timed, so its cost can be measured on any machine.
 int devices_status(const DevicesArgs& args) {
+    using Clock = std::chrono::steady_clock;
+    auto ms_since = [](Clock::time_point t) {
+        return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+    };
+    Clock::time_point started = Clock::now();
     ModuleTree tree = args.tree();
-    CacheLoad loaded = load_cache(args.cache, tree.release);
+    CacheLoad loaded = load_cache(args.cache, tree.release, CacheDetail::for_loading);
+    double read_ms = ms_since(started);
     if (!loaded.cache) {
         std::printf("absent or damaged: %s\n", loaded.reason.c_str());
         return 2;
     }
+    Clock::time_point enumerating = Clock::now();
     SysfsDeviceSource source;
     auto devices = source.enumerate();
     if (!devices) {
         std::fprintf(stderr, "fastinit devices: %s\n", devices.error().message.c_str());
         return 2;
     }
+    double enumerate_ms = ms_since(enumerating);
+    Clock::time_point fingerprinting = Clock::now();
     Fingerprint now = take_fingerprint({tree}, *devices);
+    auto missing = missing_module_files(*loaded.cache, tree.dir);
+    double fingerprint_ms = ms_since(fingerprinting);
+    double check_ms = ms_since(started);
+
     std::fputs(format_fingerprint_comparison(loaded.cache->fingerprint, now).c_str(), stdout);
+    std::printf("check: %.2f ms (cache %.2f, enumerate %.2f, fingerprint %.2f)\n", check_ms,
+                read_ms, enumerate_ms, fingerprint_ms);
     if (!loaded.valid()) {
         std::printf("stale: %s\n", loaded.reason.c_str());
         return 1;
@@ -165,7 +183,6 @@ int devices_status(const DevicesArgs& args) {
         std::printf("stale: %s\n", diff.summary().c_str());
         return 1;
     }
-    auto missing = missing_module_files(*loaded.cache, tree.dir);
     if (!missing.empty()) {
         std::printf("stale: module files are gone: %s\n", join(missing, ", ").c_str());
         return 1;

@@ -172,7 +172,9 @@ Result<std::vector<DeviceRecord>> SysfsDeviceSource::enumerate() {
     Lister lister(m_root);
     while (dirent* entry = ::readdir(buses.get())) {
         std::string_view bus = entry->d_name;
-        if (bus != "." && bus != "..")
+        // Memory blocks (one per 128 MiB or more of RAM: thousands on a
+        // large server) have no uevent of their own and never bind a driver.
+        if (bus != "." && bus != ".." && bus != "memory")
             lister.add_linked("bus/" + std::string(bus) + "/devices", bus);
     }
     for (std::string_view name : kClassesWithModalias)
