@@ -200,16 +200,21 @@ class Apply : public ::testing::Test {
         options.cache_path = dir.file("var/lib/fastinit/devices.db");
     }
 
+    // The machine `m` as apply_devices sees it.
+    DeviceSystem system_for(VirtioMachine& m) {
+        return {m.source,
+                m.loader,
+                [&]() -> Result<std::unique_ptr<ModuleResolver>> {
+                    ++resolver_opens;
+                    return std::unique_ptr<ModuleResolver>(
+                        std::make_unique<ForwardingResolver>(m.resolver));
+                },
+                {tree, dir.file("no-dmi")}};
+    }
+
     // One boot of a fresh machine state: nothing loaded yet.
     Result<ApplyReport> boot(VirtioMachine& m) {
-        DeviceSystem system{m.source,
-                            m.loader,
-                            [&]() -> Result<std::unique_ptr<ModuleResolver>> {
-                                ++resolver_opens;
-                                return std::unique_ptr<ModuleResolver>(
-                                    std::make_unique<ForwardingResolver>(m.resolver));
-                            },
-                            {tree, dir.file("no-dmi")}};
+        DeviceSystem system = system_for(m);
         return apply_devices(system, options);
     }
 
@@ -347,17 +352,6 @@ TEST_F(Apply, ADamagedCacheProbesAndIsReplaced) {
 
 class RootFirst : public Apply {
   protected:
-    DeviceSystem system_for(VirtioMachine& m) {
-        return {m.source,
-                m.loader,
-                [&]() -> Result<std::unique_ptr<ModuleResolver>> {
-                    ++resolver_opens;
-                    return std::unique_ptr<ModuleResolver>(
-                        std::make_unique<ForwardingResolver>(m.resolver));
-                },
-                {tree, dir.file("no-dmi")}};
-    }
-
     void record_root(const RootRecord& root) {
         auto renewed = renew_root_record(options.cache_path, tree.release, root);
         ASSERT_TRUE(renewed.ok()) << renewed.error().message;
