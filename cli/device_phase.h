@@ -47,14 +47,15 @@ class BootDevices {
     std::string m_root_source;
 };
 
-// On the real root, by a fastinit stage 2 on its own thread. When stage 1
-// left modules in kInitrdModulesDir, loads them from there and validates
-// the handed-over cache (complete_devices), then removes the copy. Then,
-// when the root has a module tree for the running kernel, probes with it
-// for the devices the initramfs had no module for (a network card, sound:
-// what only the real root carries); that probe is not cached: it runs off
-// the boot's critical path and finds the cached modules already loaded.
-// True when it rewrote the cache at kHandedOverCachePath.
+// On the real root, by `fastinit devices stage2`, which the manager starts
+// as a process of its own beside the units. When stage 1 left modules in
+// kInitrdModulesDir, loads them from there and validates the handed-over
+// cache (complete_devices), then removes the copy. Then, when the root has a
+// module tree for the running kernel, probes with it for the devices the
+// initramfs had no module for (a network card, sound: what only the real
+// root carries); that probe is not cached: it runs off the boot's critical
+// path and finds the cached modules already loaded. True when it rewrote the
+// cache at kHandedOverCachePath.
 bool stage2_devices();
 
 // Loads the modules an alias names (e.g. "fs-ext4" for the root's

@@ -6,8 +6,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
+#include "base/boot_clock.h"
 #include "cli/device_phase.h"
 #include "cli/verbs.h"
 #include "initd/manager_main.h"
@@ -40,6 +42,24 @@ const char kHelp[] =
     "  fastinit --units DIR [--target NAME] [--runtime-dir DIR]\n"
     "  unshare --pid --fork --mount-proc fastinit --units DIR ...\n";
 
+// The manager role runs in fastinit-manager, next to this binary, which maps
+// none of the device cache's and kexec's libraries. Without it (an image
+// that lacks it) this binary runs the manager itself.
+int become_manager(int argc, char** argv, long long entered_us) {
+    std::error_code ec;
+    auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        std::string manager = (self.parent_path() / "fastinit-manager").string();
+        if (::access(manager.c_str(), X_OK) == 0) {
+            // The init began here, not in the program it becomes.
+            ::setenv(fastinit::kInitStartEnv, std::to_string(entered_us).c_str(), 0);
+            ::execv(manager.c_str(), argv);
+            ::unsetenv(fastinit::kInitStartEnv);
+        }
+    }
+    return fastinit::run_manager(argc, argv);
+}
+
 bool is_manager_option(const char* arg) {
     for (const char* option :
          {"--units", "--target", "--proc-cmdline", "--kexec-loaded-path", "--reprobe", "--debug"})
@@ -51,6 +71,7 @@ bool is_manager_option(const char* arg) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    long long entered_us = fastinit::boottime_us();
     std::string self = argv[0] ? argv[0] : "fastinit";
     std::string base = self.substr(self.rfind('/') + 1);
     if (::getpid() == 1 && ::access(fastinit::kInitrdRelease, F_OK) == 0) {
@@ -66,14 +87,14 @@ int main(int argc, char** argv) {
              fastinit::load_modules_for_alias});
     }
     if (::getpid() == 1 || base == "init")
-        return fastinit::run_manager(argc, argv, {fastinit::stage2_devices});
+        return become_manager(argc, argv, entered_us);
     if (base == "systemd-notify")
         return fastinit::verb_notify(fastinit::Args(argv + 1, argv + argc));
     // Manager options come before any verb: `fastinit reboot --reprobe` is a
     // client call, not a manager.
     for (int i = 1; i < argc && argv[i][0] == '-'; ++i) {
         if (is_manager_option(argv[i]))
-            return fastinit::run_manager(argc, argv);
+            return become_manager(argc, argv, entered_us);
         if (std::strcmp(argv[i], "--runtime-dir") == 0)
             ++i;
     }

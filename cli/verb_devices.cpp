@@ -9,7 +9,9 @@
 #include <optional>
 
 #include "base/kernel_cmdline.h"
+#include "base/log.h"
 #include "base/text.h"
+#include "cli/device_phase.h"
 #include "cli/devices_format.h"
 #include "cli/verbs.h"
 #include "device-cache/apply_here.h"
@@ -17,6 +19,7 @@
 #include "device-cache/kmod_loader.h"
 #include "device-cache/kmod_resolver.h"
 #include "device-cache/sysfs_device_source.h"
+#include "initd/pid1/device_handover.h"
 
 namespace fastinit {
 namespace {
@@ -33,6 +36,10 @@ const char kUsage[] =
     "  apply [--reprobe] [--cmdline FILE]\n"
     "                                what boot does: cached modules if the\n"
     "                                fingerprint matches, else a full probe\n"
+    "  stage2                        what the manager of a real boot runs once\n"
+    "                                the root is up: load what the initramfs left\n"
+    "                                behind, probe with the root's own modules,\n"
+    "                                keep the cache on the root (logs to kmsg)\n"
     "defaults: --cache /var/lib/fastinit/devices.db,\n"
     "          --modules-dir /lib/modules/$(uname -r)\n";
 
@@ -230,6 +237,16 @@ int devices_apply(const DevicesArgs& args) {
     return 0;
 }
 
+// Run by the manager of a real boot as a process of its own, so PID 1 never
+// maps SQLite or libkmod; it logs where PID 1 does.
+int devices_stage2() {
+    log::set_prefix("fastinit[devices]");
+    log::enable_kmsg();
+    if (stage2_devices())
+        keep_handed_over_device_cache();
+    return 0;
+}
+
 }  // namespace
 
 int verb_devices(const Args& args) {
@@ -251,6 +268,8 @@ int verb_devices(const Args& args) {
         return devices_invalidate(*parsed);
     if (subcommand == "apply")
         return devices_apply(*parsed);
+    if (subcommand == "stage2")
+        return devices_stage2();
     std::fprintf(stderr, "fastinit devices: unknown subcommand \"%s\"\n\n%s", subcommand.c_str(),
                  kUsage);
     return 2;

@@ -1,25 +1,24 @@
 #include "initd/manager_main.h"
 
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "base/boot_clock.h"
 #include "base/kernel_cmdline.h"
 #include "base/log.h"
 #include "base/text.h"
 #include "initd/control/bus_server.h"
 #include "initd/graph/graph.h"
+#include "initd/pid1/device_handover.h"
 #include "initd/pid1/emergency.h"
 #include "initd/pid1/final_stage.h"
 #include "initd/pid1/mounts.h"
 #include "initd/run/supervisor.h"
-#include "initd/stage1/stage1_main.h"
 #include "initd/unit/unit_loader.h"
 
 namespace fastinit {
@@ -91,23 +90,17 @@ Result<ManagerArgs> parse_args(int argc, char** argv, bool strict) {
     return args;
 }
 
-// Stage 1 leaves the device cache it used (or rewrote) in /run; the real
-// root keeps the authoritative copy, so a later boot or kexec finds it.
-void keep_handed_over_device_cache() {
-    const std::string kept = "/var/lib/fastinit/devices.db";
-    auto fresh = read_file(kHandedOverCachePath);
-    if (!fresh)
-        return;
-    auto old = read_file(kept);
-    if (old && *old == *fresh)
-        return;
-    ::mkdir("/var/lib/fastinit", 0755);
-    auto written = write_file_atomically(kept, *fresh);
-    if (written)
-        log::info("device cache from the initramfs kept in ", kept);
-    else
-        log::warning("cannot keep the device cache: ", written.error().message,
-                     " (read-only root?)");
+// When this init began: now, or earlier when a program that execed the
+// manager says so (and is not from the future).
+long long init_start_us() {
+    long long now = boottime_us();
+    const char* given = std::getenv(kInitStartEnv);
+    if (!given)
+        return now;
+    char* end = nullptr;
+    long long value = std::strtoll(given, &end, 10);
+    ::unsetenv(kInitStartEnv);  // not for the services
+    return *end == '\0' && value > 0 && value <= now ? value : now;
 }
 
 void log_diagnostic(const Diagnostic& d) {
@@ -132,9 +125,8 @@ Graph load_unit_graph(const std::vector<std::string>& dirs) {
 
 }  // namespace
 
-int run_manager(int argc, char** argv, const ManagerHooks& hooks) {
-    timespec entered;
-    clock_gettime(CLOCK_BOOTTIME, &entered);
+int run_manager(int argc, char** argv) {
+    long long entered_us = init_start_us();
     bool pid1 = ::getpid() == 1;
     block_manager_signals();
     log::set_prefix("fastinit");
@@ -173,13 +165,9 @@ int run_manager(int argc, char** argv, const ManagerHooks& hooks) {
     if (real_boot) {
         keep_handed_over_device_cache();
         // Module loads block in the kernel for as long as the driver probes
-        // its hardware: never on the main loop. The thread ends on its own;
-        // a shutdown meanwhile does not wait for it.
-        if (hooks.complete_devices)
-            std::thread([complete = hooks.complete_devices] {
-                if (complete())
-                    keep_handed_over_device_cache();
-            }).detach();
+        // its hardware, and the cache needs SQLite and libkmod: a process of
+        // its own does that work beside the units.
+        start_stage2_devices(sibling_fastinit());
     }
 
     auto cmdline_text = read_file(args.proc_cmdline);
@@ -197,7 +185,7 @@ int run_manager(int argc, char** argv, const ManagerHooks& hooks) {
     options.runtime_dir = args.runtime_dir;
     options.kmsg_output = real_boot;
     options.kernel_cmdline_words = cmdline.words();
-    options.init_start_boottime_us = entered.tv_sec * 1000000LL + entered.tv_nsec / 1000;
+    options.init_start_boottime_us = entered_us;
     auto supervisor = Supervisor::create(std::move(graph), options);
     if (!supervisor) {
         if (pid1)

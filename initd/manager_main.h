@@ -1,22 +1,17 @@
-// The manager role of the fastinit binary: PID 1 of a machine or of a PID
-// namespace, or a supervisor started by hand for development.
+// The manager role: PID 1 of a machine or of a PID namespace, or a
+// supervisor started by hand for development. It runs in the lean
+// fastinit-manager binary, which links neither the device cache nor the
+// kexec code, and as a fallback inside the full fastinit binary.
 #pragma once
-
-#include <functional>
 
 namespace fastinit {
 
-// What a real boot's manager needs from the device cache, which initd does
-// not depend on.
-struct ManagerHooks {
-    // Run on a thread of its own while the units start: finishes the device
-    // work stage 1 left to the real root and loads what only the real root
-    // has modules for. True when it rewrote the handed-over cache (kept on
-    // the root again then).
-    std::function<bool()> complete_devices;
-};
+// Set by a program that execs the manager (fastinit, for the manager role)
+// to the CLOCK_BOOTTIME microseconds at which it began, so the boot timeline
+// says when the init began rather than when its last program did.
+inline constexpr const char* kInitStartEnv = "FASTINIT_INIT_START_US";
 
 // Never returns when running as PID 1.
-int run_manager(int argc, char** argv, const ManagerHooks& hooks = {});
+int run_manager(int argc, char** argv);
 
 }  // namespace fastinit

@@ -1,6 +1,7 @@
 #include "initd/run/supervisor.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -8,6 +9,7 @@
 
 #include <cstring>
 
+#include "base/boot_clock.h"
 #include "base/log.h"
 #include "base/text.h"
 #include "initd/run/timeline.h"
@@ -50,9 +52,7 @@ void block_manager_signals() {
 
 Supervisor::Supervisor(SupervisorOptions options)
     : m_options(std::move(options)), m_started_at(Clock::now()) {
-    timespec ts;
-    clock_gettime(CLOCK_BOOTTIME, &ts);
-    m_boot.manager_start_boottime_us = ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+    m_boot.manager_start_boottime_us = boottime_us();
     m_boot.init_start_boottime_us = m_options.init_start_boottime_us;
     // Stage 1 (the initramfs) leaves its report in /run, which it moved into
     // the real root for us.
@@ -290,6 +290,9 @@ void Supervisor::write_timeline() {
     auto written = write_file_atomically(m_timeline_path, to_json(timeline));
     if (!written)
         log::warning(written.error().message);
+    // Loading the units and building the timeline's JSON leave freed heap
+    // behind; PID 1 lives for as long as the machine, so give it back.
+    ::malloc_trim(0);
 }
 
 }  // namespace fastinit
