@@ -103,13 +103,10 @@ DeviceFinishReport BootDevices::finish(const std::string& root_device, const std
 }
 
 Result<std::string> BootDevices::leave_for_the_real_root(const std::vector<CachedModule>& rest) {
-    // Every cached module's file: libkmod opens those already loaded as
-    // well when it loads their dependents.
-    const DeviceCache* cache = m_bring_up->cached();
-    if (!cache)
-        return Error{"the device cache is gone"};
+    // Only the files of the modules left: the loader inserts one module at a
+    // time and never opens those already in the kernel.
     std::vector<std::string> paths;
-    for (const CachedModule& module : cache->modules)
+    for (const CachedModule& module : rest)
         paths.push_back(module.spec.path);
     FI_TRY(copy_module_tree_part(m_tree, std::string(kInitrdModulesDir) + "/" + m_tree.release,
                                  paths));
@@ -228,6 +225,18 @@ Result<void> load_modules_for_alias(const std::string& alias) {
             std::find(wanted.begin(), wanted.end(), result.name) != wanted.end())
             return Error{result.reason, result.errno_value};
     return {};
+}
+
+void run_stage1_with_devices(int argc, char** argv) {
+    BootDevices devices;
+    run_stage1(argc, argv,
+               {[&](const KernelCmdline& cmdline, bool reprobe, const std::string& root) {
+                    return devices.start(cmdline, reprobe, root);
+                },
+                [&](const std::string& root_device, const std::string& fstype, bool hand_over) {
+                    return devices.finish(root_device, fstype, hand_over);
+                },
+                load_modules_for_alias});
 }
 
 }  // namespace fastinit

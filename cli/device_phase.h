@@ -58,6 +58,9 @@ class BootDevices {
 // cache at kHandedOverCachePath.
 bool stage2_devices();
 
+// Stage 1 (initd/stage1) with this device phase: the initramfs's /init.
+[[noreturn]] void run_stage1_with_devices(int argc, char** argv);
+
 // Loads the modules an alias names (e.g. "fs-ext4" for the root's
 // filesystem, which no device's modalias asks for), with their dependencies.
 Result<void> load_modules_for_alias(const std::string& alias);

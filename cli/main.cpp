@@ -74,18 +74,8 @@ int main(int argc, char** argv) {
     long long entered_us = fastinit::boottime_us();
     std::string self = argv[0] ? argv[0] : "fastinit";
     std::string base = self.substr(self.rfind('/') + 1);
-    if (::getpid() == 1 && ::access(fastinit::kInitrdRelease, F_OK) == 0) {
-        fastinit::BootDevices devices;
-        fastinit::run_stage1(
-            argc, argv,
-            {[&](const fastinit::KernelCmdline& cmdline, bool reprobe, const std::string& root) {
-                 return devices.start(cmdline, reprobe, root);
-             },
-             [&](const std::string& root_device, const std::string& fstype, bool hand_over) {
-                 return devices.finish(root_device, fstype, hand_over);
-             },
-             fastinit::load_modules_for_alias});
-    }
+    if (::getpid() == 1 && ::access(fastinit::kInitrdRelease, F_OK) == 0)
+        fastinit::run_stage1_with_devices(argc, argv);
     if (::getpid() == 1 || base == "init")
         return become_manager(argc, argv, entered_us);
     if (base == "systemd-notify")

@@ -240,7 +240,7 @@ int devices_apply(const DevicesArgs& args) {
 // Run by the manager of a real boot as a process of its own, so PID 1 never
 // maps SQLite or libkmod; it logs where PID 1 does.
 int devices_stage2() {
-    log::set_prefix("fastinit[devices]");
+    log::set_prefix("fastinit[stage2]");
     log::enable_kmsg();
     if (stage2_devices())
         keep_handed_over_device_cache();

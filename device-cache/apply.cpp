@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <ctime>
 #include <unordered_map>
@@ -182,12 +183,40 @@ std::vector<std::string> missing_module_files(const DeviceCache& cache,
 
 namespace {
 
-// Loads `modules` in parallel; this run's results in plan order.
-std::vector<CachedModule> load_modules(const std::vector<CachedModule>& modules,
-                                       ModuleLoader& loader, const LoadOptions& options) {
-    std::vector<ModuleSpec> specs;
+// A module whose init answered ENODEV at the probe that wrote `cache` drives
+// no device of this machine (crc32c_intel on a CPU without SSE4.2). While the
+// fingerprint matches it would answer the same, and a failed init costs the
+// kernel an RCU grace period (~100 ms in a TCG guest), so it is not tried
+// again; unless a module of `modules` depends on it, which then decides.
+const CachedModule* known_absent(const DeviceCache& cache, const std::string& name,
+                                 const std::vector<CachedModule>& modules) {
+    auto found = std::find_if(cache.modules.begin(), cache.modules.end(),
+                              [&](const CachedModule& m) { return m.spec.name == name; });
+    if (found == cache.modules.end() || found->status != LoadStatus::failed ||
+        found->errno_value != ENODEV)
+        return nullptr;
     for (const CachedModule& module : modules)
+        for (const Prerequisite& p : module.spec.after)
+            if (p.module == name && p.kind == PrerequisiteKind::dependency)
+                return nullptr;
+    return &*found;
+}
+
+// Loads `modules` in parallel, but not those `cache` knows to be absent
+// (their recorded results are carried over, last); results in plan order.
+std::vector<CachedModule> load_modules(const std::vector<CachedModule>& modules,
+                                       ModuleLoader& loader, const LoadOptions& options,
+                                       const DeviceCache* cache) {
+    std::vector<ModuleSpec> specs;
+    std::vector<CachedModule> not_tried;
+    for (const CachedModule& module : modules) {
+        if (const CachedModule* absent =
+                cache ? known_absent(*cache, module.spec.name, modules) : nullptr) {
+            not_tried.push_back(*absent);  // as recorded, so a rewritten cache keeps it
+            continue;
+        }
         specs.push_back(module.spec);
+    }
     LoadPlan plan = make_load_plan(specs);
     std::vector<ModuleLoadResult> loads = load_in_parallel(plan, loader, options);
     std::unordered_map<std::string, int> rounds;
@@ -200,6 +229,7 @@ std::vector<CachedModule> load_modules(const std::vector<CachedModule>& modules,
                            load.reason, load.start.count(), load.duration.count(),
                            rounds[load.name]});
     }
+    results.insert(results.end(), not_tried.begin(), not_tried.end());
     return results;
 }
 
@@ -207,7 +237,7 @@ std::vector<CachedModule> load_modules(const std::vector<CachedModule>& modules,
 
 std::vector<CachedModule> load_cached_modules(const DeviceCache& cache, ModuleLoader& loader,
                                               const LoadOptions& options) {
-    return load_modules(cache.modules, loader, options);
+    return load_modules(cache.modules, loader, options, &cache);
 }
 
 std::vector<CachedModule> prune_modules(const std::vector<CachedModule>& modules,
@@ -270,7 +300,7 @@ Result<ApplyReport> DeviceBringUp::start() {
         }
         std::vector<CachedModule> filesystem = filesystem_modules(cache.root.fstype, report);
         first.insert(first.end(), filesystem.begin(), filesystem.end());
-        report.modules = load_modules(first, m_system.loader, m_options.probe.load);
+        report.modules = load_modules(first, m_system.loader, m_options.probe.load, &cache);
         report.root_first_us = report.load_us = micros_since(started);
         for (const CachedModule& module : first)
             report.root_first.push_back(module.spec.name);
@@ -342,7 +372,7 @@ Result<ApplyReport> DeviceBringUp::finish() {
     ApplyReport& report = *m_report;
     Clock::time_point started = Clock::now();
     std::vector<CachedModule> loaded =
-        load_modules(left_behind(), m_system.loader, m_options.probe.load);
+        load_modules(left_behind(), m_system.loader, m_options.probe.load, cached());
     report.load_us += micros_since(started);
     report.modules.insert(report.modules.end(), loaded.begin(), loaded.end());
     started = Clock::now();

@@ -131,7 +131,8 @@ bool reprobe_requested(const KernelCmdline& cmdline);
 std::vector<std::string> missing_module_files(const DeviceCache& cache,
                                               const std::string& modules_dir);
 
-// Loads the cached module list in parallel; results in plan order.
+// Loads the cached module list in parallel, except the modules that found no
+// device (ENODEV) when the cache was written; results in plan order.
 std::vector<CachedModule> load_cached_modules(const DeviceCache& cache, ModuleLoader& loader,
                                               const LoadOptions& options);
 

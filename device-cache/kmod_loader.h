@@ -1,8 +1,11 @@
-// The real ModuleLoader: kmod_module_probe_insert_module, as modprobe does
-// (install commands, options from modprobe.d and the kernel command line,
-// the blacklist for modules a modalias chose). A module that is already in
-// the kernel counts as present, also when another loader won the race
-// (-EEXIST).
+// The real ModuleLoader. It inserts one module at a time, after the load plan
+// has loaded its prerequisites: kmod_module_insert_module with the options
+// from modprobe.d and the kernel command line, and the blacklist for
+// modules a modalias chose, as modprobe would apply them. A module with an
+// install command, or one whose symbols are not all there yet, goes through
+// kmod_module_probe_insert_module, as modprobe does. A module that is
+// already in the kernel counts as present, also when another loader won the
+// race (-EEXIST).
 //
 // Each thread gets its own kmod_ctx, created on first use, because libkmod
 // contexts are not thread-safe.

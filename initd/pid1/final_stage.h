@@ -7,7 +7,7 @@
 
 #include <chrono>
 
-#include "initd/run/supervisor.h"
+#include "initd/run/final_action.h"
 
 namespace fastinit {
 

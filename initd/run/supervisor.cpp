@@ -26,20 +26,6 @@ uint64_t to_usec(TimePoint t) {
 
 }  // namespace
 
-const char* to_string(FinalAction action) {
-    switch (action) {
-        case FinalAction::poweroff:
-            return "poweroff";
-        case FinalAction::reboot:
-            return "reboot";
-        case FinalAction::halt:
-            return "halt";
-        case FinalAction::kexec:
-            return "kexec";
-    }
-    return "?";
-}
-
 void block_manager_signals() {
     sigset_t set;
     sigemptyset(&set);

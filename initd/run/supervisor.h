@@ -24,15 +24,13 @@
 #include <vector>
 
 #include "initd/graph/graph.h"
+#include "initd/run/final_action.h"
 #include "initd/run/launcher.h"
 #include "initd/run/manager.h"
 #include "initd/run/notify_socket.h"
 #include "initd/run/timeline.h"
 
 namespace fastinit {
-
-enum class FinalAction { poweroff, reboot, halt, kexec };
-const char* to_string(FinalAction action);
 
 struct SupervisorOptions {
     std::string runtime_dir = "/run/fastinit";

@@ -23,29 +23,24 @@
 namespace fastinit {
 namespace {
 
-constexpr const char* kNewRoot = "/root";
+const std::string kNewRoot = "/root";
 constexpr const char* kDeviceCachePath = "/var/lib/fastinit/devices.db";
 
-// True when `path` (in the new root) is fastinit, under any name.
-bool is_fastinit(const std::string& path) {
-    char resolved[PATH_MAX];
-    if (!::realpath(path.c_str(), resolved))
-        return false;
-    std::string name = resolved;
-    return name.substr(name.rfind('/') + 1) == "fastinit";
+// True when `path` of the root at `root` is fastinit, under any name.
+bool is_fastinit(const std::string& root, const std::string& path) {
+    std::string resolved = resolve_in(root, path);
+    std::string name = resolved.substr(resolved.rfind('/') + 1);
+    return name == "fastinit" || name == "fastinit-manager";
 }
 
 // What to execute for the next init (in the root we switched to): when it
 // is fastinit, its manager binary right away, as fastinit would do itself
 // (one program less to load from a cold disk).
 std::string program_for(const std::string& next) {
-    if (!is_fastinit(next))
+    if (!is_fastinit("", next))
         return next;
-    char resolved[PATH_MAX];
-    if (!::realpath(next.c_str(), resolved))
-        return next;
-    std::string manager = resolved;
-    manager = manager.substr(0, manager.rfind('/') + 1) + "fastinit-manager";
+    std::string resolved = resolve_in("", next);
+    std::string manager = resolved.substr(0, resolved.rfind('/') + 1) + "fastinit-manager";
     return ::access(manager.c_str(), X_OK) == 0 ? manager : next;
 }
 
@@ -137,19 +132,13 @@ void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
     if (!handoff.empty())
         candidates.push_back(handoff);
     candidates.insert(candidates.end(), {"/usr/sbin/fastinit", "/sbin/fastinit", "/sbin/init"});
-    std::string next;
-    for (const auto& c : candidates)
-        if (::access((std::string(kNewRoot) + c).c_str(), X_OK) == 0) {
-            next = c;
-            break;
-        }
+    std::string next = first_executable_in(kNewRoot, candidates);
     if (next.empty())
         emergency("the root filesystem has no init (tried " + join(candidates, ", ") + ")");
 
     // Before the cache is handed over: it may still change. A fastinit on
     // the real root takes over the modules not needed for the root.
-    DeviceFinishReport finished =
-        hooks.finish_devices(device, fstype, is_fastinit(std::string(kNewRoot) + next));
+    DeviceFinishReport finished = hooks.finish_devices(device, fstype, is_fastinit(kNewRoot, next));
     long long devices_done = boottime_us();
     if (devices.loading_behind > 0 && finished.left_for_the_real_root == 0)
         log::info("devices: all ", finished.modules_loaded, " modules loaded, ",

@@ -2,10 +2,12 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
 #include <string>
 #include <vector>
 
@@ -74,10 +76,21 @@ Result<void> switch_root(const std::string& new_root) {
     if (::chdir(new_root.c_str()) < 0)
         return system_error("cannot enter " + new_root);
 
-    // Free the initramfs (it is RAM) — only if "/" really is one.
+    // Free the initramfs (it is RAM). Deleting it costs tens of ms in a slow
+    // guest, so a child at idle priority does it while the next init loads
+    // from disk; the next init reaps it. Without a child, here and now.
     UniqueFd old_root(::open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (old_root)
-        delete_tree(old_root.get(), root_st.st_dev, 0);
+    if (old_root) {
+        pid_t deleter = ::fork();
+        if (deleter == 0) {
+            sched_param idle{};
+            ::sched_setscheduler(0, SCHED_IDLE, &idle);
+            delete_tree(old_root.get(), root_st.st_dev, 0);
+            ::_exit(0);
+        }
+        if (deleter < 0)
+            delete_tree(old_root.get(), root_st.st_dev, 0);
+    }
     if (::mount(".", "/", nullptr, MS_MOVE, nullptr) < 0)
         return system_error("cannot move " + new_root + " to /");
     if (::chroot(".") < 0)
@@ -87,10 +100,28 @@ Result<void> switch_root(const std::string& new_root) {
     return {};
 }
 
-std::string first_executable(const std::vector<std::string>& candidates) {
-    for (const auto& path : candidates)
-        if (::access(path.c_str(), X_OK) == 0)
+std::string resolve_in(const std::string& root, std::string path) {
+    for (int hops = 0; hops < 40; ++hops) {
+        char target[PATH_MAX];
+        ssize_t n = ::readlink((root + path).c_str(), target, sizeof target - 1);
+        if (n < 0)
+            break;  // not a symlink, or missing
+        target[n] = '\0';
+        path =
+            target[0] == '/' ? std::string(target) : path.substr(0, path.rfind('/') + 1) + target;
+    }
+    return path;
+}
+
+std::string first_executable_in(const std::string& root,
+                                const std::vector<std::string>& candidates) {
+    for (const auto& path : candidates) {
+        std::string file = root + resolve_in(root, path);
+        struct stat st;
+        if (::stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+            ::access(file.c_str(), X_OK) == 0)
             return path;
+    }
     return "";
 }
 

@@ -521,6 +521,78 @@ TEST(RootFirstModules, TheRecordsModulesWithTheirPrerequisitesInCacheOrder) {
     EXPECT_THAT(root_first_modules(cache, "LABEL=root"), IsEmpty()) << "a record of nothing";
 }
 
+// ---- modules that found no device --------------------------------------------
+
+class NoDevice : public Apply {
+  protected:
+    // A first boot on which pcspkr's init answers `error`.
+    void prime_with_pcspkr_failing(int error) {
+        VirtioMachine m;
+        m.loader.failures["pcspkr"] = error;
+        auto report = boot(m);
+        ASSERT_TRUE(report.ok()) << report.error().message;
+        ASSERT_EQ(report->decision.path, DevicePath::probe);
+        ASSERT_EQ(find_module(report->modules, "pcspkr")->errno_value, error);
+    }
+};
+
+TEST_F(NoDevice, IsNotTriedAgainWhileTheHardwareIsUnchanged) {
+    prime_with_pcspkr_failing(ENODEV);
+    VirtioMachine m;
+    m.loader.failures["pcspkr"] = ENODEV;
+    auto report = boot(m);
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_EQ(report->decision.path, DevicePath::use_cache);
+    EXPECT_THAT(m.loader.loaded(), Not(Contains("pcspkr")));
+    EXPECT_THAT(m.loader.loaded(), SizeIs(4));
+    const CachedModule* pcspkr = find_module(report->modules, "pcspkr");
+    ASSERT_NE(pcspkr, nullptr) << "its recorded result is still reported";
+    EXPECT_EQ(pcspkr->status, LoadStatus::failed);
+    EXPECT_EQ(pcspkr->errno_value, ENODEV);
+    EXPECT_FALSE(report->cache_written);
+
+    CacheLoad load = cached();
+    ASSERT_TRUE(load.valid()) << load.reason;
+    EXPECT_EQ(find_module(load.cache->modules, "pcspkr")->errno_value, ENODEV);
+}
+
+TEST_F(NoDevice, OtherFailuresAreTriedAgain) {
+    prime_with_pcspkr_failing(ENOEXEC);
+    VirtioMachine m;
+    auto report = boot(m);
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_EQ(report->decision.path, DevicePath::use_cache);
+    EXPECT_THAT(m.loader.loaded(), Contains("pcspkr"));
+    EXPECT_EQ(find_module(report->modules, "pcspkr")->status, LoadStatus::loaded);
+}
+
+TEST_F(NoDevice, AReprobeTriesItAgain) {
+    prime_with_pcspkr_failing(ENODEV);
+    options.reprobe = true;
+    VirtioMachine m;
+    auto report = boot(m);
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_EQ(report->decision.path, DevicePath::probe);
+    EXPECT_THAT(m.loader.loaded(), Contains("pcspkr"));
+}
+
+TEST_F(NoDevice, IsNotTriedWhenLeftBehindByARootFirstBoot) {
+    prime_with_pcspkr_failing(ENODEV);
+    auto renewed = renew_root_record(options.cache_path, tree.release,
+                                     {"LABEL=root", {"virtio_blk"}, "", "/dev/vda"});
+    ASSERT_TRUE(renewed.ok() && *renewed);
+    options.root_source = "LABEL=root";
+    VirtioMachine m;
+    DeviceSystem system = system_for(m);
+    DeviceBringUp bring_up(system, options);
+    ASSERT_TRUE(bring_up.start().ok());
+    EXPECT_THAT(module_names(bring_up.left_behind()), Contains("pcspkr"));
+    auto report = bring_up.finish();
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_THAT(m.loader.loaded(), Not(Contains("pcspkr")));
+    EXPECT_THAT(m.loader.loaded(), Contains("virtio_pci"));
+}
+
 TEST_F(Apply, AMissingModuleFileProbes) {
     prime();
     std::filesystem::remove(tree.dir + "/kernel/virtio_blk.ko");

@@ -9,6 +9,7 @@
 
 #include "initd/stage1/root_mount.h"
 #include "initd/stage1/root_spec.h"
+#include "initd/stage1/switch_root.h"
 #include "tests/unit/temp_tree.h"
 
 namespace fastinit {
@@ -100,6 +101,44 @@ TEST(FindRootDevice, AHintThatIsNotABlockDeviceIsIgnored) {
 TEST(FindRootDevice, ADevPathMustBeABlockDevice) {
     EXPECT_EQ(find_root_device(spec_of("root=/dev/null")).node, "");
     EXPECT_EQ(find_root_device(spec_of("root=/dev/no-such-disk")).node, "");
+}
+
+// ---- the next init, looked up inside the new root ---------------------------
+
+// A root as stage 1 sees it before switch_root: mounted at some directory,
+// with links that are absolute in the root's own terms.
+class NewRoot : public ::testing::Test {
+  protected:
+    NewRoot() {
+        std::filesystem::permissions(tree.write("usr/sbin/fastinit", "#!/bin/sh\n"),
+                                     std::filesystem::perms::owner_all);
+        std::filesystem::permissions(tree.write("lib/systemd/systemd", "#!/bin/sh\n"),
+                                     std::filesystem::perms::owner_all);
+        tree.write("etc/not-executable", "");
+        tree.link("sbin/init", "/lib/systemd/systemd");  // absolute, as on Debian
+        tree.link("sbin/fastinit", "../usr/sbin/fastinit");
+        tree.link("sbin/chain", "/sbin/fastinit");
+        tree.link("sbin/dangling", "/nowhere");
+        root = tree.root().string();
+    }
+    TempTree tree;
+    std::string root;
+};
+
+TEST_F(NewRoot, AbsoluteLinksResolveInsideTheRoot) {
+    EXPECT_EQ(resolve_in(root, "/sbin/init"), "/lib/systemd/systemd");
+    EXPECT_EQ(resolve_in(root, "/sbin/fastinit"), "/sbin/../usr/sbin/fastinit");
+    EXPECT_EQ(resolve_in(root, "/sbin/chain"), "/sbin/../usr/sbin/fastinit");
+    EXPECT_EQ(resolve_in(root, "/usr/sbin/fastinit"), "/usr/sbin/fastinit");
+    EXPECT_EQ(resolve_in(root, "/sbin/dangling"), "/nowhere");
+}
+
+TEST_F(NewRoot, TheFirstExecutableCandidateIsTheNextInit) {
+    EXPECT_EQ(first_executable_in(root, {"/sbin/dangling", "/etc/not-executable", "/sbin/init"}),
+              "/sbin/init")
+        << "a link into the root counts even though the initramfs has no such file";
+    EXPECT_EQ(first_executable_in(root, {"/missing", "/sbin", "/sbin/dangling"}), "")
+        << "neither a directory nor a dangling link is an init";
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ def test_first_boot_probes_mounts_root_starts_units_and_writes_the_cache(boot):
     assert "no device cache" in m.group(2)
     assert int(m.group(3)) > 0
     vm.expect(r"root /dev/vda mounted read-write", 30)
-    vm.expect(r"switched root; executing /usr/sbin/fastinit", 30)
+    vm.expect(r"switched root; executing /usr/sbin/fastinit-manager", 30)
     booted = wait_booted(vm)
     assert (int(booted.group(2)), int(booted.group(3))) == (0, 0), booted.group(0)
     wait_shell(vm)

@@ -1,8 +1,11 @@
-"""PID 1 runs the lean fastinit-manager binary, which maps none of the
-device cache's or kexec's libraries; without it, fastinit manages itself."""
+"""Each role's binary maps only what the role needs: PID 1 runs the lean
+fastinit-manager, which maps none of the device cache's or kexec's
+libraries (without it, fastinit manages itself); the initramfs's /init,
+fastinit-stage1, links neither libsystemd nor toml++."""
 
 import os
 import shutil
+import subprocess
 
 # Libraries only the device cache, stage 1 and kexec need (libcrypto comes
 # with libkmod).
@@ -62,3 +65,16 @@ def test_the_timeline_says_when_fastinit_began_and_services_do_not_see_how(fasti
         env = f.read()
     assert "PATH=" in env
     assert "FASTINIT_INIT_START_US" not in env
+
+
+def test_stage1_links_neither_libsystemd_nor_tomlplusplus_and_refuses_other_roles(fastinit_bin):
+    stage1 = os.path.join(os.path.dirname(fastinit_bin), "fastinit-stage1")
+    assert os.access(stage1, os.X_OK), f"{stage1} was not built"
+    ldd = subprocess.run(["ldd", stage1], capture_output=True, text=True, check=True).stdout
+    assert "libkmod" in ldd and "libsqlite3" in ldd, ldd
+    for library in ("libsystemd", "libtomlplusplus", "libgcrypt"):
+        assert library not in ldd, ldd
+    # Outside an initramfs it says what it is for and does nothing.
+    r = subprocess.run([stage1], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 2
+    assert "only as PID 1 of an initramfs" in r.stderr

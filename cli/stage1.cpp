@@ -1,0 +1,22 @@
+// fastinit-stage1: stage 1 alone, the initramfs's /init. It links what
+// stage 1 uses (the device cache, libblkid, oneTBB) and none of the
+// manager's or the client's libraries (libsystemd and what it pulls in,
+// toml++), which a slow machine would otherwise map and relocate before
+// stage 1 could begin.
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "cli/device_phase.h"
+#include "initd/stage1/stage1_main.h"
+
+int main(int argc, char** argv) {
+    if (::getpid() != 1 || ::access(fastinit::kInitrdRelease, F_OK) != 0) {
+        std::fprintf(stderr,
+                     "fastinit-stage1: runs only as PID 1 of an initramfs (with %s); "
+                     "see fastinit for everything else\n",
+                     fastinit::kInitrdRelease);
+        return 2;
+    }
+    fastinit::run_stage1_with_devices(argc, argv);
+}
