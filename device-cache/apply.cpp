@@ -186,8 +186,9 @@ namespace {
 // A module whose init answered ENODEV at the probe that wrote `cache` drives
 // no device of this machine (crc32c_intel on a CPU without SSE4.2). While the
 // fingerprint matches it would answer the same, and a failed init costs the
-// kernel an RCU grace period (~100 ms in a TCG guest), so it is not tried
-// again; unless a module of `modules` depends on it, which then decides.
+// kernel an RCU grace period (~100 ms in a TCG guest), so the boot's critical
+// path does not try it again (complete_devices, off that path, does); unless
+// a module of `modules` depends on it, which then decides.
 const CachedModule* known_absent(const DeviceCache& cache, const std::string& name,
                                  const std::vector<CachedModule>& modules) {
     auto found = std::find_if(cache.modules.begin(), cache.modules.end(),
@@ -397,8 +398,10 @@ Result<ApplyReport> complete_devices(DeviceSystem& system, const ApplyOptions& o
     report.decision = {DevicePath::use_cache, "completing what the initramfs left"};
     report.cached_root = cache.cache->root;
     Clock::time_point started = Clock::now();
-    // Those already in the kernel come back "present" at once.
-    report.modules = load_cached_modules(*cache.cache, system.loader, options.probe.load);
+    // Those already in the kernel come back "present" at once. Off the
+    // boot's critical path, modules that found no device are tried again:
+    // one ENODEV (a device late to appear) must not keep a driver out.
+    report.modules = load_modules(cache.cache->modules, system.loader, options.probe.load, nullptr);
     report.load_us = micros_since(started);
     started = Clock::now();
     // The fingerprint is stage 1's, which matched; the module tree named in

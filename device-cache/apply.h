@@ -112,7 +112,8 @@ class DeviceBringUp {
 
 // The second half of a root-first boot, on the real root: stage 1 found the
 // cache at options.cache_path matching and left modules behind. Loads every
-// cached module not in the kernel yet, then validates as the fast path does,
+// cached module not in the kernel yet (those that found no device too: this
+// is off the critical path), then validates as the fast path does,
 // without deciding again (the module tree here may be a copy of the part
 // stage 1 left). Fails when the cache cannot be read.
 Result<ApplyReport> complete_devices(DeviceSystem& system, const ApplyOptions& options);

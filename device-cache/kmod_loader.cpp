@@ -12,7 +12,8 @@ bool is_blacklisted(kmod_ctx* ctx, std::string_view name) {
     bool found = false;
     while (!found && iter && kmod_config_iter_next(iter))
         found = name == kmod_config_iter_get_key(iter);
-    kmod_config_iter_free_iter(iter);
+    if (iter)
+        kmod_config_iter_free_iter(iter);
     return found;
 }
 

@@ -123,6 +123,9 @@ FinalAction Supervisor::run() {
     // all settle at once, without a process to wait for); post sources only
     // run after some other event, so do this round's bookkeeping now.
     on_post(nullptr, this);
+    // Children inherited from before the signals were blocked (stage 1's
+    // initramfs deleter) may have exited with no SIGCHLD left to say so.
+    reap_children();
     int r = sd_event_loop(m_event);
     if (r < 0)
         log::error("event loop failed: ", strerror(-r));

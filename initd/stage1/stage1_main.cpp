@@ -26,22 +26,32 @@ namespace {
 const std::string kNewRoot = "/root";
 constexpr const char* kDeviceCachePath = "/var/lib/fastinit/devices.db";
 
-// True when `path` of the root at `root` is fastinit, under any name.
-bool is_fastinit(const std::string& root, const std::string& path) {
-    std::string resolved = resolve_in(root, path);
-    std::string name = resolved.substr(resolved.rfind('/') + 1);
-    return name == "fastinit" || name == "fastinit-manager";
+// The directory of fastinit, when `path` of the root at `root` is fastinit
+// under any name and its `fastinit` (whose `devices stage2` takes over
+// modules) is there too; else nothing.
+std::optional<std::string> fastinit_dir(const std::string& root, const std::string& path) {
+    auto found = look_up_in(root, path);
+    if (!found)
+        return std::nullopt;
+    std::string dir = found->path.substr(0, found->path.rfind('/') + 1);
+    std::string name = found->path.substr(dir.size());
+    if (name != "fastinit" && name != "fastinit-manager")
+        return std::nullopt;
+    auto tool = look_up_in(root, dir + "fastinit");
+    if (!tool || !tool->executable)
+        return std::nullopt;
+    return dir;
 }
 
 // What to execute for the next init (in the root we switched to): when it
 // is fastinit, its manager binary right away, as fastinit would do itself
 // (one program less to load from a cold disk).
 std::string program_for(const std::string& next) {
-    if (!is_fastinit("", next))
+    auto dir = fastinit_dir("", next);
+    if (!dir)
         return next;
-    std::string resolved = resolve_in("", next);
-    std::string manager = resolved.substr(0, resolved.rfind('/') + 1) + "fastinit-manager";
-    return ::access(manager.c_str(), X_OK) == 0 ? manager : next;
+    auto manager = look_up_in("", *dir + "fastinit-manager");
+    return manager && manager->executable ? manager->path : next;
 }
 
 void write_report(const nlohmann::json& report) {
@@ -138,7 +148,8 @@ void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
 
     // Before the cache is handed over: it may still change. A fastinit on
     // the real root takes over the modules not needed for the root.
-    DeviceFinishReport finished = hooks.finish_devices(device, fstype, is_fastinit(kNewRoot, next));
+    DeviceFinishReport finished =
+        hooks.finish_devices(device, fstype, fastinit_dir(kNewRoot, next).has_value());
     long long devices_done = boottime_us();
     if (devices.loading_behind > 0 && finished.left_for_the_real_root == 0)
         log::info("devices: all ", finished.modules_loaded, " modules loaded, ",
@@ -176,7 +187,13 @@ void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
             next_argv.push_back(argv[i]);
     next_argv.push_back(nullptr);
     ::execv(program.c_str(), next_argv.data());
-    emergency(system_error("cannot execute " + program).message);
+    if (program != next) {
+        // The manager binary would not run (another architecture, a broken
+        // file): fastinit itself can do its work.
+        log::error(system_error("cannot execute " + program).message, "; executing ", next);
+        ::execv(next.c_str(), next_argv.data());
+    }
+    emergency(system_error("cannot execute " + next).message);
 }
 
 }  // namespace fastinit

@@ -2,12 +2,14 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
-#include <climits>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -100,28 +102,40 @@ Result<void> switch_root(const std::string& new_root) {
     return {};
 }
 
-std::string resolve_in(const std::string& root, std::string path) {
-    for (int hops = 0; hops < 40; ++hops) {
-        char target[PATH_MAX];
-        ssize_t n = ::readlink((root + path).c_str(), target, sizeof target - 1);
-        if (n < 0)
-            break;  // not a symlink, or missing
-        target[n] = '\0';
-        path =
-            target[0] == '/' ? std::string(target) : path.substr(0, path.rfind('/') + 1) + target;
-    }
-    return path;
+std::optional<InRoot> look_up_in(const std::string& root, const std::string& path) {
+    UniqueFd dir(::open(root.empty() ? "/" : root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!dir)
+        return std::nullopt;
+    // The kernel resolves every symlink and ".." as if `root` were "/".
+    open_how how{};
+    how.flags = O_PATH | O_CLOEXEC;
+    how.resolve = RESOLVE_IN_ROOT;
+    UniqueFd file(
+        static_cast<int>(::syscall(SYS_openat2, dir.get(), path.c_str(), &how, sizeof how)));
+    if (!file)
+        return std::nullopt;
+    struct stat st;
+    if (::fstat(file.get(), &st) < 0)
+        return std::nullopt;
+    // /proc names both as this process sees them: the file under the root.
+    auto name_of = [](const UniqueFd& fd) {
+        std::error_code ec;
+        auto name = std::filesystem::read_symlink("/proc/self/fd/" + std::to_string(fd.get()), ec);
+        return ec ? std::string() : name.string();
+    };
+    std::string base = name_of(dir), seen = name_of(file);
+    if (base == "/")
+        base.clear();
+    if (seen.empty() || !seen.starts_with(base + "/"))
+        return std::nullopt;
+    return InRoot{seen.substr(base.size()), S_ISREG(st.st_mode) && (st.st_mode & 0111) != 0};
 }
 
 std::string first_executable_in(const std::string& root,
                                 const std::vector<std::string>& candidates) {
-    for (const auto& path : candidates) {
-        std::string file = root + resolve_in(root, path);
-        struct stat st;
-        if (::stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-            ::access(file.c_str(), X_OK) == 0)
+    for (const auto& path : candidates)
+        if (auto found = look_up_in(root, path); found && found->executable)
             return path;
-    }
     return "";
 }
 

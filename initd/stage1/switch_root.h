@@ -4,6 +4,7 @@
 // PID 1 so nothing has to be re-executed in between.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,11 +19,16 @@ namespace fastinit {
 // been changed yet; later failures are best-effort and reported.
 Result<void> switch_root(const std::string& new_root);
 
-// `path` (absolute) in the filesystem mounted at `root`, its symlinks
-// followed inside that filesystem: an absolute link target such as
-// /sbin/init -> /lib/systemd/systemd names a path of `root`, not of the
-// initramfs. Only the last component's links are followed.
-std::string resolve_in(const std::string& root, std::string path);
+// A file of the filesystem mounted at `root`, found with every symlink and
+// ".." resolved inside it (openat2 RESOLVE_IN_ROOT): /sbin/init ->
+// /lib/systemd/systemd names the root's systemd, not the initramfs's.
+struct InRoot {
+    std::string path;         // absolute, in the root's own terms
+    bool executable = false;  // a regular file with an execute bit
+};
+// Nothing when it does not exist (or the kernel lacks openat2, before 5.6).
+// `root` "" is the current root.
+std::optional<InRoot> look_up_in(const std::string& root, const std::string& path);
 
 // The first of `candidates` (absolute paths of the root at `root`) that is
 // an executable file there; empty when none is.

@@ -576,6 +576,16 @@ TEST_F(NoDevice, AReprobeTriesItAgain) {
     EXPECT_THAT(m.loader.loaded(), Contains("pcspkr"));
 }
 
+TEST_F(NoDevice, IsTriedAgainByStage2OffTheCriticalPath) {
+    prime_with_pcspkr_failing(ENODEV);
+    VirtioMachine m;
+    DeviceSystem system = system_for(m);
+    auto report = complete_devices(system, options);
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_THAT(m.loader.loaded(), Contains("pcspkr"));
+    EXPECT_EQ(find_module(report->modules, "pcspkr")->status, LoadStatus::loaded);
+}
+
 TEST_F(NoDevice, IsNotTriedWhenLeftBehindByARootFirstBoot) {
     prime_with_pcspkr_failing(ENODEV);
     auto renewed = renew_root_record(options.cache_path, tree.release,

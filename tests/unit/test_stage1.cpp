@@ -105,40 +105,57 @@ TEST(FindRootDevice, ADevPathMustBeABlockDevice) {
 
 // ---- the next init, looked up inside the new root ---------------------------
 
-// A root as stage 1 sees it before switch_root: mounted at some directory,
-// with links that are absolute in the root's own terms.
+// A root as stage 1 sees it before switch_root: mounted at a directory, with
+// links that are absolute in the root's own terms, next to files of the
+// initramfs that must never be taken for the root's.
 class NewRoot : public ::testing::Test {
   protected:
     NewRoot() {
-        std::filesystem::permissions(tree.write("usr/sbin/fastinit", "#!/bin/sh\n"),
-                                     std::filesystem::perms::owner_all);
-        std::filesystem::permissions(tree.write("lib/systemd/systemd", "#!/bin/sh\n"),
-                                     std::filesystem::perms::owner_all);
-        tree.write("etc/not-executable", "");
-        tree.link("sbin/init", "/lib/systemd/systemd");  // absolute, as on Debian
-        tree.link("sbin/fastinit", "../usr/sbin/fastinit");
-        tree.link("sbin/chain", "/sbin/fastinit");
-        tree.link("sbin/dangling", "/nowhere");
-        root = tree.root().string();
+        auto executable = [&](const std::string& relative) {
+            std::filesystem::permissions(tree.write(relative, "#!/bin/sh\n"),
+                                         std::filesystem::perms::owner_all);
+        };
+        executable("root/usr/sbin/fastinit");
+        executable("root/lib/systemd/systemd");
+        executable("decoy");  // outside the root: the initramfs's
+        tree.write("root/etc/not-executable", "");
+        tree.link("root/sbin/init", "/lib/systemd/systemd");  // absolute, as on Debian
+        tree.link("root/sbin/fastinit", "../usr/sbin/fastinit");
+        tree.link("root/sbin/chain", "/sbin/fastinit");
+        tree.link("root/sbin/dangling", "/nowhere");
+        tree.link("root/sbin/deep", "../../../../../lib/systemd/systemd");
+        tree.link("root/sbin/escape", "../../decoy");
+        tree.link("root/altsbin", "/usr/sbin");  // an absolute directory link
+        root = tree.path("root").string();
+    }
+    std::string path_of(const std::string& path) {
+        auto found = look_up_in(root, path);
+        return found ? found->path : "(none)";
     }
     TempTree tree;
     std::string root;
 };
 
-TEST_F(NewRoot, AbsoluteLinksResolveInsideTheRoot) {
-    EXPECT_EQ(resolve_in(root, "/sbin/init"), "/lib/systemd/systemd");
-    EXPECT_EQ(resolve_in(root, "/sbin/fastinit"), "/sbin/../usr/sbin/fastinit");
-    EXPECT_EQ(resolve_in(root, "/sbin/chain"), "/sbin/../usr/sbin/fastinit");
-    EXPECT_EQ(resolve_in(root, "/usr/sbin/fastinit"), "/usr/sbin/fastinit");
-    EXPECT_EQ(resolve_in(root, "/sbin/dangling"), "/nowhere");
+TEST_F(NewRoot, LinksResolveInsideTheRoot) {
+    EXPECT_EQ(path_of("/sbin/init"), "/lib/systemd/systemd");
+    EXPECT_EQ(path_of("/sbin/fastinit"), "/usr/sbin/fastinit");
+    EXPECT_EQ(path_of("/sbin/chain"), "/usr/sbin/fastinit");
+    EXPECT_EQ(path_of("/altsbin/fastinit"), "/usr/sbin/fastinit");
+    EXPECT_EQ(path_of("/sbin/deep"), "/lib/systemd/systemd") << ".. stops at the root";
+    EXPECT_EQ(path_of("/usr/sbin/fastinit"), "/usr/sbin/fastinit");
+    EXPECT_EQ(path_of("/sbin/dangling"), "(none)");
+    EXPECT_EQ(path_of("/sbin/escape"), "(none)") << "the initramfs's file is not the root's";
 }
 
 TEST_F(NewRoot, TheFirstExecutableCandidateIsTheNextInit) {
     EXPECT_EQ(first_executable_in(root, {"/sbin/dangling", "/etc/not-executable", "/sbin/init"}),
               "/sbin/init")
         << "a link into the root counts even though the initramfs has no such file";
-    EXPECT_EQ(first_executable_in(root, {"/missing", "/sbin", "/sbin/dangling"}), "")
-        << "neither a directory nor a dangling link is an init";
+    EXPECT_EQ(first_executable_in(root, {"/missing", "/sbin", "/sbin/escape"}), "")
+        << "neither a directory nor a file outside the root is an init";
+    ASSERT_TRUE(look_up_in(root, "/sbin/init").has_value());
+    EXPECT_TRUE(look_up_in(root, "/sbin/init")->executable);
+    EXPECT_FALSE(look_up_in(root, "/etc/not-executable")->executable);
 }
 
 }  // namespace
