@@ -4,9 +4,18 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <mutex>
 
 namespace fastinit::log {
+
+void detail::append(std::string& out, double value) {
+    char text[32];
+    int n = std::snprintf(text, sizeof text, "%g", value);
+    if (n > 0)
+        out.append(text,
+                   static_cast<size_t>(n) < sizeof text ? static_cast<size_t>(n) : sizeof text - 1);
+}
 namespace {
 
 std::atomic<Level> g_min_level{Level::info};

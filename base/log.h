@@ -5,7 +5,8 @@
 // machine, to /dev/kmsg so messages survive in dmesg.
 #pragma once
 
-#include <sstream>
+#include <charconv>
+#include <concepts>
 #include <string>
 #include <string_view>
 
@@ -24,11 +25,39 @@ void write(Level level, std::string_view message);
 // (such as unit file diagnostics).
 void write_untagged(Level level, std::string_view message);
 
+// Message building without iostreams: an ostringstream would make every
+// process that logs (PID 1 above all) set up the C++ locale machinery and
+// keep ~0.7 MiB more of libstdc++ resident.
+namespace detail {
+inline void append(std::string& out, std::string_view text) {
+    out += text;
+}
+inline void append(std::string& out, const char* text) {
+    out += text;
+}
+inline void append(std::string& out, char c) {
+    out += c;
+}
+inline void append(std::string& out, bool value) {
+    out += value ? '1' : '0';
+}
+// Every integer type as a number (an ostream would print 8-bit ones as
+// characters).
+template <std::integral T>
+void append(std::string& out, T value) {
+    char digits[24];
+    auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    out.append(digits, end);
+}
+// As an ostream prints it by default: six significant digits (%g).
+void append(std::string& out, double value);
+}  // namespace detail
+
 template <typename... Args>
 std::string cat(const Args&... args) {
-    std::ostringstream out;
-    (out << ... << args);
-    return out.str();
+    std::string out;
+    (detail::append(out, args), ...);
+    return out;
 }
 
 template <typename... Args>

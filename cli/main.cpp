@@ -6,10 +6,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <string>
 
 #include "base/boot_clock.h"
+#include "base/own_path.h"
 #include "cli/device_phase.h"
 #include "cli/verbs.h"
 #include "initd/manager_main.h"
@@ -46,16 +46,12 @@ const char kHelp[] =
 // none of the device cache's and kexec's libraries. Without it (an image
 // that lacks it) this binary runs the manager itself.
 int become_manager(int argc, char** argv, long long entered_us) {
-    std::error_code ec;
-    auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        std::string manager = (self.parent_path() / "fastinit-manager").string();
-        if (::access(manager.c_str(), X_OK) == 0) {
-            // The init began here, not in the program it becomes.
-            ::setenv(fastinit::kInitStartEnv, std::to_string(entered_us).c_str(), 0);
-            ::execv(manager.c_str(), argv);
-            ::unsetenv(fastinit::kInitStartEnv);
-        }
+    std::string manager = fastinit::sibling_program("fastinit-manager");
+    if (!manager.empty()) {
+        // The init began here, not in the program it becomes.
+        ::setenv(fastinit::kInitStartEnv, std::to_string(entered_us).c_str(), 0);
+        ::execv(manager.c_str(), argv);
+        ::unsetenv(fastinit::kInitStartEnv);
     }
     return fastinit::run_manager(argc, argv);
 }

@@ -11,6 +11,7 @@
 #include "base/boot_clock.h"
 #include "base/kernel_cmdline.h"
 #include "base/log.h"
+#include "base/own_path.h"
 #include "base/text.h"
 #include "initd/control/bus_server.h"
 #include "initd/graph/graph.h"
@@ -167,7 +168,7 @@ int run_manager(int argc, char** argv) {
         // Module loads block in the kernel for as long as the driver probes
         // its hardware, and the cache needs SQLite and libkmod: a process of
         // its own does that work beside the units.
-        start_stage2_devices(sibling_fastinit());
+        start_stage2_devices(sibling_program("fastinit"));
     }
 
     auto cmdline_text = read_file(args.proc_cmdline);

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <filesystem>
 
 #include "base/log.h"
 #include "base/text.h"
@@ -31,15 +30,6 @@ void keep_handed_over_device_cache() {
     else
         log::warning("cannot keep the device cache: ", written.error().message,
                      " (read-only root?)");
-}
-
-std::string sibling_fastinit() {
-    std::error_code ec;
-    auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (ec)
-        return {};
-    std::string candidate = (self.parent_path() / "fastinit").string();
-    return ::access(candidate.c_str(), X_OK) == 0 ? candidate : std::string{};
 }
 
 void start_stage2_devices(const std::string& fastinit) {

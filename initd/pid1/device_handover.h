@@ -12,10 +12,6 @@ namespace fastinit {
 // when it differs, so a later boot or kexec finds it. Logs what it did.
 void keep_handed_over_device_cache();
 
-// The fastinit binary next to the running one (/proc/self/exe), which owns
-// the device cache; empty when there is none.
-std::string sibling_fastinit();
-
 // Starts `FASTINIT devices stage2` without waiting for it: PID 1 reaps it
 // like any orphan. Logs and carries on when it cannot.
 void start_stage2_devices(const std::string& fastinit);

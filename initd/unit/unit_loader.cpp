@@ -1,8 +1,11 @@
 #include "initd/unit/unit_loader.h"
 
+#include <dirent.h>
+#include <sys/stat.h>
 #include <tbb/parallel_for.h>
 
-#include <filesystem>
+#include <algorithm>
+#include <memory>
 #include <set>
 
 #include "base/text.h"
@@ -18,21 +21,26 @@ struct UnitFile {
 
 // Files named NAME.toml in the search path; the first directory holding a
 // name wins. Missing directories are fine (a minimal image may have one).
+// (readdir rather than std::filesystem: PID 1 would keep that part of
+// libstdc++ resident for one directory scan.)
 std::vector<UnitFile> find_unit_files(const std::vector<std::string>& search_path) {
-    namespace fs = std::filesystem;
+    constexpr std::string_view kSuffix = ".toml";
     std::vector<UnitFile> files;
     std::set<std::string> seen;
     for (const auto& dir : search_path) {
-        std::error_code ec;
+        std::unique_ptr<DIR, int (*)(DIR*)> entries(::opendir(dir.c_str()), ::closedir);
+        if (!entries)
+            continue;
         std::vector<UnitFile> here;
-        for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-            const fs::path& p = it->path();
-            if (p.extension() != ".toml")
+        while (const dirent* entry = ::readdir(entries.get())) {
+            std::string_view file = entry->d_name;
+            if (file.size() <= kSuffix.size() || !file.ends_with(kSuffix))
                 continue;
-            std::error_code type_ec;
-            if (!fs::is_regular_file(p, type_ec))
+            std::string path = dir.ends_with('/') ? dir + entry->d_name : dir + "/" + entry->d_name;
+            struct stat st;  // follows symlinks, as a unit may be one
+            if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
                 continue;
-            here.push_back({p.stem().string(), p.string()});
+            here.push_back({std::string(file.substr(0, file.size() - kSuffix.size())), path});
         }
         std::sort(here.begin(), here.end(),
                   [](const UnitFile& a, const UnitFile& b) { return a.name < b.name; });

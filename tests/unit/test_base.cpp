@@ -13,6 +13,8 @@
 
 #include "base/duration.h"
 #include "base/kernel_cmdline.h"
+#include "base/log.h"
+#include "base/own_path.h"
 #include "base/result.h"
 #include "base/text.h"
 
@@ -212,6 +214,30 @@ TEST(KernelCmdline, ValueKeepsLaterEqualsSigns) {
 }
 
 // ---- text helpers -----------------------------------------------------------
+
+// log::cat builds messages without iostreams; it prints what an ostream
+// would, except that 8-bit integers are numbers, not characters.
+TEST(LogCat, PrintsLikeAnOstream) {
+    std::string owned = "owned";
+    std::string_view view = "view";
+    EXPECT_EQ(log::cat("text ", owned, ' ', view), "text owned view");
+    EXPECT_EQ(log::cat(-42, " ", 0, " ", 18446744073709551615ull), "-42 0 18446744073709551615");
+    EXPECT_EQ(log::cat(static_cast<short>(-7), static_cast<unsigned char>(200)), "-7200");
+    EXPECT_EQ(log::cat(true, false), "10");
+    EXPECT_EQ(log::cat(1.5, " ", 0.1, " ", 1234567.0, " ", 2.0f), "1.5 0.1 1.23457e+06 2");
+    EXPECT_EQ(log::cat(), "");
+}
+
+TEST(SiblingProgram, FindsExecutablesNextToTheRunningBinary) {
+    // This test binary is the running program: its own name is a sibling.
+    char self[4096];
+    ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    ASSERT_GT(n, 0);
+    std::string path(self, static_cast<size_t>(n));
+    std::string name = path.substr(path.rfind('/') + 1);
+    EXPECT_EQ(sibling_program(name), path);
+    EXPECT_EQ(sibling_program("no-such-program-here"), "");
+}
 
 TEST(EditDistance, Levenshtein) {
     EXPECT_EQ(edit_distance("", ""), 0u);
