@@ -51,6 +51,9 @@ void append(std::string& out, T value) {
 }
 // As an ostream prints it by default: six significant digits (%g).
 void append(std::string& out, double value);
+// Any other pointer would silently convert to bool and print "1".
+template <typename T>
+void append(std::string& out, const T* pointer) = delete;
 }  // namespace detail
 
 template <typename... Args>
