@@ -4,6 +4,9 @@
 #include <chrono>
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
+#include "base/boot_clock.h"
 #include "base/log.h"
 #include "base/text.h"
 #include "device-cache/apply_here.h"
@@ -145,12 +148,12 @@ std::optional<std::string> BootDevices::remember_root(const std::string& root_de
 namespace {
 
 // The first half of stage2_devices.
-bool complete_devices_from_the_initramfs() {
+void complete_devices_from_the_initramfs(Stage2Report& out) {
     std::string release = running_kernel_release();
     std::string dir = std::string(kInitrdModulesDir) + "/" + release;
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec))
-        return false;
+        return;
     ApplyOptions options;
     options.cache_path = kHandedOverCachePath;
     auto started = std::chrono::steady_clock::now();
@@ -160,7 +163,7 @@ bool complete_devices_from_the_initramfs() {
     std::filesystem::remove_all(kInitrdModulesDir, ec);
     if (!report) {
         log::warning("devices: cannot complete what the initramfs left: ", report.error().message);
-        return false;
+        return;
     }
     int loaded = 0, failed = 0;
     count_modules(report->modules, loaded, failed);
@@ -169,11 +172,15 @@ bool complete_devices_from_the_initramfs() {
               report->refreshed.empty() ? "" : "; the cache was refreshed: " + report->refreshed);
     if (report->cache_error)
         log::warning("devices: ", report->cache_error->message);
-    return report->cache_written;
+    out.completed = true;
+    out.completed_loaded = loaded;
+    out.completed_failed = failed;
+    out.completed_ms = ms;
+    out.cache_rewritten = report->cache_written;
 }
 
 // The second half: the real root's own modules.
-void probe_with_the_roots_modules() {
+void probe_with_the_roots_modules(Stage2Report& out) {
     ModuleTree tree = running_module_tree();
     std::error_code ec;
     if (!std::filesystem::exists(tree.dir + "/modules.dep.bin", ec))
@@ -196,14 +203,37 @@ void probe_with_the_roots_modules() {
     log::info("devices: probed with ", tree.dir, " in ", ms,
               " ms: ", loaded.empty() ? "nothing more to load" : "loaded " + join(loaded, ", "),
               failed.empty() ? "" : "; failed: " + join(failed, "; "));
+    out.probed = true;
+    out.probed_dir = tree.dir;
+    out.probed_loaded = std::move(loaded);
+    out.probed_failed = std::move(failed);
+    out.probed_ms = ms;
 }
 
 }  // namespace
 
-bool stage2_devices() {
-    bool rewrote = complete_devices_from_the_initramfs();
-    probe_with_the_roots_modules();
-    return rewrote;
+Stage2Report stage2_devices() {
+    Stage2Report report;
+    report.start_us = boottime_us();
+    complete_devices_from_the_initramfs(report);
+    probe_with_the_roots_modules(report);
+    report.end_us = boottime_us();
+    return report;
+}
+
+std::string to_json(const Stage2Report& report) {
+    nlohmann::json out = {{"start_us", report.start_us}, {"end_us", report.end_us}};
+    if (report.completed)
+        out["completed"] = {{"loaded", report.completed_loaded},
+                            {"failed", report.completed_failed},
+                            {"ms", report.completed_ms},
+                            {"cache_rewritten", report.cache_rewritten}};
+    if (report.probed)
+        out["probed"] = {{"dir", report.probed_dir},
+                         {"loaded", report.probed_loaded},
+                         {"failed", report.probed_failed},
+                         {"ms", report.probed_ms}};
+    return out.dump(1) + "\n";
 }
 
 Result<void> load_modules_for_alias(const std::string& alias) {

@@ -54,9 +54,25 @@ class BootDevices {
 // module tree for the running kernel, probes with it for the devices the
 // initramfs had no module for (a network card, sound: what only the real
 // root carries); that probe is not cached: it runs off the boot's critical
-// path and finds the cached modules already loaded. True when it rewrote the
-// cache at kHandedOverCachePath.
-bool stage2_devices();
+// path and finds the cached modules already loaded. Logs each half; the
+// report says what they did, for `fastinit analyze time`.
+struct Stage2Report {
+    long long start_us = 0, end_us = 0;  // CLOCK_BOOTTIME
+    // What the initramfs left, when it left anything.
+    bool completed = false;
+    int completed_loaded = 0, completed_failed = 0;
+    double completed_ms = 0;
+    bool cache_rewritten = false;  // at kHandedOverCachePath
+    // The real root's own module tree, when it has one.
+    bool probed = false;
+    std::string probed_dir;
+    std::vector<std::string> probed_loaded, probed_failed;
+    double probed_ms = 0;
+};
+Stage2Report stage2_devices();
+// The report as `fastinit devices stage2` leaves it in
+// /run/fastinit/<kStage2ReportName> (initd/run/timeline.h reads it back).
+std::string to_json(const Stage2Report& report);
 
 // Stage 1 (initd/stage1) with this device phase: the initramfs's /init.
 [[noreturn]] void run_stage1_with_devices(int argc, char** argv);

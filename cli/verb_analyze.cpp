@@ -44,6 +44,11 @@ int verb_analyze(const ClientContext& context, const Args& args) {
     }
     if (report == "time") {
         std::fputs(format_boot_time(*timeline).c_str(), stdout);
+        // Stage 2 runs beside the units and may end after the timeline was
+        // written: its report is a file of its own, next to it.
+        std::string dir = file.substr(0, file.rfind('/') + 1);
+        if (auto stage2 = read_file(dir + kStage2ReportName))
+            std::fputs(format_stage2_devices(*stage2).c_str(), stdout);
         return 0;
     }
     if (report == "blame") {

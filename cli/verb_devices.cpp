@@ -20,6 +20,7 @@
 #include "device-cache/kmod_resolver.h"
 #include "device-cache/sysfs_device_source.h"
 #include "initd/pid1/device_handover.h"
+#include "initd/run/timeline.h"
 
 namespace fastinit {
 namespace {
@@ -242,8 +243,13 @@ int devices_apply(const DevicesArgs& args) {
 int devices_stage2() {
     log::set_prefix("fastinit[stage2]");
     log::enable_kmsg();
-    if (stage2_devices())
+    Stage2Report report = stage2_devices();
+    if (report.cache_rewritten)
         keep_handed_over_device_cache();
+    auto written =
+        write_file_atomically(std::string("/run/fastinit/") + kStage2ReportName, to_json(report));
+    if (!written)
+        log::warning("devices: ", written.error().message);
     return 0;
 }
 

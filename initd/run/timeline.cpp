@@ -240,4 +240,36 @@ std::string format_boot_time(const Timeline& timeline) {
     return out;
 }
 
+std::string format_stage2_devices(const std::string& report_json) try {
+    json report = json::parse(report_json, nullptr, false);
+    if (!report.is_object())
+        return {};
+    long long start = report.value("start_us", 0LL), end = report.value("end_us", 0LL);
+    std::string out = "stage 2 devices: @" + ms(start) + " +" + ms(end - start) + "\n";
+    auto names = [](const json& list) {
+        std::string text;
+        if (list.is_array())
+            for (const auto& name : list)
+                if (name.is_string())
+                    text += (text.empty() ? "" : ", ") + name.get<std::string>();
+        return text;
+    };
+    if (auto c = report.find("completed"); c != report.end() && c->is_object()) {
+        out += "  left by the initramfs: " + std::to_string(c->value("loaded", 0)) +
+               " modules in the kernel, " + std::to_string(c->value("failed", 0)) + " failed (" +
+               ms(static_cast<long long>(c->value("ms", 0.0) * 1000)) + ")\n";
+    }
+    if (auto p = report.find("probed"); p != report.end() && p->is_object()) {
+        std::string loaded = names(p->value("loaded", json::array()));
+        std::string failed = names(p->value("failed", json::array()));
+        out += "  probed with " + p->value("dir", std::string("?")) + ": " +
+               (loaded.empty() ? "nothing more to load" : "loaded " + loaded) +
+               (failed.empty() ? "" : "; failed: " + failed) + " (" +
+               ms(static_cast<long long>(p->value("ms", 0.0) * 1000)) + ")\n";
+    }
+    return out;
+} catch (const json::exception&) {
+    return {};  // a field of the wrong type: the report is not one we wrote
+}
+
 }  // namespace fastinit

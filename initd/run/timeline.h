@@ -51,4 +51,10 @@ std::string format_critical_chain(const Timeline& timeline, const std::string& t
 // phase of the initramfs, like systemd-analyze time.
 std::string format_boot_time(const Timeline& timeline);
 
+// Stage 2's device work (`fastinit devices stage2`, beside the units of a
+// real boot) leaves its report next to boot.json when it is done.
+inline constexpr const char* kStage2ReportName = "stage2.json";
+// Its lines for `fastinit analyze time`; "" when the report is not JSON.
+std::string format_stage2_devices(const std::string& report_json);
+
 }  // namespace fastinit

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "cli/device_phase.h"
 #include "initd/run/timeline.h"
 #include "tests/unit/fakes.h"
 
@@ -128,6 +129,50 @@ TEST(Timeline, BootTimeSplitsKernelInitrdAndUserspace) {
     no_initrd.makespan_us = 1000;
     no_initrd.boot.manager_start_boottime_us = 5000;
     EXPECT_EQ(format_boot_time(no_initrd), "kernel 5.0ms + userspace 1.0ms = 6.0ms\n");
+}
+
+TEST(Timeline, Stage2DevicesReportRoundTripsIntoAnalyzeTime) {
+    Stage2Report report;
+    report.start_us = 3100000;
+    report.end_us = 3350000;
+    report.completed = true;
+    report.completed_loaded = 11;
+    report.completed_failed = 1;
+    report.completed_ms = 42.5;
+    report.probed = true;
+    report.probed_dir = "/lib/modules/6.1.0-56-amd64";
+    report.probed_loaded = {"pcspkr", "snd_hda_intel"};
+    report.probed_failed = {"i2c_piix4 (No such device)"};
+    report.probed_ms = 180.25;
+    EXPECT_EQ(format_stage2_devices(to_json(report)),
+              "stage 2 devices: @3100.0ms +250.0ms\n"
+              "  left by the initramfs: 11 modules in the kernel, 1 failed (42.5ms)\n"
+              "  probed with /lib/modules/6.1.0-56-amd64: loaded pcspkr, snd_hda_intel; "
+              "failed: i2c_piix4 (No such device) (180.2ms)\n");
+
+    // A root without modules of its own, nothing left by the initramfs.
+    Stage2Report quiet;
+    quiet.start_us = 1000;
+    quiet.end_us = 1500;
+    EXPECT_EQ(format_stage2_devices(to_json(quiet)), "stage 2 devices: @1.0ms +0.5ms\n");
+    Stage2Report nothing_new = report;
+    nothing_new.completed = false;
+    nothing_new.probed_loaded.clear();
+    nothing_new.probed_failed.clear();
+    EXPECT_THAT(format_stage2_devices(to_json(nothing_new)),
+                ::testing::EndsWith(": nothing more to load (180.2ms)\n"));
+}
+
+TEST(Timeline, ADamagedStage2ReportPrintsNothing) {
+    EXPECT_EQ(format_stage2_devices(""), "");
+    EXPECT_EQ(format_stage2_devices("{\"start_us\": 12"), "");
+    EXPECT_EQ(format_stage2_devices("[1, 2]"), "");
+    EXPECT_EQ(format_stage2_devices(R"({"start_us": "soon"})"), "");
+    EXPECT_EQ(format_stage2_devices(R"({"completed": {"loaded": "many"}})"), "");
+    // Wrong types inside are skipped, not thrown.
+    EXPECT_EQ(
+        format_stage2_devices(R"({"start_us": 0, "end_us": 0, "probed": {"loaded": [1, "x"]}})"),
+        "stage 2 devices: @0.0ms +0.0ms\n  probed with ?: loaded x (0.0ms)\n");
 }
 
 }  // namespace

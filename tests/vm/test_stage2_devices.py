@@ -2,6 +2,7 @@
 them from the root's own module tree, beside the units (stage 2)."""
 
 import os
+import re
 import shutil
 import subprocess
 
@@ -41,3 +42,8 @@ def test_the_real_root_loads_what_the_initramfs_has_no_module_for(boot, images, 
     wait_shell(vm)
     status, out = vm.run("grep -c '^pcspkr ' /proc/modules")
     assert out.strip() == "1", out
+    # Stage 2's report is part of `analyze time`.
+    status, out = vm.run("fastinit analyze time")
+    assert status == 0, out
+    assert re.search(r"^stage 2 devices: @[\d.]+ms \+[\d.]+ms\s*$", out, re.M), out
+    assert re.search(r"^  probed with /lib/modules/\S+: loaded pcspkr", out, re.M), out
