@@ -172,11 +172,7 @@ void complete_devices_from_the_initramfs(Stage2Report& out) {
               report->refreshed.empty() ? "" : "; the cache was refreshed: " + report->refreshed);
     if (report->cache_error)
         log::warning("devices: ", report->cache_error->message);
-    out.completed = true;
-    out.completed_loaded = loaded;
-    out.completed_failed = failed;
-    out.completed_ms = ms;
-    out.cache_rewritten = report->cache_written;
+    out.completed = Stage2Report::Completed{loaded, failed, ms, report->cache_written};
 }
 
 // The second half: the real root's own modules.
@@ -203,11 +199,7 @@ void probe_with_the_roots_modules(Stage2Report& out) {
     log::info("devices: probed with ", tree.dir, " in ", ms,
               " ms: ", loaded.empty() ? "nothing more to load" : "loaded " + join(loaded, ", "),
               failed.empty() ? "" : "; failed: " + join(failed, "; "));
-    out.probed = true;
-    out.probed_dir = tree.dir;
-    out.probed_loaded = std::move(loaded);
-    out.probed_failed = std::move(failed);
-    out.probed_ms = ms;
+    out.probed = Stage2Report::Probed{tree.dir, std::move(loaded), std::move(failed), ms};
 }
 
 }  // namespace
@@ -223,16 +215,14 @@ Stage2Report stage2_devices() {
 
 std::string to_json(const Stage2Report& report) {
     nlohmann::json out = {{"start_us", report.start_us}, {"end_us", report.end_us}};
-    if (report.completed)
-        out["completed"] = {{"loaded", report.completed_loaded},
-                            {"failed", report.completed_failed},
-                            {"ms", report.completed_ms},
-                            {"cache_rewritten", report.cache_rewritten}};
-    if (report.probed)
-        out["probed"] = {{"dir", report.probed_dir},
-                         {"loaded", report.probed_loaded},
-                         {"failed", report.probed_failed},
-                         {"ms", report.probed_ms}};
+    if (const auto& c = report.completed)
+        out["completed"] = {{"loaded", c->loaded},
+                            {"failed", c->failed},
+                            {"ms", c->ms},
+                            {"cache_rewritten", c->cache_rewritten}};
+    if (const auto& p = report.probed)
+        out["probed"] = {
+            {"dir", p->dir}, {"loaded", p->loaded}, {"failed", p->failed}, {"ms", p->ms}};
     return out.dump(1) + "\n";
 }
 

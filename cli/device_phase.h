@@ -57,17 +57,19 @@ class BootDevices {
 // path and finds the cached modules already loaded. Logs each half; the
 // report says what they did, for `fastinit analyze time`.
 struct Stage2Report {
+    struct Completed {
+        int loaded = 0, failed = 0;
+        double ms = 0;
+        bool cache_rewritten = false;  // at kHandedOverCachePath
+    };
+    struct Probed {
+        std::string dir;
+        std::vector<std::string> loaded, failed;  // failed: "name (reason)"
+        double ms = 0;
+    };
     long long start_us = 0, end_us = 0;  // CLOCK_BOOTTIME
-    // What the initramfs left, when it left anything.
-    bool completed = false;
-    int completed_loaded = 0, completed_failed = 0;
-    double completed_ms = 0;
-    bool cache_rewritten = false;  // at kHandedOverCachePath
-    // The real root's own module tree, when it has one.
-    bool probed = false;
-    std::string probed_dir;
-    std::vector<std::string> probed_loaded, probed_failed;
-    double probed_ms = 0;
+    std::optional<Completed> completed;  // when the initramfs left modules
+    std::optional<Probed> probed;        // when the root has a module tree
 };
 Stage2Report stage2_devices();
 // The report as `fastinit devices stage2` leaves it in

@@ -244,7 +244,7 @@ int devices_stage2() {
     log::set_prefix("fastinit[stage2]");
     log::enable_kmsg();
     Stage2Report report = stage2_devices();
-    if (report.cache_rewritten)
+    if (report.completed && report.completed->cache_rewritten)
         keep_handed_over_device_cache();
     auto written =
         write_file_atomically(std::string("/run/fastinit/") + kStage2ReportName, to_json(report));

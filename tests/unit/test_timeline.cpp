@@ -135,15 +135,11 @@ TEST(Timeline, Stage2DevicesReportRoundTripsIntoAnalyzeTime) {
     Stage2Report report;
     report.start_us = 3100000;
     report.end_us = 3350000;
-    report.completed = true;
-    report.completed_loaded = 11;
-    report.completed_failed = 1;
-    report.completed_ms = 42.5;
-    report.probed = true;
-    report.probed_dir = "/lib/modules/6.1.0-56-amd64";
-    report.probed_loaded = {"pcspkr", "snd_hda_intel"};
-    report.probed_failed = {"i2c_piix4 (No such device)"};
-    report.probed_ms = 180.25;
+    report.completed = Stage2Report::Completed{11, 1, 42.5, false};
+    report.probed = Stage2Report::Probed{"/lib/modules/6.1.0-56-amd64",
+                                         {"pcspkr", "snd_hda_intel"},
+                                         {"i2c_piix4 (No such device)"},
+                                         180.25};
     EXPECT_EQ(format_stage2_devices(to_json(report)),
               "stage 2 devices: @3100.0ms +250.0ms\n"
               "  left by the initramfs: 11 modules in the kernel, 1 failed (42.5ms)\n"
@@ -156,9 +152,9 @@ TEST(Timeline, Stage2DevicesReportRoundTripsIntoAnalyzeTime) {
     quiet.end_us = 1500;
     EXPECT_EQ(format_stage2_devices(to_json(quiet)), "stage 2 devices: @1.0ms +0.5ms\n");
     Stage2Report nothing_new = report;
-    nothing_new.completed = false;
-    nothing_new.probed_loaded.clear();
-    nothing_new.probed_failed.clear();
+    nothing_new.completed.reset();
+    nothing_new.probed->loaded.clear();
+    nothing_new.probed->failed.clear();
     EXPECT_THAT(format_stage2_devices(to_json(nothing_new)),
                 ::testing::EndsWith(": nothing more to load (180.2ms)\n"));
 }
