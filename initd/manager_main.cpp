@@ -15,6 +15,7 @@
 #include "base/text.h"
 #include "initd/control/bus_server.h"
 #include "initd/graph/graph.h"
+#include "initd/pid1/crash_handler.h"
 #include "initd/pid1/device_handover.h"
 #include "initd/pid1/emergency.h"
 #include "initd/pid1/final_stage.h"
@@ -129,6 +130,9 @@ Graph load_unit_graph(const std::vector<std::string>& dirs) {
 int run_manager(int argc, char** argv) {
     long long entered_us = init_start_us();
     bool pid1 = ::getpid() == 1;
+    // First: a fault anywhere after this keeps the machine up instead of
+    // panicking it.
+    install_crash_handler({.who = "fastinit"});
     block_manager_signals();
     log::set_prefix("fastinit");
 

@@ -5,6 +5,9 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <memory>
 #include <thread>
 
 #include "initd/run/spawn.h"
@@ -31,19 +34,64 @@ Launcher::~Launcher() {
     m_arena.execute([this] { m_group->wait(); });
 }
 
+bool Launcher::warm_up() {
+    // One task per worker, each waiting (briefly) until all have arrived:
+    // only a worker of its own can run each, so oneTBB must create them all.
+    const int workers = static_cast<int>(worker_count());
+    auto arrived = std::make_shared<std::atomic<int>>(0);
+    auto all_arrived = [arrived, workers](std::chrono::milliseconds within) {
+        auto deadline = std::chrono::steady_clock::now() + within;
+        while (arrived->load() < workers && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::microseconds(50));
+        return arrived->load() >= workers;
+    };
+    try {
+        for (int i = 0; i < workers; ++i)
+            m_arena.enqueue(m_group->defer([arrived, all_arrived] {
+                arrived->fetch_add(1);
+                all_arrived(std::chrono::milliseconds(500));
+            }));
+    } catch (const std::exception&) {
+        m_inline = true;
+        return false;
+    }
+    m_inline = !all_arrived(std::chrono::milliseconds(1000));
+    return !m_inline;
+}
+
 void Launcher::spawn(size_t unit, SpawnRequest request) {
-    // enqueue, not execute: the main thread must never wait here (execute
-    // joins the arena and blocks while every worker is busy in a clone).
-    // defer ties the task to the group, so the destructor still waits for it.
-    m_arena.enqueue(m_group->defer([this, unit, request = std::move(request)] {
-        Result<SpawnResult> result = run_spawn(request);
-        {
-            std::lock_guard lock(m_mutex);
-            m_done.push_back({unit, std::move(result)});
-        }
-        uint64_t one = 1;
-        [[maybe_unused]] ssize_t n = ::write(m_event_fd.get(), &one, sizeof one);
-    }));
+    if (m_inline) {
+        finish(unit, run_spawn(request));
+        return;
+    }
+    // Whoever claims the spawn first reports its outcome: the task, or the
+    // main thread when oneTBB could not take the task (it throws when it
+    // cannot create a thread, possibly after it queued the task; the task
+    // must then not run it again).
+    auto claimed = std::make_shared<std::atomic<bool>>(false);
+    auto shared_request = std::make_shared<SpawnRequest>(std::move(request));
+    try {
+        // enqueue, not execute: the main thread must never wait here (execute
+        // joins the arena and blocks while every worker is busy in a clone).
+        // defer ties the task to the group, so the destructor still waits for it.
+        m_arena.enqueue(m_group->defer([this, unit, claimed, shared_request] {
+            if (!claimed->exchange(true))
+                finish(unit, run_spawn(*shared_request));
+        }));
+    } catch (const std::exception&) {
+        m_inline = true;
+        if (!claimed->exchange(true))
+            finish(unit, run_spawn(*shared_request));
+    }
+}
+
+void Launcher::finish(size_t unit, Result<SpawnResult> result) {
+    {
+        std::lock_guard lock(m_mutex);
+        m_done.push_back({unit, std::move(result)});
+    }
+    uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = ::write(m_event_fd.get(), &one, sizeof one);
 }
 
 Result<int> Launcher::open_output(const OutputTarget& target, int inherit_fd, UniqueFd& owned) {

@@ -35,6 +35,15 @@ class Launcher : public ProcessControl {
     explicit Launcher(LauncherOptions options);
     ~Launcher() override;
 
+    // Makes oneTBB create every worker now. oneTBB creates its threads when
+    // work first arrives, and a thread it cannot create then (a pids limit,
+    // a shortage) makes it throw or leave the work queued with no thread to
+    // run it. When the workers cannot all be had now, the launcher creates
+    // processes on the calling thread from then on, and this returns false.
+    bool warm_up();
+    // True once processes are created on the main thread (see warm_up).
+    bool inline_spawning() const { return m_inline; }
+
     void spawn(size_t unit, SpawnRequest request) override;
     void kill(pid_t pid, int signal) override;
     std::optional<pid_t> session_of(pid_t pid) override;
@@ -50,9 +59,12 @@ class Launcher : public ProcessControl {
         Result<SpawnResult> result;
     };
     Result<SpawnResult> run_spawn(const SpawnRequest& request);
+    // Any thread: queues an outcome and wakes the main loop.
+    void finish(size_t unit, Result<SpawnResult> result);
     Result<int> open_output(const OutputTarget& target, int inherit_fd, UniqueFd& owned);
 
     LauncherOptions m_options;
+    bool m_inline = false;
     UniqueFd m_event_fd;
     std::mutex m_mutex;
     std::vector<Outcome> m_done;

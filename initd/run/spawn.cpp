@@ -30,7 +30,10 @@ struct ChildPlan {
     gid_t gid;
     const gid_t* groups;
     size_t group_count;
-    int exec_errno;  // written by the child, read by the parent after it resumes
+    // Written by the child, read by the parent after it resumes: what failed
+    // (a static string) and its errno.
+    const char* failed_step;
+    int exec_errno;
 };
 
 // Runs in the child, on its own stack, sharing the parent's memory. Only
@@ -46,8 +49,10 @@ __attribute__((no_sanitize("address", "undefined"))) int child_main(void* arg) {
         sigaction(sig, &dfl, nullptr);
     sigprocmask(SIG_SETMASK, &none, nullptr);
 
+    plan->failed_step = "start a session";
     if (setsid() < 0)
         goto fail;
+    plan->failed_step = "set up standard input and output";
     for (int fd = 0; fd < 3; ++fd) {
         // dup2 onto itself would keep O_CLOEXEC; dup3 requires different fds.
         if (plan->stdio[fd] == fd) {
@@ -57,16 +62,21 @@ __attribute__((no_sanitize("address", "undefined"))) int child_main(void* arg) {
             goto fail;
         }
     }
+    plan->failed_step = "change to the working directory";
     if (chdir(plan->working_directory) < 0)
         goto fail;
     if (plan->change_credentials) {
+        plan->failed_step = "set the supplementary groups";
         if (setgroups(plan->group_count, plan->groups) < 0)
             goto fail;
+        plan->failed_step = "set the group id";
         if (setresgid(plan->gid, plan->gid, plan->gid) < 0)
             goto fail;
+        plan->failed_step = "set the user id";
         if (setresuid(plan->uid, plan->uid, plan->uid) < 0)
             goto fail;
     }
+    plan->failed_step = "execute";
     execve(plan->path, plan->argv, plan->envp);
 fail:
     plan->exec_errno = errno;
@@ -131,7 +141,12 @@ Result<pid_t> spawn_process(const ProcessSpec& spec) {
     if (plan.exec_errno != 0) {
         // The child exited with 127; its zombie is reaped by the SIGCHLD
         // handling like any other, and the caller reports this error.
-        return system_error("cannot execute " + spec.argv[0], plan.exec_errno);
+        std::string step = plan.failed_step ? plan.failed_step : "execute";
+        if (step == "execute")
+            return system_error("cannot execute " + spec.argv[0], plan.exec_errno);
+        if (step == "change to the working directory")
+            step += " " + std::string(plan.working_directory);
+        return system_error("cannot " + step + " for " + spec.argv[0], plan.exec_errno);
     }
     return pid;
 }

@@ -83,6 +83,10 @@ Result<void> Supervisor::setup(Graph graph) {
 
     m_launcher =
         std::make_unique<Launcher>(LauncherOptions{m_options.kmsg_output, m_options.etc_dir});
+    if (!m_launcher->warm_up())
+        log::warning(
+            "cannot create the threads that start units (too few processes allowed?); "
+            "starting them from the main thread");
     r = sd_event_add_io(m_event, nullptr, m_launcher->event_fd(), EPOLLIN, on_spawn_done, this);
     if (r < 0)
         return system_error("cannot watch the launcher", -r);

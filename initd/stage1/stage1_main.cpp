@@ -14,6 +14,7 @@
 #include "base/boot_clock.h"
 #include "base/log.h"
 #include "base/text.h"
+#include "initd/pid1/crash_handler.h"
 #include "initd/pid1/emergency.h"
 #include "initd/pid1/mounts.h"
 #include "initd/stage1/root_mount.h"
@@ -64,6 +65,7 @@ void write_report(const nlohmann::json& report) {
 }  // namespace
 
 void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
+    install_crash_handler({.who = "fastinit[initrd]"});
     nlohmann::json report;
     report["userspace_start_us"] = boottime_us();
     log::set_prefix("fastinit[initrd]");

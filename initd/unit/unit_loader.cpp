@@ -57,17 +57,27 @@ UnitSet load_units(const std::vector<std::string>& search_path) {
     std::vector<UnitFile> files = find_unit_files(search_path);
     std::vector<ParsedUnit> parsed(files.size());
 
-    tbb::parallel_for(size_t{0}, files.size(), [&](size_t i) {
+    auto load = [&](size_t i) {
+        ParsedUnit p;
         auto text = read_file(files[i].path);
         if (!text) {
             Diagnostic d;
             d.file = files[i].path;
             d.message = text.error().message;
-            parsed[i].diagnostics.push_back(std::move(d));
-            return;
+            p.diagnostics.push_back(std::move(d));
+        } else {
+            p = parse_unit(files[i].name, files[i].path, *text);
         }
-        parsed[i] = parse_unit(files[i].name, files[i].path, *text);
-    });
+        parsed[i] = std::move(p);
+    };
+    try {
+        tbb::parallel_for(size_t{0}, files.size(), load);
+    } catch (const std::exception&) {
+        // oneTBB throws when it cannot create its threads (a pids limit, a
+        // shortage): PID 1 loads its units on its own thread instead.
+        for (size_t i = 0; i < files.size(); ++i)
+            load(i);
+    }
 
     UnitSet set;
     for (size_t i = 0; i < files.size(); ++i) {

@@ -167,7 +167,7 @@ class Namespace:
 
     # ---- lifecycle ----------------------------------------------------------
 
-    def start(self, target=None, unit_dir=None, wait=True, extra_args=()):
+    def start(self, target=None, unit_dir=None, wait=True, extra_args=(), preexec=None):
         argv = ["unshare", "--pid", "--fork", "--mount-proc", self.bin,
                 "--units", unit_dir or self.unit_dir, "--runtime-dir", self.runtime_dir]
         if target:
@@ -176,7 +176,8 @@ class Namespace:
         log = open(self.log_path, "wb")
         try:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
+                                         stderr=subprocess.STDOUT, start_new_session=True,
+                                         preexec_fn=preexec)
         finally:
             log.close()
         self.init_pid = wait_until(self._find_init, BOOT_TIMEOUT, "the namespace's init",
