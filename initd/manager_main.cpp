@@ -159,8 +159,10 @@ int run_manager(int argc, char** argv) {
         for (const auto& m : mounts.mounted)
             log::debug("mounted ", m);
     }
-    if (real_boot)
+    if (real_boot) {
         log::enable_kmsg();
+        install_crash_handler({.who = "fastinit", .kmsg = true});
+    }
     if (!pid1) {
         // Supervising by hand: adopt orphans of our services so they can be
         // reaped, as PID 1 would.

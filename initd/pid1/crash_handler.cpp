@@ -63,10 +63,9 @@ void say(const Line& line) {
     Line out = line;
     out.add("\n");
     [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, out.text, out.size);
-    if (::getpid() != 1)
+    if (!g_options.kmsg)
         return;
-    // The kernel log keeps the message when the console is not watched. In
-    // a PID namespace /dev/kmsg is the host's; it is the host's to read.
+    // The kernel log keeps the message when the console is not watched.
     int kmsg = ::open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
     if (kmsg >= 0) {
         Line k;

@@ -19,6 +19,9 @@ struct CrashHandlerOptions {
     // The shell offered on the console, tried in order; nullptr ends the
     // list. Tests pass an empty list.
     const char* const* shells = nullptr;
+    // Also write the message to /dev/kmsg (a real boot; in a PID namespace
+    // the kernel log is the host's).
+    bool kmsg = false;
     // Keep the process alive after a crash even when it is not PID 1 (tests
     // of the handler run it in an ordinary child process).
     bool keep_alive_outside_pid1 = false;
@@ -26,7 +29,7 @@ struct CrashHandlerOptions {
 
 // Installs the handler for the fatal signals, with an alternate signal stack
 // for the calling thread (a stack overflow is a SIGSEGV with no stack left).
-// Call once, early, from the main thread.
+// Call early, from the main thread; calling it again replaces the options.
 void install_crash_handler(const CrashHandlerOptions& options);
 
 }  // namespace fastinit

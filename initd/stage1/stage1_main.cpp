@@ -65,7 +65,7 @@ void write_report(const nlohmann::json& report) {
 }  // namespace
 
 void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
-    install_crash_handler({.who = "fastinit[initrd]"});
+    install_crash_handler({.who = "fastinit[initrd]", .kmsg = true});
     nlohmann::json report;
     report["userspace_start_us"] = boottime_us();
     log::set_prefix("fastinit[initrd]");
