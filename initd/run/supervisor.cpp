@@ -217,7 +217,7 @@ int Supervisor::on_notify_readable(sd_event_source*, int, uint32_t, void* userda
     while (auto datagram = self->m_notify->receive()) {
         NotifyMessage message = parse_notify_message(datagram->text);
         if (datagram->pid == 0 ||
-            !self->m_manager->on_notify(datagram->pid, datagram->uid, message))
+            !self->m_manager->on_notify(datagram->pid, datagram->uid, message).accepted)
             log::warning("ignored a notification from pid ", datagram->pid,
                          ", which belongs to no unit it may speak for");
         // datagram->fds close here, which releases a BARRIER=1 waiter.
