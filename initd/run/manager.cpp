@@ -606,8 +606,8 @@ NotifyOutcome Manager::on_notify(pid_t sender, uid_t sender_uid, const NotifyMes
         if (!is_own_process(*unit, pid)) {
             // Signals follow the main pid: taking any pid here would let a
             // service have PID 1 or another unit's process killed.
-            outcome.ignored = "MAINPID=" + std::to_string(pid) + " is not a process of " + name +
-                              "; its main pid stays " + std::to_string(u.main_pid);
+            outcome.ignored = "MAINPID=" + std::to_string(pid) + ", not a process of " + name +
+                              " (its main pid stays " + std::to_string(u.main_pid) + ")";
         } else {
             if (u.main_pid)
                 m_pid_to_unit.erase(u.main_pid);

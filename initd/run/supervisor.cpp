@@ -237,7 +237,7 @@ int Supervisor::on_notify_readable(sd_event_source*, int, uint32_t, void* userda
             if (uint64_t suppressed = self->m_notify_warnings.take_suppressed())
                 log::warning("suppressed ", suppressed, " warnings about notifications");
             if (whole)
-                log::warning("ignored ", ignored, " (from pid ", datagram->pid, ")");
+                log::warning("notification from pid ", datagram->pid, ": ignored ", ignored);
             else
                 log::warning("ignored a notification from pid ", datagram->pid, ": ", ignored);
         }
