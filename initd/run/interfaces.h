@@ -51,10 +51,15 @@ class ProcessControl {
     // Manager::on_spawned or Manager::on_spawn_failed, on the main thread.
     virtual void spawn(size_t unit, SpawnRequest request) = 0;
     // Signals a unit's process and its process group (services run in their
-    // own session, so the group holds what they forked).
+    // own session, so the group holds what they forked). A negative pid is a
+    // process group. Never reaches PID 1, every process (-1), the caller's
+    // own group (0) or the caller, whatever it is asked.
     virtual void kill(pid_t pid, int signal) = 0;
     // The session id of a process, to tie sd_notify senders to their unit.
     virtual std::optional<pid_t> session_of(pid_t pid) = 0;
+    // The parent of a process, to tell whether MAINPID= names a descendant
+    // of the unit's processes.
+    virtual std::optional<pid_t> parent_of(pid_t pid) = 0;
 };
 
 enum class TimerKind { start_timeout, stop_timeout, restart_delay };

@@ -6,9 +6,14 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <charconv>
 #include <chrono>
+#include <limits>
 #include <memory>
+#include <string_view>
 #include <thread>
+
+#include "base/text.h"
 
 #include "initd/run/spawn.h"
 #include "initd/run/user_db.h"
@@ -157,18 +162,48 @@ Result<SpawnResult> Launcher::run_spawn(const SpawnRequest& request) {
 }
 
 void Launcher::kill(pid_t pid, int signal) {
-    if (pid == 0 || pid == -1)
-        return;  // never the whole namespace
+    // The last line of defence, whatever the caller believes: kill(-1) is
+    // every process, kill(0) our own group, and -1 is also the group of PID 1.
+    if (pid == std::numeric_limits<pid_t>::min())
+        return;  // -pid would overflow
+    pid_t process = pid < 0 ? -pid : pid;
+    if (process <= 1 || process == ::getpid())
+        return;
     ::kill(pid, signal);
     if (pid > 0)
         ::kill(-pid, signal);  // its process group (services are session leaders)
 }
 
 std::optional<pid_t> Launcher::session_of(pid_t pid) {
+    if (pid <= 0)
+        return std::nullopt;  // getsid(0) would be our own session
     pid_t sid = ::getsid(pid);
     if (sid < 0)
         return std::nullopt;
     return sid;
+}
+
+std::optional<pid_t> Launcher::parent_of(pid_t pid) {
+    if (pid <= 0)
+        return std::nullopt;
+    // "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses,
+    // so the fields after it start after the last ')'.
+    auto stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+    if (!stat)
+        return std::nullopt;
+    size_t close = stat->rfind(')');
+    if (close == std::string::npos)
+        return std::nullopt;
+    std::string_view rest = std::string_view(*stat).substr(close + 1);
+    // " S 123 ..."
+    if (rest.size() < 4 || rest[0] != ' ' || rest[2] != ' ')
+        return std::nullopt;
+    rest.remove_prefix(3);
+    pid_t parent = 0;
+    auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), parent);
+    if (ec != std::errc() || end == rest.data() || parent < 0)
+        return std::nullopt;
+    return parent;
 }
 
 void Launcher::drain(Manager& manager) {

@@ -47,6 +47,7 @@ class Launcher : public ProcessControl {
     void spawn(size_t unit, SpawnRequest request) override;
     void kill(pid_t pid, int signal) override;
     std::optional<pid_t> session_of(pid_t pid) override;
+    std::optional<pid_t> parent_of(pid_t pid) override;
 
     // Readable when results are waiting.
     int event_fd() const { return m_event_fd.get(); }

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include <algorithm>
+#include <limits>
 
 namespace fastinit {
 
@@ -29,9 +30,23 @@ const char* to_string(UnitState state) {
     return "?";
 }
 
+namespace {
+
+// "TERM", "RTMIN+3": any int has a name. sigabbrev_np knows only the classic
+// signals and returns NULL for real-time ones and anything out of range.
+std::string signal_name(int signal) {
+    if (signal >= SIGRTMIN && signal <= SIGRTMAX)
+        return signal == SIGRTMIN ? "RTMIN" : "RTMIN+" + std::to_string(signal - SIGRTMIN);
+    if (const char* name = sigabbrev_np(signal))
+        return name;
+    return "unknown";
+}
+
+}  // namespace
+
 std::string ExitStatus::to_string() const {
     if (signal != 0)
-        return "killed by signal " + std::to_string(signal) + " (" + sigabbrev_np(signal) + ")";
+        return "killed by signal " + std::to_string(signal) + " (" + signal_name(signal) + ")";
     return "exited with status " + std::to_string(code);
 }
 
@@ -426,7 +441,7 @@ void Manager::begin_stop(size_t unit) {
     }
     u.state = UnitState::stopping;
     m_seams.timers.disarm(unit, TimerKind::start_timeout);
-    m_seams.processes.kill(u.main_pid, SIGTERM);
+    send_signal(u.main_pid, SIGTERM);
     const Service& s = *m_graph.nodes[unit].unit->service;
     m_seams.timers.arm(unit, TimerKind::stop_timeout, m_seams.time.now() + s.stop_timeout);
     changed(unit);
@@ -527,7 +542,7 @@ void Manager::on_exit(pid_t pid, ExitStatus status) {
 
     if (u.state == UnitState::stopping) {
         // Whatever else the service left in its process group goes too.
-        m_seams.processes.kill(-session, SIGKILL);
+        send_signal(-session, SIGKILL);
         m_session_to_unit.erase(session);
         u.stop_requested = false;
         settle(unit, UnitState::inactive, "success", "");
@@ -553,7 +568,7 @@ void Manager::on_exit(pid_t pid, ExitStatus status) {
     process();
 }
 
-bool Manager::on_notify(pid_t sender, uid_t sender_uid, const NotifyMessage& message) {
+NotifyOutcome Manager::on_notify(pid_t sender, uid_t sender_uid, const NotifyMessage& message) {
     std::optional<size_t> unit;
     std::optional<pid_t> session;
     if (auto it = m_pid_to_unit.find(sender); it != m_pid_to_unit.end())
@@ -564,7 +579,7 @@ bool Manager::on_notify(pid_t sender, uid_t sender_uid, const NotifyMessage& mes
     }
     if (!unit) {
         if (m_spawns_in_flight == 0)
-            return false;
+            return {false, "it belongs to no unit"};
         // Perhaps from a service whose spawn is not reported yet: the child
         // can exec and notify before the launcher's worker thread reports.
         // Bounded: anyone may send to the notify socket.
@@ -574,28 +589,87 @@ bool Manager::on_notify(pid_t sender, uid_t sender_uid, const NotifyMessage& mes
             if (kept.size() < 16)
                 kept.emplace_back(sender_uid, message);
         }
-        return true;
+        return {true, ""};
     }
     UnitRuntime& u = m_units[*unit];
+    const std::string& name = m_graph.nodes[*unit].name;
     if (sender_uid != 0 && sender_uid != u.uid)
-        return false;
+        return {false, "its uid " + std::to_string(sender_uid) + " may not speak for " + name};
 
+    NotifyOutcome outcome{true, ""};
     if (message.status)
         u.status_text = message.status;
     if (message.errno_value)
         u.errno_value = message.errno_value;
     if (message.main_pid && *message.main_pid != u.main_pid) {
-        if (u.main_pid)
-            m_pid_to_unit.erase(u.main_pid);
-        u.main_pid = *message.main_pid;
-        m_pid_to_unit[u.main_pid] = *unit;
+        pid_t pid = *message.main_pid;
+        if (!is_own_process(*unit, pid)) {
+            // Signals follow the main pid: taking any pid here would let a
+            // service have PID 1 or another unit's process killed.
+            outcome.ignored = "MAINPID=" + std::to_string(pid) + ", not a process of " + name +
+                              " (its main pid stays " + std::to_string(u.main_pid) + ")";
+        } else {
+            if (u.main_pid)
+                m_pid_to_unit.erase(u.main_pid);
+            u.main_pid = pid;
+            m_pid_to_unit[u.main_pid] = *unit;
+        }
     }
     if (message.ready && u.state == UnitState::starting &&
         m_graph.nodes[*unit].unit->service->type == ServiceType::notify)
         mark_ready(*unit);
     changed(*unit);
     process();
-    return true;
+    return outcome;
+}
+
+// Whether `pid` may become the unit's main process: one of its own, never
+// PID 1, the manager, or another unit's process. Services are session
+// leaders, so their processes share the session of the first pid, unless
+// they left it (setsid); then they still descend from one that did not.
+bool Manager::is_own_process(size_t unit, pid_t pid) {
+    const UnitRuntime& u = m_units[unit];
+    if (pid <= 1 || pid == m_options.self_pid || u.session <= 1)
+        return false;
+    auto other_unit = [&](pid_t p) {
+        auto a = m_pid_to_unit.find(p);
+        auto b = m_session_to_unit.find(p);
+        return (a != m_pid_to_unit.end() && a->second != unit) ||
+               (b != m_session_to_unit.end() && b->second != unit);
+    };
+    if (other_unit(pid))
+        return false;
+    if (pid == u.session || pid == u.main_pid)
+        return true;
+    // Bounded: each step reads /proc, and anyone in the unit can ask.
+    pid_t p = pid;
+    for (int depth = 0; depth < 32; ++depth) {
+        auto session = m_seams.processes.session_of(p);
+        if (!session)
+            return false;  // gone, or never was
+        if (*session == u.session)
+            return true;
+        auto parent = m_seams.processes.parent_of(p);
+        if (!parent || *parent <= 1 || *parent == m_options.self_pid || other_unit(*parent))
+            return false;
+        if (*parent == u.main_pid)
+            return true;
+        p = *parent;
+    }
+    return false;
+}
+
+// Every signal the manager sends goes through here. Whatever a unit's
+// bookkeeping says (a pid from MAINPID=, a session), a signal never goes to
+// PID 1 or process group 1, to -1 (every process), to 0 (the manager's own
+// group) or to the manager.
+void Manager::send_signal(pid_t target, int signal) {
+    if (target == std::numeric_limits<pid_t>::min())
+        return;  // -target would overflow
+    pid_t process = target < 0 ? -target : target;
+    if (process <= 1 || process == m_options.self_pid)
+        return;
+    m_seams.processes.kill(target, signal);
 }
 
 void Manager::on_timer(size_t unit, TimerKind kind) {
@@ -608,7 +682,7 @@ void Manager::on_timer(size_t unit, TimerKind kind) {
         case TimerKind::start_timeout:
             if (u.state == UnitState::starting && u.main_pid != 0) {
                 u.timed_out = true;
-                m_seams.processes.kill(u.main_pid, SIGTERM);
+                send_signal(u.main_pid, SIGTERM);
                 const Service& s = *m_graph.nodes[unit].unit->service;
                 m_seams.timers.arm(unit, TimerKind::stop_timeout,
                                    m_seams.time.now() + s.stop_timeout);
@@ -616,7 +690,7 @@ void Manager::on_timer(size_t unit, TimerKind kind) {
             break;
         case TimerKind::stop_timeout:
             if (u.main_pid != 0)
-                m_seams.processes.kill(u.main_pid, SIGKILL);
+                send_signal(u.main_pid, SIGKILL);
             break;
     }
     process();

@@ -29,6 +29,8 @@
 // stack depth never depends on the size of the graph.
 #pragma once
 
+#include <unistd.h>
+
 #include <deque>
 #include <functional>
 #include <map>
@@ -80,6 +82,18 @@ struct ManagerOptions {
     // Environment every service starts with, before its own.
     std::vector<std::string> base_environment = {
         "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
+    // The manager's own pid: never a unit's main process, never signalled.
+    pid_t self_pid = ::getpid();
+};
+
+// What became of a notification.
+struct NotifyOutcome {
+    // The sender is a process of a unit that it may speak for (or perhaps of
+    // one whose spawn is not reported yet); the message was applied.
+    bool accepted = false;
+    // What was ignored and why ("belongs to no unit", "MAINPID=1 is not a
+    // process of the unit"), for a warning; empty when nothing was.
+    std::string ignored;
 };
 
 struct ManagerSeams {
@@ -105,9 +119,10 @@ class Manager {
     void on_spawn_failed(size_t unit, const Error& error);
     // Any reaped child; orphans are ignored.
     void on_exit(pid_t pid, ExitStatus status);
-    // False when the sender is not a process of a unit (or not allowed to
-    // speak for it); the message is then ignored.
-    bool on_notify(pid_t sender, uid_t sender_uid, const NotifyMessage& message);
+    // Not accepted when the sender is not a process of a unit (or not
+    // allowed to speak for it); the message is then ignored. A MAINPID= that
+    // names no process of the unit is ignored, the rest applied.
+    NotifyOutcome on_notify(pid_t sender, uid_t sender_uid, const NotifyMessage& message);
     void on_timer(size_t unit, TimerKind kind);
 
     // Observation.
@@ -140,6 +155,8 @@ class Manager {
     void handle_failure(size_t unit, std::string result, std::string reason);
     void request_stop(size_t unit, bool start_again);
     void forget_pid(size_t unit);
+    bool is_own_process(size_t unit, pid_t pid);
+    void send_signal(pid_t target, int signal);
     void changed(size_t unit);
     bool is_pending_start(size_t unit) const;
     bool is_running(size_t unit) const;

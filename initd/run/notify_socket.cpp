@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <string>
 
 namespace fastinit {
 
@@ -39,9 +40,12 @@ Result<NotifySocket> NotifySocket::bind(const std::string& path) {
 }
 
 std::optional<NotifyDatagram> NotifySocket::receive() {
-    char buffer[4096];
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred)) + CMSG_SPACE(sizeof(int) * 16)];
-    iovec iov{buffer, sizeof buffer - 1};
+    char buffer[kMaxDatagram];
+    // Room for credentials and for as many fds as one datagram can carry
+    // (SCM_MAX_FD): fds that do not fit would be dropped by the kernel, and
+    // their last close would then run in our recvmsg, on the main thread.
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred)) + CMSG_SPACE(sizeof(int) * 253)];
+    iovec iov{buffer, sizeof buffer};
     msghdr header{};
     header.msg_iov = &iov;
     header.msg_iovlen = 1;
@@ -52,7 +56,6 @@ std::optional<NotifyDatagram> NotifySocket::receive() {
         return std::nullopt;
 
     NotifyDatagram datagram;
-    datagram.text.assign(buffer, static_cast<size_t>(n));
     bool have_credentials = false;
     for (cmsghdr* c = CMSG_FIRSTHDR(&header); c; c = CMSG_NXTHDR(&header, c)) {
         if (c->cmsg_level != SOL_SOCKET)
@@ -63,7 +66,7 @@ std::optional<NotifyDatagram> NotifySocket::receive() {
             datagram.pid = creds.pid;
             datagram.uid = creds.uid;
             have_credentials = true;
-        } else if (c->cmsg_type == SCM_RIGHTS) {
+        } else if (c->cmsg_type == SCM_RIGHTS && c->cmsg_len >= CMSG_LEN(0)) {
             size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
             for (size_t i = 0; i < count; ++i) {
                 int fd;
@@ -74,6 +77,12 @@ std::optional<NotifyDatagram> NotifySocket::receive() {
     }
     if (!have_credentials)
         datagram.pid = 0;  // unattributable: the manager will reject it
+    if (header.msg_flags & MSG_TRUNC)
+        datagram.problem = "longer than " + std::to_string(kMaxDatagram) + " bytes";
+    else if (header.msg_flags & MSG_CTRUNC)
+        datagram.problem = "its control data did not fit";
+    else
+        datagram.text.assign(buffer, static_cast<size_t>(n));
     return datagram;
 }
 

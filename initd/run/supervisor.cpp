@@ -218,13 +218,35 @@ void Supervisor::reap_children() {
 
 int Supervisor::on_notify_readable(sd_event_source*, int, uint32_t, void* userdata) {
     auto* self = static_cast<Supervisor*>(userdata);
-    while (auto datagram = self->m_notify->receive()) {
-        NotifyMessage message = parse_notify_message(datagram->text);
-        if (datagram->pid == 0 ||
-            !self->m_manager->on_notify(datagram->pid, datagram->uid, message))
-            log::warning("ignored a notification from pid ", datagram->pid,
-                         ", which belongs to no unit it may speak for");
-        // datagram->fds close here, which releases a BARRIER=1 waiter.
+    // Anyone may send here: a bounded batch per wakeup keeps a flood from
+    // starving reaping and the bus (the socket stays readable, so sd-event
+    // comes back).
+    for (int i = 0; i < 256; ++i) {
+        auto datagram = self->m_notify->receive();
+        if (!datagram)
+            break;
+        std::string ignored;
+        bool whole = false;
+        if (!datagram->problem.empty()) {
+            ignored = datagram->problem;
+        } else if (datagram->pid == 0) {
+            ignored = "it came without credentials";
+        } else {
+            NotifyOutcome outcome = self->m_manager->on_notify(
+                datagram->pid, datagram->uid, parse_notify_message(datagram->text));
+            whole = outcome.accepted;
+            ignored = std::move(outcome.ignored);
+        }
+        if (!ignored.empty() && self->m_notify_warnings.allow(Clock::now())) {
+            if (uint64_t suppressed = self->m_notify_warnings.take_suppressed())
+                log::warning("suppressed ", suppressed, " warnings about notifications");
+            if (whole)
+                log::warning("notification from pid ", datagram->pid, ": ignored ", ignored);
+            else
+                log::warning("ignored a notification from pid ", datagram->pid, ": ", ignored);
+        }
+        // Closing them releases a BARRIER=1 waiter; never on this thread.
+        self->m_notify->dispose(std::move(datagram->fds));
     }
     return 0;
 }

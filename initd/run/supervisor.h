@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "base/rate_limit.h"
 #include "initd/graph/graph.h"
 #include "initd/run/final_action.h"
 #include "initd/run/launcher.h"
@@ -101,6 +102,8 @@ class Supervisor : private TimerControl, private TimeSource, private ConditionCo
     std::unique_ptr<Launcher> m_launcher;
     std::unique_ptr<Manager> m_manager;
     std::optional<NotifySocket> m_notify;
+    // Anyone can make PID 1 warn about a notification: a budget for that.
+    RateLimit m_notify_warnings{std::chrono::seconds(10), 10};
     std::map<std::pair<size_t, int>, TimerSlot> m_timers;
     std::vector<std::function<void(size_t)>> m_listeners;
     TimePoint m_started_at;

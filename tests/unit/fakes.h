@@ -59,13 +59,14 @@ class FakeProcesses : public ProcessControl {
     void spawn(size_t unit, SpawnRequest request) override {
         spawns.push_back({unit, std::move(request)});
     }
-    void kill(pid_t pid, int signal) override { kills.emplace_back(pid, signal); }
-    std::optional<pid_t> session_of(pid_t pid) override {
-        auto it = sessions.find(pid);
-        if (it == sessions.end())
-            return std::nullopt;
-        return it->second;
+    void kill(pid_t pid, int signal) override {
+        // Whatever a test does, the manager never asks for these.
+        if (pid >= -1 && pid <= 1)
+            ADD_FAILURE() << "the manager asked to signal " << pid;
+        kills.emplace_back(pid, signal);
     }
+    std::optional<pid_t> session_of(pid_t pid) override { return lookup(sessions, pid); }
+    std::optional<pid_t> parent_of(pid_t pid) override { return lookup(parents, pid); }
 
     std::vector<std::string> spawned_names() const {
         std::vector<std::string> names;
@@ -82,7 +83,17 @@ class FakeProcesses : public ProcessControl {
 
     std::vector<Spawn> spawns;
     std::vector<std::pair<pid_t, int>> kills;
+    // What session_of and parent_of answer; a pid not listed does not exist.
     std::map<pid_t, pid_t> sessions;
+    std::map<pid_t, pid_t> parents;
+
+  private:
+    static std::optional<pid_t> lookup(const std::map<pid_t, pid_t>& map, pid_t pid) {
+        auto it = map.find(pid);
+        if (it == map.end())
+            return std::nullopt;
+        return it->second;
+    }
 };
 
 class FakeTimers : public TimerControl {
@@ -117,7 +128,10 @@ class Harness {
     explicit Harness(const std::vector<std::pair<std::string, std::string>>& files)
         : manager(build_graph(make_units(files)),
                   ManagerSeams{processes, timers, clock, conditions},
-                  ManagerOptions{"/run/fastinit/notify", {"PATH=/bin"}}) {}
+                  ManagerOptions{"/run/fastinit/notify", {"PATH=/bin"}, kManagerPid}) {}
+
+    // The manager's own pid in these tests.
+    static constexpr pid_t kManagerPid = 42;
 
     size_t id(const std::string& name) const { return *manager.find(name); }
     UnitState state(const std::string& name) const { return manager.runtime(id(name)).state; }

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "tests/unit/fakes.h"
 
 namespace fastinit {
@@ -82,15 +84,15 @@ TEST(Manager, NotifyServiceIsReadyOnReadyFromItsOwnProcessesOnly) {
     ready.status = "warming up";
     // A stranger (unknown pid, other session) is ignored.
     h.processes.sessions[999] = 999;
-    EXPECT_FALSE(h.manager.on_notify(999, 0, ready));
+    EXPECT_FALSE(h.manager.on_notify(999, 0, ready).accepted);
     EXPECT_EQ(h.state("n"), UnitState::starting);
     // A non-root sender that is not the unit's user is refused.
-    EXPECT_FALSE(h.manager.on_notify(pid, 1000, ready));
+    EXPECT_FALSE(h.manager.on_notify(pid, 1000, ready).accepted);
     EXPECT_EQ(h.state("n"), UnitState::starting);
 
     // A helper in the service's session (systemd-notify from a script) may.
     h.processes.sessions[555] = pid;
-    EXPECT_TRUE(h.manager.on_notify(555, 0, ready));
+    EXPECT_TRUE(h.manager.on_notify(555, 0, ready).accepted);
     EXPECT_EQ(h.state("n"), UnitState::active);
     EXPECT_EQ(h.runtime("n").status_text, "warming up");
     EXPECT_EQ(h.state("default"), UnitState::active);
@@ -103,12 +105,126 @@ TEST(Manager, MainPidChangeIsFollowed) {
     NotifyMessage message;
     message.main_pid = 4242;
     message.ready = true;
-    ASSERT_TRUE(h.manager.on_notify(pid, 0, message));
+    h.processes.sessions[4242] = pid;  // a process the service forked
+    NotifyOutcome outcome = h.manager.on_notify(pid, 0, message);
+    ASSERT_TRUE(outcome.accepted);
+    EXPECT_EQ(outcome.ignored, "");
     EXPECT_EQ(h.runtime("n").main_pid, 4242);
     h.manager.on_exit(pid, ExitStatus{0, 0});  // the old main process: not ours now
     EXPECT_EQ(h.state("n"), UnitState::active);
     h.manager.on_exit(4242, ExitStatus{1, 0});
     EXPECT_EQ(h.state("n"), UnitState::failed);
+}
+
+// MAINPID= decides where signals go; only a process of the unit may be named.
+TEST(Manager, MainPidMustBeAProcessOfTheUnit) {
+    Harness h({{"n", service("notify", "", "user = \"nobody\"\n")}, {"other", service("simple")}});
+    ASSERT_TRUE(h.manager.start("n").ok());
+    ASSERT_TRUE(h.manager.start("other").ok());
+    pid_t pid = h.spawned("n");
+    pid_t other = h.spawned("other");
+    h.processes.sessions[pid] = pid;
+    h.processes.sessions[other] = other;
+    h.processes.sessions[Harness::kManagerPid] = 1;
+    h.processes.sessions[1] = 1;
+    h.processes.sessions[7000] = 7000;  // a stranger's process...
+    h.processes.parents[7000] = 1;      // ...that descends from nothing of n
+    h.processes.sessions[7001] = 7001;  // a child of other's, in a session of its own
+    h.processes.parents[7001] = other;
+    h.processes.sessions[7002] = pid;   // forked by n's service: n's own
+    h.processes.sessions[7003] = 7003;  // n's grandchild that left the session
+    h.processes.parents[7003] = 7002;
+
+    auto main_pid = [&](pid_t candidate) {
+        NotifyMessage m;
+        m.main_pid = candidate;
+        NotifyOutcome outcome = h.manager.on_notify(pid, 0, m);
+        EXPECT_TRUE(outcome.accepted) << candidate;
+        return outcome;
+    };
+    for (pid_t refused : {1, int(Harness::kManagerPid), other, 7000, 7001, 9999}) {
+        NotifyOutcome outcome = main_pid(refused);
+        EXPECT_THAT(outcome.ignored, HasSubstr("MAINPID=" + std::to_string(refused)));
+        EXPECT_EQ(h.runtime("n").main_pid, pid) << refused;
+    }
+    EXPECT_EQ(main_pid(7003).ignored, "");
+    EXPECT_EQ(h.runtime("n").main_pid, 7003);
+    EXPECT_EQ(main_pid(7002).ignored, "");
+    EXPECT_EQ(h.runtime("n").main_pid, 7002);
+
+    // What else the message says still counts.
+    NotifyMessage ready;
+    ready.ready = true;
+    ready.main_pid = 1;
+    EXPECT_NE(h.manager.on_notify(pid, 0, ready).ignored, "");
+    EXPECT_EQ(h.state("n"), UnitState::active);
+    EXPECT_EQ(h.runtime("n").main_pid, 7002);
+}
+
+TEST(Manager, RefusedMainPidIsNeverSignalled) {
+    Harness h({{"n", service("notify", "", "start_timeout = \"2s\"\nuser = \"nobody\"\n")},
+               {"victim", service("simple")}});
+    ASSERT_TRUE(h.manager.start("victim").ok());
+    ASSERT_TRUE(h.manager.start("n").ok());
+    pid_t victim = h.spawned("victim");
+    pid_t pid = h.spawned("n");
+    h.processes.sessions[pid] = pid;
+    h.processes.sessions[victim] = victim;
+    for (pid_t target : {1, victim}) {
+        NotifyMessage m;
+        m.main_pid = target;
+        h.manager.on_notify(pid, 0, m);
+    }
+    // A start timeout, then a stop: only n's own process is signalled (the
+    // fake also fails the test on any signal to 1, 0 or -1).
+    h.fire("n", TimerKind::start_timeout);
+    h.fire("n", TimerKind::stop_timeout);
+    ASSERT_TRUE(h.manager.stop("n").ok());
+    h.exited("n", 0, SIGKILL);
+    for (const auto& [target, signal] : h.processes.kills)
+        EXPECT_TRUE(target == pid || target == -pid) << target << " got " << signal;
+    EXPECT_EQ(h.state("victim"), UnitState::active);
+}
+
+TEST(Manager, NeverSignalsPidOneWhateverItsBookkeepingSays) {
+    Harness h({{"s", service("simple")}});
+    ASSERT_TRUE(h.manager.start("s").ok());
+    // No launcher reports pid 1; if one did, stopping must still not kill(-1).
+    h.manager.on_spawned(h.id("s"), SpawnResult{1, 0});
+    ASSERT_TRUE(h.manager.stop("s").ok());
+    h.manager.on_timer(h.id("s"), TimerKind::stop_timeout);
+    h.manager.on_exit(1, ExitStatus{0, SIGKILL});
+    EXPECT_TRUE(h.processes.kills.empty());
+    EXPECT_EQ(h.state("s"), UnitState::inactive);
+}
+
+TEST(Manager, EverySignalHasAName) {
+    for (int signal = -2; signal <= 70; ++signal) {
+        if (signal == 0)
+            continue;
+        std::string text = (ExitStatus{0, signal}.to_string());
+        EXPECT_THAT(text, HasSubstr("killed by signal " + std::to_string(signal) + " ("));
+    }
+    for (int signal : {std::numeric_limits<int>::min(), std::numeric_limits<int>::max()})
+        EXPECT_THAT((ExitStatus{0, signal}.to_string()), HasSubstr(std::to_string(signal)));
+    EXPECT_EQ((ExitStatus{0, SIGTERM}.to_string()), "killed by signal 15 (TERM)");
+    EXPECT_THAT((ExitStatus{0, SIGRTMIN}.to_string()), HasSubstr("(RTMIN)"));
+    EXPECT_THAT((ExitStatus{0, SIGRTMIN + 3}.to_string()), HasSubstr("(RTMIN+3)"));
+    EXPECT_THAT((ExitStatus{0, SIGRTMAX}.to_string()),
+                HasSubstr("(RTMIN+" + std::to_string(SIGRTMAX - SIGRTMIN) + ")"));
+    EXPECT_EQ((ExitStatus{3, 0}.to_string()), "exited with status 3");
+}
+
+TEST(Manager, DeathByRealTimeSignalIsRecorded) {
+    Harness h({{"s", service("simple")}});
+    ASSERT_TRUE(h.manager.start("s").ok());
+    h.spawned("s");
+    h.exited("s", 0, SIGRTMIN);
+    EXPECT_EQ(h.state("s"), UnitState::failed);
+    EXPECT_EQ(h.runtime("s").result, "signal");
+    EXPECT_THAT(h.runtime("s").reason, HasSubstr("(RTMIN)"));
+    ASSERT_TRUE(h.runtime("s").last_exit);
+    EXPECT_EQ(h.runtime("s").last_exit->signal, SIGRTMIN);
 }
 
 TEST(Manager, RequiredFailurePropagatesWantedFailureDoesNot) {
