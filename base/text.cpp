@@ -27,6 +27,61 @@ size_t edit_distance(std::string_view a, std::string_view b) {
     return row[b.size()];
 }
 
+namespace {
+
+// Length of the well-formed UTF-8 sequence at the start of `s`, or 0 when
+// the first byte does not begin one (RFC 3629, table 3-7 of Unicode).
+size_t utf8_sequence_length(std::string_view s) {
+    auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+    auto in = [&](size_t i, unsigned lo, unsigned hi) {
+        return i < s.size() && byte(i) >= lo && byte(i) <= hi;
+    };
+    unsigned first = byte(0);
+    if (first < 0x80)
+        return 1;
+    if (first >= 0xC2 && first <= 0xDF)
+        return in(1, 0x80, 0xBF) ? 2 : 0;
+    if (first >= 0xE0 && first <= 0xEF) {
+        unsigned lo = first == 0xE0 ? 0xA0 : 0x80;  // no overlong forms
+        unsigned hi = first == 0xED ? 0x9F : 0xBF;  // no surrogates
+        return in(1, lo, hi) && in(2, 0x80, 0xBF) ? 3 : 0;
+    }
+    if (first >= 0xF0 && first <= 0xF4) {
+        unsigned lo = first == 0xF0 ? 0x90 : 0x80;  // no overlong forms
+        unsigned hi = first == 0xF4 ? 0x8F : 0xBF;  // nothing above U+10FFFF
+        return in(1, lo, hi) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
+    }
+    return 0;
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view s) {
+    while (!s.empty()) {
+        size_t length = utf8_sequence_length(s);
+        if (length == 0)
+            return false;
+        s.remove_prefix(length);
+    }
+    return true;
+}
+
+std::string to_valid_utf8(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    while (!s.empty()) {
+        size_t length = utf8_sequence_length(s);
+        if (length == 0) {
+            out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+            length = 1;
+        } else {
+            out.append(s.substr(0, length));
+        }
+        s.remove_prefix(length);
+    }
+    return out;
+}
+
 std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates) {
     std::string_view best;
     size_t best_distance = SIZE_MAX;

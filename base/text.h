@@ -18,6 +18,16 @@ std::string closest_match(std::string_view word, const std::vector<std::string_v
 
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
 
+// True when `s` is well-formed UTF-8: no stray continuation bytes, no
+// overlong forms, no surrogates, nothing above U+10FFFF. D-Bus refuses a
+// message with any other string, and JSON writers throw on one.
+bool is_valid_utf8(std::string_view s);
+
+// `s` with every byte that is not part of well-formed UTF-8 replaced by
+// U+FFFD, so text from anyone (a STATUS= line, a file name, a cache field)
+// can reach D-Bus or JSON and still say most of what it said.
+std::string to_valid_utf8(std::string_view s);
+
 // Writes a whole file through a temporary file in the same directory and a
 // rename, so readers see the old or the new content, never a mix.
 Result<void> write_file_atomically(const std::string& path, const std::string& data,

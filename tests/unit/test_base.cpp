@@ -399,5 +399,35 @@ TEST(SystemError, AppendsStrerrorAndKeepsErrno) {
     EXPECT_EQ(from_errno.errno_value, EACCES);
 }
 
+TEST(Utf8, WellFormedTextIsValidAndKept) {
+    for (std::string_view text : {"", "plain ascii", "caf\xC3\xA9", "\xE2\x82\xAC 5",
+                                  "\xF0\x9F\x98\x80", "\xED\x9F\xBF", "\xF4\x8F\xBF\xBF"}) {
+        EXPECT_TRUE(is_valid_utf8(text)) << text;
+        EXPECT_EQ(to_valid_utf8(text), text);
+    }
+}
+
+TEST(Utf8, EveryMalformedFormIsReplacedByteByByte) {
+    const std::string replacement = "\xEF\xBF\xBD";
+    struct Case {
+        std::string_view input;
+        std::string expected;
+    };
+    for (const Case& c : std::initializer_list<Case>{
+             {"\x80", replacement},                                      // stray continuation
+             {"a\xC3", "a" + replacement},                               // cut short
+             {"\xC0\xAF", replacement + replacement},                    // overlong '/'
+             {"\xE0\x80\xAF", replacement + replacement + replacement},  // overlong
+             {"\xED\xA0\x80", replacement + replacement + replacement},  // surrogate
+             {"\xF4\x90\x80\x80", replacement + replacement + replacement + replacement},
+             {"\xFF ok", replacement + " ok"},
+             {"\xd1\xa8u", "\xd1\xa8u"},  // well-formed: U+0468 then 'u'
+         }) {
+        EXPECT_EQ(to_valid_utf8(c.input), c.expected);
+        EXPECT_EQ(is_valid_utf8(c.input), c.expected == c.input);
+        EXPECT_TRUE(is_valid_utf8(to_valid_utf8(c.input)));
+    }
+}
+
 }  // namespace
 }  // namespace fastinit
