@@ -36,7 +36,23 @@ Launcher::Launcher(LauncherOptions options)
       m_arena(static_cast<int>(worker_count()), 0) {}
 
 Launcher::~Launcher() {
-    m_arena.execute([this] { m_group->wait(); });
+    if (!m_inline) {
+        m_arena.execute([this] { m_group->wait(); });
+        return;
+    }
+    // oneTBB failed to create a thread at some point, and then it may hold
+    // queued tasks that no worker will ever run: waiting for them blocked
+    // shutdown forever. Wait only for tasks that are running now, stop the
+    // rest from touching this launcher, and leave the group to them: never
+    // destroyed (its destructor would wait for the same tasks), reachable
+    // from a global so leak checkers do not count it, freed with the
+    // process, which is about to end.
+    {
+        std::unique_lock lock(m_lifeline->running);
+        m_lifeline->abandoned = true;
+    }
+    static auto* abandoned_groups = new std::vector<tbb::task_group*>;
+    abandoned_groups->push_back(m_group.release());
 }
 
 bool Launcher::warm_up() {
@@ -79,10 +95,14 @@ void Launcher::spawn(size_t unit, SpawnRequest request) {
         // enqueue, not execute: the main thread must never wait here (execute
         // joins the arena and blocks while every worker is busy in a clone).
         // defer ties the task to the group, so the destructor still waits for it.
-        m_arena.enqueue(m_group->defer([this, unit, claimed, shared_request] {
-            if (!claimed->exchange(true))
-                finish(unit, run_spawn(*shared_request));
-        }));
+        m_arena.enqueue(
+            m_group->defer([this, unit, claimed, shared_request, lifeline = m_lifeline] {
+                std::shared_lock lock(lifeline->running);
+                if (lifeline->abandoned)
+                    return;
+                if (!claimed->exchange(true))
+                    finish(unit, run_spawn(*shared_request));
+            }));
     } catch (const std::exception&) {
         m_inline = true;
         if (!claimed->exchange(true))

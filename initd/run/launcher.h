@@ -15,6 +15,7 @@
 
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <vector>
 
 #include "base/unique_fd.h"
@@ -64,8 +65,17 @@ class Launcher : public ProcessControl {
     void finish(size_t unit, Result<SpawnResult> result);
     Result<int> open_output(const OutputTarget& target, int inherit_fd, UniqueFd& owned);
 
+    // What a queued task checks before it touches the launcher: oneTBB may
+    // run a task late, or never (see ~Launcher), so a task holds `running`
+    // shared while it works and does nothing once `abandoned` is set.
+    struct Lifeline {
+        std::shared_mutex running;
+        bool abandoned = false;
+    };
+
     LauncherOptions m_options;
     bool m_inline = false;
+    std::shared_ptr<Lifeline> m_lifeline = std::make_shared<Lifeline>();
     UniqueFd m_event_fd;
     std::mutex m_mutex;
     std::vector<Outcome> m_done;
