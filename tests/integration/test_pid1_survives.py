@@ -50,12 +50,13 @@ def test_a_fault_in_pid1_keeps_services_running_and_orphans_reaped(fastinit, sig
     # The service goes on, and what it orphans is reaped.
     open(trigger, "w").close()
     wait_until(lambda: os.path.exists(done), 20, "the service to fork", on_timeout=ns._log_suffix)
+    # It touches `done` and then becomes `sleep 1000`.
+    wait_until(lambda: any((read_proc(p, "cmdline") or "").startswith("sleep\0" + "1000")
+                           for p in ns.processes()), 10, "the service to go on")
     deadline = time.monotonic() + 10
     while zombies(ns) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not zombies(ns), f"zombies left: {zombies(ns)}"
-    assert any((read_proc(p, "cmdline") or "").startswith("sleep\0" + "1000")
-               for p in ns.processes()), "the service's process is gone"
 
 
 @pytest.fixture
