@@ -8,6 +8,7 @@
 
 #include "base/boot_clock.h"
 #include "base/log.h"
+#include "base/paths.h"
 #include "base/text.h"
 #include "device-cache/apply_here.h"
 #include "device-cache/cache_store.h"
@@ -155,7 +156,7 @@ void complete_devices_from_the_initramfs(Stage2Report& out) {
     if (!std::filesystem::is_directory(dir, ec))
         return;
     ApplyOptions options;
-    options.cache_path = kHandedOverCachePath;
+    options.cache_path = paths::kHandedOverCache;
     auto started = std::chrono::steady_clock::now();
     auto report = complete_devices_here(module_tree_at(dir), options);
     auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)

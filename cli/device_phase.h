@@ -60,7 +60,7 @@ struct Stage2Report {
     struct Completed {
         int loaded = 0, failed = 0;
         double ms = 0;
-        bool cache_rewritten = false;  // at kHandedOverCachePath
+        bool cache_rewritten = false;  // at paths::kHandedOverCache
     };
     struct Probed {
         std::string dir;

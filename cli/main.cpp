@@ -10,6 +10,7 @@
 
 #include "base/boot_clock.h"
 #include "base/own_path.h"
+#include "base/paths.h"
 #include "cli/device_phase.h"
 #include "cli/verbs.h"
 #include "initd/manager_main.h"
@@ -70,7 +71,7 @@ int main(int argc, char** argv) {
     long long entered_us = fastinit::boottime_us();
     std::string self = argv[0] ? argv[0] : "fastinit";
     std::string base = self.substr(self.rfind('/') + 1);
-    if (::getpid() == 1 && ::access(fastinit::kInitrdRelease, F_OK) == 0)
+    if (::getpid() == 1 && ::access(fastinit::paths::kInitrdRelease, F_OK) == 0)
         fastinit::run_stage1_with_devices(argc, argv);
     if (::getpid() == 1 || base == "init")
         return become_manager(argc, argv, entered_us);

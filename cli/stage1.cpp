@@ -7,15 +7,16 @@
 
 #include <cstdio>
 
+#include "base/paths.h"
 #include "cli/device_phase.h"
 #include "initd/stage1/stage1_main.h"
 
 int main(int argc, char** argv) {
-    if (::getpid() != 1 || ::access(fastinit::kInitrdRelease, F_OK) != 0) {
+    if (::getpid() != 1 || ::access(fastinit::paths::kInitrdRelease, F_OK) != 0) {
         std::fprintf(stderr,
                      "fastinit-stage1: runs only as PID 1 of an initramfs (with %s); "
                      "see fastinit for everything else\n",
-                     fastinit::kInitrdRelease);
+                     fastinit::paths::kInitrdRelease);
         return 2;
     }
     fastinit::run_stage1_with_devices(argc, argv);

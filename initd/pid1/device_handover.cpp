@@ -8,22 +8,22 @@
 #include <cstring>
 
 #include "base/log.h"
+#include "base/paths.h"
 #include "base/text.h"
-#include "initd/stage1/stage1_main.h"
 
 extern char** environ;
 
 namespace fastinit {
 
 void keep_handed_over_device_cache() {
-    const std::string kept = "/var/lib/fastinit/devices.db";
-    auto fresh = read_file(kHandedOverCachePath);
+    const std::string kept = paths::kDeviceCache;
+    auto fresh = read_file(paths::kHandedOverCache);
     if (!fresh)
         return;
     auto old = read_file(kept);
     if (old && *old == *fresh)
         return;
-    ::mkdir("/var/lib/fastinit", 0755);
+    ::mkdir(paths::kDeviceCacheDir, 0755);
     auto written = write_file_atomically(kept, *fresh);
     if (written)
         log::info("device cache from the initramfs kept in ", kept);

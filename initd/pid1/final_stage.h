@@ -7,7 +7,7 @@
 
 #include <chrono>
 
-#include "initd/run/final_action.h"
+#include "initd/pid1/final_action.h"
 
 namespace fastinit {
 

@@ -25,7 +25,7 @@
 
 #include "base/rate_limit.h"
 #include "initd/graph/graph.h"
-#include "initd/run/final_action.h"
+#include "initd/pid1/final_action.h"
 #include "initd/run/launcher.h"
 #include "initd/run/manager.h"
 #include "initd/run/notify_socket.h"

@@ -13,6 +13,7 @@
 
 #include "base/boot_clock.h"
 #include "base/log.h"
+#include "base/paths.h"
 #include "base/text.h"
 #include "initd/pid1/crash_handler.h"
 #include "initd/pid1/emergency.h"
@@ -170,7 +171,7 @@ void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
     // through /run (moved along by switch_root), where stage 2 keeps it.
     if (auto cache = read_file(kDeviceCachePath)) {
         ::mkdir("/run/fastinit", 0755);
-        auto copied = write_file_atomically(kHandedOverCachePath, *cache);
+        auto copied = write_file_atomically(paths::kHandedOverCache, *cache);
         if (!copied)
             log::warning(copied.error().message);
     }

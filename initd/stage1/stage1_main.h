@@ -70,10 +70,4 @@ struct Stage1Hooks {
 // a halt.
 [[noreturn]] void run_stage1(int argc, char** argv, const Stage1Hooks& hooks);
 
-// The marker file that makes the binary take this role as PID 1.
-inline constexpr const char* kInitrdRelease = "/etc/initrd-release";
-// Where stage 1 leaves the device cache it used or rewrote, for stage 2 to
-// keep on the real root.
-inline constexpr const char* kHandedOverCachePath = "/run/fastinit/devices.db";
-
 }  // namespace fastinit

@@ -1,0 +1,22 @@
+// Every file and directory fastinit's programs share with each other or
+// with the system, named once. A path written out in two places drifts
+// apart; here stage 1, PID 1, the client and the tests agree by construction.
+#pragma once
+
+namespace fastinit::paths {
+
+// The marker file of an initramfs: as PID 1 with it present, the binary
+// takes the role of stage 1.
+inline constexpr const char* kInitrdRelease = "/etc/initrd-release";
+
+// The known-devices cache on the real root, kept across boots.
+inline constexpr const char* kDeviceCache = "/var/lib/fastinit/devices.db";
+inline constexpr const char* kDeviceCacheDir = "/var/lib/fastinit";
+
+// The manager's runtime directory: control socket, notify socket, reports.
+inline constexpr const char* kRuntimeDir = "/run/fastinit";
+// Where stage 1 leaves the device cache it used or rewrote, for stage 2 to
+// keep on the real root.
+inline constexpr const char* kHandedOverCache = "/run/fastinit/devices.db";
+
+}  // namespace fastinit::paths

@@ -1,0 +1,2 @@
+// A fixture for the layering test (never built).
+#include "base/log.h"
