@@ -1,0 +1,162 @@
+#include "initd/unit/toml_guard.h"
+
+#include <cstddef>
+
+namespace fastinit {
+namespace {
+
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+
+bool is_non_ascii(char c) {
+    return static_cast<unsigned char>(c) >= 0x80;
+}
+
+bool can_start_key(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
+           c == '-' || c == '"' || c == '\'';
+}
+
+// "YYYY-MM-DD" ends right before `end`.
+bool date_ends_at(std::string_view text, size_t end) {
+    if (end < 10)
+        return false;
+    std::string_view d = text.substr(end - 10, 10);
+    for (size_t k : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u})
+        if (!is_digit(d[k]))
+            return false;
+    return d[4] == '-' && d[7] == '-';
+}
+
+}  // namespace
+
+std::optional<GuardFinding> find_unsafe_toml(std::string_view text) {
+    enum class State { plain, comment, basic, literal, multi_basic, multi_literal };
+    State state = State::plain;
+    int line = 1, column = 0, dots = 0;
+    // Outside strings: whether this line holds anything yet (a '[' that
+    // begins a line outside a value opens a table header), whether a value
+    // began (after '='), and how deep its arrays and inline tables are.
+    bool line_has_content = false, in_value = false;
+    int depth = 0;
+    auto finding = [&](std::string message) {
+        return GuardFinding{line, column, std::move(message)};
+    };
+    // The length of the run of `quote` at i (a multi-line string ends at the
+    // end of such a run: """a"""" is the string a").
+    auto run = [&](size_t i, char quote) {
+        size_t n = 0;
+        while (i + n < text.size() && text[i + n] == quote)
+            ++n;
+        return n;
+    };
+    // At a quote inside a string: a single-line string ends here; a
+    // multi-line one ends at three or more quotes, whose rest is skipped.
+    // Returns how many more characters to skip.
+    auto close_quote = [&](size_t i, char quote, bool single_line) -> size_t {
+        if (single_line) {
+            state = State::plain;
+            return 0;
+        }
+        size_t n = run(i, quote);
+        if (n >= 3)
+            state = State::plain;
+        return n - 1;
+    };
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        ++column;
+        if (c == '\n') {
+            ++line;
+            column = 0;
+            if (state == State::comment || state == State::basic || state == State::literal)
+                state = State::plain;
+            if (state == State::plain) {
+                line_has_content = false;
+                if (depth == 0)
+                    in_value = false;
+            }
+            continue;
+        }
+        size_t skip = 0;
+        switch (state) {
+            case State::plain:
+                if (is_non_ascii(c))
+                    return finding(
+                        "a non-ASCII character outside strings and comments (TOML allows them "
+                        "only there)");
+                if (c == '#') {
+                    state = State::comment;
+                } else if (c == '.') {
+                    if (++dots > kMaxDotsOutsideStrings)
+                        return finding("more than " + std::to_string(kMaxDotsOutsideStrings) +
+                                       " dots outside strings: keys nested this deeply are not "
+                                       "supported");
+                } else if (c == '"' || c == '\'') {
+                    size_t n = run(i, c);
+                    if (n >= 3) {
+                        state = c == '"' ? State::multi_basic : State::multi_literal;
+                        skip = 2;
+                    } else if (n == 2) {
+                        skip = 1;  // an empty string
+                    } else {
+                        state = c == '"' ? State::basic : State::literal;
+                    }
+                } else if (c == '=') {
+                    in_value = true;
+                } else if (c == '[' && !in_value && !line_has_content) {
+                    size_t j = i + 1;
+                    if (j < text.size() && text[j] == '[')
+                        ++j;
+                    while (j < text.size() && (text[j] == ' ' || text[j] == '\t'))
+                        ++j;
+                    if (j >= text.size() || !can_start_key(text[j]))
+                        return finding("a table header must begin with a key name, as in [unit]");
+                } else if ((c == '[' || c == '{') && in_value) {
+                    ++depth;
+                } else if ((c == ']' || c == '}') && in_value && depth > 0) {
+                    --depth;
+                } else if ((c == 'T' || c == 't') && in_value && date_ends_at(text, i) &&
+                           (i + 1 >= text.size() || !is_digit(text[i + 1]))) {
+                    return finding("a date-time needs a time right after its T, as in " +
+                                   std::string("2024-01-31T08:00:00"));
+                }
+                if (c != ' ' && c != '\t' && c != '\r')
+                    line_has_content = true;
+                break;
+            case State::comment:
+                break;
+            case State::basic:
+            case State::multi_basic:
+                if (c == '\\' && state == State::multi_basic) {
+                    // What follows a backslash (after a line-ending one, the
+                    // first character after the blank run) is classified with
+                    // toml++'s whitespace table.
+                    size_t j = i + 1;
+                    while (j < text.size() && (text[j] == ' ' || text[j] == '\t' ||
+                                               text[j] == '\r' || text[j] == '\n'))
+                        ++j;
+                    if (j < text.size() && is_non_ascii(text[j]))
+                        return finding(
+                            "a non-ASCII character after a backslash in a multi-line string");
+                }
+                if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n') {
+                    skip = 1;
+                } else if (c == '"') {
+                    skip = close_quote(i, c, state == State::basic);
+                }
+                break;
+            case State::literal:
+            case State::multi_literal:
+                if (c == '\'')
+                    skip = close_quote(i, c, state == State::literal);
+                break;
+        }
+        i += skip;
+        column += static_cast<int>(skip);
+    }
+    return std::nullopt;
+}
+
+}  // namespace fastinit
