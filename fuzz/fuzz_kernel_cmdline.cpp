@@ -1,0 +1,24 @@
+// The kernel command line, which PID 1 and stage 1 read from /proc/cmdline:
+// KernelCmdline::parse on any bytes, then lookups of words it found and of
+// the keys the init asks for.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "base/kernel_cmdline.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    using namespace fastinit;
+    std::string_view text(reinterpret_cast<const char*>(data), size);
+    KernelCmdline cmdline = KernelCmdline::parse(text);
+    for (const char* key : {"root", "fastinit.target", "fastinit.debug", "ro", "rw", ""}) {
+        (void)cmdline.has(key);
+        (void)cmdline.value(key);
+    }
+    for (const auto& word : cmdline.words()) {
+        std::string key = word.substr(0, word.find('='));
+        (void)cmdline.has(key);
+        (void)cmdline.value(key);
+    }
+    return 0;
+}
