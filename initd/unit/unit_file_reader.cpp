@@ -11,8 +11,9 @@
 namespace fastinit {
 namespace {
 
-Error too_large(const std::string& path, size_t limit) {
-    return Error{path + " is larger than " + std::to_string(limit) +
+// Without the path: the loader's Diagnostic puts the file's name in front.
+Error too_large(size_t limit) {
+    return Error{"the file is larger than " + std::to_string(limit) +
                  " bytes, the limit for a unit file; left out of the boot"};
 }
 
@@ -26,7 +27,7 @@ Result<std::string> read_unit_file(const std::string& path, size_t limit) {
     if (::fstat(fd.get(), &st) != 0)
         return system_error("cannot read " + path);
     if (st.st_size > 0 && static_cast<unsigned long long>(st.st_size) > limit)
-        return too_large(path, limit);
+        return too_large(limit);
     std::string data;
     char buf[16384];
     for (;;) {
@@ -39,7 +40,7 @@ Result<std::string> read_unit_file(const std::string& path, size_t limit) {
         if (n == 0)
             break;
         if (data.size() + static_cast<size_t>(n) > limit)
-            return too_large(path, limit);
+            return too_large(limit);
         data.append(buf, static_cast<size_t>(n));
     }
     return data;

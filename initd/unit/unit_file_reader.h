@@ -16,7 +16,8 @@ namespace fastinit {
 
 inline constexpr size_t kMaxUnitFileSize = size_t{1} << 20;  // 1 MiB
 
-// The file's bytes; the Error names the file (and the limit).
+// The file's bytes. An Error for an unreadable file names it; the one for
+// a file over the limit names the limit (the caller names the file).
 Result<std::string> read_unit_file(const std::string& path, size_t limit = kMaxUnitFileSize);
 
 }  // namespace fastinit

@@ -100,13 +100,14 @@ TEST(UnitFileSize, AFileOfExactlyTheLimitIsRead) {
     EXPECT_EQ(read->size(), kMaxUnitFileSize);
 }
 
-TEST(UnitFileSize, OneByteMoreIsRefusedNamingTheFileAndTheLimit) {
+TEST(UnitFileSize, OneByteMoreIsRefusedNamingTheLimit) {
     TempTree tree;
     auto path = tree.write("big.toml", std::string(kMaxUnitFileSize + 1, '#'));
     auto read = read_unit_file(path);
     ASSERT_FALSE(read);
-    EXPECT_THAT(read.error().message, HasSubstr(path.string()));
-    EXPECT_THAT(read.error().message, HasSubstr("larger than 1048576 bytes"));
+    EXPECT_EQ(read.error().message,
+              "the file is larger than 1048576 bytes, the limit for a unit file; left out of the "
+              "boot");
 }
 
 TEST(UnitFileSize, ASparseHugeFileIsRefusedWithoutReadingIt) {
@@ -122,7 +123,7 @@ TEST(UnitFileSize, TheLimitHoldsWhenTheSizeIsUnknown) {
     // A pipe-like file reports no size: reading stops past the limit.
     auto read = read_unit_file("/dev/zero", 4096);
     ASSERT_FALSE(read);
-    EXPECT_THAT(read.error().message, HasSubstr("/dev/zero is larger than 4096 bytes"));
+    EXPECT_THAT(read.error().message, HasSubstr("larger than 4096 bytes"));
 }
 
 // ---- environment names --------------------------------------------------
@@ -362,7 +363,9 @@ TEST(LoadUnitsHostile, AnOversizedFileIsBrokenAndTheOthersLoad) {
     UnitSet set = load_units({tree.path("units")});
     EXPECT_EQ(set.units.count("good"), 1u);
     ASSERT_EQ(set.broken.count("huge"), 1u);
-    EXPECT_THAT(set.broken.at("huge"), HasSubstr("larger than 1048576 bytes"));
+    EXPECT_EQ(set.broken.at("huge"), tree.path("units/huge.toml").string() +
+                                         ": error: the file is larger than 1048576 bytes, the "
+                                         "limit for a unit file; left out of the boot");
 }
 
 TEST(LoadUnitsHostile, EveryKnownCrashInputIsBrokenAndTheRestLoad) {
