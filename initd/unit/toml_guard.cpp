@@ -40,6 +40,12 @@ std::optional<GuardFinding> find_unsafe_toml(std::string_view text) {
     // began (after '='), and how deep its arrays and inline tables are.
     bool line_has_content = false, in_value = false;
     int depth = 0;
+    // The last character outside strings other than blanks ('\n' at the
+    // start of a line): a quote opens a string only after one of "=[{,." or
+    // at the start of a line, as in TOML. Elsewhere toml++ takes it as part
+    // of a bare value and reads on past it, so the guard would misplace
+    // every string after it.
+    char last = '\n';
     auto finding = [&](std::string message) {
         return GuardFinding{line, column, std::move(message)};
     };
@@ -55,6 +61,7 @@ std::optional<GuardFinding> find_unsafe_toml(std::string_view text) {
     // multi-line one ends at three or more quotes, whose rest is skipped.
     // Returns how many more characters to skip.
     auto close_quote = [&](size_t i, char quote, bool single_line) -> size_t {
+        last = quote;
         if (single_line) {
             state = State::plain;
             return 0;
@@ -74,6 +81,7 @@ std::optional<GuardFinding> find_unsafe_toml(std::string_view text) {
                 state = State::plain;
             if (state == State::plain) {
                 line_has_content = false;
+                last = '\n';
                 if (depth == 0)
                     in_value = false;
             }
@@ -94,6 +102,10 @@ std::optional<GuardFinding> find_unsafe_toml(std::string_view text) {
                                        " dots outside strings: keys nested this deeply are not "
                                        "supported");
                 } else if (c == '"' || c == '\'') {
+                    if (std::string_view("\n=[{,.").find(last) == std::string_view::npos)
+                        return finding(
+                            "a quote inside a key or value (strings begin after =, "
+                            "[, {, a comma or a dot)");
                     size_t n = run(i, c);
                     if (n >= 3) {
                         state = c == '"' ? State::multi_basic : State::multi_literal;
@@ -122,8 +134,11 @@ std::optional<GuardFinding> find_unsafe_toml(std::string_view text) {
                     return finding("a date-time needs a time right after its T, as in " +
                                    std::string("2024-01-31T08:00:00"));
                 }
-                if (c != ' ' && c != '\t' && c != '\r')
+                if (c != ' ' && c != '\t' && c != '\r') {
                     line_has_content = true;
+                    if (state == State::plain || state == State::comment)
+                        last = c;
+                }
                 break;
             case State::comment:
                 break;

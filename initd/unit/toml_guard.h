@@ -8,6 +8,9 @@
 //   backslash in a multi-line basic string: toml++ classifies it with a
 //   whitespace table that ends in __builtin_unreachable() for most code
 //   points (undefined behaviour in every build, e.g. the bytes "\xd1\xa8u");
+// - a quote where TOML cannot begin a string ("0~79'..."): toml++ reads on
+//   through it as part of a bare value (so what follows is not a string
+//   to it, and the rule above must hold there too);
 // - a table header whose first character cannot start a key ("[[[", "[ ="):
 //   toml++ only asserts that it can;
 // - a date followed by T and no digit ("2000-01-01T:"): toml++ asserts that

@@ -47,6 +47,10 @@ TEST(TomlGuard, RefusesTheInputsToml3_3_0CannotSurvive) {
         {"a = 1979-05-27T;0z:32970p", 1, 15, "date-time needs a time"},
         {"a = [2000-01-01t]", 1, 16, "date-time needs a time"},
         {"a = \"\"\"x\\\n\xc3\xa9\"\"\"", 1, 9, "after a backslash in a multi-line string"},
+        // Found by fuzz-unit_file: toml++ reads through a quote inside a bare
+        // value and meets the non-ASCII character "inside the string".
+        {"[unit]\ndescr= 0~79-05-27W\0'\xef\xbb\xb7'\n"s, 2, 20, "a quote inside a key or value"},
+        {"a = 1'\xc3\xa9'", 1, 6, "a quote inside a key or value"},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.text);
@@ -73,6 +77,9 @@ TEST(TomlGuard, LeavesValidTomlAlone) {
         "d = 1979-05-27t07:32:00\n",
         // A key that looks like a date.
         "\"2000-01-01T\" = 1\n",
+        // Strings after each character that may precede one.
+        "a = [\"x\",'y', {b = \"z\"}]\n\"k\".'l' = \"\"\"m\"\"\" # \"\n[\"t\".'u']\n",
+        "a = [\n  \"x\",\n  # 'c\n  \"y\"\n]\nb = \"\"\n",
     };
     for (const char* text : valid) {
         SCOPED_TRACE(text);
