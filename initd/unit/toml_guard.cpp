@@ -13,9 +13,26 @@ bool is_non_ascii(char c) {
     return static_cast<unsigned char>(c) >= 0x80;
 }
 
+bool is_bare_key_character(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' || c == '-';
+}
+
 bool can_start_key(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
-           c == '-' || c == '"' || c == '\'';
+    return is_bare_key_character(c) || c == '"' || c == '\'';
+}
+
+bool is_blank(char c) {
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+// Where toml++ stops scanning a bare value (its is_value_terminator, for
+// ASCII).
+bool ends_bare_value(char c) {
+    return is_blank(c) || c == ']' || c == '}' || c == ',' || c == '#';
+}
+
+bool starts_token(char c) {
+    return !is_blank(c) && std::string_view("\"'[]{},=#").find(c) == std::string_view::npos;
 }
 
 // "YYYY-MM-DD" ends right before `end`.
@@ -37,9 +54,16 @@ std::optional<GuardFinding> find_unsafe_toml(std::string_view text) {
     int line = 1, column = 0, dots = 0;
     // Outside strings: whether this line holds anything yet (a '[' that
     // begins a line outside a value opens a table header), whether a value
-    // began (after '='), and how deep its arrays and inline tables are.
-    bool line_has_content = false, in_value = false;
-    int depth = 0;
+    // began (after '='), the arrays and inline tables open in it, and
+    // whether a key comes next (in an inline table, after '{' or ',').
+    bool line_has_content = false, in_value = false, key_next = false;
+    std::string open;
+    // Inside a value, the bare word being read: a bare value (number, bool,
+    // date) runs, as toml++ scans it, to a blank, ']', '}', ',' or '#', so
+    // quotes and brackets in it are not what they seem; a bare key ends at
+    // its first character that is not a key character.
+    enum class Token { none, key, value };
+    Token token = Token::none;
     // The last character outside strings other than blanks ('\n' at the
     // start of a line): a quote opens a string only after one of "=[{,." or
     // at the start of a line, as in TOML. Elsewhere toml++ takes it as part
@@ -82,8 +106,9 @@ std::optional<GuardFinding> find_unsafe_toml(std::string_view text) {
             if (state == State::plain) {
                 line_has_content = false;
                 last = '\n';
-                if (depth == 0)
-                    in_value = false;
+                token = Token::none;
+                if (open.empty())
+                    in_value = key_next = false;
             }
             continue;
         }
@@ -94,6 +119,16 @@ std::optional<GuardFinding> find_unsafe_toml(std::string_view text) {
                     return finding(
                         "a non-ASCII character outside strings and comments (TOML allows them "
                         "only there)");
+                if (token == Token::value && ends_bare_value(c))
+                    token = Token::none;
+                if (token == Token::key && !is_bare_key_character(c))
+                    token = Token::none;
+                if (token != Token::none && (c == '"' || c == '\''))
+                    return finding(
+                        "a quote inside a key or value (strings begin after =, [, {, a comma or "
+                        "a dot)");
+                if (token == Token::none && in_value && starts_token(c))
+                    token = key_next ? Token::key : Token::value;
                 if (c == '#') {
                     state = State::comment;
                 } else if (c == '.') {
@@ -115,8 +150,15 @@ std::optional<GuardFinding> find_unsafe_toml(std::string_view text) {
                     } else {
                         state = c == '"' ? State::basic : State::literal;
                     }
+                } else if (token == Token::value) {
+                    // Brackets and '=' in a bare value are toml++'s error.
+                    if ((c == 'T' || c == 't') && date_ends_at(text, i) &&
+                        (i + 1 >= text.size() || !is_digit(text[i + 1])))
+                        return finding("a date-time needs a time right after its T, as in " +
+                                       std::string("2024-01-31T08:00:00"));
                 } else if (c == '=') {
                     in_value = true;
+                    key_next = false;
                 } else if (c == '[' && !in_value && !line_has_content) {
                     size_t j = i + 1;
                     if (j < text.size() && text[j] == '[')
@@ -126,13 +168,14 @@ std::optional<GuardFinding> find_unsafe_toml(std::string_view text) {
                     if (j >= text.size() || !can_start_key(text[j]))
                         return finding("a table header must begin with a key name, as in [unit]");
                 } else if ((c == '[' || c == '{') && in_value) {
-                    ++depth;
-                } else if ((c == ']' || c == '}') && in_value && depth > 0) {
-                    --depth;
-                } else if ((c == 'T' || c == 't') && in_value && date_ends_at(text, i) &&
-                           (i + 1 >= text.size() || !is_digit(text[i + 1]))) {
-                    return finding("a date-time needs a time right after its T, as in " +
-                                   std::string("2024-01-31T08:00:00"));
+                    open += c;
+                    key_next = c == '{';
+                } else if ((c == ']' || c == '}') && in_value) {
+                    if (!open.empty() && open.back() == (c == ']' ? '[' : '{'))
+                        open.pop_back();
+                    key_next = false;
+                } else if (c == ',' && in_value) {
+                    key_next = !open.empty() && open.back() == '{';
                 }
                 if (c != ' ' && c != '\t' && c != '\r') {
                     line_has_content = true;

@@ -51,6 +51,8 @@ TEST(TomlGuard, RefusesTheInputsToml3_3_0CannotSurvive) {
         // value and meets the non-ASCII character "inside the string".
         {"[unit]\ndescr= 0~79-05-27W\0'\xef\xbb\xb7'\n"s, 2, 20, "a quote inside a key or value"},
         {"a = 1'\xc3\xa9'", 1, 6, "a quote inside a key or value"},
+        {"i =334\x13inrhe.a.'\xef\xbb\x9fZ'\n", 1, 16, "a quote inside a key or value"},
+        {"a = 1=\"\xc3\xa9\"", 1, 7, "a quote inside a key or value"},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.text);
@@ -80,6 +82,8 @@ TEST(TomlGuard, LeavesValidTomlAlone) {
         // Strings after each character that may precede one.
         "a = [\"x\",'y', {b = \"z\"}]\n\"k\".'l' = \"\"\"m\"\"\" # \"\n[\"t\".'u']\n",
         "a = [\n  \"x\",\n  # 'c\n  \"y\"\n]\nb = \"\"\n",
+        // Inline tables: keys (bare, dotted, quoted) and values without blanks.
+        "e = {A=\"x\",B.c='y',\"d\".e=1,f=[1,\"g\"],h={i=\"j\"}}\n",
     };
     for (const char* text : valid) {
         SCOPED_TRACE(text);
