@@ -20,12 +20,16 @@ Error too_large(size_t limit) {
 }  // namespace
 
 Result<std::string> read_unit_file(const std::string& path, size_t limit) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    // O_NONBLOCK: a file swapped for a FIFO after the directory scan must
+    // not leave PID 1 waiting in open() for a writer.
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
     if (!fd)
         return system_error("cannot open " + path);
     struct stat st;
     if (::fstat(fd.get(), &st) != 0)
         return system_error("cannot read " + path);
+    if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+        return Error{"not a regular file; left out of the boot"};
     if (st.st_size > 0 && static_cast<unsigned long long>(st.st_size) > limit)
         return too_large(limit);
     std::string data;

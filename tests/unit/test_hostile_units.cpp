@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <string>
@@ -135,6 +136,15 @@ TEST(UnitFileSize, TheLimitHoldsWhenTheSizeIsUnknown) {
     auto read = read_unit_file("/dev/zero", 4096);
     ASSERT_FALSE(read);
     EXPECT_THAT(read.error().message, HasSubstr("larger than 4096 bytes"));
+}
+
+TEST(UnitFileSize, AFifoDoesNotBlockTheReader) {
+    TempTree tree;
+    auto path = tree.path("fifo.toml");
+    ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+    auto read = read_unit_file(path);  // would block in open() without O_NONBLOCK
+    ASSERT_FALSE(read);
+    EXPECT_THAT(read.error().message, HasSubstr("not a regular file"));
 }
 
 // ---- environment names --------------------------------------------------
