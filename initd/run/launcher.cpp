@@ -157,6 +157,9 @@ Result<SpawnResult> Launcher::run_spawn(const SpawnRequest& request) {
             return creds.error();
         spec.change_credentials = true;
         spec.credentials = *creds;
+        spec.user_label = request.user.empty() ? "root" : request.user;
+        if (!request.group.empty())
+            spec.user_label += " (group " + request.group + ")";
     }
     UniqueFd stdout_file, stderr_file;
     auto out = open_output(request.stdout_target, STDOUT_FILENO, stdout_file);

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <memory>
+#include <string_view>
 
 #include "base/unique_fd.h"
 
@@ -66,13 +67,15 @@ __attribute__((no_sanitize("address", "undefined"))) int child_main(void* arg) {
     if (chdir(plan->working_directory) < 0)
         goto fail;
     if (plan->change_credentials) {
-        plan->failed_step = "set the supplementary groups";
+        // These step names say which call refused the switch; the parent
+        // tells them from the others by their "switch user: " prefix.
+        plan->failed_step = "switch user: setgroups";
         if (setgroups(plan->group_count, plan->groups) < 0)
             goto fail;
-        plan->failed_step = "set the group id";
+        plan->failed_step = "switch user: setresgid";
         if (setresgid(plan->gid, plan->gid, plan->gid) < 0)
             goto fail;
-        plan->failed_step = "set the user id";
+        plan->failed_step = "switch user: setresuid";
         if (setresuid(plan->uid, plan->uid, plan->uid) < 0)
             goto fail;
     }
@@ -144,6 +147,14 @@ Result<pid_t> spawn_process(const ProcessSpec& spec) {
         std::string step = plan.failed_step ? plan.failed_step : "execute";
         if (step == "execute")
             return system_error("cannot execute " + spec.argv[0], plan.exec_errno);
+        std::string_view switch_prefix = "switch user: ";
+        if (step.starts_with(switch_prefix)) {
+            std::string user =
+                spec.user_label.empty() ? std::to_string(spec.credentials.uid) : spec.user_label;
+            return system_error("cannot switch to user " + user + " for " + spec.argv[0] + ": " +
+                                    step.substr(switch_prefix.size()),
+                                plan.exec_errno);
+        }
         if (step == "change to the working directory")
             step += " " + std::string(plan.working_directory);
         return system_error("cannot " + step + " for " + spec.argv[0], plan.exec_errno);

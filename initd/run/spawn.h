@@ -23,6 +23,9 @@ struct ProcessSpec {
     std::string working_directory;  // empty: "/"
     bool change_credentials = false;
     Credentials credentials;
+    // Who `credentials` are, as the unit names them ("www", "1000", with its
+    // group when one was given), for the message when switching fails.
+    std::string user_label;
     int stdin_fd = -1;  // -1: /dev/null
     int stdout_fd = -1;
     int stderr_fd = -1;

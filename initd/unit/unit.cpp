@@ -31,10 +31,13 @@ const char* to_string(RestartPolicy policy) {
 }
 
 std::string Diagnostic::to_string() const {
+    // Not every diagnostic is about one file (a load-wide warning).
     std::string out = file;
-    if (line > 0)
+    if (!file.empty() && line > 0)
         out += ":" + std::to_string(line) + ":" + std::to_string(column);
-    out += severity == Severity::error ? ": error: " : ": warning: ";
+    if (!file.empty())
+        out += ": ";
+    out += severity == Severity::error ? "error: " : "warning: ";
     if (!key.empty())
         out += key + ": ";
     out += message;

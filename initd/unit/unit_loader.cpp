@@ -6,9 +6,11 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "base/text.h"
+#include "initd/unit/unit_file_reader.h"
 #include "initd/unit/unit_parser.h"
 
 namespace fastinit {
@@ -54,21 +56,55 @@ std::vector<UnitFile> find_unit_files(const std::vector<std::string>& search_pat
 }  // namespace
 
 UnitSet load_units(const std::vector<std::string>& search_path) {
+    ForkParserProbe probe(parse_like_pid1);
+    return load_units(search_path, probe);
+}
+
+UnitSet load_units(const std::vector<std::string>& search_path, ParserProbe& probe) {
     std::vector<UnitFile> files = find_unit_files(search_path);
     std::vector<ParsedUnit> parsed(files.size());
+    auto broken = [&](size_t i, std::string message) {
+        Diagnostic d;
+        d.file = files[i].path;
+        d.message = std::move(message);
+        parsed[i].diagnostics.push_back(std::move(d));
+    };
+
+    // Read first (each file once: the pre-flight child judges exactly the
+    // bytes PID 1 then parses), on this thread, before any fork.
+    std::vector<std::optional<std::string>> texts(files.size());
+    std::vector<std::string_view> readable;
+    std::vector<size_t> readable_file;
+    for (size_t i = 0; i < files.size(); ++i) {
+        auto text = read_unit_file(files[i].path);
+        if (!text) {
+            broken(i, text.error().message);
+            continue;
+        }
+        texts[i] = std::move(*text);
+        readable.push_back(*texts[i]);
+        readable_file.push_back(i);
+    }
+    PreflightReport preflight = run_preflight(readable, probe);
+    std::vector<Diagnostic> load_warnings;
+    if (!preflight.unavailable.empty()) {
+        Diagnostic d;
+        d.severity = Diagnostic::Severity::warning;
+        d.message = "unit files are parsed without a pre-flight in a child process (" +
+                    preflight.unavailable + "); only the built-in guard protects PID 1";
+        load_warnings.push_back(std::move(d));
+    }
+    std::vector<bool> to_parse(files.size(), false);
+    for (size_t k = 0; k < readable.size(); ++k) {
+        if (preflight.verdicts[k].empty())
+            to_parse[readable_file[k]] = true;
+        else
+            broken(readable_file[k], preflight.verdicts[k]);
+    }
 
     auto load = [&](size_t i) {
-        ParsedUnit p;
-        auto text = read_file(files[i].path);
-        if (!text) {
-            Diagnostic d;
-            d.file = files[i].path;
-            d.message = text.error().message;
-            p.diagnostics.push_back(std::move(d));
-        } else {
-            p = parse_unit(files[i].name, files[i].path, *text);
-        }
-        parsed[i] = std::move(p);
+        if (to_parse[i])
+            parsed[i] = parse_unit(files[i].name, files[i].path, *texts[i]);
     };
     try {
         tbb::parallel_for(size_t{0}, files.size(), load);
@@ -80,6 +116,7 @@ UnitSet load_units(const std::vector<std::string>& search_path) {
     }
 
     UnitSet set;
+    set.diagnostics = std::move(load_warnings);
     for (size_t i = 0; i < files.size(); ++i) {
         auto& p = parsed[i];
         for (auto& d : p.diagnostics)

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "initd/unit/diagnostic.h"
+#include "initd/unit/parse_preflight.h"
 #include "initd/unit/unit.h"
 
 namespace fastinit {
@@ -25,6 +26,10 @@ struct UnitSet {
     std::vector<Diagnostic> diagnostics;
 };
 
+// Reads every file (at most kMaxUnitFileSize bytes each), has a forked
+// child parse them all first (parse_preflight.h), then parses the survivors.
 UnitSet load_units(const std::vector<std::string>& search_path);
+// The same with the pre-flight's process behind a seam, for tests.
+UnitSet load_units(const std::vector<std::string>& search_path, ParserProbe& probe);
 
 }  // namespace fastinit

@@ -6,7 +6,8 @@
 #include <map>
 
 #include "base/text.h"
-#include "initd/unit/dotted_key_guard.h"
+#include "initd/unit/environment_name.h"
+#include "initd/unit/toml_guard.h"
 
 namespace fastinit {
 namespace {
@@ -238,16 +239,31 @@ const KeyTable& service_keys() {
              const auto* table = f.node.as_table();
              if (!table)
                  return f.fail("expected a table, e.g. { LANG = \"C\" }");
+             // Each variable is reported where its name is, under its own key.
+             bool ok = true;
              for (const auto& [key, value] : *table) {
-                 if (!value.is_string())
-                     return f.fail("the value of " + std::string(key.str()) + " must be a string");
-                 if (key.str().empty() || key.str().find('=') != std::string_view::npos)
-                     return f.fail("\"" + std::string(key.str()) +
-                                   "\" is not a valid variable name");
-                 service_of(u).environment.emplace_back(std::string(key.str()),
-                                                        *value.value<std::string>());
+                 std::string full_key = f.key + "." + escape_for_message(key.str());
+                 auto name = check_environment_name(key.str());
+                 if (!name) {
+                     f.report.error(key.source(), full_key, name.error().message);
+                     ok = false;
+                     continue;
+                 }
+                 if (!value.is_string()) {
+                     f.report.error(key.source(), full_key, "the value must be a string");
+                     ok = false;
+                     continue;
+                 }
+                 std::string text = *value.value<std::string>();
+                 if (text.find('\0') != std::string::npos) {
+                     f.report.error(key.source(), full_key,
+                                    "the value contains a NUL byte, which would cut it short");
+                     ok = false;
+                     continue;
+                 }
+                 service_of(u).environment.emplace_back(std::string(key.str()), std::move(text));
              }
-             return true;
+             return ok;
          }},
         {"user", [](const Field& f, Unit& u) { return read_string(f, service_of(u).user); }},
         {"group", [](const Field& f, Unit& u) { return read_string(f, service_of(u).group); }},
@@ -363,13 +379,11 @@ ParsedUnit parse_unit(std::string_view name, std::string_view path, std::string_
     ParsedUnit result;
     Reporter report(path);
     toml::table root;
-    if (auto [line, column] = find_excessive_dots(text); line > 0) {
+    if (auto unsafe = find_unsafe_toml(text)) {
         toml::source_region where;
-        where.begin = {static_cast<toml::source_index>(line),
-                       static_cast<toml::source_index>(column)};
-        report.error(where, "",
-                     "more than " + std::to_string(kMaxDotsOutsideStrings) +
-                         " dots outside strings: keys nested this deeply are not supported");
+        where.begin = {static_cast<toml::source_index>(unsafe->line),
+                       static_cast<toml::source_index>(unsafe->column)};
+        report.error(where, "", std::move(unsafe->message));
         result.diagnostics = report.take();
         return result;
     }

@@ -452,8 +452,8 @@ TEST(ParseUnitErrors, WrongValueTypes) {
                  "expected a string");
     expect_error("[service]\nexec = [\"/bin/x\"]\nenvironment = \"A=B\"\n", "service.environment",
                  3, 1, "expected a table");
-    expect_error("[service]\nexec = [\"/bin/x\"]\nenvironment = { A = 1 }\n", "service.environment",
-                 3, 1, "the value of A must be a string");
+    expect_error("[service]\nexec = [\"/bin/x\"]\nenvironment = { A = 1 }\n",
+                 "service.environment.A", 3, 17, "the value must be a string");
     expect_error("[service]\nexec = [\"/bin/x\"]\nstdout = false\n", "service.stdout", 3, 1,
                  "expected a string");
     expect_error("[service]\nexec = [\"/bin/x\"]\nrestart_delay = 5\n", "service.restart_delay", 3,
@@ -575,10 +575,12 @@ TEST(ParseUnitErrors, BadOutputTargets) {
 }
 
 TEST(ParseUnitErrors, BadEnvironmentNames) {
+    // Reported where the name is, under its own key (see also
+    // test_hostile_units.cpp for the rule itself).
     expect_error("[service]\nexec = [\"/bin/x\"]\nenvironment = { \"A=B\" = \"x\" }\n",
-                 "service.environment", 3, 1, "\"A=B\" is not a valid variable name");
+                 "service.environment.A=B", 3, 17, "\"A=B\" is not a valid variable name");
     expect_error("[service]\nexec = [\"/bin/x\"]\nenvironment = { \"\" = \"x\" }\n",
-                 "service.environment", 3, 1, "\"\" is not a valid variable name");
+                 "service.environment.", 3, 17, "a variable name must not be empty");
 }
 
 TEST(ParseUnitErrors, EveryErrorOfAFileIsReported) {
