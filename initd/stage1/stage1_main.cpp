@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -19,6 +20,7 @@
 #include "initd/pid1/mounts.h"
 #include "initd/stage1/root_mount.h"
 #include "initd/stage1/root_spec.h"
+#include "initd/stage1/stage1_report.h"
 #include "initd/stage1/switch_root.h"
 
 namespace fastinit {
@@ -57,7 +59,11 @@ std::string program_for(const std::string& next) {
 
 void write_report(const nlohmann::json& report) {
     ::mkdir("/run/fastinit", 0755);
-    auto written = write_file_atomically("/run/fastinit/initrd.json", report.dump(1) + "\n");
+    std::string error;
+    std::string text = stage1_report_text(report, error);
+    if (!error.empty())
+        log::warning("the initramfs report has only this error in it: ", error);
+    auto written = write_file_atomically("/run/fastinit/initrd.json", text);
     if (!written)
         log::warning(written.error().message);
 }
@@ -97,20 +103,7 @@ void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
     log::info("devices: ", devices.mode, devices.reason.empty() ? "" : " (" + devices.reason + ")",
               ", ", devices.modules_loaded, " modules loaded, ", devices.modules_failed,
               " failed, in ", (devices_end - devices_start) / 1000.0, " ms", behind);
-    // end_us: when the boot could go on to its root; all_loaded_us: when
-    // the last module was in, if it was in here.
-    report["devices"] = {{"mode", devices.mode},
-                         {"reason", devices.reason},
-                         {"modules_loaded", devices.modules_loaded},
-                         {"modules_failed", devices.modules_failed},
-                         {"check_us", devices.check_us},
-                         {"check_parts_us",
-                          {{"read_cache", devices.read_us},
-                           {"enumerate", devices.enumerate_us},
-                           {"fingerprint", devices.fingerprint_us}}},
-                         {"root_first", devices.root_first},
-                         {"start_us", devices_start},
-                         {"end_us", devices_end}};
+    report["devices"] = device_phase_json(devices, devices_start, devices_end);
 
     auto found = wait_for_root_device(*spec, devices.root_hint);
     if (!found)
@@ -168,11 +161,13 @@ void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
     report["devices"]["finished_us"] = devices_done;
     // A probe in here rewrote the cache in RAM; hand it to the real root
     // through /run (moved along by switch_root), where stage 2 keeps it.
-    if (auto cache = read_file(kDeviceCachePath)) {
+    if (auto cache = read_file_at_most(kDeviceCachePath, kMaxDeviceCacheSize)) {
         ::mkdir("/run/fastinit", 0755);
         auto copied = write_file_atomically(kHandedOverCachePath, *cache);
         if (!copied)
             log::warning(copied.error().message);
+    } else if (cache.error().errno_value == EFBIG) {
+        log::warning("device cache not handed over: ", cache.error().message);
     }
     report["switch_root_us"] = boottime_us();
     report["next_init"] = next;

@@ -8,6 +8,7 @@
 // step is already parallel inside (module loading on TBB).
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
@@ -75,5 +76,9 @@ inline constexpr const char* kInitrdRelease = "/etc/initrd-release";
 // Where stage 1 leaves the device cache it used or rewrote, for stage 2 to
 // keep on the real root.
 inline constexpr const char* kHandedOverCachePath = "/run/fastinit/devices.db";
+// The largest device cache anyone copies or reads (the reader's limit too,
+// kMaxCacheFileSize): a real one is well under a megabyte, and a bigger
+// file would only cost the boot time and memory before it was rejected.
+inline constexpr size_t kMaxDeviceCacheSize = 16 * 1024 * 1024;
 
 }  // namespace fastinit
