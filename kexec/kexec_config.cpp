@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include "base/text.h"
+#include "kexec/toml_precheck.h"
 
 namespace fastinit {
 namespace {
@@ -35,11 +36,23 @@ Result<std::string> non_empty_string(std::string_view path, std::string_view key
 }  // namespace
 
 Result<KexecConfig> parse_kexec_config(std::string_view text, std::string_view path) {
+    if (text.size() > static_cast<size_t>(kMaxConfigSize))
+        return Error{std::string(path) + ": larger than 16 KiB; this is not a kexec configuration",
+                     EFBIG};
+    // toml++ must never see what it cannot parse safely (toml_precheck.h).
+    if (TomlRefusal refusal = precheck_toml(text))
+        return Error{std::string(path) + ":" + std::to_string(refusal.line) + ":" +
+                         std::to_string(refusal.column) + ": " + refusal.message,
+                     EINVAL};
     toml::table root;
     try {
         root = toml::parse(text, path);
     } catch (const toml::parse_error& e) {
         return error_at(path, e.source(), "", e.description());
+    } catch (const std::exception& e) {
+        // Not a syntax error: memory, most likely. Still an answer, not a
+        // crash of `fastinit reboot`.
+        return Error{std::string(path) + ": cannot parse: " + e.what(), EINVAL};
     }
     KexecConfig config;
     config.path = std::string(path);

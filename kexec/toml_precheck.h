@@ -1,0 +1,29 @@
+// A look at TOML text before toml++ parses it, refusing what toml++ 3.3
+// cannot handle safely:
+//   - a byte that is not ASCII outside a string or comment (TOML allows none
+//     there): toml++ runs into undefined behaviour classifying it (a crash,
+//     or worse, depending on the optimiser), e.g. on "\xd1\xa8u";
+//   - bytes that are not UTF-8 at all;
+//   - more than kMaxTomlDots dots outside strings: toml++ recurses once per
+//     part of a dotted key or table header, without a limit.
+// What passes may still be bad TOML; toml++ says so with its own error.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace fastinit {
+
+inline constexpr int kMaxTomlDots = 256;
+
+struct TomlRefusal {
+    int line = 0;  // 1-based; 0 when the text passed
+    int column = 0;
+    std::string message;
+
+    explicit operator bool() const { return line > 0; }
+};
+
+TomlRefusal precheck_toml(std::string_view text);
+
+}  // namespace fastinit
