@@ -108,7 +108,8 @@ Result<std::optional<KexecConfig>> load_kexec_config(const std::string& path) {
     }
     if (st.st_size > kMaxConfigSize)
         return Error{path + ": larger than 16 KiB; this is not a kexec configuration", EFBIG};
-    auto text = read_file(path);
+    // Capped again while reading: the file may grow after the stat.
+    auto text = read_file_at_most(path, static_cast<size_t>(kMaxConfigSize));
     if (!text)
         return text.error();
     auto config = parse_kexec_config(*text, path);
