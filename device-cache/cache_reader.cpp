@@ -288,15 +288,32 @@ int read_tables(sqlite3* db, int64_t version, CacheDetail detail, DeviceCache& c
 // trigger (the writer makes none; this connection would not run them, but
 // one in place of a table would only fail later, less clearly).
 std::string schema_problem(sqlite3* db, int64_t version, int& rc) {
+    // What SQLite made of the schema, not what its rows claim: the type
+    // column of sqlite_schema is the file's to write, table_list is what
+    // the statements in its sql column really created.
     std::map<std::string, std::string> kinds;
-    rc = for_each_row(db, "SELECT type, name FROM sqlite_schema",
-                      [&](const Statement& row) { kinds[row.text(1)] = row.text(0); });
-    if (rc != SQLITE_OK)
-        return "";
-    for (const auto& [name, kind] : kinds)
-        if (kind == "view" || kind == "trigger")
-            return "it has a " + kind + " \"" + to_valid_utf8(name) +
-                   "\", which no fastinit writes";
+    std::string problem;
+    rc = for_each_row(db, "PRAGMA main.table_list", [&](const Statement& row) {
+        std::string name = row.text(1), kind = row.text(2);
+        // A virtual table's module runs its own code on every read (fts3
+        // and rtree have had bugs that crafted files reach).
+        if (problem.empty() && (kind == "view" || kind == "virtual" || kind == "shadow"))
+            problem = "it has a " + (kind == "view" ? kind : kind + " table") + " \"" +
+                      to_valid_utf8(name) + "\", which no fastinit writes";
+        kinds[name] = kind;
+    });
+    if (rc != SQLITE_OK || !problem.empty())
+        return problem;
+    // Triggers do not run here (the connection disables them), but no
+    // fastinit writes one either.
+    rc = for_each_row(db, "SELECT name FROM sqlite_schema WHERE type = 'trigger'",
+                      [&](const Statement& row) {
+                          if (problem.empty())
+                              problem = "it has a trigger \"" + to_valid_utf8(row.text(0)) +
+                                        "\", which no fastinit writes";
+                      });
+    if (rc != SQLITE_OK || !problem.empty())
+        return problem;
     std::vector<std::string> tables = {"meta",    "fingerprint",   "devices",      "aliases",
                                        "modules", "prerequisites", "probe_timings"};
     if (version >= 2)

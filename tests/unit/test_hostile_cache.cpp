@@ -129,6 +129,13 @@ TEST_F(HostileCache, ATriggerIsDamaged) {
     EXPECT_THAT(loaded.reason, HasSubstr("trigger \"spy\""));
 }
 
+TEST_F(HostileCache, AVirtualTableIsDamaged) {
+    tamper("DROP TABLE devices; CREATE VIRTUAL TABLE devices USING rtree(id, a, b);");
+    CacheLoad loaded = load();
+    EXPECT_EQ(loaded.state, CacheState::wrong_schema);
+    EXPECT_THAT(loaded.reason, HasSubstr("table \"devices"));
+}
+
 TEST_F(HostileCache, AMissingTableIsNamed) {
     tamper("DROP TABLE prerequisites;");
     CacheLoad loaded = load();
