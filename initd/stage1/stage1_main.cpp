@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <exception>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -57,6 +58,22 @@ std::string program_for(const std::string& next) {
     return manager && manager->executable ? manager->path : next;
 }
 
+// The device phase works from the device cache, a file from the last boot.
+// Whatever exception escapes it must not end stage 1 (PID 1: a kernel
+// panic): it is logged and the boot goes on without that phase's work;
+// waiting for the root says what was missing.
+template <typename Report, typename Phase>
+Report guarded(const char* what, Report fallback, Phase phase) {
+    try {
+        return phase();
+    } catch (const std::exception& e) {
+        log::error(what, " failed (", to_valid_utf8(e.what()), "); going on without it");
+    } catch (...) {
+        log::error(what, " failed (an unknown exception); going on without it");
+    }
+    return fallback;
+}
+
 void write_report(const nlohmann::json& report) {
     ::mkdir("/run/fastinit", 0755);
     std::string error;
@@ -94,7 +111,11 @@ void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
         emergency(spec.error().message);
 
     long long devices_start = boottime_us();
-    DevicePhaseReport devices = hooks.device_phase(cmdline, reprobe, spec->source);
+    DevicePhaseReport no_devices;
+    no_devices.mode = "none";
+    DevicePhaseReport devices = guarded("the device phase", no_devices, [&] {
+        return hooks.device_phase(cmdline, reprobe, spec->source);
+    });
     long long devices_end = boottime_us();
     std::string behind;
     if (devices.loading_behind > 0)
@@ -143,8 +164,9 @@ void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
 
     // Before the cache is handed over: it may still change. A fastinit on
     // the real root takes over the modules not needed for the root.
-    DeviceFinishReport finished =
-        hooks.finish_devices(device, fstype, fastinit_dir(kNewRoot, next).has_value());
+    DeviceFinishReport finished = guarded("finishing the device phase", DeviceFinishReport{}, [&] {
+        return hooks.finish_devices(device, fstype, fastinit_dir(kNewRoot, next).has_value());
+    });
     long long devices_done = boottime_us();
     if (devices.loading_behind > 0 && finished.left_for_the_real_root == 0)
         log::info("devices: all ", finished.modules_loaded, " modules loaded, ",
