@@ -39,13 +39,16 @@ Result<KexecConfig> parse_kexec_config(std::string_view text, std::string_view p
     if (text.size() > static_cast<size_t>(kMaxConfigSize))
         return Error{std::string(path) + ": larger than 16 KiB; this is not a kexec configuration",
                      EFBIG};
-    // toml++ must never see what it cannot parse safely (toml_precheck.h).
-    if (TomlRefusal refusal = precheck_toml(text))
+    // toml++ must never see what it cannot parse safely (toml_precheck.h):
+    // its ASCII copy first, the text itself only once that parsed.
+    std::string ascii;
+    if (TomlRefusal refusal = precheck_toml(text, &ascii))
         return Error{std::string(path) + ":" + std::to_string(refusal.line) + ":" +
                          std::to_string(refusal.column) + ": " + refusal.message,
                      EINVAL};
     toml::table root;
     try {
+        (void)toml::parse(ascii, path);
         root = toml::parse(text, path);
     } catch (const toml::parse_error& e) {
         return error_at(path, e.source(), "", e.description());

@@ -32,7 +32,7 @@ TomlRefusal refuse_at(std::string_view text, size_t at, std::string message) {
 
 }  // namespace
 
-TomlRefusal precheck_toml(std::string_view text) {
+TomlRefusal precheck_toml(std::string_view text, std::string* ascii) {
     // Line by line, to say which line (a UTF-8 sequence never spans one).
     for (size_t begin = 0, line = 1; begin < text.size(); ++line) {
         size_t end = text.find('\n', begin);
@@ -106,6 +106,12 @@ TomlRefusal precheck_toml(std::string_view text) {
                 }
                 break;
         }
+    }
+    if (ascii) {
+        ascii->assign(text);
+        for (char& c : *ascii)
+            if (static_cast<unsigned char>(c) >= 0x80)
+                c = '?';
     }
     return {};
 }

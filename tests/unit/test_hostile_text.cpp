@@ -73,7 +73,11 @@ TEST(KexecConfigInput, CrashInputsGiveAClearError) {
     for (std::string text : {std::string("[[["), std::string("a = [[["), std::string("\xd1\xa8u"),
                              std::string("kernel = \xd1\xa8u"), std::string("[\xd1\xa8]"),
                              std::string("a.\xd1\xa8 = 1"), std::string("kernel = \"x\"\n\xff"),
-                             std::string(300, '.'), "a" + std::string(20000, ' ')}) {
+                             std::string(300, '.'), "a" + std::string(20000, ' '),
+                             // toml++ reads on past the error at "'" and
+                             // classifies the U+00FC in what follows.
+                             std::string("a = 2.2'\xc3\xbc'\n"),
+                             std::string("a.b = 2.21\x13x['/vda.a.a\xc3\xbc\0\0E", 27)}) {
         Result<KexecConfig> config = KexecConfig{};
         EXPECT_NO_THROW(config = parse_kexec_config(text, "/etc/fastinit/kexec.toml"));
         ASSERT_FALSE(config.ok()) << text;
