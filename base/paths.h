@@ -3,6 +3,8 @@
 // apart; here stage 1, PID 1, the client and the tests agree by construction.
 #pragma once
 
+#include <cstddef>
+
 namespace fastinit::paths {
 
 // The marker file of an initramfs: as PID 1 with it present, the binary
@@ -12,6 +14,10 @@ inline constexpr const char* kInitrdRelease = "/etc/initrd-release";
 // The known-devices cache on the real root, kept across boots.
 inline constexpr const char* kDeviceCache = "/var/lib/fastinit/devices.db";
 inline constexpr const char* kDeviceCacheDir = "/var/lib/fastinit";
+// The largest device cache anyone copies or reads: a real one is well under
+// a megabyte, and a bigger file would only cost boot time and memory before
+// it was rejected.
+inline constexpr size_t kMaxDeviceCacheSize = 16 * 1024 * 1024;
 
 // The manager's runtime directory: control socket, notify socket, reports.
 inline constexpr const char* kRuntimeDir = "/run/fastinit";

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdint>
 
 #include "base/result.h"
 #include "base/unique_fd.h"
@@ -110,6 +112,10 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
 }
 
 Result<std::string> read_file(const std::string& path) {
+    return read_file_at_most(path, SIZE_MAX);
+}
+
+Result<std::string> read_file_at_most(const std::string& path, size_t max_size) {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd)
         return system_error("cannot open " + path);
@@ -124,6 +130,8 @@ Result<std::string> read_file(const std::string& path) {
         }
         if (n == 0)
             break;
+        if (static_cast<size_t>(n) > max_size - data.size())
+            return Error{path + " is larger than " + std::to_string(max_size) + " bytes", EFBIG};
         data.append(buf, static_cast<size_t>(n));
     }
     return data;

@@ -36,4 +36,9 @@ Result<void> write_file_atomically(const std::string& path, const std::string& d
 // Reads a whole file; the Error names the path.
 Result<std::string> read_file(const std::string& path);
 
+// Reads a whole file of at most `max_size` bytes. A larger file (or one
+// that grows past it while read) is an EFBIG Error naming the limit, so a
+// file someone else wrote cannot make its reader allocate without bound.
+Result<std::string> read_file_at_most(const std::string& path, size_t max_size);
+
 }  // namespace fastinit

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/boot_clock.h"
+#include "base/json_text.h"
 #include "base/log.h"
 #include "base/paths.h"
 #include "base/text.h"
@@ -224,7 +225,10 @@ std::string to_json(const Stage2Report& report) {
     if (const auto& p = report.probed)
         out["probed"] = {
             {"dir", p->dir}, {"loaded", p->loaded}, {"failed", p->failed}, {"ms", p->ms}};
-    return out.dump(1) + "\n";
+    auto text = json_text(out, 1);
+    if (!text)
+        return "{\"error\": \"the stage 2 report could not be written\"}\n";
+    return *text + "\n";
 }
 
 Result<void> load_modules_for_alias(const std::string& alias) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 
+#include "base/json_text.h"
 #include "base/kernel_cmdline.h"
 #include "base/log.h"
 #include "base/text.h"
@@ -140,7 +141,12 @@ int devices_show(const DevicesArgs& args) {
     if (args.json) {
         nlohmann::json out = cache_to_json(*loaded.cache);
         out["state"] = cache_state_name(loaded.state);
-        std::printf("%s\n", out.dump(2).c_str());
+        auto text = json_text(out, 2);
+        if (!text) {
+            std::fprintf(stderr, "fastinit devices: %s\n", text.error().message.c_str());
+            return 1;
+        }
+        std::printf("%s\n", text->c_str());
         return 0;
     }
     std::printf("%s: ", args.cache.c_str());

@@ -1,7 +1,5 @@
 #include "device-cache/apply.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -10,6 +8,7 @@
 #include <unordered_set>
 
 #include "device-cache/load_plan.h"
+#include "device-cache/module_path.h"
 
 namespace fastinit {
 namespace {
@@ -173,10 +172,15 @@ std::vector<std::string> missing_module_files(const DeviceCache& cache,
                                               const std::string& modules_dir) {
     std::vector<std::string> missing;
     for (const CachedModule& module : cache.modules) {
-        struct stat info {};
-        if (module.spec.path.empty() ||
-            ::stat((modules_dir + "/" + module.spec.path).c_str(), &info) != 0)
-            missing.push_back(module.spec.path.empty() ? module.spec.name : module.spec.path);
+        if (module.spec.path.empty()) {
+            missing.push_back(module.spec.name);
+            continue;
+        }
+        // The reader refuses paths that leave the tree as text; a symlink
+        // inside the tree that leads out is found here, and such a file
+        // counts as missing: the cache is not used, the probe finds it anew.
+        if (!resolve_module_path(modules_dir, module.spec.path))
+            missing.push_back(module.spec.path);
     }
     return missing;
 }

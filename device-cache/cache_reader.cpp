@@ -6,13 +6,17 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <map>
 
+#include "base/text.h"
 #include "base/unique_fd.h"
 #include "device-cache/cache_store.h"
+#include "device-cache/hostile_db.h"
+#include "device-cache/module_path.h"
 #include "device-cache/sqlite_db.h"
 
 namespace fastinit {
@@ -20,6 +24,15 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 100;
 constexpr std::string_view kMagic("SQLite format 3\0", 16);
+constexpr size_t kHeaderSize = 100;
+// No text or blob in a real cache comes near this; the fingerprint's device
+// list, the longest, is a few kilobytes.
+constexpr int kMaxValueBytes = 1 << 20;
+// A real cache is read in well under a million SQLite instructions and a few
+// milliseconds; these allow for slow emulated CPUs and stop what only a
+// crafted file would make the reader do.
+constexpr uint64_t kMaxSteps = 200'000'000;
+constexpr std::chrono::milliseconds kMaxReadTime{2000};
 
 CacheLoad bad(CacheState state, std::string reason) {
     return {state, std::move(reason), std::nullopt};
@@ -32,8 +45,48 @@ uint32_t big_endian(const unsigned char* bytes, size_t size) {
     return value;
 }
 
-// Looks at the file before SQLite does, so that the common kinds of damage
-// get a precise name: SQLite itself reports most of them as "malformed".
+// Looks at the header before SQLite does, so that the common kinds of
+// damage get a precise name: SQLite itself reports most of them as
+// "malformed". `header` is the file's first (up to 100) bytes.
+std::optional<CacheLoad> check_header(std::string_view header, uint64_t size,
+                                      const std::string& path) {
+    std::string_view start = header.substr(0, kMagic.size());
+    if (!kMagic.starts_with(start))
+        return bad(CacheState::garbage, path + " is not an SQLite database (bad magic bytes)");
+    if (header.size() < kHeaderSize)
+        return bad(CacheState::truncated, "the device cache " + path + " is truncated (" +
+                                              std::to_string(size) + " bytes, not even a header)");
+    auto bytes = reinterpret_cast<const unsigned char*>(header.data());
+    uint32_t page_size = big_endian(&bytes[16], 2);
+    if (page_size == 1)
+        page_size = 65536;
+    if (page_size < 512 || (page_size & (page_size - 1)) != 0)
+        return bad(CacheState::corrupt,
+                   "the device cache " + path + " is corrupt (impossible page size)");
+    // The header's page count is trustworthy when the change counter and the
+    // "version valid for" field agree (SQLite 3.7.0 and later write both).
+    uint32_t pages = big_endian(&bytes[28], 4);
+    bool count_valid = pages != 0 && big_endian(&bytes[24], 4) == big_endian(&bytes[92], 4);
+    uint64_t expected = static_cast<uint64_t>(pages) * page_size;
+    if (count_valid && size < expected)
+        return bad(CacheState::truncated, "the device cache " + path + " is truncated (" +
+                                              std::to_string(size) + " of " +
+                                              std::to_string(expected) + " bytes)");
+    if (size % page_size != 0)
+        return bad(CacheState::truncated, "the device cache " + path + " is truncated (" +
+                                              std::to_string(size) +
+                                              " bytes is not a whole number of pages)");
+    return std::nullopt;
+}
+
+std::optional<CacheLoad> too_large(uint64_t size, const std::string& path) {
+    if (size <= kMaxCacheFileSize)
+        return std::nullopt;
+    return bad(CacheState::corrupt,
+               "the device cache " + path + " is damaged (" + std::to_string(size) +
+                   " bytes, more than a cache ever is: " + std::to_string(kMaxCacheFileSize) + ")");
+}
+
 std::optional<CacheLoad> check_file(const std::string& path) {
     struct stat info {};
     if (::stat(path.c_str(), &info) != 0) {
@@ -47,44 +100,19 @@ std::optional<CacheLoad> check_file(const std::string& path) {
     const uint64_t size = static_cast<uint64_t>(info.st_size);
     if (size == 0)
         return bad(CacheState::empty, "the device cache " + path + " is empty (0 bytes)");
+    if (auto problem = too_large(size, path))
+        return problem;
 
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
     if (!fd)
         return bad(CacheState::unreadable,
                    "cannot read the device cache " + path + ": " + std::strerror(errno));
-    std::array<unsigned char, 100> header{};
+    std::array<char, kHeaderSize> header{};
     ssize_t n = ::pread(fd.get(), header.data(), header.size(), 0);
     if (n < 0)
         return bad(CacheState::unreadable,
                    "cannot read the device cache " + path + ": " + std::strerror(errno));
-    std::string_view start(reinterpret_cast<const char*>(header.data()),
-                           std::min<size_t>(static_cast<size_t>(n), kMagic.size()));
-    if (!kMagic.starts_with(start))
-        return bad(CacheState::garbage, path + " is not an SQLite database (bad magic bytes)");
-    if (static_cast<size_t>(n) < header.size())
-        return bad(CacheState::truncated, "the device cache " + path + " is truncated (" +
-                                              std::to_string(size) + " bytes, not even a header)");
-
-    uint32_t page_size = big_endian(&header[16], 2);
-    if (page_size == 1)
-        page_size = 65536;
-    if (page_size < 512 || (page_size & (page_size - 1)) != 0)
-        return bad(CacheState::corrupt,
-                   "the device cache " + path + " is corrupt (impossible page size)");
-    // The header's page count is trustworthy when the change counter and the
-    // "version valid for" field agree (SQLite 3.7.0 and later write both).
-    uint32_t pages = big_endian(&header[28], 4);
-    bool count_valid = pages != 0 && big_endian(&header[24], 4) == big_endian(&header[92], 4);
-    uint64_t expected = static_cast<uint64_t>(pages) * page_size;
-    if (count_valid && size < expected)
-        return bad(CacheState::truncated, "the device cache " + path + " is truncated (" +
-                                              std::to_string(size) + " of " +
-                                              std::to_string(expected) + " bytes)");
-    if (size % page_size != 0)
-        return bad(CacheState::truncated, "the device cache " + path + " is truncated (" +
-                                              std::to_string(size) +
-                                              " bytes is not a whole number of pages)");
-    return std::nullopt;
+    return check_header(std::string_view(header.data(), static_cast<size_t>(n)), size, path);
 }
 
 CacheLoad sqlite_failure(int rc, sqlite3* db, const std::string& path) {
@@ -96,6 +124,7 @@ CacheLoad sqlite_failure(int rc, sqlite3* db, const std::string& path) {
                                                " is locked by another writer (gave up after " +
                                                std::to_string(kBusyTimeoutMs) + " ms)");
         case SQLITE_CORRUPT:
+        case SQLITE_TOOBIG:
             return bad(CacheState::corrupt,
                        "the device cache " + path + " is corrupt (" + detail + ")");
         case SQLITE_NOTADB:
@@ -254,6 +283,121 @@ int read_tables(sqlite3* db, int64_t version, CacheDetail detail, DeviceCache& c
                         [&](const Statement& row) { cache.root.modules.push_back(row.text(0)); });
 }
 
+// Why the schema is not what the writer makes, or "": every table this
+// version has must be a real table, and the file must carry no view and no
+// trigger (the writer makes none; this connection would not run them, but
+// one in place of a table would only fail later, less clearly).
+std::string schema_problem(sqlite3* db, int64_t version, int& rc) {
+    // What SQLite made of the schema, not what its rows claim: the type
+    // column of sqlite_schema is the file's to write, table_list is what
+    // the statements in its sql column really created.
+    std::map<std::string, std::string> kinds;
+    std::string problem;
+    rc = for_each_row(db, "PRAGMA main.table_list", [&](const Statement& row) {
+        std::string name = row.text(1), kind = row.text(2);
+        // A virtual table's module runs its own code on every read (fts3
+        // and rtree have had bugs that crafted files reach).
+        if (problem.empty() && (kind == "view" || kind == "virtual" || kind == "shadow"))
+            problem = "it has a " + (kind == "view" ? kind : kind + " table") + " \"" +
+                      to_valid_utf8(name) + "\", which no fastinit writes";
+        kinds[name] = kind;
+    });
+    if (rc != SQLITE_OK || !problem.empty())
+        return problem;
+    // Triggers do not run here (the connection disables them), but no
+    // fastinit writes one either.
+    rc = for_each_row(db, "SELECT name FROM sqlite_schema WHERE type = 'trigger'",
+                      [&](const Statement& row) {
+                          if (problem.empty())
+                              problem = "it has a trigger \"" + to_valid_utf8(row.text(0)) +
+                                        "\", which no fastinit writes";
+                      });
+    if (rc != SQLITE_OK || !problem.empty())
+        return problem;
+    std::vector<std::string> tables = {"meta",    "fingerprint",   "devices",      "aliases",
+                                       "modules", "prerequisites", "probe_timings"};
+    if (version >= 2)
+        tables.push_back("root_modules");
+    for (const std::string& table : tables) {
+        auto found = kinds.find(table);
+        if (found == kinds.end())
+            return "it has no table " + table;
+        if (found->second != "table")
+            return table + " is a " + to_valid_utf8(found->second) + ", not a table";
+    }
+    return "";
+}
+
+// What makes a read cache unusable although SQLite read it fine: a module
+// path that would lead out of the module tree.
+std::string content_problem(const DeviceCache& cache) {
+    // An empty path is no escape: the module counts as missing, and the
+    // boot probes (missing_module_files).
+    for (const CachedModule& module : cache.modules)
+        if (std::string problem = module_path_problem(module.spec.path);
+            !module.spec.path.empty() && !problem.empty())
+            return "the path \"" + to_valid_utf8(module.spec.path) + "\" of module " +
+                   to_valid_utf8(module.spec.name) + " leaves the module tree: " + problem;
+    return "";
+}
+
+// Reads the cache on `db`, opened and hardened; `path` names it in reasons.
+CacheLoad read_cache(sqlite3* db, const std::string& path, const std::string& kernel_release,
+                     CacheDetail detail) {
+    QueryBudget budget(db, kMaxSteps, kMaxReadTime);
+    auto failure = [&](int rc) {
+        if (budget.exceeded())
+            return bad(
+                CacheState::corrupt,
+                "the device cache " + path + " is damaged (reading it took " + budget.why() + ")");
+        return sqlite_failure(rc, db, path);
+    };
+    int64_t version = -1;
+    int rc = for_each_row(db, "PRAGMA user_version",
+                          [&](const Statement& row) { version = row.integer(0); });
+    if (rc != SQLITE_OK)
+        return failure(rc);
+    if (version == 0)
+        return bad(CacheState::wrong_schema,
+                   path + " is not a fastinit device cache (it has no schema version)");
+    if (version < kOldestReadableCacheSchema || version > kCacheSchemaVersion)
+        return bad(CacheState::wrong_schema, "the device cache " + path + " has schema version " +
+                                                 std::to_string(version) +
+                                                 ", this fastinit reads versions " +
+                                                 std::to_string(kOldestReadableCacheSchema) +
+                                                 " to " + std::to_string(kCacheSchemaVersion));
+
+    // One read transaction, so all tables come from the same snapshot.
+    if (rc = exec_sql(db, "BEGIN"); rc != SQLITE_OK)
+        return failure(rc);
+    std::string problem = schema_problem(db, version, rc);
+    if (rc != SQLITE_OK)
+        return failure(rc);
+    if (!problem.empty())
+        return bad(CacheState::wrong_schema,
+                   path + " is not a fastinit device cache (" + problem + ")");
+    DeviceCache cache;
+    std::string missing;
+    rc = read_tables(db, version, detail, cache, missing);
+    if (rc != SQLITE_OK)
+        return failure(rc);
+    exec_sql(db, "COMMIT");
+    if (!missing.empty())
+        return bad(CacheState::wrong_schema,
+                   "the device cache " + path + " is incomplete (it lacks " + missing + ")");
+    if (problem = content_problem(cache); !problem.empty())
+        return bad(CacheState::corrupt,
+                   "the device cache " + path + " is damaged (" + problem + ")");
+
+    if (cache.fingerprint.kernel_release != kernel_release) {
+        std::string reason = "the device cache " + path + " was written for kernel " +
+                             to_valid_utf8(cache.fingerprint.kernel_release) + ", not " +
+                             kernel_release;
+        return {CacheState::wrong_kernel, std::move(reason), std::move(cache)};
+    }
+    return {CacheState::valid, "", std::move(cache)};
+}
+
 std::string parent_dir(const std::string& path) {
     size_t slash = path.rfind('/');
     if (slash == std::string::npos)
@@ -304,42 +448,35 @@ CacheLoad load_cache(const std::string& path, const std::string& kernel_release,
     SqliteDb db(raw);
     if (rc != SQLITE_OK)
         return sqlite_failure(rc, db.get(), path);
+    if (rc = harden_connection(db.get(), kMaxValueBytes); rc != SQLITE_OK)
+        return sqlite_failure(rc, db.get(), path);
     sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+    return read_cache(db.get(), path, kernel_release, detail);
+}
 
-    int64_t version = -1;
-    rc = for_each_row(db.get(), "PRAGMA user_version",
-                      [&](const Statement& row) { version = row.integer(0); });
+CacheLoad load_cache_image(std::string_view image, const std::string& name,
+                           const std::string& kernel_release, CacheDetail detail) {
+    if (image.empty())
+        return bad(CacheState::empty, "the device cache " + name + " is empty (0 bytes)");
+    if (auto problem = too_large(image.size(), name))
+        return std::move(*problem);
+    if (auto problem = check_header(image.substr(0, kHeaderSize), image.size(), name))
+        return std::move(*problem);
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE, nullptr);
+    SqliteDb db(raw);
     if (rc != SQLITE_OK)
-        return sqlite_failure(rc, db.get(), path);
-    if (version == 0)
-        return bad(CacheState::wrong_schema,
-                   path + " is not a fastinit device cache (it has no schema version)");
-    if (version < kOldestReadableCacheSchema || version > kCacheSchemaVersion)
-        return bad(CacheState::wrong_schema, "the device cache " + path + " has schema version " +
-                                                 std::to_string(version) +
-                                                 ", this fastinit reads versions " +
-                                                 std::to_string(kOldestReadableCacheSchema) +
-                                                 " to " + std::to_string(kCacheSchemaVersion));
-
-    // One read transaction, so all tables come from the same snapshot.
-    if (rc = exec_sql(db.get(), "BEGIN"); rc != SQLITE_OK)
-        return sqlite_failure(rc, db.get(), path);
-    DeviceCache cache;
-    std::string missing;
-    rc = read_tables(db.get(), version, detail, cache, missing);
+        return sqlite_failure(rc, db.get(), name);
+    if (rc = harden_connection(db.get(), kMaxValueBytes); rc != SQLITE_OK)
+        return sqlite_failure(rc, db.get(), name);
+    // Read-only: SQLite reads the caller's bytes in place and never writes
+    // or frees them.
+    auto* bytes = reinterpret_cast<unsigned char*>(const_cast<char*>(image.data()));
+    auto size = static_cast<sqlite3_int64>(image.size());
+    rc = sqlite3_deserialize(db.get(), "main", bytes, size, size, SQLITE_DESERIALIZE_READONLY);
     if (rc != SQLITE_OK)
-        return sqlite_failure(rc, db.get(), path);
-    exec_sql(db.get(), "COMMIT");
-    if (!missing.empty())
-        return bad(CacheState::wrong_schema,
-                   "the device cache " + path + " is incomplete (it lacks " + missing + ")");
-
-    if (cache.fingerprint.kernel_release != kernel_release) {
-        std::string reason = "the device cache " + path + " was written for kernel " +
-                             cache.fingerprint.kernel_release + ", not " + kernel_release;
-        return {CacheState::wrong_kernel, std::move(reason), std::move(cache)};
-    }
-    return {CacheState::valid, "", std::move(cache)};
+        return sqlite_failure(rc, db.get(), name);
+    return read_cache(db.get(), name, kernel_release, detail);
 }
 
 }  // namespace fastinit

@@ -10,9 +10,12 @@
 // file system the file is opened immutable (no locks, no journal).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
+#include "base/paths.h"
 #include "base/result.h"
 #include "device-cache/device_cache.h"
 
@@ -25,6 +28,10 @@ namespace fastinit {
 //      root_fstype and root_device)
 inline constexpr int kCacheSchemaVersion = 2;
 inline constexpr int kOldestReadableCacheSchema = 1;
+
+// The largest file the reader opens: the limit of what stage 1 hands over
+// and PID 1 keeps, too.
+inline constexpr uint64_t kMaxCacheFileSize = paths::kMaxDeviceCacheSize;
 
 enum class CacheState {
     valid,
@@ -63,8 +70,20 @@ enum class CacheDetail {
 };
 
 // Reads the cache at `path`, expecting one written for `kernel_release`.
+//
+// The file is treated as hostile (see hostile_db.h): larger than
+// kMaxCacheFileSize, carrying a view or trigger, a table that is not one, a
+// module path leading out of the module tree (module_path.h), or more work
+// to read than any real cache: each is a damaged cache (corrupt or
+// wrong_schema), which the boot answers with a probe, never a hang.
 CacheLoad load_cache(const std::string& path, const std::string& kernel_release,
                      CacheDetail detail = CacheDetail::everything);
+
+// The same for a cache file's bytes in memory (SQLite reads them in place);
+// `name` stands for the file in reasons.
+CacheLoad load_cache_image(std::string_view image, const std::string& name,
+                           const std::string& kernel_release,
+                           CacheDetail detail = CacheDetail::everything);
 
 // Atomically replaces the cache at `path` (creating its directory). On
 // failure the previous file is untouched and the temporary file removed.

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "device-cache/module_path.h"
+
 namespace fastinit {
 
 std::string running_kernel_release() {
@@ -47,11 +49,16 @@ Result<ModuleTree> copy_module_tree_part(const ModuleTree& from, const std::stri
     if (ec)
         return failed(from.dir);
     for (const std::string& path : module_paths) {
+        // The paths come from the device cache: one that leaves the tree
+        // (through "..", "/" or a symlink) is refused, never copied.
+        auto source = resolve_module_path(from.dir, path);
+        if (!source)
+            return Error{"cannot copy a module to " + to + ": " + source.error().message,
+                         source.error().errno_value};
         fs::path target = fs::path(to) / path;
         fs::create_directories(target.parent_path(), ec);
         if (!ec)
-            fs::copy_file(fs::path(from.dir) / path, target, fs::copy_options::overwrite_existing,
-                          ec);
+            fs::copy_file(*source, target, fs::copy_options::overwrite_existing, ec);
         if (ec)
             return failed(path);
     }

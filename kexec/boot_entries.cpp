@@ -157,7 +157,8 @@ Result<BootEntry> parse_boot_entry(std::string_view id, std::string_view text,
 BootEntries read_boot_entries(const std::filesystem::path& boot_dir) {
     BootEntries result;
     std::error_code ec;
-    if (auto loader_conf = read_file(boot_dir / "loader" / "loader.conf")) {
+    // loader.conf is as small as an entry; a larger file is ignored whole.
+    if (auto loader_conf = read_file_at_most(boot_dir / "loader" / "loader.conf", kMaxEntrySize)) {
         for_each_key_value(*loader_conf, [&](std::string_view key, std::string_view value) {
             if (key == "default")
                 result.loader_default = std::string(value);

@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include "base/text.h"
+#include "kexec/toml_precheck.h"
 
 namespace fastinit {
 namespace {
@@ -35,11 +36,26 @@ Result<std::string> non_empty_string(std::string_view path, std::string_view key
 }  // namespace
 
 Result<KexecConfig> parse_kexec_config(std::string_view text, std::string_view path) {
+    if (text.size() > static_cast<size_t>(kMaxConfigSize))
+        return Error{std::string(path) + ": larger than 16 KiB; this is not a kexec configuration",
+                     EFBIG};
+    // toml++ must never see what it cannot parse safely (toml_precheck.h):
+    // its ASCII copy first, the text itself only once that parsed.
+    std::string ascii;
+    if (TomlRefusal refusal = precheck_toml(text, &ascii))
+        return Error{std::string(path) + ":" + std::to_string(refusal.line) + ":" +
+                         std::to_string(refusal.column) + ": " + refusal.message,
+                     EINVAL};
     toml::table root;
     try {
+        (void)toml::parse(ascii, path);
         root = toml::parse(text, path);
     } catch (const toml::parse_error& e) {
         return error_at(path, e.source(), "", e.description());
+    } catch (const std::exception& e) {
+        // Not a syntax error: memory, most likely. Still an answer, not a
+        // crash of `fastinit reboot`.
+        return Error{std::string(path) + ": cannot parse: " + e.what(), EINVAL};
     }
     KexecConfig config;
     config.path = std::string(path);
@@ -95,7 +111,8 @@ Result<std::optional<KexecConfig>> load_kexec_config(const std::string& path) {
     }
     if (st.st_size > kMaxConfigSize)
         return Error{path + ": larger than 16 KiB; this is not a kexec configuration", EFBIG};
-    auto text = read_file(path);
+    // Capped again while reading: the file may grow after the stat.
+    auto text = read_file_at_most(path, static_cast<size_t>(kMaxConfigSize));
     if (!text)
         return text.error();
     auto config = parse_kexec_config(*text, path);

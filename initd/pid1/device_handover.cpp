@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 
 #include "base/log.h"
@@ -17,10 +18,14 @@ namespace fastinit {
 
 void keep_handed_over_device_cache() {
     const std::string kept = paths::kDeviceCache;
-    auto fresh = read_file(paths::kHandedOverCache);
-    if (!fresh)
+    // PID 1 reads it: a file grown without bound must not exhaust its memory.
+    auto fresh = read_file_at_most(paths::kHandedOverCache, paths::kMaxDeviceCacheSize);
+    if (!fresh) {
+        if (fresh.error().errno_value == EFBIG)
+            log::warning("device cache from the initramfs not kept: ", fresh.error().message);
         return;
-    auto old = read_file(kept);
+    }
+    auto old = read_file_at_most(kept, paths::kMaxDeviceCacheSize);
     if (old && *old == *fresh)
         return;
     ::mkdir(paths::kDeviceCacheDir, 0755);

@@ -4,10 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <exception>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -20,6 +22,7 @@
 #include "initd/pid1/mounts.h"
 #include "initd/stage1/root_mount.h"
 #include "initd/stage1/root_spec.h"
+#include "initd/stage1/stage1_report.h"
 #include "initd/stage1/switch_root.h"
 
 namespace fastinit {
@@ -56,9 +59,29 @@ std::string program_for(const std::string& next) {
     return manager && manager->executable ? manager->path : next;
 }
 
+// The device phase works from the device cache, a file from the last boot.
+// Whatever exception escapes it must not end stage 1 (PID 1: a kernel
+// panic): it is logged and the boot goes on without that phase's work;
+// waiting for the root says what was missing.
+template <typename Report, typename Phase>
+Report guarded(const char* what, Report fallback, Phase phase) {
+    try {
+        return phase();
+    } catch (const std::exception& e) {
+        log::error(what, " failed (", to_valid_utf8(e.what()), "); going on without it");
+    } catch (...) {
+        log::error(what, " failed (an unknown exception); going on without it");
+    }
+    return fallback;
+}
+
 void write_report(const nlohmann::json& report) {
     ::mkdir("/run/fastinit", 0755);
-    auto written = write_file_atomically("/run/fastinit/initrd.json", report.dump(1) + "\n");
+    std::string error;
+    std::string text = stage1_report_text(report, error);
+    if (!error.empty())
+        log::warning("the initramfs report has only this error in it: ", error);
+    auto written = write_file_atomically("/run/fastinit/initrd.json", text);
     if (!written)
         log::warning(written.error().message);
 }
@@ -89,7 +112,11 @@ void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
         emergency(spec.error().message);
 
     long long devices_start = boottime_us();
-    DevicePhaseReport devices = hooks.device_phase(cmdline, reprobe, spec->source);
+    DevicePhaseReport no_devices;
+    no_devices.mode = "none";
+    DevicePhaseReport devices = guarded("the device phase", no_devices, [&] {
+        return hooks.device_phase(cmdline, reprobe, spec->source);
+    });
     long long devices_end = boottime_us();
     std::string behind;
     if (devices.loading_behind > 0)
@@ -98,20 +125,7 @@ void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
     log::info("devices: ", devices.mode, devices.reason.empty() ? "" : " (" + devices.reason + ")",
               ", ", devices.modules_loaded, " modules loaded, ", devices.modules_failed,
               " failed, in ", (devices_end - devices_start) / 1000.0, " ms", behind);
-    // end_us: when the boot could go on to its root; all_loaded_us: when
-    // the last module was in, if it was in here.
-    report["devices"] = {{"mode", devices.mode},
-                         {"reason", devices.reason},
-                         {"modules_loaded", devices.modules_loaded},
-                         {"modules_failed", devices.modules_failed},
-                         {"check_us", devices.check_us},
-                         {"check_parts_us",
-                          {{"read_cache", devices.read_us},
-                           {"enumerate", devices.enumerate_us},
-                           {"fingerprint", devices.fingerprint_us}}},
-                         {"root_first", devices.root_first},
-                         {"start_us", devices_start},
-                         {"end_us", devices_end}};
+    report["devices"] = device_phase_json(devices, devices_start, devices_end);
 
     auto found = wait_for_root_device(*spec, devices.root_hint);
     if (!found)
@@ -151,8 +165,9 @@ void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
 
     // Before the cache is handed over: it may still change. A fastinit on
     // the real root takes over the modules not needed for the root.
-    DeviceFinishReport finished =
-        hooks.finish_devices(device, fstype, fastinit_dir(kNewRoot, next).has_value());
+    DeviceFinishReport finished = guarded("finishing the device phase", DeviceFinishReport{}, [&] {
+        return hooks.finish_devices(device, fstype, fastinit_dir(kNewRoot, next).has_value());
+    });
     long long devices_done = boottime_us();
     if (devices.loading_behind > 0 && finished.left_for_the_real_root == 0)
         log::info("devices: all ", finished.modules_loaded, " modules loaded, ",
@@ -169,11 +184,13 @@ void run_stage1(int argc, char** argv, const Stage1Hooks& hooks) {
     report["devices"]["finished_us"] = devices_done;
     // A probe in here rewrote the cache in RAM; hand it to the real root
     // through /run (moved along by switch_root), where stage 2 keeps it.
-    if (auto cache = read_file(kDeviceCachePath)) {
+    if (auto cache = read_file_at_most(kDeviceCachePath, paths::kMaxDeviceCacheSize)) {
         ::mkdir("/run/fastinit", 0755);
         auto copied = write_file_atomically(paths::kHandedOverCache, *cache);
         if (!copied)
             log::warning(copied.error().message);
+    } else if (cache.error().errno_value == EFBIG) {
+        log::warning("device cache not handed over: ", cache.error().message);
     }
     report["switch_root_us"] = boottime_us();
     report["next_init"] = next;

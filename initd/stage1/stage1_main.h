@@ -8,6 +8,7 @@
 // step is already parallel inside (module loading on TBB).
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>

@@ -1,5 +1,7 @@
 // device-cache: the probe's fixed point and the boot path (apply) with fake
 // devices, a fake resolver and a fake loader; the cache is a real file.
+#include <sqlite3.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -346,6 +348,50 @@ TEST_F(Apply, ADamagedCacheProbesAndIsReplaced) {
     EXPECT_EQ(report->decision.path, DevicePath::probe);
     EXPECT_THAT(report->decision.reason, HasSubstr("truncated"));
     EXPECT_TRUE(cached().valid());
+}
+
+// A cache crafted to hang or mislead the reader: the boot probes as if
+// there were none, and the probe writes a good cache over it.
+TEST_F(Apply, AHostileCacheProbesAndIsReplaced) {
+    const char* attacks[] = {
+        "DROP TABLE modules; CREATE VIEW modules AS WITH RECURSIVE r(n) AS "
+        "(SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT 'x' AS name, 'x.ko' AS path, "
+        "'' AS options, 0 AS matched_by_alias, 'loaded' AS status, 0 AS errno, '' AS reason, "
+        "0 AS start_us, 0 AS load_us, 0 AS round, n AS position FROM r",
+        "CREATE TRIGGER t AFTER INSERT ON meta BEGIN DELETE FROM meta; END",
+        "UPDATE modules SET path = '../../../../../etc/passwd' WHERE name = 'virtio'",
+    };
+    for (const char* attack : attacks) {
+        prime();
+        sqlite3* raw = nullptr;
+        ASSERT_EQ(sqlite3_open(options.cache_path.c_str(), &raw), SQLITE_OK);
+        EXPECT_EQ(sqlite3_exec(raw, attack, nullptr, nullptr, nullptr), SQLITE_OK) << attack;
+        sqlite3_close(raw);
+        ASSERT_FALSE(cached().valid()) << attack;
+
+        VirtioMachine m;
+        auto report = boot(m);
+        ASSERT_TRUE(report.ok()) << report.error().message;
+        EXPECT_EQ(report->decision.path, DevicePath::probe) << attack;
+        EXPECT_THAT(report->decision.reason, HasSubstr(options.cache_path)) << attack;
+        EXPECT_THAT(m.loader.loaded(), Contains("virtio_blk")) << attack;
+        EXPECT_TRUE(cached().valid()) << attack;
+        std::filesystem::remove(options.cache_path);
+    }
+}
+
+// A symlink inside the tree that leads out of it: that module's file
+// counts as missing, so the boot probes instead of loading through it.
+TEST_F(Apply, AModuleFileLinkedOutOfTheTreeProbes) {
+    prime();
+    std::ofstream(dir.file("elsewhere.ko")) << "ELF";
+    std::filesystem::remove(tree.dir + "/kernel/virtio_blk.ko");
+    std::filesystem::create_symlink(dir.file("elsewhere.ko"), tree.dir + "/kernel/virtio_blk.ko");
+    VirtioMachine m;
+    auto report = boot(m);
+    ASSERT_TRUE(report.ok());
+    EXPECT_EQ(report->decision.path, DevicePath::probe);
+    EXPECT_THAT(report->decision.reason, HasSubstr("kernel/virtio_blk.ko"));
 }
 
 // ---- the boot's two steps: root first ----------------------------------------

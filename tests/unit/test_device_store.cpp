@@ -294,7 +294,7 @@ TEST_F(Store, SomeOtherSqliteDatabase) {
     set_user_version(path, kCacheSchemaVersion);  // right number, wrong tables
     loaded = load_cache(path, kKernel);
     EXPECT_EQ(loaded.state, CacheState::wrong_schema);
-    EXPECT_THAT(loaded.reason, HasSubstr("no such table"));
+    EXPECT_THAT(loaded.reason, HasSubstr("it has no table meta"));
 }
 
 TEST_F(Store, LockedByAnotherWriterGivesUpQuickly) {
