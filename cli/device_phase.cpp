@@ -223,7 +223,7 @@ std::string to_json(const Stage2Report& report) {
     if (const auto& p = report.probed)
         out["probed"] = {
             {"dir", p->dir}, {"loaded", p->loaded}, {"failed", p->failed}, {"ms", p->ms}};
-    return out.dump(1) + "\n";
+    return out.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 Result<void> load_modules_for_alias(const std::string& alias) {

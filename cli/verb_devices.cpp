@@ -140,7 +140,8 @@ int devices_show(const DevicesArgs& args) {
     if (args.json) {
         nlohmann::json out = cache_to_json(*loaded.cache);
         out["state"] = cache_state_name(loaded.state);
-        std::printf("%s\n", out.dump(2).c_str());
+        std::printf("%s\n",
+                    out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
         return 0;
     }
     std::printf("%s: ", args.cache.c_str());

@@ -57,7 +57,11 @@ std::string program_for(const std::string& next) {
 
 void write_report(const nlohmann::json& report) {
     ::mkdir("/run/fastinit", 0755);
-    auto written = write_file_atomically("/run/fastinit/initrd.json", report.dump(1) + "\n");
+    // Device and error names come from the kernel and the disk: dump them
+    // with U+FFFD for bad bytes rather than throw in PID 1.
+    auto written = write_file_atomically(
+        "/run/fastinit/initrd.json",
+        report.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     if (!written)
         log::warning(written.error().message);
 }
