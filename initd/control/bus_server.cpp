@@ -106,19 +106,38 @@ Result<std::unique_ptr<BusServer>> BusServer::listen(Supervisor& supervisor,
                         EPOLLIN, on_accept, server.get());
     if (r < 0)
         return system_error("cannot watch the control socket", -r);
+    // sd_bus_attach_event gives every connection an exit source that calls
+    // sd_bus_flush, which waits for as long as the client does not read. Ours
+    // runs first and closes them all without flushing.
+    r = sd_event_add_exit(supervisor.event(), &server->m_exit_source, on_loop_exit, server.get());
+    if (r >= 0)
+        r = sd_event_source_set_priority(server->m_exit_source, SD_EVENT_PRIORITY_IMPORTANT);
+    if (r < 0)
+        return system_error("cannot watch the end of the event loop", -r);
     BusServer* raw = server.get();
     supervisor.add_unit_listener([raw](size_t unit) { raw->emit_unit_changed(unit); });
     return server;
 }
 
 BusServer::~BusServer() {
+    close_all();
+    sd_event_source_disable_unref(m_exit_source);
+    sd_event_source_disable_unref(m_accept_source);
+}
+
+void BusServer::close_all() {
     // No flush: a client that does not read would hold the shutdown forever
     // (sd_bus_flush waits for it). Whatever it has not read, it loses.
     for (auto& [bus, connection] : m_connections) {
         sd_bus_detach_event(bus);
         sd_bus_close_unref(bus);
     }
-    sd_event_source_disable_unref(m_accept_source);
+    m_connections.clear();
+}
+
+int BusServer::on_loop_exit(sd_event_source*, void* userdata) {
+    static_cast<BusServer*>(userdata)->close_all();
+    return 0;
 }
 
 int BusServer::on_accept(sd_event_source*, int, uint32_t, void* userdata) {

@@ -53,6 +53,9 @@ class BusServer {
     static int on_accept(sd_event_source*, int fd, uint32_t, void* self);
     void accept_connection();
     void close_connection(sd_bus* bus);
+    // Closes every connection without flushing (the event loop ends, or we do).
+    void close_all();
+    static int on_loop_exit(sd_event_source*, void* self);
     void emit_unit_changed(size_t unit);
     // Drops the client of `bus` when too much waits for it; true if dropped.
     bool drop_if_backlogged(sd_bus* bus);
@@ -74,6 +77,7 @@ class BusServer {
     std::string m_path;
     UniqueFd m_listen_fd;
     sd_event_source* m_accept_source = nullptr;
+    sd_event_source* m_exit_source = nullptr;
     std::map<sd_bus*, std::unique_ptr<Connection>> m_connections;
     std::function<std::string(const std::string&)> m_reboot_handler;
     std::string m_kexec_loaded_path = "/sys/kernel/kexec_loaded";

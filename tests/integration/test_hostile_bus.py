@@ -86,12 +86,12 @@ def rss_kib(pid):
     return int(match.group(1))
 
 
-# Many units with long descriptions: every ListUnits reply is ~100 KiB, so
-# unread replies add up fast.
-def wide_units(count=100):
+# Many units with long descriptions: every ListUnits reply is ~100 KiB per
+# 1000 characters of `width`, so unread replies add up fast.
+def wide_units(width=1000, count=100):
     units = {"default": "[unit]\n"}
     for i in range(count):
-        units[f"t{i:03}"] = f'[unit]\ndescription = "{"d" * 1000}"\n'
+        units[f"t{i:03}"] = f'[unit]\ndescription = "{"d" * width}"\n'
     return units
 
 
@@ -118,11 +118,12 @@ def test_a_client_that_never_reads_is_dropped_and_pid1_stays_small(fastinit, mon
 
 
 def test_shutdown_does_not_wait_for_a_client_that_does_not_read(fastinit):
-    ns = fastinit.boot(wide_units())
-    # Few enough calls to stay under the limit, enough replies (~4 MiB) to
-    # fill the socket: the manager has data it cannot write.
+    ns = fastinit.boot(wide_units(width=4000))
+    # Few enough calls to stay under the limit, enough replies (~24 MiB) to
+    # fill the socket (sd-bus asks for 8 MiB of send buffer, the kernel
+    # doubles it): the manager has data it cannot write.
     lazy = connect(ns.socket_path)
-    send_without_reading(lazy, 40)
+    send_without_reading(lazy, 60)
     time.sleep(1)
     assert "dropping a client" not in ns.read_log()
     try:
