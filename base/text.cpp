@@ -137,33 +137,4 @@ Result<std::string> read_file_at_most(const std::string& path, size_t max_size) 
     return data;
 }
 
-Result<void> write_file_atomically(const std::string& path, const std::string& data,
-                                   unsigned mode) {
-    std::string tmp = path + ".tmp";
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
-    if (!fd)
-        return system_error("cannot write " + tmp);
-    size_t done = 0;
-    while (done < data.size()) {
-        ssize_t n = ::write(fd.get(), data.data() + done, data.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            ::unlink(tmp.c_str());
-            return system_error("cannot write " + tmp);
-        }
-        done += static_cast<size_t>(n);
-    }
-    if (::fsync(fd.get()) < 0) {
-        ::unlink(tmp.c_str());
-        return system_error("cannot sync " + tmp);
-    }
-    fd.reset();
-    if (::rename(tmp.c_str(), path.c_str()) < 0) {
-        ::unlink(tmp.c_str());
-        return system_error("cannot replace " + path);
-    }
-    return {};
-}
-
 }  // namespace fastinit

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/atomic_file.h"  // write_file_atomically, which many callers reach through here
 #include "base/result.h"
 
 namespace fastinit {
@@ -27,11 +28,6 @@ bool is_valid_utf8(std::string_view s);
 // U+FFFD, so text from anyone (a STATUS= line, a file name, a cache field)
 // can reach D-Bus or JSON and still say most of what it said.
 std::string to_valid_utf8(std::string_view s);
-
-// Writes a whole file through a temporary file in the same directory and a
-// rename, so readers see the old or the new content, never a mix.
-Result<void> write_file_atomically(const std::string& path, const std::string& data,
-                                   unsigned mode = 0644);
 
 // Reads a whole file; the Error names the path.
 Result<std::string> read_file(const std::string& path);

@@ -87,16 +87,19 @@ int main(int argc, char** argv) {
     }
 
     fastinit::ClientContext context;
-    if (const char* dir = std::getenv("FASTINIT_RUNTIME_DIR"))
+    if (const char* dir = std::getenv("FASTINIT_RUNTIME_DIR")) {
         context.runtime_dir = dir;
+        context.runtime_dir_given = true;
+    }
     if (base == "coldreboot")
         return fastinit::verb_coldreboot(context, fastinit::Args(argv + 1, argv + argc));
     int i = 1;
     for (; i < argc; ++i) {
         std::string arg = argv[i];
-        if (arg == "--runtime-dir" && i + 1 < argc)
+        if (arg == "--runtime-dir" && i + 1 < argc) {
             context.runtime_dir = argv[++i];
-        else
+            context.runtime_dir_given = true;
+        } else
             break;
     }
     if (i >= argc) {

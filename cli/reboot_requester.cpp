@@ -73,6 +73,13 @@ Result<std::unique_ptr<RebootRequester>> connect_reboot_requester(const ClientCo
     auto client = ManagerClient::connect(context.socket_path());
     if (client)
         return std::unique_ptr<RebootRequester>(new ManagerRequester(std::move(*client)));
+    // A dead manager at a named directory must not turn `poweroff` into
+    // powering off the host through its systemd.
+    if (context.runtime_dir_given)
+        return Error{"no fastinit manager at " + context.runtime_dir + " (" +
+                         client.error().message +
+                         "); with --runtime-dir nothing else is asked, not even systemd",
+                     client.error().errno_value};
     if (sd_booted() <= 0)
         return client.error();
     sd_bus* bus = nullptr;

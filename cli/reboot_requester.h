@@ -12,8 +12,9 @@
 
 namespace fastinit {
 
-// The fastinit manager when one listens; else systemd when it is PID 1
-// (sd_booted); else an error that says neither is there.
+// The fastinit manager when one listens; else, unless the caller named a
+// runtime directory, systemd when it is PID 1 (sd_booted); else an error
+// that says neither is there.
 Result<std::unique_ptr<RebootRequester>> connect_reboot_requester(const ClientContext& context);
 
 // The unit systemd is asked to start for a mode.

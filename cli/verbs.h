@@ -8,6 +8,10 @@ namespace fastinit {
 
 struct ClientContext {
     std::string runtime_dir = "/run/fastinit";
+    // Set by --runtime-dir or FASTINIT_RUNTIME_DIR: the caller named one
+    // manager, and nothing else (systemd, in companion mode) may stand in
+    // for it when it is not there.
+    bool runtime_dir_given = false;
     std::string socket_path() const { return runtime_dir + "/private"; }
     std::string timeline_path() const { return runtime_dir + "/boot.json"; }
     // What `fastinit kexec load` staged (kexec/staged_record.h).

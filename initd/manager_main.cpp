@@ -20,6 +20,7 @@
 #include "initd/pid1/emergency.h"
 #include "initd/pid1/final_stage.h"
 #include "initd/pid1/mounts.h"
+#include "initd/run/runtime_dir.h"
 #include "initd/run/supervisor.h"
 #include "initd/unit/unit_loader.h"
 
@@ -188,6 +189,27 @@ int run_manager(int argc, char** argv) {
 
     Graph graph = load_unit_graph(args.unit_dirs);
 
+    bool serve_bus = true;
+    if (auto prepared = prepare_runtime_dir(args.runtime_dir); !prepared) {
+        // Root writing sockets and boot.json into a directory another user
+        // controls would let them point those writes anywhere. By hand that
+        // is a mistake to refuse; PID 1 must not stop the machine for it.
+        if (!pid1) {
+            log::error(prepared.error().message, "; not starting");
+            return 1;
+        }
+        auto own = make_private_runtime_dir();
+        if (own) {
+            log::error(prepared.error().message, "; PID 1 uses ", *own,
+                       " instead (`fastinit --runtime-dir ", *own, "` reaches it)");
+            args.runtime_dir = *own;
+        } else {
+            log::error(prepared.error().message, "; and ", own.error().message,
+                       "; PID 1 runs without its control interface and boot.json");
+            serve_bus = false;
+        }
+    }
+
     SupervisorOptions options;
     options.runtime_dir = args.runtime_dir;
     options.kmsg_output = real_boot;
@@ -201,7 +223,8 @@ int run_manager(int argc, char** argv) {
         return 1;
     }
     Supervisor& s = **supervisor;
-    auto bus = BusServer::listen(s, args.runtime_dir + "/private");
+    auto bus = serve_bus ? BusServer::listen(s, args.runtime_dir + "/private")
+                         : Result<std::unique_ptr<BusServer>>(Error{"refused runtime directory"});
     if (!bus)
         log::error("control interface unavailable: ", bus.error().message);
     else

@@ -6,47 +6,69 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <string_view>
+#include <vector>
 
 #include "base/log.h"
 #include "base/text.h"
+#include "initd/control/backlog.h"
+#include "initd/control/bus_calls.h"
 #include "initd/run/timeline.h"
 
 namespace fastinit {
 namespace {
 
-constexpr const char* kNoSuchUnit = "org.fastinit1.Error.NoSuchUnit";
-constexpr const char* kRequestFailed = "org.fastinit1.Error.RequestFailed";
-constexpr const char* kAccessDenied = "org.freedesktop.DBus.Error.AccessDenied";
 // Connections are cheap but not free: bound them so a misbehaving client
 // cannot exhaust PID 1's file descriptors.
 constexpr size_t kMaxConnections = 64;
 
-// Appends one "{sv}" entry whose variant holds a string.
-int append_string_entry(sd_bus_message* reply, const char* key, const std::string& value) {
-    return sd_bus_message_append(reply, "{sv}", key, "s", value.c_str());
-}
-
-int append_uint_entry(sd_bus_message* reply, const char* key, uint32_t value) {
-    return sd_bus_message_append(reply, "{sv}", key, "u", value);
+// Appends a reply of handle_bus_call to the method return `reply`, in the
+// signature the vtable declares for `method`.
+int append_reply(sd_bus_message* reply, std::string_view method, const BusReply& result) {
+    if (method == "ListUnits") {
+        int r = sd_bus_message_open_container(reply, 'a', "(sssssu)");
+        for (size_t i = 0; r >= 0 && i < result.units.size(); ++i) {
+            const UnitRow& u = result.units[i];
+            r = sd_bus_message_append(reply, "(sssssu)", u.name.c_str(), u.description.c_str(),
+                                      u.state.c_str(), u.result.c_str(), u.status_text.c_str(),
+                                      u.main_pid);
+        }
+        return r < 0 ? r : sd_bus_message_close_container(reply);
+    }
+    if (method == "GetUnit") {
+        int r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        for (size_t i = 0; r >= 0 && i < result.properties.size(); ++i) {
+            const auto& [key, value] = result.properties[i];
+            if (const auto* text = std::get_if<std::string>(&value))
+                r = sd_bus_message_append(reply, "{sv}", key.c_str(), "s", text->c_str());
+            else
+                r = sd_bus_message_append(reply, "{sv}", key.c_str(), "u",
+                                          std::get<uint32_t>(value));
+        }
+        return r < 0 ? r : sd_bus_message_close_container(reply);
+    }
+    if (method == "BootTimeline")
+        return sd_bus_message_append(reply, "s", result.text.c_str());
+    return 0;  // the others return nothing
 }
 
 }  // namespace
 
 const sd_bus_vtable BusServer::kVtable[] = {
     SD_BUS_VTABLE_START(0),
-    SD_BUS_METHOD_WITH_NAMES("ListUnits", "", , "a(sssssu)", SD_BUS_PARAM(units), method_list_units,
+    SD_BUS_METHOD_WITH_NAMES("ListUnits", "", , "a(sssssu)", SD_BUS_PARAM(units), method_call,
                              SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("GetUnit", "s", SD_BUS_PARAM(name), "a{sv}", SD_BUS_PARAM(properties),
-                             method_get_unit, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD_WITH_NAMES("StartUnit", "s", SD_BUS_PARAM(name), "", , method_start_unit,
+                             method_call, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("StartUnit", "s", SD_BUS_PARAM(name), "", , method_call,
                              SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD_WITH_NAMES("StopUnit", "s", SD_BUS_PARAM(name), "", , method_stop_unit,
+    SD_BUS_METHOD_WITH_NAMES("StopUnit", "s", SD_BUS_PARAM(name), "", , method_call,
                              SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD_WITH_NAMES("RestartUnit", "s", SD_BUS_PARAM(name), "", , method_restart_unit,
+    SD_BUS_METHOD_WITH_NAMES("RestartUnit", "s", SD_BUS_PARAM(name), "", , method_call,
                              SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD_WITH_NAMES("BootTimeline", "", , "s", SD_BUS_PARAM(json), method_boot_timeline,
+    SD_BUS_METHOD_WITH_NAMES("BootTimeline", "", , "s", SD_BUS_PARAM(json), method_call,
                              SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD_WITH_NAMES("Reboot", "s", SD_BUS_PARAM(mode), "", , method_reboot,
+    SD_BUS_METHOD_WITH_NAMES("Reboot", "s", SD_BUS_PARAM(mode), "", , method_call,
                              SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_SIGNAL_WITH_NAMES("UnitChanged", "ss", SD_BUS_PARAM(name) SD_BUS_PARAM(state), 0),
     SD_BUS_VTABLE_END};
@@ -84,15 +106,38 @@ Result<std::unique_ptr<BusServer>> BusServer::listen(Supervisor& supervisor,
                         EPOLLIN, on_accept, server.get());
     if (r < 0)
         return system_error("cannot watch the control socket", -r);
+    // sd_bus_attach_event gives every connection an exit source that calls
+    // sd_bus_flush, which waits for as long as the client does not read. Ours
+    // runs first and closes them all without flushing.
+    r = sd_event_add_exit(supervisor.event(), &server->m_exit_source, on_loop_exit, server.get());
+    if (r >= 0)
+        r = sd_event_source_set_priority(server->m_exit_source, SD_EVENT_PRIORITY_IMPORTANT);
+    if (r < 0)
+        return system_error("cannot watch the end of the event loop", -r);
     BusServer* raw = server.get();
     supervisor.add_unit_listener([raw](size_t unit) { raw->emit_unit_changed(unit); });
     return server;
 }
 
 BusServer::~BusServer() {
-    for (auto& [bus, connection] : m_connections)
-        sd_bus_flush_close_unref(bus);
+    close_all();
+    sd_event_source_disable_unref(m_exit_source);
     sd_event_source_disable_unref(m_accept_source);
+}
+
+void BusServer::close_all() {
+    // No flush: a client that does not read would hold the shutdown forever
+    // (sd_bus_flush waits for it). Whatever it has not read, it loses.
+    for (auto& [bus, connection] : m_connections) {
+        sd_bus_detach_event(bus);
+        sd_bus_close_unref(bus);
+    }
+    m_connections.clear();
+}
+
+int BusServer::on_loop_exit(sd_event_source*, void* userdata) {
+    static_cast<BusServer*>(userdata)->close_all();
+    return 0;
 }
 
 int BusServer::on_accept(sd_event_source*, int, uint32_t, void* userdata) {
@@ -106,13 +151,17 @@ void BusServer::accept_connection() {
         if (!fd)
             return;
         if (m_connections.size() >= kMaxConnections) {
-            log::warning("control socket: too many connections; refusing one");
+            client_warning("control socket: ", kMaxConnections,
+                           " connections are open; refusing another");
             continue;
         }
         ucred peer{};
         socklen_t length = sizeof peer;
-        if (::getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &peer, &length) < 0)
+        if (::getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &peer, &length) < 0) {
+            client_warning("control socket: refusing a connection whose peer is unknown: ",
+                           strerror(errno));
             continue;
+        }
 
         auto connection = std::make_unique<Connection>();
         connection->server = this;
@@ -134,6 +183,9 @@ void BusServer::accept_connection() {
         // identity comes from SO_PEERCRED above, never from the handshake.
         if (r >= 0)
             r = sd_bus_set_anonymous(bus, 1);
+        // Before any method: the backlog check sees every message first.
+        if (r >= 0)
+            r = sd_bus_add_filter(bus, nullptr, on_incoming, connection.get());
         if (r >= 0)
             r = sd_bus_add_object_vtable(bus, nullptr, kBusObject, kBusInterface, kVtable,
                                          connection.get());
@@ -149,8 +201,9 @@ void BusServer::accept_connection() {
         if (r >= 0)
             r = sd_bus_attach_event(bus, m_supervisor.event(), SD_EVENT_PRIORITY_NORMAL);
         if (r < 0) {
-            log::warning("control socket: cannot serve a connection: ", strerror(-r));
-            sd_bus_flush_close_unref(bus);
+            client_warning("control socket: cannot serve a connection of uid ", peer.uid, ": ",
+                           strerror(-r));
+            sd_bus_close_unref(bus);
             continue;
         }
         connection->bus = bus;
@@ -176,150 +229,89 @@ void BusServer::close_connection(sd_bus* bus) {
     sd_bus_close_unref(bus);
 }
 
-void BusServer::emit_unit_changed(size_t unit) {
-    const Manager& manager = m_supervisor.manager();
-    const std::string& name = manager.graph().nodes[unit].name;
-    const char* state = to_string(manager.runtime(unit).state);
-    for (auto& [bus, connection] : m_connections)
-        sd_bus_emit_signal(bus, kBusObject, kBusInterface, "UnitChanged", "ss", name.c_str(),
-                           state);
+template <typename... Parts>
+void BusServer::client_warning(const Parts&... parts) {
+    if (!m_client_warnings.allow(std::chrono::steady_clock::now()))
+        return;
+    if (uint64_t suppressed = m_client_warnings.take_suppressed())
+        log::warning("control socket: ", suppressed, " similar messages suppressed");
+    log::warning(parts...);
 }
 
-BusServer::Connection* BusServer::connection_of(sd_bus_message*, void* userdata) {
-    return static_cast<Connection*>(userdata);
+bool BusServer::drop_if_backlogged(sd_bus* bus) {
+    uint64_t queued_write = 0, queued_read = 0;
+    if (sd_bus_get_n_queued_write(bus, &queued_write) < 0 ||
+        sd_bus_get_n_queued_read(bus, &queued_read) < 0)
+        return false;
+    if (!backlog_exceeded(queued_write, queued_read))
+        return false;
+    auto it = m_connections.find(bus);
+    uid_t uid = it == m_connections.end() ? static_cast<uid_t>(-1) : it->second->uid;
+    client_warning("control socket: dropping a client of uid ", uid, ": ", queued_write,
+                   " messages wait for it to read them, ", queued_read, " from it to be handled");
+    close_connection(bus);
+    return true;
+}
+
+void BusServer::emit_unit_changed(size_t unit) {
+    const Manager& manager = m_supervisor.manager();
+    std::string name = bus_text(manager.graph().nodes[unit].name);
+    const char* state = to_string(manager.runtime(unit).state);
+    std::vector<sd_bus*> backlogged;
+    for (auto& [bus, connection] : m_connections) {
+        sd_bus_emit_signal(bus, kBusObject, kBusInterface, "UnitChanged", "ss", name.c_str(),
+                           state);
+        uint64_t queued = 0;
+        if (sd_bus_get_n_queued_write(bus, &queued) >= 0 && queued > kMaxQueuedForClient)
+            backlogged.push_back(bus);
+    }
+    // A client that only listens and never reads is dropped too.
+    for (sd_bus* bus : backlogged)
+        drop_if_backlogged(bus);
+}
+
+int BusServer::on_incoming(sd_bus_message* m, void* userdata, sd_bus_error*) {
+    auto* connection = static_cast<Connection*>(userdata);
+    // 1 consumes the message: nothing more is done for a dropped client.
+    return connection->server->drop_if_backlogged(sd_bus_message_get_bus(m)) ? 1 : 0;
 }
 
 int BusServer::method_hello(sd_bus_message* m, void*, sd_bus_error*) {
     return sd_bus_reply_method_return(m, "s", ":1.1");
 }
 
-int BusServer::method_list_units(sd_bus_message* m, void* userdata, sd_bus_error*) {
-    Manager& manager = connection_of(m, userdata)->server->m_supervisor.manager();
+int BusServer::method_call(sd_bus_message* m, void* userdata, sd_bus_error* error) {
+    auto* connection = static_cast<Connection*>(userdata);
+    BusServer* server = connection->server;
+    Supervisor& supervisor = server->m_supervisor;
+    std::string_view method = sd_bus_message_get_member(m);
+    const char* argument = "";
+    if (sd_bus_message_has_signature(m, "s")) {
+        int r = sd_bus_message_read(m, "s", &argument);
+        if (r < 0)
+            return r;
+    }
+    BusCallContext context{
+        supervisor.manager(), connection->uid,
+        [server](const std::string& mode) {
+            return server->m_reboot_handler ? server->m_reboot_handler(mode)
+                                            : server->default_reboot(mode);
+        },
+        [&supervisor] {
+            return to_json(make_timeline(supervisor.manager(), supervisor.started_at(),
+                                         supervisor.boot_facts()));
+        }};
+    BusReply result = handle_bus_call(context, method, argument);
+    if (!result.ok())
+        return sd_bus_error_set(error, result.error_name.c_str(), result.error_message.c_str());
     sd_bus_message* reply = nullptr;
     int r = sd_bus_message_new_method_return(m, &reply);
-    if (r < 0)
-        return r;
-    r = sd_bus_message_open_container(reply, 'a', "(sssssu)");
-    const Graph& graph = manager.graph();
-    for (size_t i = 0; r >= 0 && i < graph.nodes.size(); ++i) {
-        const Node& node = graph.nodes[i];
-        const UnitRuntime& u = manager.runtime(i);
-        std::string description = node.unit ? node.unit->description : "";
-        std::string status = u.status_text.value_or("");
-        r = sd_bus_message_append(reply, "(sssssu)", node.name.c_str(), description.c_str(),
-                                  to_string(u.state), u.result.c_str(), status.c_str(),
-                                  static_cast<uint32_t>(u.main_pid));
-    }
     if (r >= 0)
-        r = sd_bus_message_close_container(reply);
+        r = append_reply(reply, method, result);
     if (r >= 0)
         r = sd_bus_send(nullptr, reply, nullptr);
     sd_bus_message_unref(reply);
     return r;
-}
-
-int BusServer::method_get_unit(sd_bus_message* m, void* userdata, sd_bus_error* error) {
-    Manager& manager = connection_of(m, userdata)->server->m_supervisor.manager();
-    const char* name = nullptr;
-    int r = sd_bus_message_read(m, "s", &name);
-    if (r < 0)
-        return r;
-    auto unit = manager.find(name);
-    if (!unit)
-        return sd_bus_error_setf(error, kNoSuchUnit, "no such unit: %s", name);
-    const Node& node = manager.graph().nodes[*unit];
-    const UnitRuntime& u = manager.runtime(*unit);
-
-    sd_bus_message* reply = nullptr;
-    r = sd_bus_message_new_method_return(m, &reply);
-    if (r < 0)
-        return r;
-    r = sd_bus_message_open_container(reply, 'a', "{sv}");
-    std::string type = node.unit && node.unit->service ? to_string(node.unit->service->type)
-                                                       : (node.unit ? "target" : "");
-    if (r >= 0)
-        r = append_string_entry(reply, "Name", node.name);
-    if (r >= 0)
-        r = append_string_entry(reply, "Description", node.unit ? node.unit->description : "");
-    if (r >= 0)
-        r = append_string_entry(reply, "Type", type);
-    if (r >= 0)
-        r = append_string_entry(reply, "State", to_string(u.state));
-    if (r >= 0)
-        r = append_string_entry(reply, "Result", u.result);
-    if (r >= 0)
-        r = append_string_entry(reply, "Reason", u.reason.empty() ? node.failure : u.reason);
-    if (r >= 0)
-        r = append_string_entry(reply, "StatusText", u.status_text.value_or(""));
-    if (r >= 0)
-        r = append_uint_entry(reply, "MainPID", static_cast<uint32_t>(u.main_pid));
-    if (r >= 0)
-        r = append_uint_entry(reply, "Restarts", static_cast<uint32_t>(u.restarts));
-    if (r >= 0 && u.errno_value)
-        r = append_uint_entry(reply, "Errno", static_cast<uint32_t>(*u.errno_value));
-    if (r >= 0 && u.last_exit)
-        r = append_string_entry(reply, "LastExit", u.last_exit->to_string());
-    if (r >= 0)
-        r = append_string_entry(reply, "Path", node.unit ? node.unit->path : "");
-    if (r >= 0)
-        r = sd_bus_message_close_container(reply);
-    if (r >= 0)
-        r = sd_bus_send(nullptr, reply, nullptr);
-    sd_bus_message_unref(reply);
-    return r;
-}
-
-int BusServer::unit_request(sd_bus_message* m, void* userdata, sd_bus_error* error,
-                            Result<void> (Manager::*request)(const std::string&)) {
-    Connection* connection = connection_of(m, userdata);
-    if (connection->uid != 0)
-        return sd_bus_error_set(error, kAccessDenied, "only root may start, stop or restart units");
-    const char* name = nullptr;
-    int r = sd_bus_message_read(m, "s", &name);
-    if (r < 0)
-        return r;
-    Manager& manager = connection->server->m_supervisor.manager();
-    if (!manager.find(name))
-        return sd_bus_error_setf(error, kNoSuchUnit, "no such unit: %s", name);
-    auto result = (manager.*request)(name);
-    if (!result)
-        return sd_bus_error_set(error, kRequestFailed, result.error().message.c_str());
-    return sd_bus_reply_method_return(m, "");
-}
-
-int BusServer::method_start_unit(sd_bus_message* m, void* userdata, sd_bus_error* error) {
-    return unit_request(m, userdata, error, &Manager::start);
-}
-
-int BusServer::method_stop_unit(sd_bus_message* m, void* userdata, sd_bus_error* error) {
-    return unit_request(m, userdata, error, &Manager::stop);
-}
-
-int BusServer::method_restart_unit(sd_bus_message* m, void* userdata, sd_bus_error* error) {
-    return unit_request(m, userdata, error, &Manager::restart);
-}
-
-int BusServer::method_boot_timeline(sd_bus_message* m, void* userdata, sd_bus_error*) {
-    Supervisor& supervisor = connection_of(m, userdata)->server->m_supervisor;
-    std::string json = to_json(
-        make_timeline(supervisor.manager(), supervisor.started_at(), supervisor.boot_facts()));
-    return sd_bus_reply_method_return(m, "s", json.c_str());
-}
-
-int BusServer::method_reboot(sd_bus_message* m, void* userdata, sd_bus_error* error) {
-    Connection* connection = connection_of(m, userdata);
-    if (connection->uid != 0)
-        return sd_bus_error_set(error, kAccessDenied, "only root may reboot or power off");
-    const char* mode = nullptr;
-    int r = sd_bus_message_read(m, "s", &mode);
-    if (r < 0)
-        return r;
-    BusServer* server = connection->server;
-    std::string why =
-        server->m_reboot_handler ? server->m_reboot_handler(mode) : server->default_reboot(mode);
-    if (!why.empty())
-        return sd_bus_error_set(error, kRequestFailed, why.c_str());
-    return sd_bus_reply_method_return(m, "");
 }
 
 std::string BusServer::default_reboot(const std::string& mode) {

@@ -3,7 +3,10 @@
 // sd-bus server attached to the supervisor's sd-event loop. See docs/dbus.md.
 //
 // Methods that change state are allowed for uid 0 only; the uid is taken
-// from the connection (SO_PEERCRED), which the peer cannot forge.
+// from the connection (SO_PEERCRED), which the peer cannot forge. What each
+// method does with its argument is in bus_calls.h; a client is dropped when
+// too much waits for it (backlog.h), and log lines a client can cause are
+// rate-limited.
 #pragma once
 
 #include <systemd/sd-bus.h>
@@ -14,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "base/rate_limit.h"
 #include "base/result.h"
 #include "base/unique_fd.h"
 #include "initd/run/supervisor.h"
@@ -49,19 +53,19 @@ class BusServer {
     static int on_accept(sd_event_source*, int fd, uint32_t, void* self);
     void accept_connection();
     void close_connection(sd_bus* bus);
+    // Closes every connection without flushing (the event loop ends, or we do).
+    void close_all();
+    static int on_loop_exit(sd_event_source*, void* self);
     void emit_unit_changed(size_t unit);
-    static Connection* connection_of(sd_bus_message* m, void* userdata);
+    // Drops the client of `bus` when too much waits for it; true if dropped.
+    bool drop_if_backlogged(sd_bus* bus);
+    // A warning that any client can cause, within the shared budget.
+    template <typename... Parts>
+    void client_warning(const Parts&... parts);
 
-    static int method_list_units(sd_bus_message* m, void* userdata, sd_bus_error* error);
-    static int method_get_unit(sd_bus_message* m, void* userdata, sd_bus_error* error);
-    static int method_start_unit(sd_bus_message* m, void* userdata, sd_bus_error* error);
-    static int method_stop_unit(sd_bus_message* m, void* userdata, sd_bus_error* error);
-    static int method_restart_unit(sd_bus_message* m, void* userdata, sd_bus_error* error);
-    static int method_boot_timeline(sd_bus_message* m, void* userdata, sd_bus_error* error);
-    static int method_reboot(sd_bus_message* m, void* userdata, sd_bus_error* error);
+    static int method_call(sd_bus_message* m, void* userdata, sd_bus_error* error);
     static int method_hello(sd_bus_message* m, void* userdata, sd_bus_error* error);
-    static int unit_request(sd_bus_message* m, void* userdata, sd_bus_error* error,
-                            Result<void> (Manager::*request)(const std::string&));
+    static int on_incoming(sd_bus_message* m, void* userdata, sd_bus_error* error);
     static int on_disconnect(sd_bus_message* m, void* userdata, sd_bus_error* error);
 
     std::string default_reboot(const std::string& mode);
@@ -73,9 +77,13 @@ class BusServer {
     std::string m_path;
     UniqueFd m_listen_fd;
     sd_event_source* m_accept_source = nullptr;
+    sd_event_source* m_exit_source = nullptr;
     std::map<sd_bus*, std::unique_ptr<Connection>> m_connections;
     std::function<std::string(const std::string&)> m_reboot_handler;
     std::string m_kexec_loaded_path = "/sys/kernel/kexec_loaded";
+    // Refused connections and dropped clients: anyone allowed to connect
+    // can cause these as fast as they like.
+    RateLimit m_client_warnings{std::chrono::seconds(10), 10};
 };
 
 }  // namespace fastinit

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <map>
 
+#include "base/text.h"
+
 namespace fastinit {
 namespace {
 
@@ -27,6 +29,12 @@ std::optional<long long> get(const json& object, const char* key) {
     if (it == object.end() || !it->is_number_integer())
         return std::nullopt;
     return it->get<long long>();
+}
+
+// Serializes without throwing: a string with bad UTF-8 that got in anyway
+// comes out with U+FFFD, where nlohmann would otherwise throw.
+std::string dump(const json& value, int indent) {
+    return value.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
 std::string ms(long long us) {
@@ -93,26 +101,28 @@ std::string to_json(const Timeline& timeline) {
     }
     json units = json::array();
     for (const auto& e : timeline.units) {
+        // Names come from file names and reasons quote what units said:
+        // any bytes at all, and JSON holds only UTF-8.
         json u;
-        u["name"] = e.name;
-        u["state"] = e.state;
-        u["result"] = e.result;
-        u["type"] = e.type;
+        u["name"] = to_valid_utf8(e.name);
+        u["state"] = to_valid_utf8(e.state);
+        u["result"] = to_valid_utf8(e.result);
+        u["type"] = to_valid_utf8(e.type);
         if (!e.reason.empty())
-            u["reason"] = e.reason;
+            u["reason"] = to_valid_utf8(e.reason);
         put(u, "queued_us", e.queued_us);
         put(u, "started_us", e.started_us);
         put(u, "ready_us", e.ready_us);
         put(u, "finished_us", e.finished_us);
         if (!e.waited_for.empty())
-            u["waited_for"] = e.waited_for;
+            u["waited_for"] = to_valid_utf8(e.waited_for);
         units.push_back(std::move(u));
     }
     root["units"] = std::move(units);
-    return root.dump(1) + "\n";
+    return dump(root, 1) + "\n";
 }
 
-Result<Timeline> parse_timeline(const std::string& text) {
+Result<Timeline> parse_timeline(const std::string& text) try {
     json root = json::parse(text, nullptr, false);
     if (root.is_discarded() || !root.is_object())
         return Error{"not a boot timeline (invalid JSON)"};
@@ -122,7 +132,7 @@ Result<Timeline> parse_timeline(const std::string& text) {
     t.boot.manager_start_boottime_us = get(root, "manager_start_boottime_us").value_or(0);
     t.boot.init_start_boottime_us = get(root, "init_start_boottime_us").value_or(0);
     if (auto initrd = root.find("initrd"); initrd != root.end() && initrd->is_object())
-        t.boot.initrd_report = initrd->dump();
+        t.boot.initrd_report = dump(*initrd, -1);
     auto units = root.find("units");
     if (units == root.end() || !units->is_array())
         return Error{"not a boot timeline (no units array)"};
@@ -143,6 +153,10 @@ Result<Timeline> parse_timeline(const std::string& text) {
         t.units.push_back(std::move(e));
     }
     return t;
+} catch (const json::exception& e) {
+    // A field of the wrong type (a number where a name belongs): a file
+    // someone else wrote or damaged, which must not bring down a reader.
+    return Error{std::string("not a boot timeline (") + e.what() + ")"};
 }
 
 std::string format_blame(const Timeline& timeline) {
@@ -206,7 +220,7 @@ std::string format_critical_chain(const Timeline& timeline, const std::string& t
     return out;
 }
 
-std::string format_boot_time(const Timeline& timeline) {
+std::string format_boot_time(const Timeline& timeline) try {
     long long manager_start = timeline.boot.manager_start_boottime_us;
     long long userspace_end = manager_start + timeline.makespan_us;
     std::string out;
@@ -238,6 +252,9 @@ std::string format_boot_time(const Timeline& timeline) {
         out += "userspace " + ms(timeline.makespan_us) + "\n";
     }
     return out;
+} catch (const json::exception&) {
+    // The initrd report had a field of the wrong type: leave it out.
+    return "userspace " + ms(timeline.makespan_us) + "\n";
 }
 
 std::string format_stage2_devices(const std::string& report_json) try {

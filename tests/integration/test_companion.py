@@ -72,8 +72,9 @@ def as_if_systemd_were_pid1(fastinit_bin, address, *args):
     script = ('mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/system && '
               'exec "$@"')
     env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=address)
-    return subprocess.run(["unshare", "--mount", "sh", "-c", script, "sh", fastinit_bin,
-                           "--runtime-dir", "/run/fastinit-absent", *args],
+    # No --runtime-dir: the fresh /run has no /run/fastinit, and a named
+    # runtime directory would never fall back to systemd.
+    return subprocess.run(["unshare", "--mount", "sh", "-c", script, "sh", fastinit_bin, *args],
                           env=env, capture_output=True, text=True, timeout=30)
 
 

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "base/text.h"
 #include "cli/device_phase.h"
 #include "initd/run/timeline.h"
 #include "tests/unit/fakes.h"
@@ -77,6 +78,40 @@ TEST(Timeline, RejectsGarbage) {
     EXPECT_FALSE(parse_timeline("{\"units\": 3}").ok());
     EXPECT_FALSE(parse_timeline("[1,2]").ok());
     EXPECT_FALSE(parse_timeline("{\"units\": [{\"nam\": 1}]}").ok());
+}
+
+TEST(Timeline, JsonOfBadBytesIsWellFormed) {
+    Harness h({{"default", "[unit]\n"}, {"app", oneshot()}});
+    ASSERT_TRUE(h.manager.start("default").ok());
+    Timeline t = make_timeline(h.manager, h.clock.now());
+    ASSERT_FALSE(t.units.empty());
+    // As a unit file named with bad bytes, and a reason quoting STATUS=.
+    t.units[0].name = "b\xff";
+    t.units[0].reason = "said \xc3";
+    std::string json;
+    ASSERT_NO_THROW(json = to_json(t));
+    EXPECT_TRUE(is_valid_utf8(json));
+    auto parsed = parse_timeline(json);
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    std::vector<std::string> names;
+    for (const auto& e : parsed->units)
+        names.push_back(e.name);
+    EXPECT_THAT(names, ::testing::Contains("b\xEF\xBF\xBD"));
+}
+
+TEST(Timeline, FieldsOfTheWrongTypeAreRefusedNotThrown) {
+    for (const char* text : {"{\"units\": [{\"name\": \"a\", \"state\": 3}]}",
+                             "{\"units\": [{\"name\": \"a\", \"waited_for\": []}]}",
+                             "{\"units\": [{\"name\": \"\xff\"}]}"}) {
+        Result<Timeline> parsed = Error{""};
+        ASSERT_NO_THROW(parsed = parse_timeline(text)) << text;
+        EXPECT_FALSE(parsed.ok()) << text;
+    }
+    Timeline t;
+    t.boot.initrd_report = R"({"userspace_start_us": "x", "switch_root_us": []})";
+    std::string out;
+    ASSERT_NO_THROW(out = format_boot_time(t));
+    EXPECT_THAT(out, HasSubstr("userspace"));
 }
 
 TEST(Timeline, BlameListsSlowestFirst) {

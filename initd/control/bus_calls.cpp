@@ -1,0 +1,126 @@
+#include "initd/control/bus_calls.h"
+
+#include "base/text.h"
+
+namespace fastinit {
+namespace {
+
+// Enough of a name to recognise it in an error message.
+constexpr size_t kEchoLimit = 256;
+
+BusReply failure(const char* name, std::string message) {
+    BusReply reply;
+    reply.error_name = name;
+    reply.error_message = bus_text(message);
+    return reply;
+}
+
+BusReply no_such_unit(std::string_view name) {
+    return failure(kErrorNoSuchUnit, "no such unit: " + bus_text(name, kEchoLimit));
+}
+
+// Lookups use the bytes as given (a unit file may really be named with bad
+// UTF-8); only what goes back out is made well-formed.
+std::optional<size_t> find_unit(const Manager& manager, std::string_view name) {
+    return manager.find(std::string(name));
+}
+
+std::vector<UnitRow> list_units(const Manager& manager) {
+    std::vector<UnitRow> rows;
+    const Graph& graph = manager.graph();
+    rows.reserve(graph.nodes.size());
+    for (size_t i = 0; i < graph.nodes.size(); ++i) {
+        const Node& node = graph.nodes[i];
+        const UnitRuntime& u = manager.runtime(i);
+        rows.push_back({bus_text(node.name), bus_text(node.unit ? node.unit->description : ""),
+                        to_string(u.state), bus_text(u.result),
+                        bus_text(u.status_text.value_or("")), static_cast<uint32_t>(u.main_pid)});
+    }
+    return rows;
+}
+
+BusReply get_unit(const Manager& manager, std::string_view name) {
+    auto unit = find_unit(manager, name);
+    if (!unit)
+        return no_such_unit(name);
+    const Node& node = manager.graph().nodes[*unit];
+    const UnitRuntime& u = manager.runtime(*unit);
+    std::string type = node.unit && node.unit->service ? to_string(node.unit->service->type)
+                                                       : (node.unit ? "target" : "");
+    BusReply reply;
+    auto& p = reply.properties;
+    p.emplace_back("Name", bus_text(node.name));
+    p.emplace_back("Description", bus_text(node.unit ? node.unit->description : ""));
+    p.emplace_back("Type", type);
+    p.emplace_back("State", std::string(to_string(u.state)));
+    p.emplace_back("Result", bus_text(u.result));
+    p.emplace_back("Reason", bus_text(u.reason.empty() ? node.failure : u.reason));
+    p.emplace_back("StatusText", bus_text(u.status_text.value_or("")));
+    p.emplace_back("MainPID", static_cast<uint32_t>(u.main_pid));
+    p.emplace_back("Restarts", static_cast<uint32_t>(u.restarts));
+    if (u.errno_value)
+        p.emplace_back("Errno", static_cast<uint32_t>(*u.errno_value));
+    if (u.last_exit)
+        p.emplace_back("LastExit", bus_text(u.last_exit->to_string()));
+    p.emplace_back("Path", bus_text(node.unit ? node.unit->path : ""));
+    return reply;
+}
+
+BusReply unit_request(BusCallContext& context, std::string_view name,
+                      Result<void> (Manager::*request)(const std::string&)) {
+    if (context.uid != 0)
+        return failure(kErrorAccessDenied, "only root may start, stop or restart units");
+    if (!find_unit(context.manager, name))
+        return no_such_unit(name);
+    auto result = (context.manager.*request)(std::string(name));
+    if (!result)
+        return failure(kErrorRequestFailed, result.error().message);
+    return {};
+}
+
+BusReply reboot(BusCallContext& context, std::string_view mode) {
+    if (context.uid != 0)
+        return failure(kErrorAccessDenied, "only root may reboot or power off");
+    std::string why = context.reboot ? context.reboot(bus_text(mode, kEchoLimit))
+                                     : "rebooting is not available here";
+    if (!why.empty())
+        return failure(kErrorRequestFailed, why);
+    return {};
+}
+
+}  // namespace
+
+std::string bus_text(std::string_view text, size_t limit) {
+    if (text.size() > limit)
+        return to_valid_utf8(text.substr(0, limit)) + "…";
+    if (is_valid_utf8(text))
+        return std::string(text);
+    return to_valid_utf8(text);
+}
+
+BusReply handle_bus_call(BusCallContext& context, std::string_view method,
+                         std::string_view argument) {
+    if (method == "ListUnits") {
+        BusReply reply;
+        reply.units = list_units(context.manager);
+        return reply;
+    }
+    if (method == "GetUnit")
+        return get_unit(context.manager, argument);
+    if (method == "StartUnit")
+        return unit_request(context, argument, &Manager::start);
+    if (method == "StopUnit")
+        return unit_request(context, argument, &Manager::stop);
+    if (method == "RestartUnit")
+        return unit_request(context, argument, &Manager::restart);
+    if (method == "BootTimeline") {
+        BusReply reply;
+        reply.text = bus_text(context.timeline_json ? context.timeline_json() : "");
+        return reply;
+    }
+    if (method == "Reboot")
+        return reboot(context, argument);
+    return failure(kErrorUnknownMethod, "no method " + bus_text(method, kEchoLimit));
+}
+
+}  // namespace fastinit

@@ -1,0 +1,65 @@
+// What each method of org.fastinit1.Manager does with its argument, apart
+// from sd-bus: who may call it, which unit it names, what the reply holds.
+// The bus server only moves bytes between a message and these functions, so
+// the fuzzer (fuzz/fuzz_bus_args.cpp) drives the same code PID 1 runs, with
+// no socket. Every string in a reply is well-formed UTF-8: names, STATUS=
+// text and file paths come from anyone, and one bad byte would make sd-bus
+// refuse the whole reply (ListUnits would fail for everybody).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "initd/run/manager.h"
+
+namespace fastinit {
+
+inline constexpr const char* kErrorNoSuchUnit = "org.fastinit1.Error.NoSuchUnit";
+inline constexpr const char* kErrorRequestFailed = "org.fastinit1.Error.RequestFailed";
+inline constexpr const char* kErrorAccessDenied = "org.freedesktop.DBus.Error.AccessDenied";
+inline constexpr const char* kErrorUnknownMethod = "org.freedesktop.DBus.Error.UnknownMethod";
+
+struct UnitRow {
+    std::string name, description, state, result, status_text;
+    uint32_t main_pid = 0;
+};
+
+using PropertyValue = std::variant<std::string, uint32_t>;
+
+struct BusReply {
+    std::string error_name;  // empty: success
+    std::string error_message;
+    std::vector<UnitRow> units;                                     // ListUnits
+    std::vector<std::pair<std::string, PropertyValue>> properties;  // GetUnit
+    std::string text;                                               // BootTimeline
+    bool ok() const { return error_name.empty(); }
+};
+
+// What a call may reach beyond the manager.
+struct BusCallContext {
+    Manager& manager;
+    uid_t uid;  // of the connection (SO_PEERCRED)
+    // Reboot(mode): "" when accepted, else the sentence to send back.
+    std::function<std::string(const std::string& mode)> reboot;
+    // BootTimeline: the timeline JSON.
+    std::function<std::string()> timeline_json;
+};
+
+// Runs `method` with its one string argument (ignored by the methods that
+// take none). An unknown method gets kErrorUnknownMethod.
+BusReply handle_bus_call(BusCallContext& context, std::string_view method,
+                         std::string_view argument);
+
+// `text` as it may appear on the bus: well-formed UTF-8 (bad bytes become
+// U+FFFD), at most `limit` bytes before that, so an echoed 100 MB name does
+// not become a 100 MB error.
+std::string bus_text(std::string_view text, size_t limit = SIZE_MAX);
+
+}  // namespace fastinit

@@ -1,0 +1,125 @@
+// The bus methods apart from sd-bus: every string a reply carries is
+// well-formed UTF-8 whatever the unit files and STATUS= lines held, only
+// root changes anything, echoed arguments are bounded; and the rule that
+// drops a client that does not read.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "base/text.h"
+#include "initd/control/backlog.h"
+#include "initd/control/bus_calls.h"
+#include "initd/run/notify_message.h"
+#include "tests/unit/fakes.h"
+
+namespace fastinit {
+namespace {
+
+using testing::Harness;
+using testing::oneshot;
+using testing::service;
+
+const std::string kBadName = "bad\xff\xfe";
+const std::string kReplacement = "\xEF\xBF\xBD";
+
+struct Calls {
+    Harness h{{{"default", "[unit]\nrequires = [\"app\"]\n"},
+               {"app", service("notify")},
+               {kBadName, oneshot()}}};
+    std::vector<std::string> reboots;
+
+    BusReply call(uid_t uid, std::string_view method, std::string_view argument = "") {
+        BusCallContext context{h.manager, uid,
+                               [this](const std::string& mode) {
+                                   reboots.push_back(mode);
+                                   return std::string();
+                               },
+                               [] { return std::string("{\"bad\": \"\xff\"}"); }};
+        return handle_bus_call(context, method, argument);
+    }
+};
+
+void expect_all_valid(const BusReply& reply) {
+    EXPECT_TRUE(is_valid_utf8(reply.error_message)) << reply.error_message;
+    EXPECT_TRUE(is_valid_utf8(reply.text));
+    for (const auto& u : reply.units)
+        for (const auto* s : {&u.name, &u.description, &u.state, &u.result, &u.status_text}) {
+            EXPECT_TRUE(is_valid_utf8(*s)) << *s;
+        }
+    for (const auto& [key, value] : reply.properties) {
+        if (const auto* s = std::get_if<std::string>(&value)) {
+            EXPECT_TRUE(is_valid_utf8(*s)) << key;
+        }
+    }
+}
+
+TEST(BusCalls, ListUnitsShowsBadBytesAsReplacementCharacters) {
+    Calls c;
+    ASSERT_TRUE(c.h.manager.start("default").ok());
+    pid_t pid = c.h.spawned("app");
+    c.h.manager.on_notify(pid, 0, parse_notify_message("STATUS=half \xc3 a char\nREADY=1"));
+    BusReply reply = c.call(1000, "ListUnits");
+    ASSERT_TRUE(reply.ok()) << reply.error_message;
+    expect_all_valid(reply);
+    std::vector<std::string> names, statuses;
+    for (const auto& u : reply.units) {
+        names.push_back(u.name);
+        statuses.push_back(u.status_text);
+    }
+    EXPECT_THAT(names, ::testing::Contains("bad" + kReplacement + kReplacement));
+    EXPECT_THAT(statuses, ::testing::Contains("half " + kReplacement + " a char"));
+}
+
+TEST(BusCalls, GetUnitFindsARawNameAndRepliesWellFormed) {
+    Calls c;
+    BusReply reply = c.call(1000, "GetUnit", kBadName);
+    ASSERT_TRUE(reply.ok()) << reply.error_message;
+    expect_all_valid(reply);
+    ASSERT_FALSE(reply.properties.empty());
+    EXPECT_EQ(reply.properties[0].first, "Name");
+    EXPECT_EQ(std::get<std::string>(reply.properties[0].second),
+              "bad" + kReplacement + kReplacement);
+}
+
+TEST(BusCalls, OnlyRootChangesAnything) {
+    Calls c;
+    for (std::string method : {"StartUnit", "StopUnit", "RestartUnit", "Reboot"}) {
+        BusReply reply = c.call(65534, method, method == "Reboot" ? "poweroff" : "app");
+        EXPECT_EQ(reply.error_name, kErrorAccessDenied) << method;
+    }
+    EXPECT_TRUE(c.reboots.empty());
+    EXPECT_EQ(c.h.state("app"), UnitState::inactive);
+    EXPECT_TRUE(c.call(0, "StartUnit", "app").ok());
+    EXPECT_NE(c.h.state("app"), UnitState::inactive);
+    EXPECT_TRUE(c.call(0, "Reboot", "poweroff").ok());
+    EXPECT_EQ(c.reboots, std::vector<std::string>{"poweroff"});
+}
+
+TEST(BusCalls, EchoedArgumentsAreBoundedAndWellFormed) {
+    Calls c;
+    std::string huge(1 << 20, '\xff');
+    for (const char* method : {"GetUnit", "StartUnit", "NoSuchMethod"}) {
+        BusReply reply = c.call(0, method, huge);
+        ASSERT_FALSE(reply.ok()) << method;
+        expect_all_valid(reply);
+        EXPECT_LT(reply.error_message.size(), 2048u) << method;
+    }
+    EXPECT_EQ(c.call(0, "GetUnit", "../../etc/passwd").error_name, kErrorNoSuchUnit);
+    EXPECT_EQ(c.call(0, "NoSuchMethod").error_name, kErrorUnknownMethod);
+}
+
+TEST(BusCalls, TimelineTextIsWellFormed) {
+    Calls c;
+    BusReply reply = c.call(1000, "BootTimeline");
+    ASSERT_TRUE(reply.ok());
+    EXPECT_EQ(reply.text, "{\"bad\": \"" + kReplacement + "\"}");
+}
+
+TEST(Backlog, AClientThatReadsIsKeptOneThatDoesNotIsDropped) {
+    EXPECT_FALSE(backlog_exceeded(0, 0));
+    EXPECT_FALSE(backlog_exceeded(kMaxQueuedForClient, kMaxUnhandledFromClient));
+    EXPECT_TRUE(backlog_exceeded(kMaxQueuedForClient + 1, 0));
+    EXPECT_TRUE(backlog_exceeded(0, kMaxUnhandledFromClient + 1));
+}
+
+}  // namespace
+}  // namespace fastinit
