@@ -1,6 +1,6 @@
 // /etc/fastinit/kexec.toml on any bytes: `fastinit reboot` parses it, and
 // whatever the file holds must come back as a configuration or an Error
-// naming the file, never an exception or toml++ crashing (toml_precheck.h).
+// naming the file, never an exception or toml++ crashing (base/toml_guard.h).
 #include <cstdint>
 #include <cstdlib>
 #include <string>

@@ -5,7 +5,7 @@
 #include <toml++/toml.h>
 
 #include "base/text.h"
-#include "kexec/toml_precheck.h"
+#include "base/toml_guard.h"
 
 namespace fastinit {
 namespace {
@@ -39,16 +39,15 @@ Result<KexecConfig> parse_kexec_config(std::string_view text, std::string_view p
     if (text.size() > static_cast<size_t>(kMaxConfigSize))
         return Error{std::string(path) + ": larger than 16 KiB; this is not a kexec configuration",
                      EFBIG};
-    // toml++ must never see what it cannot parse safely (toml_precheck.h):
+    // toml++ must never see what it cannot parse safely (base/toml_guard.h):
     // its ASCII copy first, the text itself only once that parsed.
-    std::string ascii;
-    if (TomlRefusal refusal = precheck_toml(text, &ascii))
-        return Error{std::string(path) + ":" + std::to_string(refusal.line) + ":" +
-                         std::to_string(refusal.column) + ": " + refusal.message,
+    if (auto unsafe = find_unsafe_toml(text))
+        return Error{std::string(path) + ":" + std::to_string(unsafe->line) + ":" +
+                         std::to_string(unsafe->column) + ": " + unsafe->message,
                      EINVAL};
     toml::table root;
     try {
-        (void)toml::parse(ascii, path);
+        (void)toml::parse(toml_ascii_copy(text), path);
         root = toml::parse(text, path);
     } catch (const toml::parse_error& e) {
         return error_at(path, e.source(), "", e.description());

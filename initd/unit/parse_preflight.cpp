@@ -14,7 +14,7 @@
 #include <cstring>
 
 #include "base/unique_fd.h"
-#include "initd/unit/toml_guard.h"
+#include "base/toml_guard.h"
 
 namespace fastinit {
 namespace {

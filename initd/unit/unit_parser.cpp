@@ -7,7 +7,7 @@
 
 #include "base/text.h"
 #include "initd/unit/environment_name.h"
-#include "initd/unit/toml_guard.h"
+#include "base/toml_guard.h"
 
 namespace fastinit {
 namespace {

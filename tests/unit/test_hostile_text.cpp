@@ -9,10 +9,10 @@
 
 #include "base/json_text.h"
 #include "base/text.h"
+#include "base/toml_guard.h"
 #include "initd/stage1/stage1_report.h"
 #include "kexec/boot_entries.h"
 #include "kexec/kexec_config.h"
-#include "kexec/toml_precheck.h"
 
 namespace fastinit {
 namespace {
@@ -89,7 +89,8 @@ TEST(KexecConfigInput, NonAsciiOutsideStringsIsNamedWithItsPlace) {
     auto config = parse_kexec_config("kernel = \"/boot/vmlinuz\"\ncmdline = \xd1\xa8u\n", "k.toml");
     ASSERT_FALSE(config.ok());
     EXPECT_EQ(config.error().message,
-              "k.toml:2:11: a character that is not ASCII outside a string or comment");
+              "k.toml:2:11: a non-ASCII character outside strings and comments (TOML allows "
+              "them only there)");
 }
 
 TEST(KexecConfigInput, NonAsciiInStringsAndCommentsIsFine) {
@@ -102,20 +103,23 @@ TEST(KexecConfigInput, NonAsciiInStringsAndCommentsIsFine) {
     EXPECT_EQ(config->append, "quiet \xd1\xa8u");
 }
 
-TEST(TomlPrecheck, FindsThePlace) {
-    EXPECT_FALSE(precheck_toml("a = \"x.y.z\"\n[b.c]\nd = 1 # \xd1\xa8 . \n"));
-    TomlRefusal refusal = precheck_toml("a = 1\nb = \"\xff\"\n");
-    EXPECT_EQ(refusal.line, 2);
-    EXPECT_EQ(refusal.message, "this line is not UTF-8 text");
-    refusal = precheck_toml("x = '''\n\xd1\xa8\n''' \xd1\xa8");
-    EXPECT_EQ(refusal.line, 3);
-    EXPECT_EQ(refusal.column, 5);
-    refusal = precheck_toml("a = \"\\\"\xd1\xa8\"\n");  // an escaped quote: still in the string
-    EXPECT_FALSE(refusal);
-    std::string deep = "[" + std::string(2 * kMaxTomlDots + 4, 'a');
+TEST(TomlGuard, FindsThePlace) {
+    EXPECT_FALSE(find_unsafe_toml("a = \"x.y.z\"\n[b.c]\nd = 1 # \xd1\xa8 . \n"));
+    auto found = find_unsafe_toml("a = 1\nb = \"\xff\"\n");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->line, 2);
+    EXPECT_EQ(found->message, "this line is not UTF-8 text");
+    found = find_unsafe_toml("x = '''\n\xd1\xa8\n''' \xd1\xa8");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->line, 3);
+    EXPECT_EQ(found->column, 5);
+    // An escaped quote: still in the string.
+    EXPECT_FALSE(find_unsafe_toml("a = \"\\\"\xd1\xa8\"\n"));
+    std::string deep = "[" + std::string(2 * kMaxDotsOutsideStrings + 4, 'a');
     for (size_t i = 2; i < deep.size(); i += 2)
         deep[i] = '.';
-    EXPECT_TRUE(precheck_toml(deep + "]"));
+    EXPECT_TRUE(find_unsafe_toml(deep + "]"));
+    EXPECT_EQ(toml_ascii_copy("a = 'f\xc3\xbcr'"), "a = 'f??r'");
 }
 
 TEST(BootEntryInput, HostileEntriesGiveAnswers) {

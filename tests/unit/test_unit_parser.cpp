@@ -646,7 +646,7 @@ TEST(ParseUnitHostile, InvalidUtf8IsLocated) {
     EXPECT_FALSE(parsed.unit.has_value());
     ASSERT_EQ(parsed.diagnostics.size(), 1u) << dump(parsed);
     EXPECT_EQ(parsed.diagnostics[0].line, 2);
-    EXPECT_THAT(parsed.diagnostics[0].message, HasSubstr("utf-8"));
+    EXPECT_THAT(parsed.diagnostics[0].message, HasSubstr("UTF-8"));
 }
 
 TEST(ParseUnitHostile, EmbeddedNulBytes) {

@@ -1,5 +1,7 @@
-// Rule: text reaches toml++ only after this guard found nothing. It refuses
-// the inputs on which toml++ 3.3.0 itself misbehaves, by a single scan that
+// Rule: text reaches toml++ only after this guard found nothing. Unit files
+// (PID 1) and kexec.toml (the reboot client) both pass through it. It
+// refuses text that is not UTF-8 (TOML is UTF-8; a line is named), and the
+// inputs on which toml++ 3.3.0 itself misbehaves, by a single scan that
 // knows where strings and comments are:
 // - more than kMaxDotsOutsideStrings dots outside strings: toml++ recurses
 //   once per level of a dotted key or table header with no limit, so a long
@@ -17,7 +19,7 @@
 //   a time starts with a digit.
 // Valid TOML never contains any of these except deep dots, so the guard
 // refuses no file a person would write. The crashes it does not know of are
-// the forked pre-flight's job (parse_preflight.h).
+// the forked pre-flight's job for unit files (initd/unit/parse_preflight.h).
 #pragma once
 
 #include <optional>
@@ -36,5 +38,12 @@ struct GuardFinding {
 
 // The first thing toml++ must not see, or nothing.
 std::optional<GuardFinding> find_unsafe_toml(std::string_view text);
+
+// `text` with every byte that is not ASCII replaced by '?'. After a syntax
+// error toml++ reads on to quote what it found, and characters it passes
+// there can reach the same undefined behaviour even inside what would have
+// been a string: parsing this copy first, and the text only once the copy
+// parsed, means toml++ never meets an error in the real text.
+std::string toml_ascii_copy(std::string_view text);
 
 }  // namespace fastinit

@@ -1,6 +1,10 @@
-#include "initd/unit/toml_guard.h"
+#include "base/toml_guard.h"
+
+#include <algorithm>
 
 #include <cstddef>
+
+#include "base/text.h"
 
 namespace fastinit {
 namespace {
@@ -48,7 +52,23 @@ bool date_ends_at(std::string_view text, size_t end) {
 
 }  // namespace
 
+std::string toml_ascii_copy(std::string_view text) {
+    std::string copy(text);
+    for (char& c : copy)
+        if (static_cast<unsigned char>(c) >= 0x80)
+            c = '?';
+    return copy;
+}
+
 std::optional<GuardFinding> find_unsafe_toml(std::string_view text) {
+    // Line by line, to say which line (a UTF-8 sequence never spans one).
+    int line_number = 1;
+    for (size_t begin = 0; begin < text.size(); ++line_number) {
+        size_t end = std::min(text.find('\n', begin), text.size());
+        if (!is_valid_utf8(text.substr(begin, end - begin)))
+            return GuardFinding{line_number, 1, "this line is not UTF-8 text"};
+        begin = end + 1;
+    }
     enum class State { plain, comment, basic, literal, multi_basic, multi_literal };
     State state = State::plain;
     int line = 1, column = 0, dots = 0;
