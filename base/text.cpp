@@ -119,10 +119,14 @@ Result<std::string> read_file_at_most(const std::string& path, size_t max_size) 
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd)
         return system_error("cannot open " + path);
+    return read_fd_at_most(fd.get(), path, max_size);
+}
+
+Result<std::string> read_fd_at_most(int fd, const std::string& path, size_t max_size) {
     std::string data;
     char buf[65536];
     for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0) {
             if (errno == EINTR)
                 continue;

@@ -36,5 +36,7 @@ Result<std::string> read_file(const std::string& path);
 // that grows past it while read) is an EFBIG Error naming the limit, so a
 // file someone else wrote cannot make its reader allocate without bound.
 Result<std::string> read_file_at_most(const std::string& path, size_t max_size);
+// The same from an open fd (read to its end); `path` names it in errors.
+Result<std::string> read_fd_at_most(int fd, const std::string& path, size_t max_size);
 
 }  // namespace fastinit

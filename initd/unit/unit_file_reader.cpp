@@ -6,6 +6,7 @@
 
 #include <cerrno>
 
+#include "base/text.h"
 #include "base/unique_fd.h"
 
 namespace fastinit {
@@ -32,21 +33,10 @@ Result<std::string> read_unit_file(const std::string& path, size_t limit) {
         return Error{"not a regular file; left out of the boot"};
     if (st.st_size > 0 && static_cast<unsigned long long>(st.st_size) > limit)
         return too_large(limit);
-    std::string data;
-    char buf[16384];
-    for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return system_error("cannot read " + path);
-        }
-        if (n == 0)
-            break;
-        if (data.size() + static_cast<size_t>(n) > limit)
-            return too_large(limit);
-        data.append(buf, static_cast<size_t>(n));
-    }
+    // Bounded whatever fstat said: the file may grow, or be /dev/zero.
+    auto data = read_fd_at_most(fd.get(), path, limit);
+    if (!data && data.error().errno_value == EFBIG)
+        return too_large(limit);
     return data;
 }
 
