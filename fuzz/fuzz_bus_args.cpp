@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/text.h"
+#include "fuzz/inert_seams.h"
 #include "initd/control/bus_calls.h"
 #include "initd/graph/graph.h"
 #include "initd/run/manager.h"
@@ -40,26 +41,6 @@ class Processes : public ProcessControl {
     std::optional<pid_t> parent_of(pid_t pid) override {
         return pid == kUnit ? std::optional<pid_t>(kManager) : std::nullopt;
     }
-};
-
-class Timers : public TimerControl {
-  public:
-    void arm(size_t, TimerKind, TimePoint) override {}
-    void disarm(size_t, TimerKind) override {}
-};
-
-class Time : public TimeSource {
-  public:
-    TimePoint now() override { return TimePoint(std::chrono::seconds(1000)); }
-};
-
-class FakeConditions : public ConditionContext {
-  public:
-    bool path_exists(const std::string&) override { return false; }
-    const std::vector<std::string>& kernel_cmdline_words() override { return m_words; }
-
-  private:
-    std::vector<std::string> m_words;
 };
 
 const Graph& graph() {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string_view>
 
+#include "fuzz/inert_seams.h"
 #include "initd/graph/graph.h"
 #include "initd/run/manager.h"
 #include "initd/run/notify_message.h"
@@ -67,26 +68,6 @@ class Processes : public ProcessControl {
         }
         return std::nullopt;
     }
-};
-
-class Timers : public TimerControl {
-  public:
-    void arm(size_t, TimerKind, TimePoint) override {}
-    void disarm(size_t, TimerKind) override {}
-};
-
-class Time : public TimeSource {
-  public:
-    TimePoint now() override { return TimePoint(std::chrono::seconds(1000)); }
-};
-
-class FakeConditions : public ConditionContext {
-  public:
-    bool path_exists(const std::string&) override { return false; }
-    const std::vector<std::string>& kernel_cmdline_words() override { return m_words; }
-
-  private:
-    std::vector<std::string> m_words;
 };
 
 const Graph& graph() {
