@@ -99,7 +99,7 @@ Result<void> Supervisor::setup(Graph graph) {
     manager_options.notify_socket = m_notify->path();
     m_manager = std::make_unique<Manager>(
         std::move(graph), ManagerSeams{*m_launcher, *this, *this, *this}, manager_options);
-    m_manager->set_listener([this](size_t unit) {
+    m_manager->set_listener([this](UnitId unit) {
         m_timeline_dirty = true;
         for (auto& listener : m_listeners)
             listener(unit);
@@ -107,22 +107,22 @@ Result<void> Supervisor::setup(Graph graph) {
     return {};
 }
 
-void Supervisor::add_unit_listener(std::function<void(size_t)> listener) {
+void Supervisor::add_unit_listener(std::function<void(UnitId)> listener) {
     m_listeners.push_back(std::move(listener));
 }
 
-void Supervisor::request_shutdown(FinalAction action) {
+void Supervisor::request_shutdown(PowerAction action) {
     if (m_manager->shutting_down())
         return;
     m_final_action = action;
-    log::info("shutting down (then ", to_string(action), ")");
+    log::info("shutting down (then ", verb(action), ")");
     sd_event_add_time_relative(m_event, nullptr, CLOCK_MONOTONIC,
                                static_cast<uint64_t>(m_options.shutdown_deadline.count()), 1000,
                                on_shutdown_deadline, this);
     m_manager->shutdown();
 }
 
-FinalAction Supervisor::run() {
+PowerAction Supervisor::run() {
     // A start job can settle before the loop runs (a target whose units
     // all settle at once, without a process to wait for); post sources only
     // run after some other event, so do this round's bookkeeping now.
@@ -138,7 +138,7 @@ FinalAction Supervisor::run() {
 
 // ---- timers ------------------------------------------------------------------
 
-void Supervisor::arm(size_t unit, TimerKind kind, TimePoint deadline) {
+void Supervisor::arm(UnitId unit, TimerKind kind, TimePoint deadline) {
     TimerSlot& slot = m_timers[{unit, static_cast<int>(kind)}];
     if (!slot.source) {
         slot.owner = this;
@@ -156,7 +156,7 @@ void Supervisor::arm(size_t unit, TimerKind kind, TimePoint deadline) {
     sd_event_source_set_enabled(slot.source, SD_EVENT_ONESHOT);
 }
 
-void Supervisor::disarm(size_t unit, TimerKind kind) {
+void Supervisor::disarm(UnitId unit, TimerKind kind) {
     auto it = m_timers.find({unit, static_cast<int>(kind)});
     if (it != m_timers.end() && it->second.source)
         sd_event_source_set_enabled(it->second.source, SD_EVENT_OFF);
@@ -190,10 +190,10 @@ int Supervisor::on_signal(sd_event_source*, const signalfd_siginfo* info, void* 
             break;
         case SIGTERM:
         case SIGPWR:
-            self->request_shutdown(FinalAction::poweroff);
+            self->request_shutdown(PowerAction::poweroff);
             break;
         case SIGINT:
-            self->request_shutdown(FinalAction::reboot);
+            self->request_shutdown(PowerAction::reboot);
             break;
         case SIGHUP:
             log::info("SIGHUP: reloading units is not supported yet; ignored");

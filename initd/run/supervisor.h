@@ -23,9 +23,9 @@
 #include <string>
 #include <vector>
 
+#include "base/power_action.h"
 #include "base/rate_limit.h"
 #include "initd/graph/graph.h"
-#include "initd/pid1/final_action.h"
 #include "initd/run/launcher.h"
 #include "initd/run/manager.h"
 #include "initd/run/notify_socket.h"
@@ -60,19 +60,19 @@ class Supervisor : private TimerControl, private TimeSource, private ConditionCo
     const BootFacts& boot_facts() const { return m_boot; }
 
     // Begins an orderly shutdown that ends with `action`.
-    void request_shutdown(FinalAction action);
+    void request_shutdown(PowerAction action);
     // Called after every unit state change (for bus signals).
-    void add_unit_listener(std::function<void(size_t)> listener);
+    void add_unit_listener(std::function<void(UnitId)> listener);
     // Runs until a shutdown has completed; returns what to do next.
-    FinalAction run();
+    PowerAction run();
 
   private:
     explicit Supervisor(SupervisorOptions options);
     Result<void> setup(Graph graph);
 
     // TimerControl
-    void arm(size_t unit, TimerKind kind, TimePoint deadline) override;
-    void disarm(size_t unit, TimerKind kind) override;
+    void arm(UnitId unit, TimerKind kind, TimePoint deadline) override;
+    void disarm(UnitId unit, TimerKind kind) override;
     // TimeSource
     TimePoint now() override { return Clock::now(); }
     // ConditionContext
@@ -92,7 +92,7 @@ class Supervisor : private TimerControl, private TimeSource, private ConditionCo
 
     struct TimerSlot {
         Supervisor* owner = nullptr;
-        size_t unit = 0;
+        UnitId unit = 0;
         TimerKind kind = TimerKind::start_timeout;
         sd_event_source* source = nullptr;
     };
@@ -104,14 +104,14 @@ class Supervisor : private TimerControl, private TimeSource, private ConditionCo
     std::optional<NotifySocket> m_notify;
     // Anyone can make PID 1 warn about a notification: a budget for that.
     RateLimit m_notify_warnings{std::chrono::seconds(10), 10};
-    std::map<std::pair<size_t, int>, TimerSlot> m_timers;
-    std::vector<std::function<void(size_t)>> m_listeners;
+    std::map<std::pair<UnitId, int>, TimerSlot> m_timers;
+    std::vector<std::function<void(UnitId)>> m_listeners;
     TimePoint m_started_at;
     std::string m_timeline_path;
     BootFacts m_boot;
     bool m_timeline_dirty = false;
     bool m_boot_reported = false;
-    FinalAction m_final_action = FinalAction::poweroff;
+    PowerAction m_final_action = PowerAction::poweroff;
 };
 
 }  // namespace fastinit
