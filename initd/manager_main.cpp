@@ -12,6 +12,7 @@
 #include "base/kernel_cmdline.h"
 #include "base/log.h"
 #include "base/own_path.h"
+#include "base/paths.h"
 #include "base/text.h"
 #include "initd/control/bus_server.h"
 #include "initd/graph/graph.h"
@@ -30,7 +31,7 @@ namespace {
 struct ManagerArgs {
     std::vector<std::string> unit_dirs;
     std::string target;
-    std::string runtime_dir = "/run/fastinit";
+    std::string runtime_dir = paths::kRuntimeDir;
     std::string proc_cmdline = "/proc/cmdline";
     std::string kexec_loaded_path = "/sys/kernel/kexec_loaded";
     bool reprobe = false;

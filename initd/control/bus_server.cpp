@@ -15,7 +15,6 @@
 #include "base/text.h"
 #include "initd/control/backlog.h"
 #include "initd/control/bus_calls.h"
-#include "initd/run/timeline.h"
 
 namespace fastinit {
 namespace {
@@ -296,10 +295,7 @@ int BusServer::method_call(sd_bus_message* m, void* userdata, sd_bus_error* erro
     BusCallContext context{
         supervisor.manager(), connection->uid,
         [server](const std::string& mode) { return server->reboot(mode); },
-        [&supervisor] {
-            return to_json(make_timeline(supervisor.manager(), supervisor.started_at(),
-                                         supervisor.boot_facts()));
-        }};
+        [&supervisor] { return supervisor.timeline().json(supervisor.manager()); }};
     BusReply result = handle_bus_call(context, method, argument);
     if (!result.ok())
         return sd_bus_error_set(error, result.error_name.c_str(), result.error_message.c_str());
