@@ -5,7 +5,8 @@
 
 #include <atomic>
 #include <cstdio>
-#include <mutex>
+
+#include "base/mutex.h"
 
 namespace fastinit::log {
 
@@ -20,8 +21,8 @@ namespace {
 
 std::atomic<Level> g_min_level{Level::info};
 std::atomic<int> g_kmsg_fd{-1};
-std::mutex g_prefix_mutex;
-std::string g_prefix = "fastinit";
+Mutex g_prefix_mutex;
+std::string g_prefix GUARDED_BY(g_prefix_mutex) = "fastinit";
 
 // kmsg priorities (syslog levels) for each of our levels.
 int kmsg_priority(Level level) {
@@ -57,7 +58,7 @@ void write_line(Level level, const char* tag, std::string_view message) {
         return;
     std::string prefix;
     {
-        std::lock_guard lock(g_prefix_mutex);
+        LockGuard lock(g_prefix_mutex);
         prefix = g_prefix;
     }
     // One write(2) per line keeps lines from concurrent threads whole.
@@ -90,7 +91,7 @@ void enable_kmsg() {
 }
 
 void set_prefix(std::string prefix) {
-    std::lock_guard lock(g_prefix_mutex);
+    LockGuard lock(g_prefix_mutex);
     g_prefix = std::move(prefix);
 }
 

@@ -48,7 +48,7 @@ Launcher::~Launcher() {
     // from a global so leak checkers do not count it, freed with the
     // process, which is about to end.
     {
-        std::unique_lock lock(m_lifeline->running);
+        LockGuard lock(m_lifeline->running);
         m_lifeline->abandoned = true;
     }
     static auto* abandoned_groups = new std::vector<tbb::task_group*>;
@@ -97,7 +97,7 @@ void Launcher::spawn(UnitId unit, SpawnRequest request) {
         // defer ties the task to the group, so the destructor still waits for it.
         m_arena.enqueue(
             m_group->defer([this, unit, claimed, shared_request, lifeline = m_lifeline] {
-                std::shared_lock lock(lifeline->running);
+                SharedLockGuard lock(lifeline->running);
                 if (lifeline->abandoned)
                     return;
                 if (!claimed->exchange(true))
@@ -112,7 +112,7 @@ void Launcher::spawn(UnitId unit, SpawnRequest request) {
 
 void Launcher::finish(UnitId unit, Result<SpawnResult> result) {
     {
-        std::lock_guard lock(m_mutex);
+        LockGuard lock(m_mutex);
         m_done.push_back({unit, std::move(result)});
     }
     uint64_t one = 1;
@@ -234,7 +234,7 @@ void Launcher::drain(Manager& manager) {
     [[maybe_unused]] ssize_t n = ::read(m_event_fd.get(), &count, sizeof count);
     std::vector<Outcome> done;
     {
-        std::lock_guard lock(m_mutex);
+        LockGuard lock(m_mutex);
         done.swap(m_done);
     }
     for (auto& outcome : done) {

@@ -14,10 +14,10 @@
 #include <tbb/task_group.h>
 
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <vector>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "base/unique_fd.h"
 #include "initd/run/interfaces.h"
 #include "initd/run/manager.h"
@@ -53,7 +53,7 @@ class Launcher : public ProcessControl {
     // Readable when results are waiting.
     int event_fd() const { return m_event_fd.get(); }
     // Main thread: delivers finished spawns to the manager.
-    void drain(Manager& manager);
+    void drain(Manager& manager) EXCLUDES(m_mutex);
 
   private:
     struct Outcome {
@@ -62,23 +62,24 @@ class Launcher : public ProcessControl {
     };
     Result<SpawnResult> run_spawn(const SpawnRequest& request);
     // Any thread: queues an outcome and wakes the main loop.
-    void finish(UnitId unit, Result<SpawnResult> result);
+    void finish(UnitId unit, Result<SpawnResult> result) EXCLUDES(m_mutex);
     Result<int> open_output(const OutputTarget& target, int inherit_fd, UniqueFd& owned);
 
     // What a queued task checks before it touches the launcher: oneTBB may
     // run a task late, or never (see ~Launcher), so a task holds `running`
     // shared while it works and does nothing once `abandoned` is set.
     struct Lifeline {
-        std::shared_mutex running;
-        bool abandoned = false;
+        SharedMutex running;
+        bool abandoned GUARDED_BY(running) = false;
     };
 
     LauncherOptions m_options;
     bool m_inline = false;
     std::shared_ptr<Lifeline> m_lifeline = std::make_shared<Lifeline>();
     UniqueFd m_event_fd;
-    std::mutex m_mutex;
-    std::vector<Outcome> m_done;
+    // Spawn outcomes from the workers, until the main thread drains them.
+    Mutex m_mutex;
+    std::vector<Outcome> m_done GUARDED_BY(m_mutex);
     // TBB caps workers at (cores - 1) by default, keeping a slot for a main
     // thread that would join; ours never does, so lift the cap by one.
     tbb::global_control m_parallelism;

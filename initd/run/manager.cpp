@@ -38,6 +38,7 @@ Manager::Manager(Graph graph, ManagerSeams seams, ManagerOptions options)
 // ---- requests -------------------------------------------------------------
 
 Result<void> Manager::start(const std::string& name) {
+    m_thread.check("Manager::start");
     auto root = find(name);
     if (!root)
         return Error{"no such unit: " + name};
@@ -72,6 +73,7 @@ Result<void> Manager::start(const std::string& name) {
 }
 
 Result<void> Manager::stop(const std::string& name) {
+    m_thread.check("Manager::stop");
     auto unit = find(name);
     if (!unit)
         return Error{"no such unit: " + name};
@@ -81,6 +83,7 @@ Result<void> Manager::stop(const std::string& name) {
 }
 
 Result<void> Manager::restart(const std::string& name) {
+    m_thread.check("Manager::restart");
     auto unit = find(name);
     if (!unit)
         return Error{"no such unit: " + name};
@@ -94,6 +97,7 @@ Result<void> Manager::restart(const std::string& name) {
 }
 
 void Manager::shutdown() {
+    m_thread.check("Manager::shutdown");
     m_shutting_down = true;
     for (size_t i = 0; i < m_units.size(); ++i) {
         m_units[i].start_after_stop = false;
@@ -437,6 +441,7 @@ void Manager::finish_stop(UnitId unit) {
 // ---- events ----------------------------------------------------------------
 
 void Manager::on_spawned(UnitId unit, SpawnResult result) {
+    m_thread.check("Manager::on_spawned");
     UnitRuntime& u = m_units[unit];
     u.spawn_in_flight = false;
     --m_spawns_in_flight;
@@ -478,6 +483,7 @@ void Manager::on_spawned(UnitId unit, SpawnResult result) {
 }
 
 void Manager::on_spawn_failed(UnitId unit, const Error& error) {
+    m_thread.check("Manager::on_spawn_failed");
     UnitRuntime& u = m_units[unit];
     u.spawn_in_flight = false;
     --m_spawns_in_flight;
@@ -502,6 +508,7 @@ void Manager::forget_pid(UnitId unit) {
 }
 
 void Manager::on_exit(pid_t pid, ExitStatus status) {
+    m_thread.check("Manager::on_exit");
     auto it = m_pid_to_unit.find(pid);
     if (it == m_pid_to_unit.end()) {
         if (m_spawns_in_flight > 0)
@@ -545,6 +552,7 @@ void Manager::on_exit(pid_t pid, ExitStatus status) {
 }
 
 NotifyOutcome Manager::on_notify(pid_t sender, uid_t sender_uid, const NotifyMessage& message) {
+    m_thread.check("Manager::on_notify");
     std::optional<UnitId> unit;
     std::optional<pid_t> session;
     if (auto it = m_pid_to_unit.find(sender); it != m_pid_to_unit.end())
@@ -649,6 +657,7 @@ void Manager::send_signal(pid_t target, int signal) {
 }
 
 void Manager::on_timer(UnitId unit, TimerKind kind) {
+    m_thread.check("Manager::on_timer");
     UnitRuntime& u = m_units[unit];
     switch (kind) {
         case TimerKind::restart_delay:
@@ -675,6 +684,7 @@ void Manager::on_timer(UnitId unit, TimerKind kind) {
 // ---- observation -------------------------------------------------------------
 
 bool Manager::settled() const {
+    m_thread.check("Manager::settled");
     for (size_t i = 0; i < m_units.size(); ++i)
         if (is_pending_start(i))
             return false;
@@ -682,6 +692,7 @@ bool Manager::settled() const {
 }
 
 bool Manager::shutdown_complete() const {
+    m_thread.check("Manager::shutdown_complete");
     if (!m_shutting_down || m_spawns_in_flight > 0)
         return false;
     for (const auto& u : m_units)

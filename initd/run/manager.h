@@ -1,6 +1,7 @@
 // The service manager's state machine. It is single-threaded and owns no
 // event loop: requests (start, stop, restart, shutdown) and events (spawned,
-// exited, notified, timer fired) are method calls on the main thread, and
+// exited, notified, timer fired) are method calls on the main thread (the
+// thread that made it; base/owner_thread.h checks that in debug builds), and
 // every side effect goes through the seams in interfaces.h. The real event
 // loop (event_loop.h) feeds it from sd-event; unit tests feed it by hand.
 //
@@ -38,6 +39,7 @@
 #include <string>
 #include <vector>
 
+#include "base/owner_thread.h"
 #include "base/result.h"
 #include "initd/graph/graph.h"
 #include "initd/run/interfaces.h"
@@ -176,6 +178,7 @@ class Manager {
     std::map<pid_t, std::vector<std::pair<uid_t, NotifyMessage>>> m_early_notifications;
     int m_spawns_in_flight = 0;
     std::function<void(UnitId)> m_listener;
+    OwnerThread m_thread;
 };
 
 }  // namespace fastinit

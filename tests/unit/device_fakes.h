@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/mutex.h"
 #include "device-cache/device.h"
 #include "device-cache/module_loader.h"
 #include "device-cache/module_resolver.h"
@@ -64,23 +65,25 @@ inline Prerequisite pre(std::string name) {
 class FakeDeviceSource : public DeviceSource {
   public:
     Result<std::vector<DeviceRecord>> enumerate() override {
-        std::lock_guard lock(m_mutex);
+        LockGuard lock(m_mutex);
         ++enumerations;
         if (fail)
             return Error{"sysfs is gone", ENOENT};
         return devices;
     }
     void add(DeviceRecord record) {
-        std::lock_guard lock(m_mutex);
+        LockGuard lock(m_mutex);
         devices.push_back(std::move(record));
     }
 
+    // Not GUARDED_BY: tests set them directly before any thread runs; from
+    // then on only enumerate() and add() touch them, under m_mutex.
     std::vector<DeviceRecord> devices;
     int enumerations = 0;
     bool fail = false;
 
   private:
-    std::mutex m_mutex;
+    Mutex m_mutex;
 };
 
 // A modules.alias in a map: modalias → module names, and each module's
@@ -129,7 +132,7 @@ class FakeLoader : public ModuleLoader {
         while (now > seen && !max_concurrent.compare_exchange_weak(seen, now)) {
         }
         {
-            std::lock_guard lock(m_mutex);
+            LockGuard lock(m_mutex);
             m_order.push_back(module.name);
         }
         if (on_load)
@@ -142,7 +145,7 @@ class FakeLoader : public ModuleLoader {
     }
 
     std::vector<std::string> loaded() {
-        std::lock_guard lock(m_mutex);
+        LockGuard lock(m_mutex);
         return m_order;
     }
     size_t position(const std::string& name) {
@@ -160,8 +163,8 @@ class FakeLoader : public ModuleLoader {
 
   private:
     std::atomic<int> m_running{0};
-    std::mutex m_mutex;
-    std::vector<std::string> m_order;
+    Mutex m_mutex;
+    std::vector<std::string> m_order GUARDED_BY(m_mutex);
 };
 
 }  // namespace fastinit::testing
