@@ -12,7 +12,7 @@ constexpr const char* kInterface = "org.fastinit1.Manager";
 
 // Frees an sd_bus_error and an optional reply on every path.
 struct CallState {
-    sd_bus_error error = SD_BUS_ERROR_NULL;
+    sd_bus_error error{};  // SD_BUS_ERROR_NULL, a C compound literal C++ lacks
     sd_bus_message* reply = nullptr;
     ~CallState() {
         sd_bus_error_free(&error);

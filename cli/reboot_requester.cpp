@@ -31,7 +31,7 @@ class SystemdRequester : public RebootRequester {
     SystemdRequester& operator=(const SystemdRequester&) = delete;
 
     Result<void> request_reboot(PowerAction mode) override {
-        sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus_error error{};  // SD_BUS_ERROR_NULL, a C compound literal C++ lacks
         sd_bus_message* reply = nullptr;
         const char* target = systemd_target_for(mode);
         // replace-irreversibly: no later job may cancel the reboot, as
