@@ -24,5 +24,9 @@ inline constexpr const char* kRuntimeDir = "/run/fastinit";
 // Where stage 1 leaves the device cache it used or rewrote, for stage 2 to
 // keep on the real root.
 inline constexpr const char* kHandedOverCache = "/run/fastinit/devices.db";
+// Stage 2's device work (`fastinit devices stage2`, beside the units of a
+// real boot) leaves its report under this name in the runtime directory,
+// next to the boot timeline, when it is done.
+inline constexpr const char* kStage2ReportName = "stage2.json";
 
 }  // namespace fastinit::paths

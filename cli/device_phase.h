@@ -73,7 +73,7 @@ struct Stage2Report {
 };
 Stage2Report stage2_devices();
 // The report as `fastinit devices stage2` leaves it in
-// /run/fastinit/<kStage2ReportName> (initd/run/timeline.h reads it back).
+// /run/fastinit/<paths::kStage2ReportName> (cli/analyze_format.h reads it back).
 std::string to_json(const Stage2Report& report);
 
 // Stage 1 (initd/stage1) with this device phase: the initramfs's /init.

@@ -23,7 +23,6 @@
 #include "device-cache/kmod_resolver.h"
 #include "device-cache/sysfs_device_source.h"
 #include "initd/pid1/device_handover.h"
-#include "initd/run/timeline.h"
 
 namespace fastinit {
 namespace {
@@ -252,8 +251,8 @@ int devices_stage2() {
     Stage2Report report = stage2_devices();
     if (report.completed && report.completed->cache_rewritten)
         keep_handed_over_device_cache();
-    auto written = write_file_atomically(std::string(paths::kRuntimeDir) + "/" + kStage2ReportName,
-                                         to_json(report));
+    auto written = write_file_atomically(
+        std::string(paths::kRuntimeDir) + "/" + paths::kStage2ReportName, to_json(report));
     if (!written)
         log::warning("devices: ", written.error().message);
     return 0;
