@@ -114,7 +114,8 @@ int verb_power(const ClientContext& context, const std::string& mode) {
         std::fprintf(stderr, "fastinit: %s\n", requester.error().message.c_str());
         return 1;
     }
-    auto r = (*requester)->request_reboot(mode == "halt" ? RebootMode::halt : RebootMode::poweroff);
+    auto r =
+        (*requester)->request_reboot(mode == "halt" ? PowerAction::halt : PowerAction::poweroff);
     if (!r) {
         std::fprintf(stderr, "fastinit: %s\n", r.error().message.c_str());
         return 1;

@@ -139,7 +139,7 @@ int dry_run(const char* verb, const RebootArgs& parsed, VerbKind kind) {
         else
             std::printf("load:         yes\n");
         std::printf("steps (dry run: nothing loaded, nothing stopped):\n%s",
-                    format_reboot_steps(RebootMode::kexec).c_str());
+                    format_reboot_steps(PowerAction::kexec).c_str());
     }
     return 0;
 }

@@ -217,13 +217,13 @@ int run_manager(int argc, char** argv) {
         }
     }
 
-    FinalAction action = s.run();
+    PowerAction action = s.run();
     if (bus)
         bus->reset();
     supervisor->reset();
     if (pid1)
         finish_as_pid1(action, system_power_ops(), std::chrono::seconds(3), real_boot);
-    log::info("all units stopped; exiting (not PID 1, so no ", to_string(action), ")");
+    log::info("all units stopped; exiting (not PID 1, so no ", verb(action), ")");
     return 0;
 }
 
