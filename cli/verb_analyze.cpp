@@ -2,9 +2,10 @@
 // boot timeline the manager wrote, like systemd-analyze.
 #include <cstdio>
 
+#include "base/paths.h"
 #include "base/text.h"
+#include "cli/analyze_format.h"
 #include "cli/verbs.h"
-#include "initd/run/timeline.h"
 
 namespace fastinit {
 
@@ -47,7 +48,7 @@ int verb_analyze(const ClientContext& context, const Args& args) {
         // Stage 2 runs beside the units and may end after the timeline was
         // written: its report is a file of its own, next to it.
         std::string dir = file.substr(0, file.rfind('/') + 1);
-        if (auto stage2 = read_file(dir + kStage2ReportName))
+        if (auto stage2 = read_file(dir + paths::kStage2ReportName))
             std::fputs(format_stage2_devices(*stage2).c_str(), stdout);
         return 0;
     }

@@ -11,6 +11,7 @@
 #include "base/json_text.h"
 #include "base/kernel_cmdline.h"
 #include "base/log.h"
+#include "base/paths.h"
 #include "base/text.h"
 #include "boot/stage2.h"
 #include "cli/devices_format.h"
@@ -21,7 +22,6 @@
 #include "device-cache/kmod_resolver.h"
 #include "device-cache/sysfs_device_source.h"
 #include "initd/pid1/device_handover.h"
-#include "initd/run/timeline.h"
 
 namespace fastinit {
 namespace {
@@ -252,7 +252,7 @@ int devices_stage2() {
     Stage2Report report = run_stage2();
     if (report.completed && report.completed->cache_rewritten)
         keep_handed_over_device_cache();
-    auto written = write_file_atomically(std::string("/run/fastinit/") + kStage2ReportName,
+    auto written = write_file_atomically(std::string("/run/fastinit/") + paths::kStage2ReportName,
                                          stage2_report_text(report));
     if (!written)
         log::warning("devices: ", written.error().message);

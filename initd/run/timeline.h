@@ -1,6 +1,9 @@
 // The boot timeline: for every unit of a start job, when it was queued,
 // started and became ready (or failed), and which predecessor it waited for
-// last. Written to <runtime dir>/boot.json; `fastinit analyze` reads it back.
+// last. Written to <runtime dir>/boot.json. This is what PID 1 records and
+// writes, and the one definition of that file's format (parse_timeline is
+// its reader); turning it into text for people is the client's job
+// (cli/analyze_format.h).
 #pragma once
 
 #include <optional>
@@ -43,18 +46,5 @@ struct Timeline {
 Timeline make_timeline(const Manager& manager, TimePoint manager_start, const BootFacts& boot = {});
 std::string to_json(const Timeline& timeline);
 Result<Timeline> parse_timeline(const std::string& json);
-
-// `fastinit analyze` reports.
-std::string format_blame(const Timeline& timeline);
-std::string format_critical_chain(const Timeline& timeline, const std::string& target);
-// "kernel 2.1s + initrd 310ms + userspace 480ms = 2.9s", with the device
-// phase of the initramfs, like systemd-analyze time.
-std::string format_boot_time(const Timeline& timeline);
-
-// Stage 2's device work (`fastinit devices stage2`, beside the units of a
-// real boot) leaves its report next to boot.json when it is done.
-inline constexpr const char* kStage2ReportName = "stage2.json";
-// Its lines for `fastinit analyze time`; "" when the report is not JSON.
-std::string format_stage2_devices(const std::string& report_json);
 
 }  // namespace fastinit
