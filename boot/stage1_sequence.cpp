@@ -62,6 +62,7 @@ class Stage1 {
 
     void start_bring_up() {
         long long start = m_system.now_us();
+        // After an exception (logged as it happened): mode "none", no reason.
         Result<ApplyReport> started =
             guarded("the device phase", Result<ApplyReport>(Error{"", 0}), [&] {
                 return m_system.start_bring_up(m_options.device_cache, m_options.reprobe,
