@@ -7,7 +7,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 
+#include "base/args.h"
 #include "base/boot_clock.h"
 #include "base/own_path.h"
 #include "base/paths.h"
@@ -56,10 +58,12 @@ int become_manager(int argc, char** argv, long long entered_us) {
     return fastinit::run_manager(argc, argv);
 }
 
-bool is_manager_option(const char* arg) {
-    for (const char* option :
+// Role selection, before any parsing: the manager parses its own options.
+bool is_manager_option(std::string_view arg) {
+    arg = arg.substr(0, arg.find('='));  // --units=DIR
+    for (std::string_view option :
          {"--units", "--target", "--proc-cmdline", "--kexec-loaded-path", "--reprobe", "--debug"})
-        if (std::strcmp(arg, option) == 0)
+        if (arg == option)
             return true;
     return false;
 }
@@ -92,21 +96,30 @@ int main(int argc, char** argv) {
     }
     if (base == "coldreboot")
         return fastinit::verb_coldreboot(context, fastinit::Args(argv + 1, argv + argc));
-    int i = 1;
-    for (; i < argc; ++i) {
-        std::string arg = argv[i];
-        if (arg == "--runtime-dir" && i + 1 < argc) {
-            context.runtime_dir = argv[++i];
-            context.runtime_dir_given = true;
-        } else
-            break;
+    namespace arg = fastinit::arg;
+    bool help = false;
+    arg::Spec spec{.options = {arg::value("--runtime-dir",
+                                          [&context](std::string_view dir) {
+                                              context.runtime_dir = dir;
+                                              context.runtime_dir_given = true;
+                                          }),
+                               arg::flag("--help", help, 'h')},
+                   .stop_at_positional = true};
+    auto words = arg::parse(spec, fastinit::Args(argv + 1, argv + argc));
+    if (!words) {
+        std::fprintf(stderr, "fastinit: %s\n\n%s", words.error().message.c_str(), kHelp);
+        return 2;
     }
-    if (i >= argc) {
+    if (help) {
+        std::fputs(kHelp, stdout);
+        return 0;
+    }
+    if (words->empty()) {
         std::fputs(kHelp, stderr);
         return 2;
     }
-    std::string verb = argv[i];
-    fastinit::Args args(argv + i + 1, argv + argc);
+    std::string verb = words->front();
+    fastinit::Args args(words->begin() + 1, words->end());
     if (verb == "check")
         return fastinit::verb_check(context, args);
     if (verb == "status")
@@ -127,7 +140,7 @@ int main(int argc, char** argv) {
         return fastinit::verb_kexec(context, args);
     if (verb == "coldreboot")
         return fastinit::verb_coldreboot(context, args);
-    if (verb == "help" || verb == "--help" || verb == "-h") {
+    if (verb == "help") {
         std::fputs(kHelp, stdout);
         return 0;
     }

@@ -13,7 +13,7 @@ namespace {
 class ManagerRequester : public RebootRequester {
   public:
     explicit ManagerRequester(ManagerClient client) : m_client(std::move(client)) {}
-    Result<void> request_reboot(RebootMode mode) override {
+    Result<void> request_reboot(PowerAction mode) override {
         return m_client.reboot(std::string(to_string(mode)));
     }
 
@@ -30,7 +30,7 @@ class SystemdRequester : public RebootRequester {
     SystemdRequester(const SystemdRequester&) = delete;
     SystemdRequester& operator=(const SystemdRequester&) = delete;
 
-    Result<void> request_reboot(RebootMode mode) override {
+    Result<void> request_reboot(PowerAction mode) override {
         sd_bus_error error = SD_BUS_ERROR_NULL;
         sd_bus_message* reply = nullptr;
         const char* target = systemd_target_for(mode);
@@ -55,15 +55,15 @@ class SystemdRequester : public RebootRequester {
 
 }  // namespace
 
-const char* systemd_target_for(RebootMode mode) {
+const char* systemd_target_for(PowerAction mode) {
     switch (mode) {
-        case RebootMode::kexec:
+        case PowerAction::kexec:
             return "kexec.target";
-        case RebootMode::cold:
+        case PowerAction::reboot:
             return "reboot.target";
-        case RebootMode::poweroff:
+        case PowerAction::poweroff:
             return "poweroff.target";
-        case RebootMode::halt:
+        case PowerAction::halt:
             return "halt.target";
     }
     return "reboot.target";

@@ -18,6 +18,6 @@ namespace fastinit {
 Result<std::unique_ptr<RebootRequester>> connect_reboot_requester(const ClientContext& context);
 
 // The unit systemd is asked to start for a mode.
-const char* systemd_target_for(RebootMode mode);
+const char* systemd_target_for(PowerAction mode);
 
 }  // namespace fastinit

@@ -2,6 +2,7 @@
 // boot timeline the manager wrote, like systemd-analyze.
 #include <cstdio>
 
+#include "base/args.h"
 #include "base/paths.h"
 #include "base/text.h"
 #include "cli/analyze_format.h"
@@ -11,14 +12,15 @@ namespace fastinit {
 
 int verb_analyze(const ClientContext& context, const Args& args) {
     std::string report, target = "default", file = context.timeline_path();
-    for (size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--file" && i + 1 < args.size())
-            file = args[++i];
-        else if (report.empty())
-            report = args[i];
-        else
-            target = args[i];
+    auto words = arg::parse({.options = {arg::value("--file", file)}, .max_positionals = 2}, args);
+    if (!words) {
+        std::fprintf(stderr, "fastinit analyze: %s\n", words.error().message.c_str());
+        return 2;
     }
+    if (words->size() > 0)
+        report = (*words)[0];
+    if (words->size() > 1)
+        target = (*words)[1];
     if (report.empty())
         report = "time";
     if (report != "time" && report != "blame" && report != "critical-chain" && report != "json") {

@@ -2,6 +2,7 @@
 // reports graph problems without running anything.
 #include <cstdio>
 
+#include "base/args.h"
 #include "cli/verbs.h"
 #include "initd/graph/graph.h"
 #include "initd/unit/unit_loader.h"
@@ -9,23 +10,18 @@
 namespace fastinit {
 
 int verb_check(const ClientContext&, const Args& args) {
-    std::vector<std::string> dirs;
     std::string target;
-    for (size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--target" && i + 1 < args.size())
-            target = args[++i];
-        else if (!args[i].empty() && args[i][0] == '-') {
-            std::fprintf(stderr, "fastinit check: unknown option %s\n", args[i].c_str());
-            return 2;
-        } else
-            dirs.push_back(args[i]);
+    auto dirs = arg::parse({.options = {arg::value("--target", target)}}, args);
+    if (!dirs) {
+        std::fprintf(stderr, "fastinit check: %s\n", dirs.error().message.c_str());
+        return 2;
     }
-    if (dirs.empty()) {
+    if (dirs->empty()) {
         std::fprintf(stderr, "usage: fastinit check DIR... [--target NAME]\n");
         return 2;
     }
 
-    UnitSet units = load_units(dirs);
+    UnitSet units = load_units(*dirs);
     Graph graph = build_graph(units);
     int errors = 0, warnings = 0;
     auto print = [&](const Diagnostic& d) {

@@ -2,6 +2,7 @@
 // poweroff, halt.
 #include <cstdio>
 
+#include "base/args.h"
 #include "cli/client.h"
 #include "cli/reboot_requester.h"
 #include "cli/verbs.h"
@@ -43,15 +44,26 @@ int print_unit(ManagerClient& client, const std::string& name) {
     return p["State"] == "active" ? 0 : 3;
 }
 
+// Unit names, and no options: a word like --all is a mistake, not a unit.
+Result<Args> unit_names(const std::string& verb, const Args& args) {
+    auto names = arg::parse({}, args);
+    if (!names)
+        std::fprintf(stderr, "fastinit %s: %s\n", verb.c_str(), names.error().message.c_str());
+    return names;
+}
+
 }  // namespace
 
 int verb_status(const ClientContext& context, const Args& args) {
+    auto names = unit_names("status", args);
+    if (!names)
+        return 2;
     auto client = connect_or_say(context);
     if (!client)
         return 1;
-    if (!args.empty()) {
+    if (!names->empty()) {
         int worst = 0;
-        for (const auto& name : args)
+        for (const auto& name : *names)
             worst = std::max(worst, print_unit(*client, name));
         return worst;
     }
@@ -72,7 +84,10 @@ int verb_status(const ClientContext& context, const Args& args) {
 }
 
 int verb_unit_request(const ClientContext& context, const std::string& verb, const Args& args) {
-    if (args.empty()) {
+    auto names = unit_names(verb, args);
+    if (!names)
+        return 2;
+    if (names->empty()) {
         std::fprintf(stderr, "usage: fastinit %s UNIT...\n", verb.c_str());
         return 2;
     }
@@ -80,7 +95,7 @@ int verb_unit_request(const ClientContext& context, const std::string& verb, con
     if (!client)
         return 1;
     int status = 0;
-    for (const auto& name : args) {
+    for (const auto& name : *names) {
         Result<void> r = verb == "start"  ? client->start_unit(name)
                          : verb == "stop" ? client->stop_unit(name)
                                           : client->restart_unit(name);
@@ -99,7 +114,8 @@ int verb_power(const ClientContext& context, const std::string& mode) {
         std::fprintf(stderr, "fastinit: %s\n", requester.error().message.c_str());
         return 1;
     }
-    auto r = (*requester)->request_reboot(mode == "halt" ? RebootMode::halt : RebootMode::poweroff);
+    auto r =
+        (*requester)->request_reboot(mode == "halt" ? PowerAction::halt : PowerAction::poweroff);
     if (!r) {
         std::fprintf(stderr, "fastinit: %s\n", r.error().message.c_str());
         return 1;

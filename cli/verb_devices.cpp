@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 
+#include "base/args.h"
 #include "base/json_text.h"
 #include "base/kernel_cmdline.h"
 #include "base/log.h"
@@ -26,6 +27,7 @@
 namespace fastinit {
 namespace {
 
+// A printf format: %s is the device cache's path.
 const char kUsage[] =
     "usage: fastinit devices SUBCOMMAND [--cache PATH] [--modules-dir DIR]\n"
     "  probe [--dry-run|--no-load]   enumerate, resolve, load until nothing new\n"
@@ -42,12 +44,16 @@ const char kUsage[] =
     "                                the root is up: load what the initramfs left\n"
     "                                behind, probe with the root's own modules,\n"
     "                                keep the cache on the root (logs to kmsg)\n"
-    "defaults: --cache /var/lib/fastinit/devices.db,\n"
+    "defaults: --cache %s,\n"
     "          --modules-dir /lib/modules/$(uname -r)\n";
+
+void print_usage(FILE* out) {
+    std::fprintf(out, kUsage, paths::kDeviceCache);
+}
 
 struct DevicesArgs {
     std::string subcommand;
-    std::string cache = "/var/lib/fastinit/devices.db";
+    std::string cache = paths::kDeviceCache;
     std::optional<std::string> modules_dir;
     std::string cmdline = "/proc/cmdline";
     bool dry_run = false;
@@ -60,37 +66,30 @@ struct DevicesArgs {
     }
 };
 
+// Every subcommand takes every option (those it has no use for are ignored),
+// before or after the subcommand's name.
 std::optional<DevicesArgs> parse_args(const Args& args) {
     DevicesArgs parsed;
-    for (size_t i = 0; i < args.size(); ++i) {
-        const std::string& arg = args[i];
-        bool has_value = i + 1 < args.size();
-        if (arg == "--cache" && has_value)
-            parsed.cache = args[++i];
-        else if (arg == "--modules-dir" && has_value)
-            parsed.modules_dir = args[++i];
-        else if (arg == "--cmdline" && has_value)
-            parsed.cmdline = args[++i];
-        else if (arg == "--dry-run")
-            parsed.dry_run = true;
-        else if (arg == "--no-load")
-            parsed.no_load = true;
-        else if (arg == "--json")
-            parsed.json = true;
-        else if (arg == "--reprobe")
-            parsed.reprobe = true;
-        else if (arg == "--help" || arg == "-h" || arg == "help")
-            parsed.subcommand = "help";
-        else if (parsed.subcommand.empty() && !arg.starts_with("-"))
-            parsed.subcommand = arg;
-        else {
-            std::fprintf(stderr, "fastinit devices: unexpected argument \"%s\"\n\n%s", arg.c_str(),
-                         kUsage);
-            return std::nullopt;
-        }
+    bool help = false;
+    arg::Spec spec{
+        .options = {arg::value("--cache", parsed.cache),
+                    arg::value("--modules-dir", parsed.modules_dir),
+                    arg::value("--cmdline", parsed.cmdline), arg::flag("--dry-run", parsed.dry_run),
+                    arg::flag("--no-load", parsed.no_load), arg::flag("--json", parsed.json),
+                    arg::flag("--reprobe", parsed.reprobe), arg::flag("--help", help, 'h')},
+        .max_positionals = 1};
+    auto positionals = arg::parse(spec, args);
+    if (!positionals) {
+        std::fprintf(stderr, "fastinit devices: %s\n\n", positionals.error().message.c_str());
+        print_usage(stderr);
+        return std::nullopt;
     }
+    if (!positionals->empty())
+        parsed.subcommand = positionals->front();
+    if (help)
+        parsed.subcommand = "help";
     if (parsed.subcommand.empty()) {
-        std::fputs(kUsage, stderr);
+        print_usage(stderr);
         return std::nullopt;
     }
     if (parsed.dry_run && parsed.no_load) {
@@ -252,8 +251,9 @@ int devices_stage2() {
     Stage2Report report = run_stage2();
     if (report.completed && report.completed->cache_rewritten)
         keep_handed_over_device_cache();
-    auto written = write_file_atomically(std::string("/run/fastinit/") + paths::kStage2ReportName,
-                                         stage2_report_text(report));
+    auto written =
+        write_file_atomically(std::string(paths::kRuntimeDir) + "/" + paths::kStage2ReportName,
+                              stage2_report_text(report));
     if (!written)
         log::warning("devices: ", written.error().message);
     return 0;
@@ -267,7 +267,7 @@ int verb_devices(const Args& args) {
         return 2;
     const std::string& subcommand = parsed->subcommand;
     if (subcommand == "help") {
-        std::fputs(kUsage, stdout);
+        print_usage(stdout);
         return 0;
     }
     if (subcommand == "probe")
@@ -282,8 +282,8 @@ int verb_devices(const Args& args) {
         return devices_apply(*parsed);
     if (subcommand == "stage2")
         return devices_stage2();
-    std::fprintf(stderr, "fastinit devices: unknown subcommand \"%s\"\n\n%s", subcommand.c_str(),
-                 kUsage);
+    std::fprintf(stderr, "fastinit devices: unknown subcommand \"%s\"\n\n", subcommand.c_str());
+    print_usage(stderr);
     return 2;
 }
 

@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
+#include "base/args.h"
 #include "cli/verbs.h"
 
 namespace fastinit {
@@ -17,32 +19,38 @@ int verb_notify(const Args& args) {
     std::string message;
     pid_t pid = 0;
     bool booted_query = false;
-    for (const auto& arg : args) {
-        if (arg == "--ready")
-            message += "READY=1\n";
-        else if (arg == "--stopping")
-            message += "STOPPING=1\n";
-        else if (arg == "--reloading")
-            message += "RELOADING=1\n";
-        else if (arg.rfind("--status=", 0) == 0)
-            message += "STATUS=" + arg.substr(9) + "\n";
-        else if (arg == "--pid")
-            pid = ::getppid();
-        else if (arg.rfind("--pid=", 0) == 0)
-            pid = static_cast<pid_t>(std::atoi(arg.c_str() + 6));
-        else if (arg == "--booted")
-            booted_query = true;
-        else if (arg == "--no-block")
-            continue;
-        else if (arg.find('=') != std::string::npos && arg[0] != '-')
-            message += arg + "\n";
-        else {
-            std::fprintf(stderr, "fastinit notify: unknown argument %s\n", arg.c_str());
+    auto say = [&](const char* line) { return [&message, line] { message += line; }; };
+    arg::Spec spec{
+        .options = {
+            arg::flag("--ready", say("READY=1\n")), arg::flag("--stopping", say("STOPPING=1\n")),
+            arg::flag("--reloading", say("RELOADING=1\n")),
+            arg::value(
+                "--status",
+                [&](std::string_view text) { message += "STATUS=" + std::string(text) + "\n"; }),
+            // --pid: the caller's parent (the script's service);
+            // --pid=PID: that one.
+            arg::inline_value("--pid",
+                              [&](std::optional<std::string_view> value) {
+                                  pid = value ? static_cast<pid_t>(
+                                                    std::atoi(std::string(*value).c_str()))
+                                              : ::getppid();
+                              }),
+            arg::flag("--booted", booted_query), arg::flag("--no-block", [] {})}};
+    auto assignments = arg::parse(spec, args);
+    if (!assignments) {
+        std::fprintf(stderr, "fastinit notify: %s\n", assignments.error().message.c_str());
+        return 2;
+    }
+    for (const auto& assignment : *assignments) {
+        if (assignment.find('=') == std::string::npos) {
+            std::fprintf(stderr, "fastinit notify: unexpected argument \"%s\" (not VAR=VALUE)\n",
+                         assignment.c_str());
             return 2;
         }
+        message += assignment + "\n";
     }
     if (booted_query)
-        return ::access("/run/fastinit/private", F_OK) == 0 ? 0 : 1;
+        return ::access(ClientContext().socket_path().c_str(), F_OK) == 0 ? 0 : 1;
     if (pid > 0)
         message += "MAINPID=" + std::to_string(pid) + "\n";
     if (message.empty()) {

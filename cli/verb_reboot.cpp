@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "base/args.h"
+#include "base/paths.h"
 #include "base/text.h"
 #include "cli/client.h"
 #include "cli/reboot_requester.h"
@@ -18,8 +20,7 @@
 namespace fastinit {
 namespace {
 
-constexpr const char* kDeviceCachePath = "/var/lib/fastinit/devices.db";
-
+// A printf format: %s is the device cache's path.
 const char kRebootUsage[] =
     "usage: fastinit reboot [--kernel K [--initrd I]...] [--append TEXT]... [--cmdline TEXT]\n"
     "                       [--reprobe] [--no-fallback] [--dry-run] [--boot-dir DIR]\n"
@@ -46,18 +47,22 @@ const char kRebootUsage[] =
     "  --boot-dir DIR      look in DIR instead of /boot (and for vmlinuz in DIR/..)\n"
     "  --proc-cmdline FILE start from FILE instead of /proc/cmdline\n"
     "  --config FILE       instead of /etc/fastinit/kexec.toml\n"
-    "  --device-cache FILE snapshot FILE instead of /var/lib/fastinit/devices.db\n"
+    "  --device-cache FILE snapshot FILE instead of %s\n"
     "  --test-loader FILE  tests only: record the load in FILE instead of loading\n"
     "                      (pair with the manager's --kexec-loaded-path FILE)\n"
     "\n"
     "kexec status exits 0 when a kernel is staged, 3 when none is.\n";
+
+void print_reboot_usage(FILE* out) {
+    std::fprintf(out, kRebootUsage, paths::kDeviceCache);
+}
 
 struct RebootArgs {
     KexecRequest request;
     bool dry_run = false;
     bool no_fallback = false;
     std::string test_loader;
-    std::string device_cache = kDeviceCachePath;
+    std::string device_cache = paths::kDeviceCache;
 };
 
 enum class VerbKind { reboot, kexec_load };
@@ -71,72 +76,35 @@ Result<RebootArgs> parse_reboot_args(const Args& args, VerbKind kind) {
     RebootArgs parsed;
     KexecRequest& request = parsed.request;
     request.places.running_release = running_release();
-    for (size_t i = 0; i < args.size(); ++i) {
-        std::string arg = args[i];
-        std::optional<std::string> inline_value;
-        if (size_t eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-            inline_value = arg.substr(eq + 1);
-            arg.resize(eq);
-        }
-        auto value = [&]() -> Result<std::string> {
-            if (inline_value)
-                return *inline_value;
-            if (i + 1 >= args.size())
-                return Error{arg + " needs a value"};
-            return args[++i];
-        };
-        auto flag = [&](bool& target) -> Result<void> {
-            if (inline_value)
-                return Error{arg + " takes no value"};
-            target = true;
-            return ok_result();
-        };
-        Result<void> step;
-        if (arg == "--kernel" || arg == "--initrd" || arg == "--append" || arg == "--cmdline" ||
-            arg == "--boot-dir" || arg == "--proc-cmdline" || arg == "--config" ||
-            arg == "--test-loader" || arg == "--device-cache") {
-            auto v = value();
-            if (!v)
-                return v.error();
-            if (arg == "--kernel")
-                request.options.kernel = *v;
-            else if (arg == "--initrd")
-                request.options.initrds.push_back(*v);
-            else if (arg == "--append")
-                request.options.appends.push_back(*v);
-            else if (arg == "--cmdline")
-                request.options.cmdline = *v;
-            else if (arg == "--boot-dir")
-                request.places.boot_dir = *v;
-            else if (arg == "--proc-cmdline")
-                request.proc_cmdline_path = *v;
-            else if (arg == "--config")
-                request.config_path = *v;
-            else if (arg == "--device-cache")
-                parsed.device_cache = *v;
-            else
-                parsed.test_loader = *v;
-            if (arg == "--boot-dir") {
-                // Where the fixture tree (or the real one) keeps /vmlinuz.
-                std::filesystem::path dir = std::filesystem::absolute(*v).lexically_normal();
-                if (!dir.has_filename())
-                    dir = dir.parent_path();
-                request.places.root_dir = dir.parent_path();
-            }
-        } else if (arg == "--reprobe") {
-            step = flag(request.reprobe);
-        } else if (arg == "--dry-run") {
-            step = flag(parsed.dry_run);
-        } else if (arg == "--no-fallback" && kind == VerbKind::reboot) {
-            step = flag(parsed.no_fallback);
-        } else if (arg == "now" && kind == VerbKind::reboot && i + 1 == args.size()) {
-            // `shutdown -r now` habit.
-        } else {
-            return Error{"unknown argument \"" + arg + "\""};
-        }
-        if (!step)
-            return step.error();
-    }
+    auto set_boot_dir = [&request](std::string_view value) {
+        request.places.boot_dir = value;
+        // Where the fixture tree (or the real one) keeps /vmlinuz.
+        std::filesystem::path dir = std::filesystem::absolute(value).lexically_normal();
+        if (!dir.has_filename())
+            dir = dir.parent_path();
+        request.places.root_dir = dir.parent_path();
+    };
+    arg::Spec spec{.options = {arg::value("--kernel", request.options.kernel),
+                               arg::value("--initrd", request.options.initrds),
+                               arg::value("--append", request.options.appends),
+                               arg::value("--cmdline", request.options.cmdline),
+                               arg::value("--boot-dir", set_boot_dir),
+                               arg::value("--proc-cmdline", request.proc_cmdline_path),
+                               arg::value("--config", request.config_path),
+                               arg::value("--test-loader", parsed.test_loader),
+                               arg::value("--device-cache", parsed.device_cache),
+                               arg::flag("--reprobe", request.reprobe),
+                               arg::flag("--dry-run", parsed.dry_run)}};
+    if (kind == VerbKind::reboot)
+        spec.options.push_back(arg::flag("--no-fallback", parsed.no_fallback));
+    auto positionals = arg::parse(spec, args);
+    if (!positionals)
+        return positionals.error();
+    // `shutdown -r now` habit: reboot takes a last word `now`, and nothing else.
+    bool habit = kind == VerbKind::reboot && positionals->size() == 1 &&
+                 positionals->front() == "now" && args.back() == "now";
+    if (!positionals->empty() && !habit)
+        return Error{"unexpected argument \"" + positionals->front() + "\""};
     return parsed;
 }
 
@@ -171,7 +139,7 @@ int dry_run(const char* verb, const RebootArgs& parsed, VerbKind kind) {
         else
             std::printf("load:         yes\n");
         std::printf("steps (dry run: nothing loaded, nothing stopped):\n%s",
-                    format_reboot_steps(RebootMode::kexec).c_str());
+                    format_reboot_steps(PowerAction::kexec).c_str());
     }
     return 0;
 }
@@ -185,7 +153,7 @@ void attach_device_cache_snapshot(KexecRequest& request, const std::string& cach
     auto cache = read_file(cache_path);
     if (!cache)
         return;  // no cache yet: the next boot probes and writes one
-    request.extra_initrd = cpio_with_file(std::string(kDeviceCachePath).substr(1), *cache);
+    request.extra_initrd = cpio_with_file(std::string(paths::kDeviceCache).substr(1), *cache);
 }
 
 // Everything the load (or the decision to skip it) depends on, before either.
@@ -198,13 +166,13 @@ void complete_request(RebootArgs& parsed, const ClientContext& context) {
 
 int verb_reboot(const ClientContext& context, const Args& args) {
     if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-        std::fputs(kRebootUsage, stdout);
+        print_reboot_usage(stdout);
         return 0;
     }
     auto parsed = parse_reboot_args(args, VerbKind::reboot);
     if (!parsed) {
         say("reboot", parsed.error().message, 2);
-        std::fputs(kRebootUsage, stderr);
+        print_reboot_usage(stderr);
         return 2;
     }
     complete_request(*parsed, context);
@@ -270,10 +238,10 @@ int verb_kexec(const ClientContext& context, const Args& args) {
     }
     if (sub == "unload" || sub == "status") {
         std::string test_loader;
-        if (rest.size() == 2 && rest[0] == "--test-loader")
-            test_loader = rest[1];
-        else if (!rest.empty())
-            return say(("kexec " + sub).c_str(), "unexpected argument \"" + rest[0] + "\"", 2);
+        auto parsed = arg::parse(
+            {.options = {arg::value("--test-loader", test_loader)}, .max_positionals = 0}, rest);
+        if (!parsed)
+            return say(("kexec " + sub).c_str(), parsed.error().message, 2);
         SyscallKexecLoader loader = make_loader(test_loader);
         if (sub == "unload") {
             // The record goes first: a record without a staged kernel is
@@ -290,29 +258,30 @@ int verb_kexec(const ClientContext& context, const Args& args) {
         return *loaded ? 0 : 3;
     }
     if (sub == "--help" || sub == "-h") {
-        std::fputs(kRebootUsage, stdout);
+        print_reboot_usage(stdout);
         return 0;
     }
     say("kexec", sub.empty() ? "missing load, unload or status" : "unknown \"" + sub + "\"", 2);
-    std::fputs(kRebootUsage, stderr);
+    print_reboot_usage(stderr);
     return 2;
 }
 
 int verb_coldreboot(const ClientContext& context, const Args& args) {
     std::string test_loader;
-    for (size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "now" && i + 1 == args.size())
-            continue;  // `shutdown -r now` habit
-        if (args[i] == "--test-loader" && i + 1 < args.size()) {
-            test_loader = args[++i];
-            continue;
-        }
-        if (args[i] == "--help" || args[i] == "-h") {
-            std::fputs(kRebootUsage, stdout);
-            return 0;
-        }
-        return say("coldreboot", "unexpected argument \"" + args[i] + "\"", 2);
+    bool help = false;
+    auto positionals = arg::parse(
+        {.options = {arg::value("--test-loader", test_loader), arg::flag("--help", help, 'h')}},
+        args);
+    if (!positionals)
+        return say("coldreboot", positionals.error().message, 2);
+    if (help) {
+        print_reboot_usage(stdout);
+        return 0;
     }
+    // `shutdown -r now` habit: a last word `now`, and nothing else.
+    if (!positionals->empty() &&
+        (positionals->size() > 1 || positionals->front() != "now" || args.back() != "now"))
+        return say("coldreboot", "unexpected argument \"" + positionals->front() + "\"", 2);
     auto requester = connect_reboot_requester(context);
     if (!requester)
         return say("coldreboot", requester.error().message, 1);

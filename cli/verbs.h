@@ -4,10 +4,12 @@
 #include <string>
 #include <vector>
 
+#include "base/paths.h"
+
 namespace fastinit {
 
 struct ClientContext {
-    std::string runtime_dir = "/run/fastinit";
+    std::string runtime_dir = paths::kRuntimeDir;
     // Set by --runtime-dir or FASTINIT_RUNTIME_DIR: the caller named one
     // manager, and nothing else (systemd, in companion mode) may stand in
     // for it when it is not there.

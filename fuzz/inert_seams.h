@@ -14,8 +14,8 @@ namespace fastinit {
 
 class Timers : public TimerControl {
   public:
-    void arm(size_t, TimerKind, TimePoint) override {}
-    void disarm(size_t, TimerKind) override {}
+    void arm(UnitId, TimerKind, TimePoint) override {}
+    void disarm(UnitId, TimerKind) override {}
 };
 
 class Time : public TimeSource {

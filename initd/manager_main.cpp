@@ -3,15 +3,18 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "base/args.h"
 #include "base/boot_clock.h"
 #include "base/kernel_cmdline.h"
 #include "base/log.h"
 #include "base/own_path.h"
+#include "base/paths.h"
 #include "base/text.h"
 #include "initd/control/bus_server.h"
 #include "initd/graph/graph.h"
@@ -30,7 +33,7 @@ namespace {
 struct ManagerArgs {
     std::vector<std::string> unit_dirs;
     std::string target;
-    std::string runtime_dir = "/run/fastinit";
+    std::string runtime_dir = paths::kRuntimeDir;
     std::string proc_cmdline = "/proc/cmdline";
     std::string kexec_loaded_path = "/sys/kernel/kexec_loaded";
     bool reprobe = false;
@@ -47,49 +50,24 @@ const char kUsage[] =
 // unknown words are warnings; by hand they are errors.
 Result<ManagerArgs> parse_args(int argc, char** argv, bool strict) {
     ManagerArgs args;
-    for (int i = 1; i < argc; ++i) {
-        std::string arg = argv[i];
-        auto value = [&]() -> Result<std::string> {
-            if (i + 1 >= argc)
-                return Error{arg + " needs a value"};
-            return std::string(argv[++i]);
-        };
-        if (arg == "--units") {
-            auto v = value();
-            if (!v)
-                return v.error();
-            args.unit_dirs.push_back(*v);
-            args.units_overridden = true;
-        } else if (arg == "--target") {
-            auto v = value();
-            if (!v)
-                return v.error();
-            args.target = *v;
-        } else if (arg == "--runtime-dir") {
-            auto v = value();
-            if (!v)
-                return v.error();
-            args.runtime_dir = *v;
-        } else if (arg == "--proc-cmdline") {
-            auto v = value();
-            if (!v)
-                return v.error();
-            args.proc_cmdline = *v;
-        } else if (arg == "--kexec-loaded-path") {
-            auto v = value();
-            if (!v)
-                return v.error();
-            args.kexec_loaded_path = *v;
-        } else if (arg == "--reprobe") {
-            args.reprobe = true;
-        } else if (arg == "--debug") {
-            args.debug = true;
-        } else if (strict) {
-            return Error{"unknown option " + arg};
-        } else {
-            log::info("ignoring argument from the kernel: ", arg);
-        }
-    }
+    arg::Spec spec{
+        .options = {arg::value("--units",
+                               [&args](std::string_view dir) {
+                                   args.unit_dirs.emplace_back(dir);
+                                   args.units_overridden = true;
+                               }),
+                    arg::value("--target", args.target),
+                    arg::value("--runtime-dir", args.runtime_dir),
+                    arg::value("--proc-cmdline", args.proc_cmdline),
+                    arg::value("--kexec-loaded-path", args.kexec_loaded_path),
+                    arg::flag("--reprobe", args.reprobe), arg::flag("--debug", args.debug)},
+        .max_positionals = strict ? 0 : SIZE_MAX,
+        .unknown_as_positional = !strict};
+    auto ignored = arg::parse(spec, std::vector<std::string>(argv + 1, argv + argc));
+    if (!ignored)
+        return ignored.error();
+    for (const std::string& word : *ignored)
+        log::info("ignoring argument from the kernel: ", word);
     return args;
 }
 
@@ -239,13 +217,13 @@ int run_manager(int argc, char** argv) {
         }
     }
 
-    FinalAction action = s.run();
+    PowerAction action = s.run();
     if (bus)
         bus->reset();
     supervisor->reset();
     if (pid1)
         finish_as_pid1(action, system_power_ops(), std::chrono::seconds(3), real_boot);
-    log::info("all units stopped; exiting (not PID 1, so no ", to_string(action), ")");
+    log::info("all units stopped; exiting (not PID 1, so no ", verb(action), ")");
     return 0;
 }
 

@@ -24,7 +24,7 @@ std::string format_kexec_choice(const PreparedKexec& prepared) {
     return out;
 }
 
-std::string format_reboot_steps(RebootMode mode) {
+std::string format_reboot_steps(PowerAction mode) {
     std::string out;
     int n = 0;
     for (RebootStep step : reboot_steps(mode))

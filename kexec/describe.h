@@ -13,6 +13,6 @@ namespace fastinit {
 std::string format_kexec_choice(const PreparedKexec& prepared);
 
 // The steps of a reboot in `mode`, numbered, one per line.
-std::string format_reboot_steps(RebootMode mode);
+std::string format_reboot_steps(PowerAction mode);
 
 }  // namespace fastinit

@@ -22,44 +22,22 @@ Result<UniqueFd> open_for_load(const std::filesystem::path& path, std::string_vi
 
 }  // namespace
 
-std::string_view to_string(RebootMode mode) {
-    switch (mode) {
-        case RebootMode::kexec:
-            return "kexec";
-        case RebootMode::cold:
-            return "cold";
-        case RebootMode::poweroff:
-            return "poweroff";
-        case RebootMode::halt:
-            return "halt";
-    }
-    return "?";
-}
-
-std::optional<RebootMode> parse_reboot_mode(std::string_view text) {
-    for (RebootMode mode :
-         {RebootMode::kexec, RebootMode::cold, RebootMode::poweroff, RebootMode::halt})
-        if (text == to_string(mode))
-            return mode;
-    return std::nullopt;
-}
-
-std::vector<RebootStep> reboot_steps(RebootMode mode) {
+std::vector<RebootStep> reboot_steps(PowerAction mode) {
     std::vector<RebootStep> steps;
-    if (mode == RebootMode::kexec)
+    if (mode == PowerAction::kexec)
         steps = {RebootStep::choose_kernel, RebootStep::load_kernel};
-    if (mode == RebootMode::cold)
+    if (mode == PowerAction::reboot)
         steps = {RebootStep::unload_kernel};
     for (RebootStep step :
          {RebootStep::stop_units, RebootStep::kill_remaining, RebootStep::sync_filesystems,
           RebootStep::unmount_filesystems, RebootStep::final_call})
         steps.push_back(step);
-    if (mode == RebootMode::kexec)
+    if (mode == PowerAction::kexec)
         steps.push_back(RebootStep::firmware_reboot_if_returned);
     return steps;
 }
 
-std::string describe(RebootStep step, RebootMode mode) {
+std::string describe(RebootStep step, PowerAction mode) {
     switch (step) {
         case RebootStep::choose_kernel:
             return "choose the next kernel, initrd and command line";
@@ -78,13 +56,13 @@ std::string describe(RebootStep step, RebootMode mode) {
             return "unmount filesystems or remount them read-only";
         case RebootStep::final_call:
             switch (mode) {
-                case RebootMode::kexec:
+                case PowerAction::kexec:
                     return "reboot(LINUX_REBOOT_CMD_KEXEC): jump into the loaded kernel";
-                case RebootMode::cold:
+                case PowerAction::reboot:
                     return "reboot(LINUX_REBOOT_CMD_RESTART): through the firmware";
-                case RebootMode::poweroff:
+                case PowerAction::poweroff:
                     return "reboot(LINUX_REBOOT_CMD_POWER_OFF)";
-                case RebootMode::halt:
+                case PowerAction::halt:
                     return "reboot(LINUX_REBOOT_CMD_HALT)";
             }
             return "";
@@ -235,12 +213,12 @@ Result<RebootOutcome> kexec_reboot(const KexecRequest& request, Fallback fallbac
             prepared = loaded.error();
     }
     if (prepared) {
-        outcome.requested = RebootMode::kexec;
+        outcome.requested = PowerAction::kexec;
         outcome.loaded = std::move(*prepared);
     } else {
         if (fallback == Fallback::none)
             return prepared.error();
-        outcome.requested = RebootMode::cold;
+        outcome.requested = PowerAction::reboot;
         outcome.kexec_error = prepared.error();
     }
     if (before_asking)
@@ -265,7 +243,7 @@ Result<ColdRebootOutcome> cold_reboot(KexecLoader& loader, RebootRequester& requ
         if (!unloaded)
             outcome.unload_error = unloaded.error();
     }
-    auto asked = requester.request_reboot(RebootMode::cold);
+    auto asked = requester.request_reboot(PowerAction::reboot);
     if (!asked)
         return Error{"the manager refused Reboot(\"cold\"): " + asked.error().message,
                      asked.error().errno_value};

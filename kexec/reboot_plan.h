@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/power_action.h"
 #include "base/result.h"
 #include "kexec/cmdline.h"
 #include "kexec/kernel_selection.h"
@@ -19,12 +20,6 @@
 #include "kexec/staged_record.h"
 
 namespace fastinit {
-
-enum class RebootMode { kexec, cold, poweroff, halt };
-
-// The manager's Reboot(mode) argument: "kexec", "cold", "poweroff", "halt".
-std::string_view to_string(RebootMode mode);
-std::optional<RebootMode> parse_reboot_mode(std::string_view text);
 
 enum class RebootStep {
     choose_kernel,
@@ -40,16 +35,16 @@ enum class RebootStep {
 
 // The steps of a reboot in `mode`, in order. load_kernel comes before
 // stop_units; a cold reboot unloads any staged kernel first.
-std::vector<RebootStep> reboot_steps(RebootMode mode);
+std::vector<RebootStep> reboot_steps(PowerAction mode);
 
 // One line per step, e.g. "stop units in reverse dependency order".
-std::string describe(RebootStep step, RebootMode mode);
+std::string describe(RebootStep step, PowerAction mode);
 
 // The manager, as far as a reboot needs it.
 class RebootRequester {
   public:
     virtual ~RebootRequester() = default;
-    virtual Result<void> request_reboot(RebootMode mode) = 0;
+    virtual Result<void> request_reboot(PowerAction mode) = 0;
 };
 
 struct KexecRequest {
@@ -97,9 +92,9 @@ StagedVerdict judge_staged_kernel(const KexecRequest& request, const PreparedKex
 enum class Fallback { cold_reboot, none };
 
 struct RebootOutcome {
-    RebootMode requested = RebootMode::kexec;  // what the manager was asked for
-    std::optional<PreparedKexec> loaded;       // set when requested == kexec
-    std::optional<Error> kexec_error;          // why the kexec path was left
+    PowerAction requested = PowerAction::kexec;  // what the manager was asked for
+    std::optional<PreparedKexec> loaded;         // set when requested == kexec
+    std::optional<Error> kexec_error;            // why the kexec path was left
     StagedVerdict staged;  // reuse: nothing was loaded; else why a staged kernel was not reused
 };
 

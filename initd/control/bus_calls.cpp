@@ -33,7 +33,7 @@ std::vector<UnitRow> list_units(const Manager& manager) {
         const Node& node = graph.nodes[i];
         const UnitRuntime& u = manager.runtime(i);
         rows.push_back({bus_text(node.name), bus_text(node.unit ? node.unit->description : ""),
-                        to_string(u.state), bus_text(u.result),
+                        to_string(u.state), bus_text(to_string(u.result)),
                         bus_text(u.status_text.value_or("")), static_cast<uint32_t>(u.main_pid)});
     }
     return rows;
@@ -53,7 +53,7 @@ BusReply get_unit(const Manager& manager, std::string_view name) {
     p.emplace_back("Description", bus_text(node.unit ? node.unit->description : ""));
     p.emplace_back("Type", type);
     p.emplace_back("State", std::string(to_string(u.state)));
-    p.emplace_back("Result", bus_text(u.result));
+    p.emplace_back("Result", bus_text(to_string(u.result)));
     p.emplace_back("Reason", bus_text(u.reason.empty() ? node.failure : u.reason));
     p.emplace_back("StatusText", bus_text(u.status_text.value_or("")));
     p.emplace_back("MainPID", static_cast<uint32_t>(u.main_pid));

@@ -6,14 +6,15 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <optional>
 #include <string_view>
 #include <vector>
 
 #include "base/log.h"
+#include "base/power_action.h"
 #include "base/text.h"
 #include "initd/control/backlog.h"
 #include "initd/control/bus_calls.h"
-#include "initd/run/timeline.h"
 
 namespace fastinit {
 namespace {
@@ -115,7 +116,7 @@ Result<std::unique_ptr<BusServer>> BusServer::listen(Supervisor& supervisor,
     if (r < 0)
         return system_error("cannot watch the end of the event loop", -r);
     BusServer* raw = server.get();
-    supervisor.add_unit_listener([raw](size_t unit) { raw->emit_unit_changed(unit); });
+    supervisor.add_unit_listener([raw](UnitId unit) { raw->emit_unit_changed(unit); });
     return server;
 }
 
@@ -253,7 +254,7 @@ bool BusServer::drop_if_backlogged(sd_bus* bus) {
     return true;
 }
 
-void BusServer::emit_unit_changed(size_t unit) {
+void BusServer::emit_unit_changed(UnitId unit) {
     const Manager& manager = m_supervisor.manager();
     std::string name = bus_text(manager.graph().nodes[unit].name);
     const char* state = to_string(manager.runtime(unit).state);
@@ -293,14 +294,8 @@ int BusServer::method_call(sd_bus_message* m, void* userdata, sd_bus_error* erro
     }
     BusCallContext context{
         supervisor.manager(), connection->uid,
-        [server](const std::string& mode) {
-            return server->m_reboot_handler ? server->m_reboot_handler(mode)
-                                            : server->default_reboot(mode);
-        },
-        [&supervisor] {
-            return to_json(make_timeline(supervisor.manager(), supervisor.started_at(),
-                                         supervisor.boot_facts()));
-        }};
+        [server](const std::string& mode) { return server->reboot(mode); },
+        [&supervisor] { return supervisor.timeline().json(supervisor.manager()); }};
     BusReply result = handle_bus_call(context, method, argument);
     if (!result.ok())
         return sd_bus_error_set(error, result.error_name.c_str(), result.error_message.c_str());
@@ -314,24 +309,19 @@ int BusServer::method_call(sd_bus_message* m, void* userdata, sd_bus_error* erro
     return r;
 }
 
-std::string BusServer::default_reboot(const std::string& mode) {
-    if (mode == "kexec") {
+std::string BusServer::reboot(const std::string& mode) {
+    std::optional<PowerAction> action = parse_power_action(mode);
+    if (!action)
+        return "unsupported reboot mode \"" + mode + "\" (kexec, cold, poweroff or halt)";
+    if (*action == PowerAction::kexec) {
         // The client loads the kernel first (kexec_file_load); nothing is
         // stopped unless a kernel is really waiting.
         auto loaded = read_file(m_kexec_loaded_path);
         if (!loaded || loaded->empty() || (*loaded)[0] != '1')
             return "no kernel is loaded for kexec (" + m_kexec_loaded_path +
                    " is not 1); `fastinit reboot` loads one first";
-        m_supervisor.request_shutdown(FinalAction::kexec);
-    } else if (mode == "cold") {
-        m_supervisor.request_shutdown(FinalAction::reboot);
-    } else if (mode == "poweroff") {
-        m_supervisor.request_shutdown(FinalAction::poweroff);
-    } else if (mode == "halt") {
-        m_supervisor.request_shutdown(FinalAction::halt);
-    } else {
-        return "unsupported reboot mode \"" + mode + "\" (kexec, cold, poweroff or halt)";
     }
+    m_supervisor.request_shutdown(*action);
     return "";
 }
 

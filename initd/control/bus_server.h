@@ -33,11 +33,6 @@ class BusServer {
                                                      const std::string& socket_path);
     ~BusServer();
 
-    // Replaces the handling of Reboot(mode); returns an error sentence to
-    // send back, or "" when the request was accepted.
-    void set_reboot_handler(std::function<std::string(const std::string& mode)> handler) {
-        m_reboot_handler = std::move(handler);
-    }
     // Where Reboot("kexec") checks that a kernel is loaded (tests point it at
     // a file of their own; the host's kexec state is not theirs to use).
     void set_kexec_loaded_path(std::string path) { m_kexec_loaded_path = std::move(path); }
@@ -56,7 +51,7 @@ class BusServer {
     // Closes every connection without flushing (the event loop ends, or we do).
     void close_all();
     static int on_loop_exit(sd_event_source*, void* self);
-    void emit_unit_changed(size_t unit);
+    void emit_unit_changed(UnitId unit);
     // Drops the client of `bus` when too much waits for it; true if dropped.
     bool drop_if_backlogged(sd_bus* bus);
     // A warning that any client can cause, within the shared budget.
@@ -68,7 +63,9 @@ class BusServer {
     static int on_incoming(sd_bus_message* m, void* userdata, sd_bus_error* error);
     static int on_disconnect(sd_bus_message* m, void* userdata, sd_bus_error* error);
 
-    std::string default_reboot(const std::string& mode);
+    // Reboot(mode): "" when the shutdown was requested, else the sentence
+    // to send back.
+    std::string reboot(const std::string& mode);
 
     static const sd_bus_vtable kVtable[];
     static const sd_bus_vtable kDaemonVtable[];
@@ -79,7 +76,6 @@ class BusServer {
     sd_event_source* m_accept_source = nullptr;
     sd_event_source* m_exit_source = nullptr;
     std::map<sd_bus*, std::unique_ptr<Connection>> m_connections;
-    std::function<std::string(const std::string&)> m_reboot_handler;
     std::string m_kexec_loaded_path = "/sys/kernel/kexec_loaded";
     // Refused connections and dropped clients: anyone allowed to connect
     // can cause these as fast as they like.

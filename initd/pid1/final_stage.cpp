@@ -126,21 +126,21 @@ PowerOps& system_power_ops() {
     return ops;
 }
 
-int reboot_command(FinalAction action) {
+int reboot_command(PowerAction action) {
     switch (action) {
-        case FinalAction::poweroff:
+        case PowerAction::poweroff:
             return RB_POWER_OFF;
-        case FinalAction::reboot:
+        case PowerAction::reboot:
             return RB_AUTOBOOT;
-        case FinalAction::halt:
+        case PowerAction::halt:
             return RB_HALT_SYSTEM;
-        case FinalAction::kexec:
+        case PowerAction::kexec:
             return RB_KEXEC;
     }
     return RB_AUTOBOOT;
 }
 
-void finish_as_pid1(FinalAction action, PowerOps& ops, std::chrono::milliseconds grace,
+void finish_as_pid1(PowerAction action, PowerOps& ops, std::chrono::milliseconds grace,
                     bool release_filesystems) {
     ops.signal_all(SIGTERM);
     ops.signal_all(SIGCONT);
@@ -154,10 +154,10 @@ void finish_as_pid1(FinalAction action, PowerOps& ops, std::chrono::milliseconds
         ops.unmount_filesystems();
         ops.sync();
     }
-    log::info("final action: ", to_string(action));
+    log::info("final action: ", verb(action));
     int error = ops.reboot(reboot_command(action));
-    log::error(to_string(action), " failed: ", std::strerror(error));
-    if (action == FinalAction::kexec || action == FinalAction::reboot) {
+    log::error(verb(action), " failed: ", std::strerror(error));
+    if (action == PowerAction::kexec || action == PowerAction::reboot) {
         error = ops.reboot(RB_AUTOBOOT);
         log::error("firmware reboot failed too: ", std::strerror(error));
     }

@@ -7,7 +7,7 @@
 
 #include <chrono>
 
-#include "initd/pid1/final_action.h"
+#include "base/power_action.h"
 
 namespace fastinit {
 
@@ -34,11 +34,11 @@ PowerOps& system_power_ops();
 // Only for PID 1 (of the machine or of a PID namespace).
 // `release_filesystems`: unmount or remount read-only before the jump (a
 // real boot); false in a PID namespace.
-[[noreturn]] void finish_as_pid1(FinalAction action, PowerOps& ops,
+[[noreturn]] void finish_as_pid1(PowerAction action, PowerOps& ops,
                                  std::chrono::milliseconds grace = std::chrono::seconds(3),
                                  bool release_filesystems = false);
 
 // The reboot(2) command for an action.
-int reboot_command(FinalAction action);
+int reboot_command(PowerAction action);
 
 }  // namespace fastinit

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "initd/run/unit_state.h"
 #include "initd/unit/unit.h"
 
 namespace fastinit {
@@ -49,7 +50,7 @@ class ProcessControl {
     virtual ~ProcessControl() = default;
     // Starts the unit's process asynchronously. The outcome comes back to
     // Manager::on_spawned or Manager::on_spawn_failed, on the main thread.
-    virtual void spawn(size_t unit, SpawnRequest request) = 0;
+    virtual void spawn(UnitId unit, SpawnRequest request) = 0;
     // Signals a unit's process and its process group (services run in their
     // own session, so the group holds what they forked). A negative pid is a
     // process group. Never reaches PID 1, every process (-1), the caller's
@@ -68,8 +69,8 @@ class TimerControl {
   public:
     virtual ~TimerControl() = default;
     // (Re)arms the unit's timer of that kind; Manager::on_timer fires later.
-    virtual void arm(size_t unit, TimerKind kind, TimePoint deadline) = 0;
-    virtual void disarm(size_t unit, TimerKind kind) = 0;
+    virtual void arm(UnitId unit, TimerKind kind, TimePoint deadline) = 0;
+    virtual void disarm(UnitId unit, TimerKind kind) = 0;
 };
 
 class TimeSource {

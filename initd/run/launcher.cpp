@@ -80,7 +80,7 @@ bool Launcher::warm_up() {
     return !m_inline;
 }
 
-void Launcher::spawn(size_t unit, SpawnRequest request) {
+void Launcher::spawn(UnitId unit, SpawnRequest request) {
     if (m_inline) {
         finish(unit, run_spawn(request));
         return;
@@ -110,7 +110,7 @@ void Launcher::spawn(size_t unit, SpawnRequest request) {
     }
 }
 
-void Launcher::finish(size_t unit, Result<SpawnResult> result) {
+void Launcher::finish(UnitId unit, Result<SpawnResult> result) {
     {
         std::lock_guard lock(m_mutex);
         m_done.push_back({unit, std::move(result)});

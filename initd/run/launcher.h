@@ -45,7 +45,7 @@ class Launcher : public ProcessControl {
     // True once processes are created on the main thread (see warm_up).
     bool inline_spawning() const { return m_inline; }
 
-    void spawn(size_t unit, SpawnRequest request) override;
+    void spawn(UnitId unit, SpawnRequest request) override;
     void kill(pid_t pid, int signal) override;
     std::optional<pid_t> session_of(pid_t pid) override;
     std::optional<pid_t> parent_of(pid_t pid) override;
@@ -57,12 +57,12 @@ class Launcher : public ProcessControl {
 
   private:
     struct Outcome {
-        size_t unit;
+        UnitId unit;
         Result<SpawnResult> result;
     };
     Result<SpawnResult> run_spawn(const SpawnRequest& request);
     // Any thread: queues an outcome and wakes the main loop.
-    void finish(size_t unit, Result<SpawnResult> result);
+    void finish(UnitId unit, Result<SpawnResult> result);
     Result<int> open_output(const OutputTarget& target, int inherit_fd, UniqueFd& owned);
 
     // What a queued task checks before it touches the launcher: oneTBB may

@@ -8,28 +8,6 @@
 
 namespace fastinit {
 
-const char* to_string(UnitState state) {
-    switch (state) {
-        case UnitState::inactive:
-            return "inactive";
-        case UnitState::waiting:
-            return "waiting";
-        case UnitState::starting:
-            return "starting";
-        case UnitState::active:
-            return "active";
-        case UnitState::stopping:
-            return "stopping";
-        case UnitState::restarting:
-            return "restarting";
-        case UnitState::failed:
-            return "failed";
-        case UnitState::skipped:
-            return "skipped";
-    }
-    return "?";
-}
-
 namespace {
 
 // "TERM", "RTMIN+3": any int has a name. sigabbrev_np knows only the classic
@@ -72,11 +50,10 @@ Result<void> Manager::start(const std::string& name) {
             u.start_after_stop = true;  // it comes back once it is down
             continue;
         }
-        if (u.state != UnitState::inactive && u.state != UnitState::failed &&
-            u.state != UnitState::skipped)
+        if (!is_down(u.state))
             continue;
         u.state = UnitState::waiting;
-        u.result.clear();
+        u.result = UnitResult::none;
         u.reason.clear();
         u.restarts = 0;
         u.ever_ready = false;
@@ -120,8 +97,7 @@ void Manager::shutdown() {
     m_shutting_down = true;
     for (size_t i = 0; i < m_units.size(); ++i) {
         m_units[i].start_after_stop = false;
-        if (m_units[i].state != UnitState::inactive && m_units[i].state != UnitState::failed &&
-            m_units[i].state != UnitState::skipped) {
+        if (!is_down(m_units[i].state)) {
             m_units[i].stop_requested = true;
             enqueue(i);
         }
@@ -130,7 +106,7 @@ void Manager::shutdown() {
 }
 
 // Stops `unit` and, transitively, every running unit that requires it.
-void Manager::request_stop(size_t unit, bool start_again) {
+void Manager::request_stop(UnitId unit, bool start_again) {
     std::vector<size_t> todo{unit};
     std::vector<bool> seen(m_units.size(), false);
     seen[unit] = true;
@@ -154,7 +130,7 @@ void Manager::request_stop(size_t unit, bool start_again) {
 
 // ---- the work queue --------------------------------------------------------
 
-void Manager::enqueue(size_t unit) {
+void Manager::enqueue(UnitId unit) {
     if (m_queued[unit])
         return;
     m_queued[unit] = true;
@@ -171,7 +147,7 @@ void Manager::process() {
         return;  // the outer call drains the queue
     m_processing = true;
     while (!m_queue.empty()) {
-        size_t unit = m_queue.front();
+        UnitId unit = m_queue.front();
         m_queue.pop_front();
         m_queued[unit] = false;
         evaluate(unit);
@@ -179,7 +155,7 @@ void Manager::process() {
     m_processing = false;
 }
 
-void Manager::evaluate(size_t unit) {
+void Manager::evaluate(UnitId unit) {
     UnitRuntime& u = m_units[unit];
     if (u.stop_requested) {
         evaluate_stop(unit);
@@ -191,20 +167,20 @@ void Manager::evaluate(size_t unit) {
 
 // Units ordered after this one must not start yet: it is on its way up, or
 // on its way down (and may come back, as in a restart).
-bool Manager::is_pending_start(size_t unit) const {
+bool Manager::is_pending_start(UnitId unit) const {
     const UnitRuntime& u = m_units[unit];
     return u.state == UnitState::waiting || u.state == UnitState::starting ||
            (u.state == UnitState::restarting && !u.ever_ready) ||
            (u.stop_requested && !m_shutting_down);
 }
 
-bool Manager::is_running(size_t unit) const {
+bool Manager::is_running(UnitId unit) const {
     UnitState s = m_units[unit].state;
     return s == UnitState::starting || s == UnitState::active || s == UnitState::stopping ||
            s == UnitState::restarting;
 }
 
-void Manager::evaluate_waiting(size_t unit) {
+void Manager::evaluate_waiting(UnitId unit) {
     for (size_t before : m_graph.nodes[unit].after)
         if (is_pending_start(before))
             return;
@@ -213,7 +189,7 @@ void Manager::evaluate_waiting(size_t unit) {
 
 // All predecessors have settled: decide whether the unit runs at all, then
 // start it.
-void Manager::release(size_t unit) {
+void Manager::release(UnitId unit) {
     const Node& node = m_graph.nodes[unit];
     UnitRuntime& u = m_units[unit];
 
@@ -229,7 +205,8 @@ void Manager::release(size_t unit) {
     }
 
     if (!node.failure.empty()) {
-        settle(unit, UnitState::failed, node.status == NodeStatus::missing ? "missing" : "broken",
+        settle(unit, UnitState::failed,
+               node.status == NodeStatus::missing ? UnitResult::missing : UnitResult::broken,
                node.failure);
         return;
     }
@@ -238,21 +215,20 @@ void Manager::release(size_t unit) {
         // A unit skipped by its own conditions counts as satisfied (as in
         // systemd); one skipped because its requirements failed does not.
         bool unmet = d.state == UnitState::failed ||
-                     (d.state == UnitState::skipped && d.result != "condition");
+                     (d.state == UnitState::skipped && d.result != UnitResult::condition);
         if (unmet) {
-            settle(unit, UnitState::skipped, "dependency",
+            settle(unit, UnitState::skipped, UnitResult::dependency,
                    "required unit " + m_graph.nodes[dep].name + " " + to_string(d.state) +
                        (d.reason.empty() ? "" : ": " + d.reason));
             return;
         }
     }
     if (auto why = failed_condition(*node.unit)) {
-        settle(unit, UnitState::skipped, "condition", *why);
+        settle(unit, UnitState::skipped, UnitResult::condition, *why);
         return;
     }
     for (size_t other : node.conflicts)
-        if (m_units[other].state != UnitState::inactive &&
-            m_units[other].state != UnitState::failed && m_units[other].state != UnitState::skipped)
+        if (!is_down(m_units[other].state))
             request_stop(other, false);
 
     if (node.unit->is_target()) {
@@ -286,7 +262,7 @@ std::optional<std::string> Manager::failed_condition(const Unit& unit) {
     return std::nullopt;
 }
 
-SpawnRequest Manager::spawn_request(size_t unit) const {
+SpawnRequest Manager::spawn_request(UnitId unit) const {
     const Unit& def = *m_graph.nodes[unit].unit;
     const Service& s = *def.service;
     SpawnRequest r;
@@ -305,7 +281,7 @@ SpawnRequest Manager::spawn_request(size_t unit) const {
     return r;
 }
 
-void Manager::spawn(size_t unit) {
+void Manager::spawn(UnitId unit) {
     UnitRuntime& u = m_units[unit];
     const Service& s = *m_graph.nodes[unit].unit->service;
     TimePoint now = m_seams.time.now();
@@ -314,7 +290,7 @@ void Manager::spawn(size_t unit) {
     // is broken; stop trying instead of storming.
     std::erase_if(u.recent_starts, [&](TimePoint t) { return now - t > s.start_limit_interval; });
     if (static_cast<int>(u.recent_starts.size()) >= s.start_limit_burst) {
-        settle(unit, UnitState::failed, "start-limit-hit",
+        settle(unit, UnitState::failed, UnitResult::start_limit_hit,
                "started " + std::to_string(u.recent_starts.size()) + " times within " +
                    format_duration(s.start_limit_interval) + "; giving up");
         return;
@@ -331,14 +307,14 @@ void Manager::spawn(size_t unit) {
     m_seams.processes.spawn(unit, spawn_request(unit));
 }
 
-void Manager::mark_ready(size_t unit) {
+void Manager::mark_ready(UnitId unit) {
     UnitRuntime& u = m_units[unit];
     u.state = UnitState::active;
     if (!u.ever_ready)
         u.ready_at = m_seams.time.now();
     u.ever_ready = true;
-    if (u.result.empty())
-        u.result = "success";
+    if (u.result == UnitResult::none)
+        u.result = UnitResult::success;
     m_seams.timers.disarm(unit, TimerKind::start_timeout);
     changed(unit);
     enqueue_all(m_graph.nodes[unit].dependents);
@@ -346,10 +322,10 @@ void Manager::mark_ready(size_t unit) {
 
 // Ends a start attempt for good (failed, skipped) or after a clean exit
 // (inactive); dependents waiting on it are re-evaluated.
-void Manager::settle(size_t unit, UnitState state, std::string result, std::string reason) {
+void Manager::settle(UnitId unit, UnitState state, UnitResult result, std::string reason) {
     UnitRuntime& u = m_units[unit];
     u.state = state;
-    u.result = std::move(result);
+    u.result = result;
     u.reason = std::move(reason);
     u.finished_at = m_seams.time.now();
     m_seams.timers.disarm(unit, TimerKind::start_timeout);
@@ -359,16 +335,14 @@ void Manager::settle(size_t unit, UnitState state, std::string result, std::stri
     enqueue_all(m_graph.nodes[unit].after);  // predecessors may wait to stop
 }
 
-void Manager::handle_failure(size_t unit, std::string result, std::string reason) {
+void Manager::handle_failure(UnitId unit, UnitResult result, std::string reason) {
     UnitRuntime& u = m_units[unit];
     const Service& s = *m_graph.nodes[unit].unit->service;
     bool wants_restart = s.restart == RestartPolicy::always ||
-                         (s.restart == RestartPolicy::on_failure && result != "success");
+                         (s.restart == RestartPolicy::on_failure && result != UnitResult::success);
     if (!wants_restart || u.stop_requested || m_shutting_down) {
-        if (result == "success")
-            settle(unit, UnitState::inactive, std::move(result), std::move(reason));
-        else
-            settle(unit, UnitState::failed, std::move(result), std::move(reason));
+        settle(unit, result == UnitResult::success ? UnitState::inactive : UnitState::failed,
+               result, std::move(reason));
         return;
     }
     // Exponential backoff: restart_delay, doubled per automatic restart in
@@ -379,7 +353,7 @@ void Manager::handle_failure(size_t unit, std::string result, std::string reason
     delay = std::min(delay, s.restart_delay_max);
     ++u.restarts;
     u.state = UnitState::restarting;
-    u.result = std::move(result);
+    u.result = result;
     u.reason = std::move(reason);
     m_seams.timers.disarm(unit, TimerKind::start_timeout);
     m_seams.timers.arm(unit, TimerKind::restart_delay, m_seams.time.now() + delay);
@@ -388,7 +362,7 @@ void Manager::handle_failure(size_t unit, std::string result, std::string reason
 
 // ---- stopping --------------------------------------------------------------
 
-void Manager::evaluate_stop(size_t unit) {
+void Manager::evaluate_stop(UnitId unit) {
     UnitRuntime& u = m_units[unit];
     switch (u.state) {
         case UnitState::inactive:
@@ -398,12 +372,13 @@ void Manager::evaluate_stop(size_t unit) {
             finish_stop(unit);
             return;
         case UnitState::waiting:
-            settle(unit, UnitState::inactive, "cancelled", "stopped before it started");
+            settle(unit, UnitState::inactive, UnitResult::cancelled, "stopped before it started");
             u.stop_requested = false;
             finish_stop(unit);
             return;
         case UnitState::restarting:
-            settle(unit, UnitState::inactive, "cancelled", "stopped while waiting to restart");
+            settle(unit, UnitState::inactive, UnitResult::cancelled,
+                   "stopped while waiting to restart");
             u.stop_requested = false;
             finish_stop(unit);
             return;
@@ -417,14 +392,13 @@ void Manager::evaluate_stop(size_t unit) {
     // that is also being stopped.
     for (size_t d : m_graph.nodes[unit].dependents) {
         const UnitRuntime& dep = m_units[d];
-        if (dep.stop_requested && dep.state != UnitState::inactive &&
-            dep.state != UnitState::failed && dep.state != UnitState::skipped)
+        if (dep.stop_requested && !is_down(dep.state))
             return;
     }
     begin_stop(unit);
 }
 
-void Manager::begin_stop(size_t unit) {
+void Manager::begin_stop(UnitId unit) {
     UnitRuntime& u = m_units[unit];
     if (u.spawn_in_flight) {
         // on_spawned will see stop_requested and come back here.
@@ -435,7 +409,8 @@ void Manager::begin_stop(size_t unit) {
     if (u.main_pid == 0) {
         // Nothing runs: a target, an exited oneshot, a service that is gone.
         u.stop_requested = false;
-        settle(unit, UnitState::inactive, u.result.empty() ? "success" : u.result, "");
+        settle(unit, UnitState::inactive,
+               u.result == UnitResult::none ? UnitResult::success : u.result, "");
         finish_stop(unit);
         return;
     }
@@ -449,7 +424,7 @@ void Manager::begin_stop(size_t unit) {
 
 // The unit is down: let its predecessors stop, and start it again if a
 // restart asked for that.
-void Manager::finish_stop(size_t unit) {
+void Manager::finish_stop(UnitId unit) {
     UnitRuntime& u = m_units[unit];
     m_seams.timers.disarm(unit, TimerKind::stop_timeout);
     enqueue_all(m_graph.nodes[unit].after);
@@ -461,7 +436,7 @@ void Manager::finish_stop(size_t unit) {
 
 // ---- events ----------------------------------------------------------------
 
-void Manager::on_spawned(size_t unit, SpawnResult result) {
+void Manager::on_spawned(UnitId unit, SpawnResult result) {
     UnitRuntime& u = m_units[unit];
     u.spawn_in_flight = false;
     --m_spawns_in_flight;
@@ -502,7 +477,7 @@ void Manager::on_spawned(size_t unit, SpawnResult result) {
     process();
 }
 
-void Manager::on_spawn_failed(size_t unit, const Error& error) {
+void Manager::on_spawn_failed(UnitId unit, const Error& error) {
     UnitRuntime& u = m_units[unit];
     u.spawn_in_flight = false;
     --m_spawns_in_flight;
@@ -512,15 +487,15 @@ void Manager::on_spawn_failed(size_t unit, const Error& error) {
     }
     if (u.stop_requested) {
         u.stop_requested = false;
-        settle(unit, UnitState::failed, "exec-failed", error.message);
+        settle(unit, UnitState::failed, UnitResult::exec_failed, error.message);
         finish_stop(unit);
     } else {
-        handle_failure(unit, "exec-failed", error.message);
+        handle_failure(unit, UnitResult::exec_failed, error.message);
     }
     process();
 }
 
-void Manager::forget_pid(size_t unit) {
+void Manager::forget_pid(UnitId unit) {
     UnitRuntime& u = m_units[unit];
     m_pid_to_unit.erase(u.main_pid);
     u.main_pid = 0;
@@ -533,7 +508,7 @@ void Manager::on_exit(pid_t pid, ExitStatus status) {
             m_early_exits[pid] = status;
         return;  // an orphan, or a child of a service
     }
-    size_t unit = it->second;
+    UnitId unit = it->second;
     UnitRuntime& u = m_units[unit];
     pid_t session = u.session;
     forget_pid(unit);
@@ -545,31 +520,32 @@ void Manager::on_exit(pid_t pid, ExitStatus status) {
         send_signal(-session, SIGKILL);
         m_session_to_unit.erase(session);
         u.stop_requested = false;
-        settle(unit, UnitState::inactive, "success", "");
+        settle(unit, UnitState::inactive, UnitResult::success, "");
         finish_stop(unit);
         process();
         return;
     }
     m_session_to_unit.erase(session);
     if (u.timed_out) {
-        handle_failure(unit, "timeout",
+        handle_failure(unit, UnitResult::timeout,
                        "did not become ready within " + format_duration(s.start_timeout));
     } else if (u.state == UnitState::starting && s.type == ServiceType::oneshot &&
                status.success()) {
         mark_ready(unit);
     } else if (u.state == UnitState::starting) {
-        handle_failure(unit, status.signal ? "signal" : "exit-code",
+        handle_failure(unit, status.signal ? UnitResult::signal : UnitResult::exit_code,
                        status.to_string() + " before it was ready");
     } else if (status.success()) {
-        handle_failure(unit, "success", "");
+        handle_failure(unit, UnitResult::success, "");
     } else {
-        handle_failure(unit, status.signal ? "signal" : "exit-code", status.to_string());
+        handle_failure(unit, status.signal ? UnitResult::signal : UnitResult::exit_code,
+                       status.to_string());
     }
     process();
 }
 
 NotifyOutcome Manager::on_notify(pid_t sender, uid_t sender_uid, const NotifyMessage& message) {
-    std::optional<size_t> unit;
+    std::optional<UnitId> unit;
     std::optional<pid_t> session;
     if (auto it = m_pid_to_unit.find(sender); it != m_pid_to_unit.end())
         unit = it->second;
@@ -627,7 +603,7 @@ NotifyOutcome Manager::on_notify(pid_t sender, uid_t sender_uid, const NotifyMes
 // PID 1, the manager, or another unit's process. Services are session
 // leaders, so their processes share the session of the first pid, unless
 // they left it (setsid); then they still descend from one that did not.
-bool Manager::is_own_process(size_t unit, pid_t pid) {
+bool Manager::is_own_process(UnitId unit, pid_t pid) {
     const UnitRuntime& u = m_units[unit];
     if (pid <= 1 || pid == m_options.self_pid || u.session <= 1)
         return false;
@@ -672,7 +648,7 @@ void Manager::send_signal(pid_t target, int signal) {
     m_seams.processes.kill(target, signal);
 }
 
-void Manager::on_timer(size_t unit, TimerKind kind) {
+void Manager::on_timer(UnitId unit, TimerKind kind) {
     UnitRuntime& u = m_units[unit];
     switch (kind) {
         case TimerKind::restart_delay:
@@ -709,13 +685,12 @@ bool Manager::shutdown_complete() const {
     if (!m_shutting_down || m_spawns_in_flight > 0)
         return false;
     for (const auto& u : m_units)
-        if (u.state != UnitState::inactive && u.state != UnitState::failed &&
-            u.state != UnitState::skipped)
+        if (!is_down(u.state))
             return false;
     return true;
 }
 
-void Manager::changed(size_t unit) {
+void Manager::changed(UnitId unit) {
     if (m_listener)
         m_listener(unit);
 }

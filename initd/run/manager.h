@@ -42,18 +42,13 @@
 #include "initd/graph/graph.h"
 #include "initd/run/interfaces.h"
 #include "initd/run/notify_message.h"
+#include "initd/run/unit_state.h"
 
 namespace fastinit {
 
-enum class UnitState { inactive, waiting, starting, active, stopping, restarting, failed, skipped };
-
-const char* to_string(UnitState state);
-
 struct UnitRuntime {
     UnitState state = UnitState::inactive;
-    // "success", "exit-code", "signal", "timeout", "exec-failed",
-    // "start-limit-hit", "dependency", "condition", "missing", "cancelled".
-    std::string result;
+    UnitResult result = UnitResult::none;
     std::string reason;  // a sentence for failed/skipped units
     pid_t main_pid = 0;
     pid_t session = 0;  // the first spawned pid; the service's session id
@@ -73,7 +68,7 @@ struct UnitRuntime {
 
     // Timeline of the latest start job.
     std::optional<TimePoint> queued_at, started_at, ready_at, finished_at;
-    std::optional<size_t> waited_for;  // the predecessor that settled last
+    std::optional<UnitId> waited_for;  // the predecessor that settled last
 };
 
 struct ManagerOptions {
@@ -115,64 +110,64 @@ class Manager {
     void shutdown();
 
     // Events.
-    void on_spawned(size_t unit, SpawnResult result);
-    void on_spawn_failed(size_t unit, const Error& error);
+    void on_spawned(UnitId unit, SpawnResult result);
+    void on_spawn_failed(UnitId unit, const Error& error);
     // Any reaped child; orphans are ignored.
     void on_exit(pid_t pid, ExitStatus status);
     // Not accepted when the sender is not a process of a unit (or not
     // allowed to speak for it); the message is then ignored. A MAINPID= that
     // names no process of the unit is ignored, the rest applied.
     NotifyOutcome on_notify(pid_t sender, uid_t sender_uid, const NotifyMessage& message);
-    void on_timer(size_t unit, TimerKind kind);
+    void on_timer(UnitId unit, TimerKind kind);
 
     // Observation.
     const Graph& graph() const { return m_graph; }
-    const UnitRuntime& runtime(size_t unit) const { return m_units[unit]; }
-    std::optional<size_t> find(const std::string& name) const { return m_graph.find(name); }
+    const UnitRuntime& runtime(UnitId unit) const { return m_units[unit]; }
+    std::optional<UnitId> find(const std::string& name) const { return m_graph.find(name); }
     // No unit is waiting or starting (a boot or start request has played out).
     bool settled() const;
     bool shutting_down() const { return m_shutting_down; }
     // Shutdown requested and every unit has stopped.
     bool shutdown_complete() const;
     // Called after every state change of a unit.
-    void set_listener(std::function<void(size_t unit)> listener) {
+    void set_listener(std::function<void(UnitId unit)> listener) {
         m_listener = std::move(listener);
     }
 
   private:
-    void enqueue(size_t unit);
-    void enqueue_all(const std::vector<size_t>& units);
+    void enqueue(UnitId unit);
+    void enqueue_all(const std::vector<UnitId>& units);
     void process();
-    void evaluate(size_t unit);
-    void evaluate_waiting(size_t unit);
-    void evaluate_stop(size_t unit);
-    void release(size_t unit);
-    void spawn(size_t unit);
-    void mark_ready(size_t unit);
-    void settle(size_t unit, UnitState state, std::string result, std::string reason);
-    void begin_stop(size_t unit);
-    void finish_stop(size_t unit);
-    void handle_failure(size_t unit, std::string result, std::string reason);
-    void request_stop(size_t unit, bool start_again);
-    void forget_pid(size_t unit);
-    bool is_own_process(size_t unit, pid_t pid);
+    void evaluate(UnitId unit);
+    void evaluate_waiting(UnitId unit);
+    void evaluate_stop(UnitId unit);
+    void release(UnitId unit);
+    void spawn(UnitId unit);
+    void mark_ready(UnitId unit);
+    void settle(UnitId unit, UnitState state, UnitResult result, std::string reason);
+    void begin_stop(UnitId unit);
+    void finish_stop(UnitId unit);
+    void handle_failure(UnitId unit, UnitResult result, std::string reason);
+    void request_stop(UnitId unit, bool start_again);
+    void forget_pid(UnitId unit);
+    bool is_own_process(UnitId unit, pid_t pid);
     void send_signal(pid_t target, int signal);
-    void changed(size_t unit);
-    bool is_pending_start(size_t unit) const;
-    bool is_running(size_t unit) const;
+    void changed(UnitId unit);
+    bool is_pending_start(UnitId unit) const;
+    bool is_running(UnitId unit) const;
     std::optional<std::string> failed_condition(const Unit& unit);
-    SpawnRequest spawn_request(size_t unit) const;
+    SpawnRequest spawn_request(UnitId unit) const;
 
     Graph m_graph;
     ManagerSeams m_seams;
     ManagerOptions m_options;
     std::vector<UnitRuntime> m_units;
-    std::deque<size_t> m_queue;
+    std::deque<UnitId> m_queue;
     std::vector<bool> m_queued;
     bool m_processing = false;
     bool m_shutting_down = false;
-    std::map<pid_t, size_t> m_pid_to_unit;
-    std::map<pid_t, size_t> m_session_to_unit;
+    std::map<pid_t, UnitId> m_pid_to_unit;
+    std::map<pid_t, UnitId> m_session_to_unit;
     // Exits reaped before the spawn that created the pid was reported (the
     // spawn runs on a worker thread); kept only while spawns are in flight.
     std::map<pid_t, ExitStatus> m_early_exits;
@@ -180,7 +175,7 @@ class Manager {
     // session (its service's first pid), replayed once the spawn is reported.
     std::map<pid_t, std::vector<std::pair<uid_t, NotifyMessage>>> m_early_notifications;
     int m_spawns_in_flight = 0;
-    std::function<void(size_t)> m_listener;
+    std::function<void(UnitId)> m_listener;
 };
 
 }  // namespace fastinit

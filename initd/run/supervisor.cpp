@@ -1,7 +1,6 @@
 #include "initd/run/supervisor.h"
 
 #include <fcntl.h>
-#include <malloc.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -9,20 +8,13 @@
 
 #include <cstring>
 
-#include "base/boot_clock.h"
 #include "base/log.h"
 #include "base/text.h"
-#include "initd/run/timeline.h"
 
 namespace fastinit {
 namespace {
 
 constexpr int kSignals[] = {SIGCHLD, SIGTERM, SIGINT, SIGPWR, SIGHUP};
-
-uint64_t to_usec(TimePoint t) {
-    return static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count());
-}
 
 }  // namespace
 
@@ -37,18 +29,12 @@ void block_manager_signals() {
 }
 
 Supervisor::Supervisor(SupervisorOptions options)
-    : m_options(std::move(options)), m_started_at(Clock::now()) {
-    m_boot.manager_start_boottime_us = boottime_us();
-    m_boot.init_start_boottime_us = m_options.init_start_boottime_us;
-    // Stage 1 (the initramfs) leaves its report in /run, which it moved into
-    // the real root for us.
-    if (auto report = read_file(m_options.runtime_dir + "/initrd.json"))
-        m_boot.initrd_report = *report;
-}
+    : m_options(std::move(options)),
+      m_timeline(m_options.runtime_dir, m_options.init_start_boottime_us),
+      m_conditions(m_options.kernel_cmdline_words) {}
 
 Supervisor::~Supervisor() {
-    for (auto& [key, slot] : m_timers)
-        sd_event_source_disable_unref(slot.source);
+    m_timers.reset();
     m_manager.reset();
     m_launcher.reset();  // waits for spawns in flight
     sd_event_unref(m_event);
@@ -62,11 +48,11 @@ Result<std::unique_ptr<Supervisor>> Supervisor::create(Graph graph, SupervisorOp
 
 Result<void> Supervisor::setup(Graph graph) {
     ::mkdir(m_options.runtime_dir.c_str(), 0755);
-    m_timeline_path = m_options.runtime_dir + "/boot.json";
 
     int r = sd_event_new(&m_event);
     if (r < 0)
         return system_error("cannot create the event loop", -r);
+    m_timers = std::make_unique<EventTimers>(m_event);
     for (int sig : kSignals) {
         r = sd_event_add_signal(m_event, nullptr, sig, on_signal, this);
         if (r < 0)
@@ -98,31 +84,33 @@ Result<void> Supervisor::setup(Graph graph) {
     ManagerOptions manager_options;
     manager_options.notify_socket = m_notify->path();
     m_manager = std::make_unique<Manager>(
-        std::move(graph), ManagerSeams{*m_launcher, *this, *this, *this}, manager_options);
-    m_manager->set_listener([this](size_t unit) {
-        m_timeline_dirty = true;
+        std::move(graph), ManagerSeams{*m_launcher, *m_timers, m_clock, m_conditions},
+        manager_options);
+    m_timers->deliver_to(*m_manager);
+    m_manager->set_listener([this](UnitId unit) {
+        m_timeline.units_changed();
         for (auto& listener : m_listeners)
             listener(unit);
     });
     return {};
 }
 
-void Supervisor::add_unit_listener(std::function<void(size_t)> listener) {
+void Supervisor::add_unit_listener(std::function<void(UnitId)> listener) {
     m_listeners.push_back(std::move(listener));
 }
 
-void Supervisor::request_shutdown(FinalAction action) {
+void Supervisor::request_shutdown(PowerAction action) {
     if (m_manager->shutting_down())
         return;
     m_final_action = action;
-    log::info("shutting down (then ", to_string(action), ")");
+    log::info("shutting down (then ", verb(action), ")");
     sd_event_add_time_relative(m_event, nullptr, CLOCK_MONOTONIC,
                                static_cast<uint64_t>(m_options.shutdown_deadline.count()), 1000,
                                on_shutdown_deadline, this);
     m_manager->shutdown();
 }
 
-FinalAction Supervisor::run() {
+PowerAction Supervisor::run() {
     // A start job can settle before the loop runs (a target whose units
     // all settle at once, without a process to wait for); post sources only
     // run after some other event, so do this round's bookkeeping now.
@@ -136,51 +124,7 @@ FinalAction Supervisor::run() {
     return m_final_action;
 }
 
-// ---- timers ------------------------------------------------------------------
-
-void Supervisor::arm(size_t unit, TimerKind kind, TimePoint deadline) {
-    TimerSlot& slot = m_timers[{unit, static_cast<int>(kind)}];
-    if (!slot.source) {
-        slot.owner = this;
-        slot.unit = unit;
-        slot.kind = kind;
-        // Accuracy 1us: the default (250ms) would let sd-event coalesce
-        // timeouts far too late for a boot.
-        int r = sd_event_add_time(m_event, &slot.source, CLOCK_MONOTONIC, to_usec(deadline), 1,
-                                  on_timer, &slot);
-        if (r < 0)
-            log::error("cannot arm a timer: ", strerror(-r));
-        return;
-    }
-    sd_event_source_set_time(slot.source, to_usec(deadline));
-    sd_event_source_set_enabled(slot.source, SD_EVENT_ONESHOT);
-}
-
-void Supervisor::disarm(size_t unit, TimerKind kind) {
-    auto it = m_timers.find({unit, static_cast<int>(kind)});
-    if (it != m_timers.end() && it->second.source)
-        sd_event_source_set_enabled(it->second.source, SD_EVENT_OFF);
-}
-
-int Supervisor::on_timer(sd_event_source*, uint64_t, void* userdata) {
-    auto* slot = static_cast<TimerSlot*>(userdata);
-    if (slot->kind == TimerKind::stop_timeout) {
-        const Manager& manager = *slot->owner->m_manager;
-        const Node& node = manager.graph().nodes[slot->unit];
-        if (manager.runtime(slot->unit).main_pid != 0)
-            log::warning(node.name, " did not stop within ",
-                         format_duration(node.unit->service->stop_timeout), "; sending SIGKILL");
-    }
-    slot->owner->m_manager->on_timer(slot->unit, slot->kind);
-    return 0;
-}
-
 // ---- events ------------------------------------------------------------------
-
-bool Supervisor::path_exists(const std::string& path) {
-    struct stat st;
-    return ::stat(path.c_str(), &st) == 0;
-}
 
 int Supervisor::on_signal(sd_event_source*, const signalfd_siginfo* info, void* userdata) {
     auto* self = static_cast<Supervisor*>(userdata);
@@ -190,10 +134,10 @@ int Supervisor::on_signal(sd_event_source*, const signalfd_siginfo* info, void* 
             break;
         case SIGTERM:
         case SIGPWR:
-            self->request_shutdown(FinalAction::poweroff);
+            self->request_shutdown(PowerAction::poweroff);
             break;
         case SIGINT:
-            self->request_shutdown(FinalAction::reboot);
+            self->request_shutdown(PowerAction::reboot);
             break;
         case SIGHUP:
             log::info("SIGHUP: reloading units is not supported yet; ignored");
@@ -262,9 +206,7 @@ int Supervisor::on_shutdown_deadline(sd_event_source*, uint64_t, void* userdata)
     std::string left;
     const Graph& graph = self->m_manager->graph();
     for (size_t i = 0; i < graph.nodes.size(); ++i) {
-        UnitState state = self->m_manager->runtime(i).state;
-        if (state != UnitState::inactive && state != UnitState::failed &&
-            state != UnitState::skipped)
+        if (!is_down(self->m_manager->runtime(i).state))
             left += " " + graph.nodes[i].name;
     }
     log::warning("shutdown deadline of ", format_duration(self->m_options.shutdown_deadline),
@@ -281,33 +223,8 @@ int Supervisor::on_post(sd_event_source*, void* userdata) {
             sd_event_exit(self->m_event, 0);
         return 0;
     }
-    if (self->m_timeline_dirty && manager.settled()) {
-        self->m_timeline_dirty = false;
-        self->write_timeline();
-    }
+    self->m_timeline.after_round(manager);
     return 0;
-}
-
-void Supervisor::write_timeline() {
-    Timeline timeline = make_timeline(*m_manager, m_started_at, m_boot);
-    if (!m_boot_reported) {
-        // The line tests and people look for on the console.
-        m_boot_reported = true;
-        int active = 0, failed = 0, skipped = 0;
-        for (const auto& e : timeline.units) {
-            active += e.state == "active";
-            failed += e.state == "failed";
-            skipped += e.state == "skipped";
-        }
-        log::info("startup finished in ", timeline.makespan_us / 1000.0, " ms: ", active,
-                  " units active, ", failed, " failed, ", skipped, " skipped");
-    }
-    auto written = write_file_atomically(m_timeline_path, to_json(timeline));
-    if (!written)
-        log::warning(written.error().message);
-    // Loading the units and building the timeline's JSON leave freed heap
-    // behind; PID 1 lives for as long as the machine, so give it back.
-    ::malloc_trim(0);
 }
 
 }  // namespace fastinit

@@ -9,8 +9,11 @@
 //   launcher eventfd   → Manager::on_spawned / on_spawn_failed
 //   timers             → Manager::on_timer
 //
-// After each round of events it rewrites the boot timeline whenever units
-// changed and every start job has settled, and stops the loop once a shutdown has completed.
+// After each round of events it lets the timeline writer catch up
+// (timeline_writer.h) and stops the loop once a shutdown has completed. The
+// manager's other seams are its own files: the launcher (processes), the
+// timers on this loop (event_timers.h), the clock and the conditions
+// (system_seams.h).
 // Signals must be blocked before any thread starts (block_manager_signals),
 // so every thread inherits the mask and only the signalfd sees them.
 #pragma once
@@ -18,23 +21,25 @@
 #include <systemd/sd-event.h>
 
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "base/paths.h"
+#include "base/power_action.h"
 #include "base/rate_limit.h"
 #include "initd/graph/graph.h"
-#include "initd/pid1/final_action.h"
+#include "initd/run/event_timers.h"
 #include "initd/run/launcher.h"
 #include "initd/run/manager.h"
 #include "initd/run/notify_socket.h"
-#include "initd/run/timeline.h"
+#include "initd/run/system_seams.h"
+#include "initd/run/timeline_writer.h"
 
 namespace fastinit {
 
 struct SupervisorOptions {
-    std::string runtime_dir = "/run/fastinit";
+    std::string runtime_dir = paths::kRuntimeDir;
     bool kmsg_output = false;
     std::string etc_dir = "/etc";
     std::vector<std::string> kernel_cmdline_words;
@@ -48,70 +53,46 @@ struct SupervisorOptions {
 // in main, before any thread exists.
 void block_manager_signals();
 
-class Supervisor : private TimerControl, private TimeSource, private ConditionContext {
+class Supervisor {
   public:
     static Result<std::unique_ptr<Supervisor>> create(Graph graph, SupervisorOptions options);
-    ~Supervisor() override;
+    ~Supervisor();
 
     Manager& manager() { return *m_manager; }
     sd_event* event() { return m_event; }
-    TimePoint started_at() const { return m_started_at; }
-    const std::string& timeline_path() const { return m_timeline_path; }
-    const BootFacts& boot_facts() const { return m_boot; }
+    const TimelineWriter& timeline() const { return m_timeline; }
 
     // Begins an orderly shutdown that ends with `action`.
-    void request_shutdown(FinalAction action);
+    void request_shutdown(PowerAction action);
     // Called after every unit state change (for bus signals).
-    void add_unit_listener(std::function<void(size_t)> listener);
+    void add_unit_listener(std::function<void(UnitId)> listener);
     // Runs until a shutdown has completed; returns what to do next.
-    FinalAction run();
+    PowerAction run();
 
   private:
     explicit Supervisor(SupervisorOptions options);
     Result<void> setup(Graph graph);
 
-    // TimerControl
-    void arm(size_t unit, TimerKind kind, TimePoint deadline) override;
-    void disarm(size_t unit, TimerKind kind) override;
-    // TimeSource
-    TimePoint now() override { return Clock::now(); }
-    // ConditionContext
-    bool path_exists(const std::string& path) override;
-    const std::vector<std::string>& kernel_cmdline_words() override {
-        return m_options.kernel_cmdline_words;
-    }
-
     static int on_signal(sd_event_source*, const signalfd_siginfo* info, void* self);
     static int on_notify_readable(sd_event_source*, int fd, uint32_t events, void* self);
     static int on_spawn_done(sd_event_source*, int fd, uint32_t events, void* self);
-    static int on_timer(sd_event_source*, uint64_t usec, void* self);
     static int on_post(sd_event_source*, void* self);
     static int on_shutdown_deadline(sd_event_source*, uint64_t usec, void* self);
     void reap_children();
-    void write_timeline();
-
-    struct TimerSlot {
-        Supervisor* owner = nullptr;
-        size_t unit = 0;
-        TimerKind kind = TimerKind::start_timeout;
-        sd_event_source* source = nullptr;
-    };
 
     SupervisorOptions m_options;
+    TimelineWriter m_timeline;
+    SystemClock m_clock;
+    SystemConditions m_conditions;
     sd_event* m_event = nullptr;
+    std::unique_ptr<EventTimers> m_timers;
     std::unique_ptr<Launcher> m_launcher;
     std::unique_ptr<Manager> m_manager;
     std::optional<NotifySocket> m_notify;
     // Anyone can make PID 1 warn about a notification: a budget for that.
     RateLimit m_notify_warnings{std::chrono::seconds(10), 10};
-    std::map<std::pair<size_t, int>, TimerSlot> m_timers;
-    std::vector<std::function<void(size_t)>> m_listeners;
-    TimePoint m_started_at;
-    std::string m_timeline_path;
-    BootFacts m_boot;
-    bool m_timeline_dirty = false;
-    bool m_boot_reported = false;
-    FinalAction m_final_action = FinalAction::poweroff;
+    std::vector<std::function<void(UnitId)>> m_listeners;
+    PowerAction m_final_action = PowerAction::poweroff;
 };
 
 }  // namespace fastinit

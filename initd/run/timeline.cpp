@@ -50,7 +50,7 @@ Timeline make_timeline(const Manager& manager, TimePoint manager_start, const Bo
         TimelineEntry e;
         e.name = node.name;
         e.state = to_string(u.state);
-        e.result = u.result;
+        e.result = to_string(u.result);
         e.reason = u.reason;
         e.type = node.unit && node.unit->service ? to_string(node.unit->service->type) : "target";
         e.queued_us = since(u.queued_at, manager_start);

@@ -7,6 +7,7 @@
 
 #include <csignal>
 #include <map>
+#include <ostream>
 #include <set>
 #include <string>
 #include <utility>
@@ -15,6 +16,18 @@
 #include "initd/graph/graph.h"
 #include "initd/run/manager.h"
 #include "initd/unit/unit_parser.h"
+
+namespace fastinit {
+
+// Failures print the words, not the enums' numbers.
+inline void PrintTo(UnitState state, std::ostream* out) {
+    *out << to_string(state);
+}
+inline void PrintTo(UnitResult result, std::ostream* out) {
+    *out << '"' << to_string(result) << '"';
+}
+
+}  // namespace fastinit
 
 namespace fastinit::testing {
 
@@ -53,10 +66,10 @@ class FakeClock : public TimeSource {
 class FakeProcesses : public ProcessControl {
   public:
     struct Spawn {
-        size_t unit;
+        UnitId unit;
         SpawnRequest request;
     };
-    void spawn(size_t unit, SpawnRequest request) override {
+    void spawn(UnitId unit, SpawnRequest request) override {
         spawns.push_back({unit, std::move(request)});
     }
     void kill(pid_t pid, int signal) override {
@@ -98,19 +111,19 @@ class FakeProcesses : public ProcessControl {
 
 class FakeTimers : public TimerControl {
   public:
-    void arm(size_t unit, TimerKind kind, TimePoint deadline) override {
+    void arm(UnitId unit, TimerKind kind, TimePoint deadline) override {
         armed[{unit, kind}] = deadline;
         history.push_back({unit, kind, deadline});
     }
-    void disarm(size_t unit, TimerKind kind) override { armed.erase({unit, kind}); }
-    bool is_armed(size_t unit, TimerKind kind) const { return armed.count({unit, kind}) > 0; }
+    void disarm(UnitId unit, TimerKind kind) override { armed.erase({unit, kind}); }
+    bool is_armed(UnitId unit, TimerKind kind) const { return armed.count({unit, kind}) > 0; }
 
     struct Armed {
-        size_t unit;
+        UnitId unit;
         TimerKind kind;
         TimePoint deadline;
     };
-    std::map<std::pair<size_t, TimerKind>, TimePoint> armed;
+    std::map<std::pair<UnitId, TimerKind>, TimePoint> armed;
     std::vector<Armed> history;
 };
 
@@ -133,7 +146,7 @@ class Harness {
     // The manager's own pid in these tests.
     static constexpr pid_t kManagerPid = 42;
 
-    size_t id(const std::string& name) const { return *manager.find(name); }
+    UnitId id(const std::string& name) const { return *manager.find(name); }
     UnitState state(const std::string& name) const { return manager.runtime(id(name)).state; }
     const UnitRuntime& runtime(const std::string& name) const { return manager.runtime(id(name)); }
 

@@ -74,7 +74,7 @@ class FakeManager : public RebootRequester {
   public:
     explicit FakeManager(std::vector<std::string>& log) : m_log(log) {}
     bool refuse = false;
-    Result<void> request_reboot(RebootMode mode) override {
+    Result<void> request_reboot(PowerAction mode) override {
         m_log.push_back("reboot " + std::string(to_string(mode)));
         if (refuse)
             return Error{"only root may reboot or power off"};
@@ -107,28 +107,31 @@ class PlanTest : public ::testing::Test {
 // ---- the steps ------------------------------------------------------------------
 
 TEST(RebootSteps, NothingStopsBeforeTheKernelIsLoaded) {
-    auto kexec = reboot_steps(RebootMode::kexec);
+    auto kexec = reboot_steps(PowerAction::kexec);
     auto at = [&](RebootStep step) { return std::find(kexec.begin(), kexec.end(), step); };
     ASSERT_NE(at(RebootStep::load_kernel), kexec.end());
     EXPECT_LT(at(RebootStep::load_kernel), at(RebootStep::stop_units));
     EXPECT_EQ(kexec.back(), RebootStep::firmware_reboot_if_returned);
 
-    EXPECT_EQ(reboot_steps(RebootMode::cold).front(), RebootStep::unload_kernel);
-    EXPECT_THAT(reboot_steps(RebootMode::poweroff),
+    EXPECT_EQ(reboot_steps(PowerAction::reboot).front(), RebootStep::unload_kernel);
+    EXPECT_THAT(reboot_steps(PowerAction::poweroff),
                 ElementsAre(RebootStep::stop_units, RebootStep::kill_remaining,
                             RebootStep::sync_filesystems, RebootStep::unmount_filesystems,
                             RebootStep::final_call));
-    EXPECT_THAT(describe(RebootStep::final_call, RebootMode::kexec),
+    EXPECT_THAT(describe(RebootStep::final_call, PowerAction::kexec),
                 HasSubstr("LINUX_REBOOT_CMD_KEXEC"));
-    EXPECT_THAT(describe(RebootStep::final_call, RebootMode::halt),
+    EXPECT_THAT(describe(RebootStep::final_call, PowerAction::halt),
                 HasSubstr("LINUX_REBOOT_CMD_HALT"));
 }
 
-TEST(RebootMode, NamesRoundTrip) {
-    for (RebootMode mode :
-         {RebootMode::kexec, RebootMode::cold, RebootMode::poweroff, RebootMode::halt})
-        EXPECT_EQ(parse_reboot_mode(to_string(mode)), mode);
-    EXPECT_EQ(parse_reboot_mode("warm"), std::nullopt);
+TEST(PowerAction, NamesRoundTrip) {
+    for (PowerAction mode : kPowerActions)
+        EXPECT_EQ(parse_power_action(to_string(mode)), mode);
+    EXPECT_EQ(parse_power_action("warm"), std::nullopt);
+    // The bus says "cold" for a firmware reboot; logs and people say reboot.
+    EXPECT_EQ(to_string(PowerAction::reboot), "cold");
+    EXPECT_STREQ(verb(PowerAction::reboot), "reboot");
+    EXPECT_STREQ(verb(PowerAction::kexec), "kexec");
 }
 
 // ---- kexec_reboot ---------------------------------------------------------------
@@ -139,7 +142,7 @@ TEST_F(PlanTest, LoadedThenKexecRequested) {
     auto outcome = kexec_reboot(request, Fallback::cold_reboot, loader, manager);
     ASSERT_TRUE(outcome) << outcome.error().message;
     EXPECT_THAT(log, ElementsAre("load", "reboot kexec"));
-    EXPECT_EQ(outcome->requested, RebootMode::kexec);
+    EXPECT_EQ(outcome->requested, PowerAction::kexec);
     EXPECT_FALSE(outcome->kexec_error);
     ASSERT_TRUE(outcome->loaded);
     EXPECT_EQ(outcome->loaded->choice.rule, SelectionRule::debian_links);
@@ -154,7 +157,7 @@ TEST_F(PlanTest, ALoadFailureFallsBackToAColdRebootAndSaysWhy) {
     auto outcome = kexec_reboot(request, Fallback::cold_reboot, loader, manager);
     ASSERT_TRUE(outcome) << outcome.error().message;
     EXPECT_THAT(log, ElementsAre("load", "reboot cold"));
-    EXPECT_EQ(outcome->requested, RebootMode::cold);
+    EXPECT_EQ(outcome->requested, PowerAction::reboot);
     ASSERT_TRUE(outcome->kexec_error);
     EXPECT_EQ(outcome->kexec_error->errno_value, EKEYREJECTED);
     EXPECT_THAT(outcome->kexec_error->message,
@@ -246,7 +249,7 @@ TEST_F(PlanTest, RebootReusesAnUnchangedStagedKernel) {
     ASSERT_TRUE(outcome) << outcome.error().message;
     EXPECT_THAT(log, ElementsAre("load", "reboot kexec"));
     EXPECT_TRUE(outcome->staged.reuse);
-    EXPECT_EQ(outcome->requested, RebootMode::kexec);
+    EXPECT_EQ(outcome->requested, PowerAction::kexec);
     ASSERT_TRUE(outcome->loaded);
     EXPECT_EQ(outcome->loaded->cmdline.text, "root=/dev/vda1 ro quiet");
 }
@@ -392,7 +395,7 @@ TEST(FormatKexecChoice, SaysWhatWhyAndWhatWasLeftOut) {
 }
 
 TEST(FormatRebootSteps, NumberedInOrder) {
-    std::string steps = format_reboot_steps(RebootMode::kexec);
+    std::string steps = format_reboot_steps(PowerAction::kexec);
     EXPECT_EQ(steps.rfind("1. choose the next kernel", 0), 0u);
     EXPECT_LT(steps.find("load them"), steps.find("stop units"));
     EXPECT_THAT(steps, HasSubstr("8. if the jump returns"));

@@ -221,7 +221,7 @@ TEST(Manager, DeathByRealTimeSignalIsRecorded) {
     h.spawned("s");
     h.exited("s", 0, SIGRTMIN);
     EXPECT_EQ(h.state("s"), UnitState::failed);
-    EXPECT_EQ(h.runtime("s").result, "signal");
+    EXPECT_EQ(h.runtime("s").result, UnitResult::signal);
     EXPECT_THAT(h.runtime("s").reason, HasSubstr("(RTMIN)"));
     ASSERT_TRUE(h.runtime("s").last_exit);
     EXPECT_EQ(h.runtime("s").last_exit->signal, SIGRTMIN);
@@ -236,7 +236,7 @@ TEST(Manager, RequiredFailurePropagatesWantedFailureDoesNot) {
     h.spawned("base");
     h.exited("base", 3);
     EXPECT_EQ(h.state("base"), UnitState::failed);
-    EXPECT_EQ(h.runtime("base").result, "exit-code");
+    EXPECT_EQ(h.runtime("base").result, UnitResult::exit_code);
     EXPECT_EQ(h.state("req"), UnitState::skipped);
     EXPECT_THAT(h.runtime("req").reason, HasSubstr("base"));
     EXPECT_EQ(h.spawn_count("req"), 0u);
@@ -251,7 +251,7 @@ TEST(Manager, MissingAndBrokenDependencies) {
                {"b", oneshot("requires = [\"broken\"]")}});
     ASSERT_TRUE(h.manager.start("default").ok());
     EXPECT_EQ(h.state("ghost"), UnitState::failed);
-    EXPECT_EQ(h.runtime("ghost").result, "missing");
+    EXPECT_EQ(h.runtime("ghost").result, UnitResult::missing);
     EXPECT_EQ(h.state("r"), UnitState::skipped);
     EXPECT_EQ(h.state("b"), UnitState::skipped);
     EXPECT_THAT(h.runtime("b").reason, HasSubstr("broken"));
@@ -270,7 +270,7 @@ TEST(Manager, ConditionsSkipWithoutFailing) {
     EXPECT_EQ(h.spawn_count("p"), 1u);
     EXPECT_EQ(h.spawn_count("k"), 1u) << "a bare word matches word=value";
     EXPECT_EQ(h.state("np"), UnitState::skipped);
-    EXPECT_EQ(h.runtime("np").result, "condition");
+    EXPECT_EQ(h.runtime("np").result, UnitResult::condition);
     EXPECT_EQ(h.state("nk"), UnitState::skipped);
     // A requirement skipped by its conditions still counts as satisfied.
     EXPECT_EQ(h.state("default"), UnitState::waiting);
@@ -294,7 +294,7 @@ TEST(Manager, StartTimeoutTerminatesThenFails) {
     EXPECT_TRUE(h.processes.was_signalled(pid, SIGKILL));
     h.exited("n", 0, SIGKILL);
     EXPECT_EQ(h.state("n"), UnitState::failed);
-    EXPECT_EQ(h.runtime("n").result, "timeout");
+    EXPECT_EQ(h.runtime("n").result, UnitResult::timeout);
     EXPECT_EQ(h.state("default"), UnitState::skipped);
 }
 
@@ -322,7 +322,7 @@ TEST(Manager, RestartBacksOffExponentiallyAndStopsAtTheStartLimit) {
     h.exited("s", 1);
     h.fire("s", TimerKind::restart_delay);
     EXPECT_EQ(h.state("s"), UnitState::failed);
-    EXPECT_EQ(h.runtime("s").result, "start-limit-hit");
+    EXPECT_EQ(h.runtime("s").result, UnitResult::start_limit_hit);
     EXPECT_EQ(h.spawn_count("s"), 4u);
 }
 
@@ -347,7 +347,7 @@ TEST(Manager, OnFailureDoesNotRestartAfterCleanExit) {
     h.spawned("s");
     h.exited("s", 0);
     EXPECT_EQ(h.state("s"), UnitState::inactive);
-    EXPECT_EQ(h.runtime("s").result, "success");
+    EXPECT_EQ(h.runtime("s").result, UnitResult::success);
 }
 
 TEST(Manager, ExecFailureIsAFailureWithTheReason) {
@@ -355,7 +355,7 @@ TEST(Manager, ExecFailureIsAFailureWithTheReason) {
     ASSERT_TRUE(h.manager.start("default").ok());
     h.manager.on_spawn_failed(h.id("s"), Error{"cannot execute /bin/daemon: No such file", 2});
     EXPECT_EQ(h.state("s"), UnitState::failed);
-    EXPECT_EQ(h.runtime("s").result, "exec-failed");
+    EXPECT_EQ(h.runtime("s").result, UnitResult::exec_failed);
     EXPECT_THAT(h.runtime("s").reason, HasSubstr("No such file"));
     EXPECT_EQ(h.state("default"), UnitState::skipped);
 }
@@ -517,11 +517,31 @@ TEST(Manager, TargetsAreReadyWhenTheirPredecessorsSettle) {
 TEST(Manager, ListenerSeesEveryStateChange) {
     Harness h({{"o", oneshot()}});
     std::vector<UnitState> seen;
-    h.manager.set_listener([&](size_t unit) { seen.push_back(h.manager.runtime(unit).state); });
+    h.manager.set_listener([&](UnitId unit) { seen.push_back(h.manager.runtime(unit).state); });
     ASSERT_TRUE(h.manager.start("o").ok());
     h.spawned("o");
     h.exited("o");
     EXPECT_THAT(seen, ElementsAre(UnitState::waiting, UnitState::starting, UnitState::active));
+}
+
+// The words are what the bus, boot.json and the client show: they must not
+// drift when the enum does.
+TEST(Manager, ResultsAndStatesKeepTheirWords) {
+    EXPECT_STREQ(to_string(UnitResult::none), "");
+    EXPECT_STREQ(to_string(UnitResult::success), "success");
+    EXPECT_STREQ(to_string(UnitResult::exit_code), "exit-code");
+    EXPECT_STREQ(to_string(UnitResult::signal), "signal");
+    EXPECT_STREQ(to_string(UnitResult::timeout), "timeout");
+    EXPECT_STREQ(to_string(UnitResult::exec_failed), "exec-failed");
+    EXPECT_STREQ(to_string(UnitResult::start_limit_hit), "start-limit-hit");
+    EXPECT_STREQ(to_string(UnitResult::dependency), "dependency");
+    EXPECT_STREQ(to_string(UnitResult::condition), "condition");
+    EXPECT_STREQ(to_string(UnitResult::missing), "missing");
+    EXPECT_STREQ(to_string(UnitResult::broken), "broken");
+    EXPECT_STREQ(to_string(UnitResult::cancelled), "cancelled");
+    EXPECT_STREQ(to_string(UnitState::restarting), "restarting");
+    EXPECT_TRUE(is_down(UnitState::skipped));
+    EXPECT_FALSE(is_down(UnitState::stopping));
 }
 
 }  // namespace

@@ -228,7 +228,7 @@ class FakePowerOps : public PowerOps {
 
 // Runs finish_as_pid1 and returns the reboot command that "took" the machine
 // down, or -1 when it ended in halt_forever.
-int finish(FinalAction action, FakePowerOps& ops, std::chrono::milliseconds grace = 3s) {
+int finish(PowerAction action, FakePowerOps& ops, std::chrono::milliseconds grace = 3s) {
     try {
         finish_as_pid1(action, ops, grace);
     } catch (const MachineWentDown& down) {
@@ -241,16 +241,16 @@ int finish(FinalAction action, FakePowerOps& ops, std::chrono::milliseconds grac
 }
 
 TEST(RebootCommand, OnePerAction) {
-    EXPECT_EQ(reboot_command(FinalAction::poweroff), kPowerOff);
-    EXPECT_EQ(reboot_command(FinalAction::reboot), kAutoboot);
-    EXPECT_EQ(reboot_command(FinalAction::halt), kHaltSystem);
-    EXPECT_EQ(reboot_command(FinalAction::kexec), kKexec);
+    EXPECT_EQ(reboot_command(PowerAction::poweroff), kPowerOff);
+    EXPECT_EQ(reboot_command(PowerAction::reboot), kAutoboot);
+    EXPECT_EQ(reboot_command(PowerAction::halt), kHaltSystem);
+    EXPECT_EQ(reboot_command(PowerAction::kexec), kKexec);
 }
 
 TEST(FinishAsPid1, TermThenSyncThenPowerOff) {
     FakePowerOps ops;
     ops.working_commands = {kPowerOff};
-    EXPECT_EQ(finish(FinalAction::poweroff, ops), kPowerOff);
+    EXPECT_EQ(finish(PowerAction::poweroff, ops), kPowerOff);
     // SIGCONT wakes stopped processes so they can act on SIGTERM.
     EXPECT_THAT(ops.events,
                 ElementsAre("signal TERM", "signal CONT", "reap", "sync", "reboot POWER_OFF"));
@@ -260,7 +260,7 @@ TEST(FinishAsPid1, OnARealMachineReleasesFilesystemsBeforeTheJump) {
     FakePowerOps ops;
     ops.working_commands = {kKexec};
     try {
-        finish_as_pid1(FinalAction::kexec, ops, 3s, /*release_filesystems=*/true);
+        finish_as_pid1(PowerAction::kexec, ops, 3s, /*release_filesystems=*/true);
     } catch (const MachineWentDown& down) {
         EXPECT_EQ(down.command, kKexec);
     }
@@ -269,12 +269,12 @@ TEST(FinishAsPid1, OnARealMachineReleasesFilesystemsBeforeTheJump) {
 }
 
 TEST(FinishAsPid1, EachActionUsesItsCommand) {
-    for (FinalAction action :
-         {FinalAction::poweroff, FinalAction::reboot, FinalAction::halt, FinalAction::kexec}) {
+    for (PowerAction action :
+         {PowerAction::poweroff, PowerAction::reboot, PowerAction::halt, PowerAction::kexec}) {
         FakePowerOps ops;
         int command = reboot_command(action);
         ops.working_commands = {command};
-        EXPECT_EQ(finish(action, ops), command) << to_string(action);
+        EXPECT_EQ(finish(action, ops), command) << verb(action);
         ASSERT_FALSE(ops.events.empty());
         EXPECT_EQ(ops.events.back(), "reboot " + FakePowerOps::name(command));
         EXPECT_EQ(std::count(ops.events.begin(), ops.events.end(), "sync"), 1);
@@ -285,7 +285,7 @@ TEST(FinishAsPid1, NoSigkillWhenEverythingExitsInTime) {
     FakePowerOps ops;
     ops.reap_results = {true};
     ops.working_commands = {kAutoboot};
-    EXPECT_EQ(finish(FinalAction::reboot, ops), kAutoboot);
+    EXPECT_EQ(finish(PowerAction::reboot, ops), kAutoboot);
     EXPECT_EQ(std::count(ops.events.begin(), ops.events.end(), "signal KILL"), 0);
     EXPECT_EQ(ops.reap_deadlines.size(), 1u);
 }
@@ -294,7 +294,7 @@ TEST(FinishAsPid1, SigkillOnlyAfterTheGraceRunsOut) {
     FakePowerOps ops;
     ops.reap_results = {false, true};
     ops.working_commands = {kPowerOff};
-    EXPECT_EQ(finish(FinalAction::poweroff, ops), kPowerOff);
+    EXPECT_EQ(finish(PowerAction::poweroff, ops), kPowerOff);
     EXPECT_THAT(ops.events, ElementsAre("signal TERM", "signal CONT", "reap", "signal KILL", "reap",
                                         "sync", "reboot POWER_OFF"));
 }
@@ -303,7 +303,7 @@ TEST(FinishAsPid1, GoesOnEvenIfSigkillLeavesProcesses) {
     FakePowerOps ops;
     ops.reap_results = {false, false};
     ops.working_commands = {kHaltSystem};
-    EXPECT_EQ(finish(FinalAction::halt, ops), kHaltSystem);
+    EXPECT_EQ(finish(PowerAction::halt, ops), kHaltSystem);
     EXPECT_THAT(ops.events, ElementsAre("signal TERM", "signal CONT", "reap", "signal KILL", "reap",
                                         "sync", "reboot HALT_SYSTEM"));
 }
@@ -312,7 +312,7 @@ TEST(FinishAsPid1, FirstReapWaitsForTheGracePeriod) {
     FakePowerOps ops;
     ops.working_commands = {kPowerOff};
     auto before = std::chrono::steady_clock::now();
-    finish(FinalAction::poweroff, ops, 1234ms);
+    finish(PowerAction::poweroff, ops, 1234ms);
     auto after = std::chrono::steady_clock::now();
     ASSERT_EQ(ops.reap_deadlines.size(), 1u);
     EXPECT_GE(ops.reap_deadlines[0], before + 1234ms);
@@ -322,21 +322,21 @@ TEST(FinishAsPid1, FirstReapWaitsForTheGracePeriod) {
 TEST(FinishAsPid1, FailedKexecFallsBackToAFirmwareReboot) {
     FakePowerOps ops;
     ops.working_commands = {kAutoboot};
-    EXPECT_EQ(finish(FinalAction::kexec, ops), kAutoboot);
+    EXPECT_EQ(finish(PowerAction::kexec, ops), kAutoboot);
     EXPECT_THAT(ops.events, ElementsAre("signal TERM", "signal CONT", "reap", "sync",
                                         "reboot KEXEC", "reboot AUTOBOOT"));
 }
 
 TEST(FinishAsPid1, FailedKexecAndRebootHalt) {
     FakePowerOps ops;
-    EXPECT_EQ(finish(FinalAction::kexec, ops), -1);
+    EXPECT_EQ(finish(PowerAction::kexec, ops), -1);
     EXPECT_THAT(ops.events, ElementsAre("signal TERM", "signal CONT", "reap", "sync",
                                         "reboot KEXEC", "reboot AUTOBOOT", "halt_forever"));
 }
 
 TEST(FinishAsPid1, FailedRebootEndsInHaltForever) {
     FakePowerOps ops;
-    EXPECT_EQ(finish(FinalAction::reboot, ops), -1);
+    EXPECT_EQ(finish(PowerAction::reboot, ops), -1);
     ASSERT_GE(ops.events.size(), 6u);
     EXPECT_THAT(std::vector<std::string>(ops.events.begin(), ops.events.begin() + 5),
                 ElementsAre("signal TERM", "signal CONT", "reap", "sync", "reboot AUTOBOOT"));
@@ -350,7 +350,7 @@ TEST(FinishAsPid1, FailedPowerOffHaltsInsteadOfRebooting) {
     // The machine was meant to go off: coming back up would be wrong.
     FakePowerOps ops;
     ops.working_commands = {kAutoboot};
-    EXPECT_EQ(finish(FinalAction::poweroff, ops), -1);
+    EXPECT_EQ(finish(PowerAction::poweroff, ops), -1);
     EXPECT_THAT(ops.events, ElementsAre("signal TERM", "signal CONT", "reap", "sync",
                                         "reboot POWER_OFF", "halt_forever"));
 }
@@ -358,7 +358,7 @@ TEST(FinishAsPid1, FailedPowerOffHaltsInsteadOfRebooting) {
 TEST(FinishAsPid1, FailedHaltHaltsInPlace) {
     FakePowerOps ops;
     ops.working_commands = {kAutoboot};
-    EXPECT_EQ(finish(FinalAction::halt, ops), -1);
+    EXPECT_EQ(finish(PowerAction::halt, ops), -1);
     EXPECT_THAT(ops.events, ElementsAre("signal TERM", "signal CONT", "reap", "sync",
                                         "reboot HALT_SYSTEM", "halt_forever"));
 }
