@@ -24,9 +24,22 @@ inline constexpr const char* kRuntimeDir = "/run/fastinit";
 // Where stage 1 leaves the device cache it used or rewrote, for stage 2 to
 // keep on the real root.
 inline constexpr const char* kHandedOverCache = "/run/fastinit/devices.db";
-// Stage 2's device work (`fastinit devices stage2`, beside the units of a
-// real boot) leaves its report under this name in the runtime directory,
-// next to the boot timeline, when it is done.
-inline constexpr const char* kStage2ReportName = "stage2.json";
+// Where stage 1 leaves a copy of the module files the real root's fastinit
+// is to load: a module tree per kernel release.
+inline constexpr const char* kInitrdModulesDir = "/run/fastinit/initrd-modules";
+
+// The reports the boot's stages leave in the runtime directory, by name
+// (the manager's runtime directory can be another one).
+inline constexpr const char* kInitrdReportName = "initrd.json";  // stage 1
+inline constexpr const char* kStage2ReportName = "stage2.json";  // stage 2's device work
+inline constexpr const char* kBootReportName = "boot.json";      // the manager's timeline
+// Stage 1's, at the path the manager of the real root finds it.
+inline constexpr const char* kInitrdReport = "/run/fastinit/initrd.json";
+inline constexpr const char* kStage2Report = "/run/fastinit/stage2.json";
+
+// Where stage 1 mounts the real root before it switches to it.
+inline constexpr const char* kNewRoot = "/root";
+// The kernel command line.
+inline constexpr const char* kProcCmdline = "/proc/cmdline";
 
 }  // namespace fastinit::paths

@@ -6,6 +6,10 @@
 #include <cstdio>
 #include <map>
 
+#include "base/initrd_report.h"
+#include "base/stage2_report.h"
+#include "base/text.h"
+
 namespace fastinit {
 namespace {
 
@@ -89,22 +93,25 @@ std::string format_boot_time(const Timeline& timeline) try {
                       : json::parse(timeline.boot.initrd_report, nullptr, false);
     if (initrd.is_object() && initrd.contains("userspace_start_us") &&
         initrd.contains("switch_root_us")) {
-        long long kernel = initrd["userspace_start_us"].get<long long>();
-        long long switched = initrd["switch_root_us"].get<long long>();
+        auto report = parse_initrd_report(initrd);
+        if (!report)  // a field of the wrong type: leave the report out
+            return "userspace " + ms(timeline.makespan_us) + "\n";
+        long long kernel = report->userspace_start_us;
+        long long switched = report->switch_root_us;
         out += "kernel " + ms(kernel) + " + initrd " + ms(switched - kernel) + " + userspace " +
                ms(userspace_end - switched) + " = " + ms(userspace_end) + "\n";
         if (initrd.contains("devices") && initrd["devices"].is_object()) {
-            const json& d = initrd["devices"];
-            out += "initrd devices: " + d.value("mode", std::string("?"));
-            std::string reason = d.value("reason", std::string());
-            if (!reason.empty())
-                out += " (" + reason + ")";
-            out += ", " + std::to_string(d.value("modules_loaded", 0)) + " modules in " +
-                   ms(d.value("end_us", 0LL) - d.value("start_us", 0LL)) + "\n";
+            const InitrdReport::Devices& d = report->devices;
+            out += "initrd devices: " + (d.mode.empty() ? std::string("?") : d.mode);
+            if (!d.reason.empty())
+                out += " (" + d.reason + ")";
+            out += ", " + std::to_string(d.modules_loaded) + " modules in " +
+                   ms(d.end_us - d.start_us) + "\n";
         }
         if (initrd.contains("root") && initrd["root"].is_object())
-            out += "initrd root: " + initrd["root"].value("device", std::string("?")) +
-                   " mounted at " + ms(initrd["root"].value("mounted_us", 0LL)) + "\n";
+            out += "initrd root: " +
+                   (report->root.device.empty() ? std::string("?") : report->root.device) +
+                   " mounted at " + ms(report->root.mounted_us) + "\n";
     } else if (manager_start > 0) {
         out += "kernel " + ms(manager_start) + " + userspace " + ms(timeline.makespan_us) + " = " +
                ms(userspace_end) + "\n";
@@ -117,36 +124,22 @@ std::string format_boot_time(const Timeline& timeline) try {
     return "userspace " + ms(timeline.makespan_us) + "\n";
 }
 
-std::string format_stage2_devices(const std::string& report_json) try {
-    json report = json::parse(report_json, nullptr, false);
-    if (!report.is_object())
-        return {};
-    long long start = report.value("start_us", 0LL), end = report.value("end_us", 0LL);
-    std::string out = "stage 2 devices: @" + ms(start) + " +" + ms(end - start) + "\n";
-    auto names = [](const json& list) {
-        std::string text;
-        if (list.is_array())
-            for (const auto& name : list)
-                if (name.is_string())
-                    text += (text.empty() ? "" : ", ") + name.get<std::string>();
-        return text;
-    };
-    if (auto c = report.find("completed"); c != report.end() && c->is_object()) {
-        out += "  left by the initramfs: " + std::to_string(c->value("loaded", 0)) +
-               " modules in the kernel, " + std::to_string(c->value("failed", 0)) + " failed (" +
-               ms(static_cast<long long>(c->value("ms", 0.0) * 1000)) + ")\n";
-    }
-    if (auto p = report.find("probed"); p != report.end() && p->is_object()) {
-        std::string loaded = names(p->value("loaded", json::array()));
-        std::string failed = names(p->value("failed", json::array()));
-        out += "  probed with " + p->value("dir", std::string("?")) + ": " +
-               (loaded.empty() ? "nothing more to load" : "loaded " + loaded) +
-               (failed.empty() ? "" : "; failed: " + failed) + " (" +
-               ms(static_cast<long long>(p->value("ms", 0.0) * 1000)) + ")\n";
-    }
+std::string format_stage2_devices(const std::string& report_json) {
+    auto report = parse_stage2_report(report_json);
+    if (!report)
+        return {};  // not JSON, or a field of the wrong type: not a report we wrote
+    std::string out = "stage 2 devices: @" + ms(report->start_us) + " +" +
+                      ms(report->end_us - report->start_us) + "\n";
+    if (const auto& c = report->completed)
+        out += "  left by the initramfs: " + std::to_string(c->loaded) +
+               " modules in the kernel, " + std::to_string(c->failed) + " failed (" +
+               ms(static_cast<long long>(c->ms * 1000)) + ")\n";
+    if (const auto& p = report->probed)
+        out += "  probed with " + p->dir + ": " +
+               (p->loaded.empty() ? "nothing more to load" : "loaded " + join(p->loaded, ", ")) +
+               (p->failed.empty() ? "" : "; failed: " + join(p->failed, ", ")) + " (" +
+               ms(static_cast<long long>(p->ms * 1000)) + ")\n";
     return out;
-} catch (const json::exception&) {
-    return {};  // a field of the wrong type: the report is not one we wrote
 }
 
 }  // namespace fastinit

@@ -13,10 +13,9 @@
 #include "base/boot_clock.h"
 #include "base/own_path.h"
 #include "base/paths.h"
-#include "cli/device_phase.h"
+#include "boot/stage1_sequence.h"
 #include "cli/verbs.h"
 #include "initd/manager_main.h"
-#include "initd/stage1/stage1_main.h"
 
 namespace {
 
@@ -76,7 +75,7 @@ int main(int argc, char** argv) {
     std::string self = argv[0] ? argv[0] : "fastinit";
     std::string base = self.substr(self.rfind('/') + 1);
     if (::getpid() == 1 && ::access(fastinit::paths::kInitrdRelease, F_OK) == 0)
-        fastinit::run_stage1_with_devices(argc, argv);
+        fastinit::run_stage1_here(argc, argv);
     if (::getpid() == 1 || base == "init")
         return become_manager(argc, argv, entered_us);
     if (base == "systemd-notify")

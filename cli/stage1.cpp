@@ -8,8 +8,7 @@
 #include <cstdio>
 
 #include "base/paths.h"
-#include "cli/device_phase.h"
-#include "initd/stage1/stage1_main.h"
+#include "boot/stage1_sequence.h"
 
 int main(int argc, char** argv) {
     if (::getpid() != 1 || ::access(fastinit::paths::kInitrdRelease, F_OK) != 0) {
@@ -19,5 +18,5 @@ int main(int argc, char** argv) {
                      fastinit::paths::kInitrdRelease);
         return 2;
     }
-    fastinit::run_stage1_with_devices(argc, argv);
+    fastinit::run_stage1_here(argc, argv);
 }

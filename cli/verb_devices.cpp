@@ -14,7 +14,7 @@
 #include "base/log.h"
 #include "base/paths.h"
 #include "base/text.h"
-#include "cli/device_phase.h"
+#include "boot/stage2.h"
 #include "cli/devices_format.h"
 #include "cli/verbs.h"
 #include "device-cache/apply_here.h"
@@ -248,11 +248,12 @@ int devices_apply(const DevicesArgs& args) {
 int devices_stage2() {
     log::set_prefix("fastinit[stage2]");
     log::enable_kmsg();
-    Stage2Report report = stage2_devices();
+    Stage2Report report = run_stage2();
     if (report.completed && report.completed->cache_rewritten)
         keep_handed_over_device_cache();
-    auto written = write_file_atomically(
-        std::string(paths::kRuntimeDir) + "/" + paths::kStage2ReportName, to_json(report));
+    auto written =
+        write_file_atomically(std::string(paths::kRuntimeDir) + "/" + paths::kStage2ReportName,
+                              stage2_report_text(report));
     if (!written)
         log::warning("devices: ", written.error().message);
     return 0;

@@ -7,6 +7,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "base/boot_options.h"
+#include "device-cache/filesystem_modules.h"
 #include "device-cache/load_plan.h"
 #include "device-cache/module_path.h"
 
@@ -162,10 +164,7 @@ std::vector<CachedModule> closure(const std::vector<CachedModule>& modules,
 }  // namespace
 
 bool reprobe_requested(const KernelCmdline& cmdline) {
-    if (!cmdline.has("fastinit.reprobe"))
-        return false;
-    auto value = cmdline.value("fastinit.reprobe");
-    return !value || (*value != "0" && *value != "no" && *value != "false" && *value != "off");
+    return parse_boot_options(cmdline).reprobe;
 }
 
 std::vector<std::string> missing_module_files(const DeviceCache& cache,
@@ -191,7 +190,7 @@ namespace {
 // no device of this machine (crc32c_intel on a CPU without SSE4.2). While the
 // fingerprint matches it would answer the same, and a failed init costs the
 // kernel an RCU grace period (~100 ms in a TCG guest), so the boot's critical
-// path does not try it again (complete_devices, off that path, does); unless
+// path does not try it again (complete_bring_up, off that path, does); unless
 // a module of `modules` depends on it, which then decides.
 const CachedModule* known_absent(const DeviceCache& cache, const std::string& name,
                                  const std::vector<CachedModule>& modules) {
@@ -345,7 +344,7 @@ std::vector<CachedModule> DeviceBringUp::filesystem_modules(const std::string& f
         report.notes.push_back(resolver.error().message);
         return {};
     }
-    auto resolution = (*resolver)->resolve({"fs-" + fstype});
+    auto resolution = resolve_filesystem(**resolver, fstype);
     if (!resolution) {
         report.notes.push_back(resolution.error().message);
         return {};
@@ -394,7 +393,7 @@ const DeviceCache* DeviceBringUp::cached() const {
     return m_cache.valid() ? &*m_cache.cache : nullptr;
 }
 
-Result<ApplyReport> complete_devices(DeviceSystem& system, const ApplyOptions& options) {
+Result<ApplyReport> complete_bring_up(DeviceSystem& system, const ApplyOptions& options) {
     CacheLoad cache = load_cache(options.cache_path, system.fingerprint.tree.release);
     if (!cache.valid())
         return Error{cache.reason};

@@ -13,7 +13,7 @@
 // recorded which modules the same root= needed, those load first and the
 // boot goes on to its root; the rest load and the validation runs later,
 // in stage 1 before it switches root, or on the real root
-// (complete_devices) when its init is fastinit.
+// (complete_bring_up) when its init is fastinit.
 //
 // A cache that cannot be written (read-only root) is reported, not fatal.
 #pragma once
@@ -116,7 +116,7 @@ class DeviceBringUp {
 // is off the critical path), then validates as the fast path does,
 // without deciding again (the module tree here may be a copy of the part
 // stage 1 left). Fails when the cache cannot be read.
-Result<ApplyReport> complete_devices(DeviceSystem& system, const ApplyOptions& options);
+Result<ApplyReport> complete_bring_up(DeviceSystem& system, const ApplyOptions& options);
 
 // The cached modules to load first for `root_source`: the root record's
 // modules and their prerequisites, in cache order. Empty when the record is

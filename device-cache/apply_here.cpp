@@ -65,9 +65,9 @@ Result<ApplyReport> apply_devices_here(const ModuleTree& tree, const ApplyOption
     return apply_devices(real.system, options);
 }
 
-Result<ApplyReport> complete_devices_here(const ModuleTree& tree, const ApplyOptions& options) {
+Result<ApplyReport> complete_bring_up_here(const ModuleTree& tree, const ApplyOptions& options) {
     RealSystem real(tree);
-    return complete_devices(real.system, options);
+    return complete_bring_up(real.system, options);
 }
 
 Result<ProbeResult> probe_devices_here(const ModuleTree& tree) {

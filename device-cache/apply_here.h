@@ -12,8 +12,8 @@ namespace fastinit {
 
 Result<ApplyReport> apply_devices_here(const ModuleTree& tree, const ApplyOptions& options);
 
-// complete_devices (apply.h) on this machine.
-Result<ApplyReport> complete_devices_here(const ModuleTree& tree, const ApplyOptions& options);
+// complete_bring_up (apply.h) on this machine.
+Result<ApplyReport> complete_bring_up_here(const ModuleTree& tree, const ApplyOptions& options);
 
 // probe_devices (probe.h) on this machine with `tree`'s modules, loading;
 // writes no cache.

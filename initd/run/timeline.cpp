@@ -78,8 +78,39 @@ Timeline make_timeline(const Manager& manager, TimePoint manager_start, const Bo
     return t;
 }
 
-std::string to_json(const Timeline& timeline) {
-    json root;
+void to_json(json& u, const TimelineEntry& e) {
+    // Names come from file names and reasons quote what units said: any
+    // bytes at all, and JSON holds only UTF-8.
+    u = json::object();
+    u["name"] = to_valid_utf8(e.name);
+    u["state"] = to_valid_utf8(e.state);
+    u["result"] = to_valid_utf8(e.result);
+    u["type"] = to_valid_utf8(e.type);
+    if (!e.reason.empty())
+        u["reason"] = to_valid_utf8(e.reason);
+    put(u, "queued_us", e.queued_us);
+    put(u, "started_us", e.started_us);
+    put(u, "ready_us", e.ready_us);
+    put(u, "finished_us", e.finished_us);
+    if (!e.waited_for.empty())
+        u["waited_for"] = to_valid_utf8(e.waited_for);
+}
+
+void from_json(const json& u, TimelineEntry& e) {
+    e.name = u.at("name").get<std::string>();
+    e.state = u.value("state", "");
+    e.result = u.value("result", "");
+    e.reason = u.value("reason", "");
+    e.type = u.value("type", "");
+    e.queued_us = get(u, "queued_us");
+    e.started_us = get(u, "started_us");
+    e.ready_us = get(u, "ready_us");
+    e.finished_us = get(u, "finished_us");
+    e.waited_for = u.value("waited_for", "");
+}
+
+void to_json(json& root, const Timeline& timeline) {
+    root = json::object();
     root["manager_start_monotonic_us"] = timeline.manager_start_us;
     root["makespan_us"] = timeline.makespan_us;
     root["manager_start_boottime_us"] = timeline.boot.manager_start_boottime_us;
@@ -89,60 +120,34 @@ std::string to_json(const Timeline& timeline) {
         if (!initrd.is_discarded())
             root["initrd"] = std::move(initrd);
     }
-    json units = json::array();
-    for (const auto& e : timeline.units) {
-        // Names come from file names and reasons quote what units said:
-        // any bytes at all, and JSON holds only UTF-8.
-        json u;
-        u["name"] = to_valid_utf8(e.name);
-        u["state"] = to_valid_utf8(e.state);
-        u["result"] = to_valid_utf8(e.result);
-        u["type"] = to_valid_utf8(e.type);
-        if (!e.reason.empty())
-            u["reason"] = to_valid_utf8(e.reason);
-        put(u, "queued_us", e.queued_us);
-        put(u, "started_us", e.started_us);
-        put(u, "ready_us", e.ready_us);
-        put(u, "finished_us", e.finished_us);
-        if (!e.waited_for.empty())
-            u["waited_for"] = to_valid_utf8(e.waited_for);
-        units.push_back(std::move(u));
-    }
-    root["units"] = std::move(units);
-    return dump(root, 1) + "\n";
+    root["units"] = timeline.units;
 }
 
-Result<Timeline> parse_timeline(const std::string& text) try {
-    json root = json::parse(text, nullptr, false);
-    if (root.is_discarded() || !root.is_object())
-        return Error{"not a boot timeline (invalid JSON)"};
-    Timeline t;
+void from_json(const json& root, Timeline& t) {
     t.manager_start_us = get(root, "manager_start_monotonic_us").value_or(0);
     t.makespan_us = get(root, "makespan_us").value_or(0);
     t.boot.manager_start_boottime_us = get(root, "manager_start_boottime_us").value_or(0);
     t.boot.init_start_boottime_us = get(root, "init_start_boottime_us").value_or(0);
     if (auto initrd = root.find("initrd"); initrd != root.end() && initrd->is_object())
         t.boot.initrd_report = dump(*initrd, -1);
+    t.units = root.at("units").get<std::vector<TimelineEntry>>();
+}
+
+std::string to_json(const Timeline& timeline) {
+    return dump(json(timeline), 1) + "\n";
+}
+
+Result<Timeline> parse_timeline(const std::string& text) try {
+    json root = json::parse(text, nullptr, false);
+    if (root.is_discarded() || !root.is_object())
+        return Error{"not a boot timeline (invalid JSON)"};
     auto units = root.find("units");
     if (units == root.end() || !units->is_array())
         return Error{"not a boot timeline (no units array)"};
-    for (const auto& u : *units) {
+    for (const auto& u : *units)
         if (!u.is_object() || !u.contains("name") || !u["name"].is_string())
             return Error{"not a boot timeline (a unit has no name)"};
-        TimelineEntry e;
-        e.name = u["name"].get<std::string>();
-        e.state = u.value("state", "");
-        e.result = u.value("result", "");
-        e.reason = u.value("reason", "");
-        e.type = u.value("type", "");
-        e.queued_us = get(u, "queued_us");
-        e.started_us = get(u, "started_us");
-        e.ready_us = get(u, "ready_us");
-        e.finished_us = get(u, "finished_us");
-        e.waited_for = u.value("waited_for", "");
-        t.units.push_back(std::move(e));
-    }
-    return t;
+    return root.get<Timeline>();
 } catch (const json::exception& e) {
     // A field of the wrong type (a number where a name belongs): a file
     // someone else wrote or damaged, which must not bring down a reader.

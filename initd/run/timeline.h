@@ -6,6 +6,7 @@
 // (cli/analyze_format.h).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,6 +45,17 @@ struct Timeline {
 };
 
 Timeline make_timeline(const Manager& manager, TimePoint manager_start, const BootFacts& boot = {});
+
+// boot.json's format, for the writer and the reader alike. Strings that are
+// not UTF-8 are written with U+FFFD. from_json throws nlohmann's exceptions
+// on a field of the wrong type; readers use parse_timeline.
+void to_json(nlohmann::json& out, const TimelineEntry& entry);
+void from_json(const nlohmann::json& in, TimelineEntry& entry);
+void to_json(nlohmann::json& out, const Timeline& timeline);
+void from_json(const nlohmann::json& in, Timeline& timeline);
+
+// The file's text, which never throws; and back, an error for anything that
+// is not a timeline (never an exception).
 std::string to_json(const Timeline& timeline);
 Result<Timeline> parse_timeline(const std::string& json);
 

@@ -1,5 +1,7 @@
 #include "initd/stage1/root_spec.h"
 
+#include "base/boot_options.h"
+
 namespace fastinit {
 
 Result<RootSpec> root_spec_from_cmdline(const KernelCmdline& cmdline) {
@@ -26,12 +28,11 @@ Result<RootSpec> root_spec_from_cmdline(const KernelCmdline& cmdline) {
     }
     if (cmdline.has("rootwait"))
         spec.timeout.reset();
-    if (auto t = cmdline.value("fastinit.root_timeout")) {
-        auto parsed = parse_duration(*t);
-        if (!parsed)
-            return Error{"fastinit.root_timeout: " + parsed.error().message};
-        spec.timeout = *parsed;
-    }
+    BootOptions options = parse_boot_options(cmdline);
+    if (options.root_timeout_error)
+        return *options.root_timeout_error;
+    if (options.root_timeout)
+        spec.timeout = *options.root_timeout;
     return spec;
 }
 

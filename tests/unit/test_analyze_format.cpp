@@ -6,7 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "cli/device_phase.h"
+#include "base/stage2_report.h"
 #include "tests/unit/booted_harness.h"
 
 namespace fastinit {
@@ -72,7 +72,7 @@ TEST(AnalyzeFormat, Stage2DevicesReportRoundTripsIntoAnalyzeTime) {
                                          {"pcspkr", "snd_hda_intel"},
                                          {"i2c_piix4 (No such device)"},
                                          180.25};
-    EXPECT_EQ(format_stage2_devices(to_json(report)),
+    EXPECT_EQ(format_stage2_devices(stage2_report_text(report)),
               "stage 2 devices: @3100.0ms +250.0ms\n"
               "  left by the initramfs: 11 modules in the kernel, 1 failed (42.5ms)\n"
               "  probed with /lib/modules/6.1.0-56-amd64: loaded pcspkr, snd_hda_intel; "
@@ -82,12 +82,12 @@ TEST(AnalyzeFormat, Stage2DevicesReportRoundTripsIntoAnalyzeTime) {
     Stage2Report quiet;
     quiet.start_us = 1000;
     quiet.end_us = 1500;
-    EXPECT_EQ(format_stage2_devices(to_json(quiet)), "stage 2 devices: @1.0ms +0.5ms\n");
+    EXPECT_EQ(format_stage2_devices(stage2_report_text(quiet)), "stage 2 devices: @1.0ms +0.5ms\n");
     Stage2Report nothing_new = report;
     nothing_new.completed.reset();
     nothing_new.probed->loaded.clear();
     nothing_new.probed->failed.clear();
-    EXPECT_THAT(format_stage2_devices(to_json(nothing_new)),
+    EXPECT_THAT(format_stage2_devices(stage2_report_text(nothing_new)),
                 ::testing::EndsWith(": nothing more to load (180.2ms)\n"));
 }
 

@@ -499,7 +499,7 @@ TEST_F(RootFirst, TheProbePathHasNothingBehind) {
     EXPECT_THAT(bring_up.finish()->modules, SizeIs(5));
 }
 
-// ---- complete_devices: stage 2's half -------------------------------------------
+// ---- complete_bring_up: stage 2's half -------------------------------------------
 
 TEST_F(RootFirst, CompletingLoadsEveryCachedModuleAndKeepsTheCacheAsItWas) {
     prime();
@@ -508,7 +508,7 @@ TEST_F(RootFirst, CompletingLoadsEveryCachedModuleAndKeepsTheCacheAsItWas) {
     VirtioMachine m;
     DeviceSystem system = system_for(m);
     system.fingerprint.tree = module_tree_at(dir.file("copy/6.1.0-56-amd64"));
-    auto report = complete_devices(system, options);
+    auto report = complete_bring_up(system, options);
     ASSERT_TRUE(report.ok()) << report.error().message;
     EXPECT_THAT(m.loader.loaded(), SizeIs(5));
     EXPECT_EQ(m.source.enumerations, 1) << "only the validation's";
@@ -525,7 +525,7 @@ TEST_F(RootFirst, CompletingRewritesAChangedCacheWithStage1sFingerprintAndTree) 
     m.children.clear();  // the virtio disk is gone
     DeviceSystem system = system_for(m);
     system.fingerprint.tree = module_tree_at(dir.file("copy/6.1.0-56-amd64"));
-    auto report = complete_devices(system, options);
+    auto report = complete_bring_up(system, options);
     ASSERT_TRUE(report.ok()) << report.error().message;
     EXPECT_EQ(report->refreshed, "0 devices appeared, 1 disappeared");
     ASSERT_TRUE(report->cache_written);
@@ -540,7 +540,7 @@ TEST_F(RootFirst, CompletingRewritesAChangedCacheWithStage1sFingerprintAndTree) 
 TEST_F(RootFirst, CompletingWithoutAUsableCacheLoadsNothing) {
     VirtioMachine m;
     DeviceSystem system = system_for(m);
-    auto report = complete_devices(system, options);
+    auto report = complete_bring_up(system, options);
     ASSERT_FALSE(report.ok());
     EXPECT_THAT(report.error().message, HasSubstr("no device cache"));
     EXPECT_THAT(m.loader.loaded(), IsEmpty());
@@ -626,7 +626,7 @@ TEST_F(NoDevice, IsTriedAgainByStage2OffTheCriticalPath) {
     prime_with_pcspkr_failing(ENODEV);
     VirtioMachine m;
     DeviceSystem system = system_for(m);
-    auto report = complete_devices(system, options);
+    auto report = complete_bring_up(system, options);
     ASSERT_TRUE(report.ok()) << report.error().message;
     EXPECT_THAT(m.loader.loaded(), Contains("pcspkr"));
     EXPECT_EQ(find_module(report->modules, "pcspkr")->status, LoadStatus::loaded);

@@ -7,10 +7,10 @@
 
 #include <string>
 
+#include "base/initrd_report.h"
 #include "base/json_text.h"
 #include "base/text.h"
 #include "base/toml_guard.h"
-#include "initd/stage1/stage1_report.h"
 #include "kexec/boot_entries.h"
 #include "kexec/kexec_config.h"
 
@@ -20,8 +20,8 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-DevicePhaseReport hostile_devices() {
-    DevicePhaseReport devices;
+InitrdReport::Devices hostile_devices() {
+    InitrdReport::Devices devices;
     devices.mode = "probe";
     // What a cache written for a "kernel" with a stray byte makes the reason.
     devices.reason = "probing: the device cache was written for kernel 6.1\xff, not 6.1";
@@ -31,7 +31,10 @@ DevicePhaseReport hostile_devices() {
 
 TEST(Stage1Report, InvalidUtf8FromTheCacheIsReplacedNotThrown) {
     nlohmann::json report;
-    report["devices"] = device_phase_json(hostile_devices(), 10, 20);
+    InitrdReport::Devices devices = hostile_devices();
+    devices.start_us = 10;
+    devices.end_us = 20;
+    report["devices"] = devices;
     report["next_init"] = "/sbin/\xe2\x28\xa1init";
     EXPECT_THROW((void)report.dump(1), nlohmann::json::type_error);
 
@@ -49,11 +52,13 @@ TEST(Stage1Report, InvalidUtf8FromTheCacheIsReplacedNotThrown) {
 }
 
 TEST(Stage1Report, AWellFormedReportIsUnchanged) {
-    DevicePhaseReport devices;
+    InitrdReport::Devices devices;
     devices.mode = "cache-hit";
     devices.reason = "using the device cache: the fingerprint matches (ünïcode kept)";
     nlohmann::json report;
-    report["devices"] = device_phase_json(devices, 1, 2);
+    devices.start_us = 1;
+    devices.end_us = 2;
+    report["devices"] = devices;
     std::string error;
     EXPECT_EQ(stage1_report_text(report, error), report.dump(1) + "\n");
 }

@@ -1,0 +1,40 @@
+// Every fastinit.* kernel command-line option, read in one place into one
+// typed struct. The rule for a boolean option is one for all of them: the
+// bare word, or any value except 0, no, false and off, turns it on
+// ("fastinit.reprobe=0" is off everywhere). A bad value never stops the
+// parse: the option keeps its default and the error says why, for the caller
+// to decide (stage 1 stops on a bad root timeout, as on a bad root=).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "base/duration.h"
+#include "base/kernel_cmdline.h"
+#include "base/paths.h"
+#include "base/result.h"
+
+namespace fastinit {
+
+struct BootOptions {
+    bool debug = false;    // fastinit.debug: log at debug level
+    bool reprobe = false;  // fastinit.reprobe: probe, do not trust the device cache
+    // fastinit.device_cache=PATH: the known-devices cache to use and hand over.
+    std::string device_cache = paths::kDeviceCache;
+    // fastinit.handoff=PATH: the init to execute on the real root, tried first.
+    std::string handoff;
+    // fastinit.target=NAME: the manager's start target; "" when not given.
+    std::string target;
+    // fastinit.root_timeout=DURATION: how long stage 1 waits for the root;
+    // nothing when not given (or not a duration: see root_timeout_error).
+    std::optional<Duration> root_timeout;
+    std::optional<Error> root_timeout_error;
+};
+
+BootOptions parse_boot_options(const KernelCmdline& cmdline);
+
+// The boolean rule: whether `key` is on in `cmdline` (see above; with
+// several values, the last one decides).
+bool boot_flag(const KernelCmdline& cmdline, std::string_view key);
+
+}  // namespace fastinit

@@ -1,0 +1,76 @@
+// Everything stage 1's sequence (boot/stage1_sequence.h) does to the
+// system, as one interface: the sequence decides, this acts. The real one
+// (real_stage1_system) mounts, waits, loads and executes; the unit tests'
+// fake records the calls and answers as told. Like MountOps and PowerOps
+// (initd/pid1), one virtual function per thing done.
+#pragma once
+
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "boot/bring_up.h"
+#include "initd/stage1/root_mount.h"
+#include "initd/stage1/root_spec.h"
+#include "initd/stage1/switch_root.h"
+
+namespace fastinit {
+
+class Stage1System {
+  public:
+    virtual ~Stage1System() = default;
+
+    // CLOCK_BOOTTIME, in microseconds.
+    virtual long long now_us() = 0;
+    // /proc, /sys, /dev, /run and the rest where missing, then logging to
+    // the kernel log; what could not be mounted.
+    virtual std::vector<Error> mount_pseudo_filesystems() = 0;
+    // The kernel command line; "" when it cannot be read.
+    virtual std::string kernel_cmdline() = 0;
+
+    // The device bring-up's two halves (boot/bring_up.h). They may throw:
+    // their input is a file from the last boot.
+    virtual Result<ApplyReport> start_bring_up(const std::string& cache_path, bool reprobe,
+                                               const std::string& root_source) = 0;
+    virtual BringUpFinish finish_bring_up(const std::string& root_device, const std::string& fstype,
+                                          bool hand_over) = 0;
+
+    // The root (initd/stage1/root_mount.h).
+    virtual Result<RootDevice> wait_for_root(const RootSpec& spec, const RootHint& hint) = 0;
+    virtual std::string detect_fstype(const std::string& device) = 0;
+    virtual bool filesystem_available(const std::string& fstype) = 0;
+    // The modules of filesystem `fstype` (device-cache/filesystem_modules.h).
+    virtual Result<void> load_filesystem(const std::string& fstype) = 0;
+    virtual Result<void> mount_root(const RootSpec& spec, const std::string& device,
+                                    const std::string& fstype, const std::string& target) = 0;
+    // A file of the root mounted at `root` ("" the current one), symlinks
+    // resolved inside it (initd/stage1/switch_root.h).
+    virtual std::optional<InRoot> look_up(const std::string& root, const std::string& path) = 0;
+
+    // The device cache at `path`, if it is at most paths::kMaxDeviceCacheSize
+    // (EFBIG when it is bigger).
+    virtual Result<std::string> read_device_cache(const std::string& path) = 0;
+    // Writes `text` atomically at `path` in paths::kRuntimeDir, creating
+    // that directory if needed.
+    virtual Result<void> write_runtime_file(const std::string& path, const std::string& text) = 0;
+
+    virtual Result<void> switch_root(const std::string& new_root) = 0;
+    // execv: returns only when it failed, saying why.
+    virtual Error exec(const std::string& program, const std::vector<std::string>& argv) = 0;
+    // The last resort (initd/pid1/emergency.h): never returns.
+    [[noreturn]] void emergency(const std::string& why) {
+        enter_emergency(why);
+        std::abort();  // not reached: enter_emergency does not return
+    }
+
+  protected:
+    // Must not return (the fake throws).
+    virtual void enter_emergency(const std::string& why) = 0;
+};
+
+// This machine.
+Stage1System& real_stage1_system();
+
+}  // namespace fastinit

@@ -1,0 +1,34 @@
+#include "device-cache/filesystem_modules.h"
+
+#include <algorithm>
+
+#include "device-cache/kmod_loader.h"
+#include "device-cache/kmod_resolver.h"
+#include "device-cache/load_plan.h"
+#include "device-cache/parallel_load.h"
+
+namespace fastinit {
+
+Result<Resolution> resolve_filesystem(ModuleResolver& resolver, const std::string& fstype) {
+    return resolver.resolve({"fs-" + fstype});
+}
+
+Result<void> load_filesystem_here(const ModuleTree& tree, const std::string& fstype) {
+    auto resolver = KmodResolver::open(tree);
+    if (!resolver)
+        return resolver.error();
+    auto resolution = resolve_filesystem(*resolver, fstype);
+    if (!resolution)
+        return resolution.error();
+    if (resolution->modules.empty())
+        return Error{"no module provides fs-" + fstype};
+    KmodLoader loader(tree);
+    const auto& wanted = resolution->aliases.at(0).modules;
+    for (const auto& result : load_in_parallel(make_load_plan(resolution->modules), loader))
+        if (!is_in_kernel(result.status) &&
+            std::find(wanted.begin(), wanted.end(), result.name) != wanted.end())
+            return Error{result.reason, result.errno_value};
+    return {};
+}
+
+}  // namespace fastinit

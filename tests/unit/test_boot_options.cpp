@@ -1,0 +1,73 @@
+// base/boot_options.h: every fastinit.* kernel option, and the one rule for
+// booleans.
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "base/boot_options.h"
+#include "device-cache/apply.h"
+
+namespace fastinit {
+namespace {
+
+BootOptions parse(const char* text) {
+    return parse_boot_options(KernelCmdline::parse(text));
+}
+
+TEST(BootOptions, DefaultsWhenNothingIsGiven) {
+    BootOptions options = parse("root=/dev/vda quiet");
+    EXPECT_FALSE(options.debug);
+    EXPECT_FALSE(options.reprobe);
+    EXPECT_EQ(options.device_cache, paths::kDeviceCache);
+    EXPECT_EQ(options.handoff, "");
+    EXPECT_EQ(options.target, "");
+    EXPECT_FALSE(options.root_timeout.has_value());
+    EXPECT_FALSE(options.root_timeout_error.has_value());
+}
+
+TEST(BootOptions, EveryOption) {
+    BootOptions options = parse(
+        "fastinit.debug fastinit.reprobe fastinit.device_cache=/etc/d.db "
+        "fastinit.handoff=/bin/sh fastinit.target=rescue fastinit.root_timeout=5s");
+    EXPECT_TRUE(options.debug);
+    EXPECT_TRUE(options.reprobe);
+    EXPECT_EQ(options.device_cache, "/etc/d.db");
+    EXPECT_EQ(options.handoff, "/bin/sh");
+    EXPECT_EQ(options.target, "rescue");
+    ASSERT_TRUE(options.root_timeout.has_value());
+    EXPECT_EQ(*options.root_timeout, std::chrono::seconds(5));
+}
+
+TEST(BootOptions, OneRuleForEveryBoolean) {
+    for (const char* on : {"", "=1", "=yes", "=true", "=on", "=anything"})
+        for (const char* key : {"fastinit.debug", "fastinit.reprobe"}) {
+            std::string text = std::string(key) + on;
+            EXPECT_TRUE(boot_flag(KernelCmdline::parse(text), key)) << text;
+        }
+    for (const char* off : {"=0", "=no", "=false", "=off"}) {
+        std::string text = std::string("fastinit.debug") + off + " fastinit.reprobe" + off;
+        EXPECT_FALSE(parse(text.c_str()).debug) << text;
+        EXPECT_FALSE(parse(text.c_str()).reprobe) << text;
+    }
+    // The last value given decides.
+    EXPECT_FALSE(parse("fastinit.reprobe=1 fastinit.reprobe=0").reprobe);
+    EXPECT_TRUE(parse("fastinit.reprobe=0 fastinit.reprobe=1").reprobe);
+    // A longer word is another option.
+    EXPECT_FALSE(parse("fastinit.reprobed").reprobe);
+}
+
+TEST(BootOptions, DevicesApplyReadsReprobeByTheSameRule) {
+    EXPECT_FALSE(reprobe_requested(KernelCmdline::parse("fastinit.reprobe=0")));
+    EXPECT_TRUE(reprobe_requested(KernelCmdline::parse("fastinit.reprobe")));
+}
+
+TEST(BootOptions, BadValuesKeepTheDefaultAndSayWhy) {
+    BootOptions options = parse("fastinit.root_timeout=soon fastinit.device_cache=");
+    EXPECT_FALSE(options.root_timeout.has_value());
+    ASSERT_TRUE(options.root_timeout_error.has_value());
+    EXPECT_EQ(options.root_timeout_error->message.rfind("fastinit.root_timeout: ", 0), 0u);
+    EXPECT_EQ(options.device_cache, paths::kDeviceCache) << "an empty path names no file";
+}
+
+}  // namespace
+}  // namespace fastinit

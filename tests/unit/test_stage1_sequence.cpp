@@ -1,0 +1,349 @@
+// Stage 1's sequence (boot/stage1_sequence.h) over a fake system: the order
+// of its steps on a good boot, and what each failure leads to.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "base/initrd_report.h"
+#include "base/paths.h"
+#include "boot/stage1_sequence.h"
+
+namespace fastinit {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+// How a run ends in the fake: one of these is thrown.
+struct Emergency {
+    std::string why;
+};
+struct Executed {
+    std::string program;
+};
+
+class FakeStage1System : public Stage1System {
+  public:
+    FakeStage1System() {
+        report->decision = {DevicePath::use_cache, "using the device cache"};
+        files["/usr/sbin/fastinit"] = true;
+        files["/usr/sbin/fastinit-manager"] = true;
+        executable = {"/usr/sbin/fastinit-manager", "/usr/sbin/fastinit"};
+    }
+
+    // What the fake answers.
+    std::string cmdline = "root=/dev/vda ro";
+    Result<ApplyReport> report = ApplyReport{};
+    bool start_throws = false, finish_throws = false;
+    BringUpFinish finished;
+    Result<RootDevice> root = RootDevice{"/dev/vda", "ext4"};
+    bool fs_available = false;
+    Result<void> fs_loaded = {};
+    Result<void> mounted = {};
+    std::map<std::string, bool> files;  // path -> executable, in any root
+    Result<std::string> cache = std::string("the cache");
+    Result<void> switched = {};
+    std::set<std::string> executable;  // what exec runs (and so ends the run)
+
+    // What it was asked.
+    std::vector<std::string> calls;  // without look_up
+    std::string cache_path;
+    bool reprobe = false;
+    bool hand_over = false;
+    std::map<std::string, std::string> written;
+    std::vector<std::vector<std::string>> execs;  // program, then argv
+
+    long long now_us() override { return m_clock += 1000; }
+    std::vector<Error> mount_pseudo_filesystems() override {
+        calls.push_back("mount pseudo-filesystems");
+        return {};
+    }
+    std::string kernel_cmdline() override {
+        calls.push_back("read cmdline");
+        return cmdline;
+    }
+    Result<ApplyReport> start_bring_up(const std::string& path, bool reprobe_,
+                                       const std::string& root_source) override {
+        calls.push_back("start bring-up " + root_source);
+        cache_path = path;
+        reprobe = reprobe_;
+        if (start_throws)
+            throw std::runtime_error("the cache bit back");
+        return report;
+    }
+    BringUpFinish finish_bring_up(const std::string& device, const std::string& fstype,
+                                  bool hand_over_) override {
+        calls.push_back("finish bring-up " + device + " " + fstype);
+        hand_over = hand_over_;
+        if (finish_throws)
+            throw 42;
+        return finished;
+    }
+    Result<RootDevice> wait_for_root(const RootSpec& spec, const RootHint&) override {
+        calls.push_back("wait for " + spec.source);
+        return root;
+    }
+    std::string detect_fstype(const std::string&) override { return "xfs"; }
+    bool filesystem_available(const std::string&) override { return fs_available; }
+    Result<void> load_filesystem(const std::string& fstype) override {
+        calls.push_back("load fs " + fstype);
+        return fs_loaded;
+    }
+    Result<void> mount_root(const RootSpec&, const std::string& device, const std::string& fstype,
+                            const std::string& target) override {
+        calls.push_back("mount " + device + " " + fstype + " " + target);
+        return mounted;
+    }
+    std::optional<InRoot> look_up(const std::string&, const std::string& path) override {
+        auto found = files.find(path);
+        if (found == files.end())
+            return std::nullopt;
+        return InRoot{path, found->second};
+    }
+    Result<std::string> read_device_cache(const std::string& path) override {
+        calls.push_back("read cache " + path);
+        return cache;
+    }
+    Result<void> write_runtime_file(const std::string& path, const std::string& text) override {
+        calls.push_back("write " + path);
+        written[path] = text;
+        return {};
+    }
+    Result<void> switch_root(const std::string& new_root) override {
+        calls.push_back("switch root " + new_root);
+        return switched;
+    }
+    Error exec(const std::string& program, const std::vector<std::string>& argv) override {
+        calls.push_back("exec " + program);
+        std::vector<std::string> call{program};
+        call.insert(call.end(), argv.begin(), argv.end());
+        execs.push_back(call);
+        if (executable.contains(program))
+            throw Executed{program};
+        return Error{"cannot execute " + program + ": Exec format error", ENOEXEC};
+    }
+
+  protected:
+    void enter_emergency(const std::string& why) override { throw Emergency{why}; }
+
+  private:
+    long long m_clock = 0;
+};
+
+// "exec PROGRAM" or "emergency: WHY".
+std::string run(FakeStage1System& system, std::vector<std::string> args = {}) {
+    try {
+        run_stage1(system, args);
+    } catch (const Emergency& e) {
+        return "emergency: " + e.why;
+    } catch (const Executed& e) {
+        return "exec " + e.program;
+    }
+}
+
+InitrdReport written_report(const FakeStage1System& system) {
+    auto text = system.written.find(paths::kInitrdReport);
+    if (text == system.written.end())
+        return {};
+    auto report = parse_initrd_report(text->second);
+    return report ? *report : InitrdReport{};
+}
+
+TEST(Stage1Sequence, AGoodBootRunsEveryStepInOrder) {
+    FakeStage1System system;
+    EXPECT_EQ(run(system, {"--reprobe", "--debug"}), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(
+        system.calls,
+        ElementsAre("mount pseudo-filesystems", "read cmdline", "start bring-up /dev/vda",
+                    "wait for /dev/vda", "load fs ext4", "mount /dev/vda ext4 /root",
+                    "finish bring-up /dev/vda ext4", "read cache /var/lib/fastinit/devices.db",
+                    "write /run/fastinit/devices.db", "write /run/fastinit/initrd.json",
+                    "switch root /root", "exec /usr/sbin/fastinit-manager"));
+    // The next init is named as itself; --reprobe was stage 1's alone.
+    EXPECT_THAT(system.execs, ElementsAre(ElementsAre("/usr/sbin/fastinit-manager",
+                                                      "/usr/sbin/fastinit", "--debug")));
+    EXPECT_TRUE(system.reprobe);
+    EXPECT_TRUE(system.hand_over) << "the next init is fastinit: it takes over modules";
+    EXPECT_EQ(system.written[paths::kHandedOverCache], "the cache");
+    InitrdReport report = written_report(system);
+    EXPECT_EQ(report.devices.mode, "cache-hit");
+    EXPECT_EQ(report.root.device, "/dev/vda");
+    EXPECT_EQ(report.next_init, "/usr/sbin/fastinit");
+    EXPECT_GT(report.switch_root_us, report.root.mounted_us);
+    EXPECT_GT(report.root.mounted_us, report.userspace_start_us);
+}
+
+TEST(Stage1Sequence, NoRootOrABadRootIsAnEmergencyBeforeAnyDeviceWork) {
+    FakeStage1System none;
+    none.cmdline = "quiet";
+    EXPECT_THAT(run(none), HasSubstr("emergency: no root= on the kernel command line"));
+    EXPECT_THAT(none.calls, ElementsAre("mount pseudo-filesystems", "read cmdline"));
+
+    FakeStage1System bad;
+    bad.cmdline = "root=vda";
+    EXPECT_THAT(run(bad), HasSubstr("emergency: root=vda is not understood"));
+
+    FakeStage1System timeout;
+    timeout.cmdline = "root=/dev/vda fastinit.root_timeout=soon";
+    EXPECT_THAT(run(timeout), HasSubstr("emergency: fastinit.root_timeout: "));
+}
+
+TEST(Stage1Sequence, ABringUpThatThrowsDoesNotEndTheBoot) {
+    FakeStage1System system;
+    system.start_throws = true;
+    system.finish_throws = true;
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    InitrdReport report = written_report(system);
+    EXPECT_EQ(report.devices.mode, "none");
+    EXPECT_EQ(report.devices.modules_loaded, 0);
+}
+
+TEST(Stage1Sequence, ABringUpThatFailsIsRecordedAsNone) {
+    FakeStage1System system;
+    system.report = Error{"cannot enumerate devices", 0};
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    InitrdReport report = written_report(system);
+    EXPECT_EQ(report.devices.mode, "none");
+    EXPECT_EQ(report.devices.reason, "cannot enumerate devices");
+}
+
+TEST(Stage1Sequence, ARootThatDoesNotAppearIsAnEmergency) {
+    FakeStage1System system;
+    system.root = Error{"root device /dev/vda did not appear", 0};
+    EXPECT_EQ(run(system), "emergency: root device /dev/vda did not appear");
+    EXPECT_EQ(system.calls.back(), "wait for /dev/vda");
+}
+
+TEST(Stage1Sequence, AFilesystemModuleThatFailsIsAWarningAndTheMountIsTried) {
+    FakeStage1System system;
+    system.fs_loaded = Error{"no module provides fs-ext4", 0};
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(system.calls, ::testing::Contains("mount /dev/vda ext4 /root"));
+
+    FakeStage1System known;
+    known.fs_available = true;
+    EXPECT_EQ(run(known), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(known.calls, ::testing::Not(::testing::Contains("load fs ext4")));
+}
+
+TEST(Stage1Sequence, TheFilesystemTypeComesFromRootfstypeThenTheLookupThenDetection) {
+    FakeStage1System detected;
+    detected.root = RootDevice{"/dev/vda", ""};
+    run(detected);
+    EXPECT_THAT(detected.calls, ::testing::Contains("mount /dev/vda xfs /root"));
+    FakeStage1System given;
+    given.cmdline = "root=/dev/vda rootfstype=btrfs";
+    run(given);
+    EXPECT_THAT(given.calls, ::testing::Contains("mount /dev/vda btrfs /root"));
+}
+
+TEST(Stage1Sequence, AMountThatFailsIsAnEmergency) {
+    FakeStage1System system;
+    system.mounted = Error{"cannot mount /dev/vda: Invalid argument", EINVAL};
+    EXPECT_EQ(run(system), "emergency: cannot mount /dev/vda: Invalid argument");
+}
+
+TEST(Stage1Sequence, ARootWithoutAnInitIsAnEmergencyNamingTheCandidates) {
+    FakeStage1System system;
+    system.files.clear();
+    system.cmdline = "root=/dev/vda fastinit.handoff=/bin/mine";
+    EXPECT_EQ(run(system),
+              "emergency: the root filesystem has no init (tried /bin/mine, /usr/sbin/fastinit, "
+              "/sbin/fastinit, /sbin/init)");
+    EXPECT_THAT(system.calls, ::testing::Not(::testing::Contains("switch root /root")));
+}
+
+TEST(Stage1Sequence, TheHandoffComesFirstAndAnotherInitGetsNoModules) {
+    FakeStage1System system;
+    system.cmdline = "root=/dev/vda fastinit.handoff=/bin/mine";
+    system.files["/bin/mine"] = true;
+    system.executable = {"/bin/mine"};
+    EXPECT_EQ(run(system), "exec /bin/mine");
+    EXPECT_FALSE(system.hand_over);
+}
+
+TEST(Stage1Sequence, ASwitchRootThatFailsIsAnEmergency) {
+    FakeStage1System system;
+    system.switched = Error{"cannot move /dev: Invalid argument", EINVAL};
+    EXPECT_EQ(run(system), "emergency: cannot move /dev: Invalid argument");
+    EXPECT_THAT(system.execs, IsEmpty());
+}
+
+TEST(Stage1Sequence, AManagerThatWillNotRunFallsBackToFastinitThenToAnEmergency) {
+    FakeStage1System fallback;
+    fallback.executable = {"/usr/sbin/fastinit"};
+    EXPECT_EQ(run(fallback), "exec /usr/sbin/fastinit");
+    EXPECT_EQ(fallback.execs.size(), 2u);
+
+    FakeStage1System neither;
+    neither.executable.clear();
+    EXPECT_EQ(run(neither), "emergency: cannot execute /usr/sbin/fastinit: Exec format error");
+    EXPECT_EQ(neither.execs.size(), 2u);
+}
+
+TEST(Stage1Sequence, ACacheTooBigIsNotHandedOverAndTheBootGoesOn) {
+    FakeStage1System system;
+    system.cache = Error{"/var/lib/fastinit/devices.db is larger than 16777216 bytes", EFBIG};
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_FALSE(system.written.contains(paths::kHandedOverCache));
+    EXPECT_TRUE(system.written.contains(paths::kInitrdReport));
+}
+
+TEST(Stage1Sequence, TheCacheChosenOnTheCommandLineIsUsedAndHandedOver) {
+    FakeStage1System system;
+    system.cmdline = "root=/dev/vda fastinit.device_cache=/etc/mine.db";
+    run(system);
+    EXPECT_EQ(system.cache_path, "/etc/mine.db");
+    EXPECT_THAT(system.calls, ::testing::Contains("read cache /etc/mine.db"));
+    EXPECT_EQ(system.written[paths::kHandedOverCache], "the cache");
+}
+
+TEST(Stage1Sequence, ReprobeFollowsTheOneBooleanRule) {
+    for (auto [cmdline, expected] :
+         std::vector<std::pair<std::string, bool>>{{"root=/dev/vda", false},
+                                                   {"root=/dev/vda fastinit.reprobe", true},
+                                                   {"root=/dev/vda fastinit.reprobe=1", true},
+                                                   {"root=/dev/vda fastinit.reprobe=0", false},
+                                                   {"root=/dev/vda fastinit.reprobe=off", false}}) {
+        FakeStage1System system;
+        system.cmdline = cmdline;
+        run(system);
+        EXPECT_EQ(system.reprobe, expected) << cmdline;
+    }
+}
+
+TEST(Stage1Sequence, ModulesLeftBehindAreCountedWhenTheyAreIn) {
+    FakeStage1System system;
+    system.report->left_behind = 3;
+    system.report->root_first = {"virtio_blk", "ext4"};
+    ApplyReport whole = *system.report;
+    whole.modules.resize(5);
+    for (auto& module : whole.modules)
+        module.status = LoadStatus::loaded;
+    whole.check_us = 100;
+    whole.load_us = 400;
+    system.finished.report = whole;
+    run(system);
+    InitrdReport report = written_report(system);
+    EXPECT_EQ(report.devices.modules_loaded, 5);
+    EXPECT_EQ(report.devices.left_for_the_real_root, 0);
+    ASSERT_TRUE(report.devices.all_loaded_us.has_value());
+    EXPECT_EQ(*report.devices.all_loaded_us, report.devices.start_us + 500);
+    EXPECT_THAT(report.devices.root_first, ElementsAre("virtio_blk", "ext4"));
+
+    FakeStage1System left;
+    left.finished.left_for_the_real_root = 3;
+    run(left);
+    EXPECT_FALSE(written_report(left).devices.all_loaded_us.has_value());
+    EXPECT_EQ(written_report(left).devices.left_for_the_real_root, 3);
+}
+
+}  // namespace
+}  // namespace fastinit
