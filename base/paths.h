@@ -21,6 +21,9 @@ inline constexpr size_t kMaxDeviceCacheSize = 16 * 1024 * 1024;
 
 // The manager's runtime directory: control socket, notify socket, reports.
 inline constexpr const char* kRuntimeDir = "/run/fastinit";
+// Its sockets, by name: the bus (org.fastinit1.Manager) and sd_notify.
+inline constexpr const char* kControlSocketName = "private";
+inline constexpr const char* kNotifySocketName = "notify";
 // Where stage 1 leaves the device cache it used or rewrote, for stage 2 to
 // keep on the real root.
 inline constexpr const char* kHandedOverCache = "/run/fastinit/devices.db";

@@ -201,7 +201,7 @@ int run_manager(int argc, char** argv) {
         return 1;
     }
     Supervisor& s = **supervisor;
-    auto bus = serve_bus ? BusServer::listen(s, args.runtime_dir + "/private")
+    auto bus = serve_bus ? BusServer::listen(s, args.runtime_dir + "/" + paths::kControlSocketName)
                          : Result<std::unique_ptr<BusServer>>(Error{"refused runtime directory"});
     if (!bus)
         log::error("control interface unavailable: ", bus.error().message);

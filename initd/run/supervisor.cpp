@@ -59,7 +59,7 @@ Result<void> Supervisor::setup(Graph graph) {
             return system_error("cannot watch signal " + std::to_string(sig), -r);
     }
 
-    auto notify = NotifySocket::bind(m_options.runtime_dir + "/notify");
+    auto notify = NotifySocket::bind(m_options.runtime_dir + "/" + paths::kNotifySocketName);
     if (!notify)
         return notify.error();
     m_notify = std::move(*notify);

@@ -5,17 +5,18 @@
 #include "base/atomic_file.h"
 #include "base/boot_clock.h"
 #include "base/log.h"
+#include "base/paths.h"
 #include "base/text.h"
 
 namespace fastinit {
 
 TimelineWriter::TimelineWriter(const std::string& runtime_dir, long long init_start_boottime_us)
-    : m_started_at(Clock::now()), m_path(runtime_dir + "/boot.json") {
+    : m_started_at(Clock::now()), m_path(runtime_dir + "/" + paths::kBootReportName) {
     m_boot.manager_start_boottime_us = boottime_us();
     m_boot.init_start_boottime_us = init_start_boottime_us;
     // Stage 1 (the initramfs) leaves its report in /run, which it moved into
     // the real root for us.
-    if (auto report = read_file(runtime_dir + "/initrd.json"))
+    if (auto report = read_file(runtime_dir + "/" + paths::kInitrdReportName))
         m_boot.initrd_report = *report;
 }
 
