@@ -22,6 +22,8 @@ int verb_check(const ClientContext&, const Args& args) {
     }
 
     UnitSet units = load_units(*dirs);
+    if (!target.empty())
+        instantiate_templates(units, {target});  // the target may be an instance
     Graph graph = build_graph(units);
     int errors = 0, warnings = 0;
     auto print = [&](const Diagnostic& d) {

@@ -92,8 +92,9 @@ void log_diagnostic(const Diagnostic& d) {
 
 // The unit set is only needed to build the graph, which keeps its own copy
 // of every unit: let it go before the manager runs.
-Graph load_unit_graph(const std::vector<std::string>& dirs) {
+Graph load_unit_graph(const std::vector<std::string>& dirs, const std::string& target) {
     UnitSet units = load_units(dirs);
+    instantiate_templates(units, {target});  // the target may be an instance
     for (const auto& d : units.diagnostics)
         log_diagnostic(d);
     Graph graph = build_graph(units);
@@ -165,7 +166,7 @@ int run_manager(int argc, char** argv) {
     if (args.unit_dirs.empty())
         args.unit_dirs = kDefaultUnitPath;
 
-    Graph graph = load_unit_graph(args.unit_dirs);
+    Graph graph = load_unit_graph(args.unit_dirs, args.target);
 
     bool serve_bus = true;
     if (auto prepared = prepare_runtime_dir(args.runtime_dir); !prepared) {
