@@ -52,8 +52,8 @@ void instantiate_templates(UnitSet& set, const std::vector<std::string>& roots) 
         if (found == set.templates.end()) {
             if (set.broken.count(reference->template_name))
                 report(set, wanted,
-                       "cannot make " + wanted.name + ": the template " +
-                           reference->template_name + " is broken");
+                       "cannot make " + wanted.name + ": the template " + reference->template_name +
+                           " is broken");
             continue;  // no template: missing, which the graph reports
         }
         const UnitTemplate& source = found->second;

@@ -110,8 +110,8 @@ UnitSet load_units(const std::vector<std::string>& search_path, ParserProbe& pro
         if (!to_parse[i])
             return;
         bool is_template = is_template_name(files[i].name);
-        parsed[i] = parse_unit(files[i].name, files[i].path, *texts[i],
-                               is_template ? &kSample : nullptr);
+        parsed[i] =
+            parse_unit(files[i].name, files[i].path, *texts[i], is_template ? &kSample : nullptr);
     };
     try {
         tbb::parallel_for(size_t{0}, files.size(), load);

@@ -8,8 +8,8 @@ namespace {
 constexpr size_t kMaxInstanceLength = 128;
 
 bool is_instance_character(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == ':' || c == '_' || c == '.' || c == '-' || c == '\\';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' ||
+           c == '_' || c == '.' || c == '-' || c == '\\';
 }
 
 int hex_value(char c) {

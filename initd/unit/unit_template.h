@@ -18,8 +18,8 @@ namespace fastinit {
 
 // The values substituted in one instance.
 struct Specifiers {
-    std::string instance;    // %i: the instance as written
-    std::string unescaped;   // %I: the instance unescaped
+    std::string instance;   // %i: the instance as written
+    std::string unescaped;  // %I: the instance unescaped
 };
 
 struct TemplateReference {

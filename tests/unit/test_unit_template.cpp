@@ -56,7 +56,8 @@ TEST(MakeSpecifiers, UnescapesLikeSystemd) {
 
 TEST(MakeSpecifiers, RejectsHostileInstances) {
     EXPECT_THAT(make_specifiers("").error().message, HasSubstr("empty"));
-    EXPECT_THAT(make_specifiers(std::string(129, 'a')).error().message, HasSubstr("longer than 128"));
+    EXPECT_THAT(make_specifiers(std::string(129, 'a')).error().message,
+                HasSubstr("longer than 128"));
     EXPECT_THAT(make_specifiers("a/b").error().message, HasSubstr("contains \"/\""));
     EXPECT_THAT(make_specifiers("a b").error().message, HasSubstr("contains \" \""));
     EXPECT_THAT(make_specifiers("a\nb").error().message, HasSubstr("contains \"\\n\""));
@@ -80,8 +81,7 @@ TEST(ExpandSpecifiers, ReplacesIAndPercent) {
 
 TEST(ExpandSpecifiers, UnknownOrTrailingPercentIsAnError) {
     Specifiers s{"x", "x"};
-    EXPECT_THAT(expand_specifiers("%n", s).error().message,
-                HasSubstr("unknown specifier \"%n\""));
+    EXPECT_THAT(expand_specifiers("%n", s).error().message, HasSubstr("unknown specifier \"%n\""));
     EXPECT_THAT(expand_specifiers("date +%s", s).error().message, HasSubstr("\"%s\""));
     EXPECT_THAT(expand_specifiers("50%", s).error().message, HasSubstr("%%"));
 }
@@ -121,15 +121,15 @@ TEST(ParseInstance, SubstitutesInEveryStringValue) {
 
 TEST(ParseInstance, UnknownSpecifierNamesFileLineAndKey) {
     Specifiers s{"x", "x"};
-    ParsedUnit parsed = parse_unit("t@x", "/units/t@.toml",
-                                   "[service]\nexec = [\"/bin/date\", \"+%s\"]\n", &s);
+    ParsedUnit parsed =
+        parse_unit("t@x", "/units/t@.toml", "[service]\nexec = [\"/bin/date\", \"+%s\"]\n", &s);
     EXPECT_FALSE(parsed.unit);
     ASSERT_EQ(parsed.diagnostics.size(), 1u);
     EXPECT_THAT(parsed.diagnostics[0].to_string(),
                 HasSubstr("/units/t@.toml:2:1: error: service.exec: unknown specifier \"%s\""));
-    ParsedUnit env = parse_unit("t@x", "/units/t@.toml",
-                                "[service]\nexec = [\"/bin/true\"]\nenvironment = { A = \"%q\" }\n",
-                                &s);
+    ParsedUnit env =
+        parse_unit("t@x", "/units/t@.toml",
+                   "[service]\nexec = [\"/bin/true\"]\nenvironment = { A = \"%q\" }\n", &s);
     EXPECT_FALSE(env.unit);
     EXPECT_THAT(all_messages(env.diagnostics),
                 HasSubstr("/units/t@.toml:3:17: error: service.environment.A: unknown specifier"));
