@@ -234,7 +234,8 @@ const KeyTable& service_keys() {
                                            {{"simple", ServiceType::simple},
                                             {"exec", ServiceType::exec},
                                             {"oneshot", ServiceType::oneshot},
-                                            {"notify", ServiceType::notify}},
+                                            {"notify", ServiceType::notify},
+                                            {"forking", ServiceType::forking}},
                                            service_of(u).type);
          }},
         {"exec",
@@ -294,6 +295,15 @@ const KeyTable& service_keys() {
                  service_of(u).environment.emplace_back(std::string(key.str()), std::move(text));
              }
              return ok;
+         }},
+        {"pid_file",
+         [](const Field& f, Unit& u) {
+             auto& path = service_of(u).pid_file;
+             if (!read_string(f, path))
+                 return false;
+             if (path.empty() || path[0] != '/')
+                 return f.fail("must be an absolute path");
+             return true;
          }},
         {"user", [](const Field& f, Unit& u) { return read_string(f, service_of(u).user); }},
         {"group", [](const Field& f, Unit& u) { return read_string(f, service_of(u).group); }},
@@ -379,12 +389,22 @@ void validate(Unit& unit, const toml::table& root, Reporter& report) {
     const toml::node* section = root.get("service");
     const toml::source_region where = section ? section->source() : toml::source_region{};
     // A present but invalid exec has been reported already.
-    bool has_exec = section && section->is_table() && section->as_table()->contains("exec");
-    if (s.exec.empty() && !has_exec)
+    auto has_key = [&](std::string_view key) {
+        return section && section->is_table() && section->as_table()->contains(key);
+    };
+    if (s.exec.empty() && !has_key("exec"))
         report.error(where, "service.exec", "a [service] needs exec = [\"/path/to/program\", ...]");
     if (s.type == ServiceType::oneshot && s.restart == RestartPolicy::always)
         report.error(where, "service.restart",
                      "restart = \"always\" is not allowed for oneshot services (use on-failure)");
+    if (s.type == ServiceType::forking && s.pid_file.empty() && !has_key("pid_file"))
+        report.error(where, "service.pid_file",
+                     "type = \"forking\" needs pid_file = \"/run/NAME.pid\": the pid file names "
+                     "the daemon once the started process has exited");
+    if (s.type != ServiceType::forking && !s.pid_file.empty())
+        report.error(where, "service.pid_file",
+                     "pid_file is only for type = \"forking\" (this service is " +
+                         std::string(to_string(s.type)) + ")");
     if (s.restart_delay_max < s.restart_delay)
         s.restart_delay_max = s.restart_delay;
     if (!s.stderr_set)
