@@ -11,6 +11,7 @@
 
 #include "base/args.h"
 #include "base/boot_clock.h"
+#include "base/boot_options.h"
 #include "base/kernel_cmdline.h"
 #include "base/log.h"
 #include "base/own_path.h"
@@ -46,11 +47,9 @@ const char kUsage[] =
     "                [--proc-cmdline FILE] [--kexec-loaded-path FILE] [--reprobe]\n"
     "                [--debug]\n";
 
-// The kernel hands init every word it does not understand, so as PID 1
-// unknown words are warnings; by hand they are errors.
-Result<ManagerArgs> parse_args(int argc, char** argv, bool strict) {
-    ManagerArgs args;
-    arg::Spec spec{
+// The manager's options; `strict` by hand, where unknown words are mistakes.
+arg::Spec manager_spec(ManagerArgs& args, bool strict) {
+    return arg::Spec{
         .options = {arg::value("--units",
                                [&args](std::string_view dir) {
                                    args.unit_dirs.emplace_back(dir);
@@ -63,7 +62,14 @@ Result<ManagerArgs> parse_args(int argc, char** argv, bool strict) {
                     arg::flag("--reprobe", args.reprobe), arg::flag("--debug", args.debug)},
         .max_positionals = strict ? 0 : SIZE_MAX,
         .unknown_as_positional = !strict};
-    auto ignored = arg::parse(spec, std::vector<std::string>(argv + 1, argv + argc));
+}
+
+// The kernel hands init every word it does not understand, so as PID 1
+// unknown words are warnings; by hand they are errors.
+Result<ManagerArgs> parse_args(int argc, char** argv, bool strict) {
+    ManagerArgs args;
+    auto ignored =
+        arg::parse(manager_spec(args, strict), std::vector<std::string>(argv + 1, argv + argc));
     if (!ignored)
         return ignored.error();
     for (const std::string& word : *ignored)
@@ -105,6 +111,17 @@ Graph load_unit_graph(const std::vector<std::string>& dirs) {
 }
 
 }  // namespace
+
+bool is_manager_option(std::string_view word) {
+    word = word.substr(0, word.find('='));  // --units=DIR
+    if (word == "--runtime-dir")
+        return false;  // the client's too
+    ManagerArgs unused;
+    for (const arg::Option& option : manager_spec(unused, true).options)
+        if (option.name == word)
+            return true;
+    return false;
+}
 
 int run_manager(int argc, char** argv) {
     long long entered_us = init_start_us();
@@ -158,10 +175,11 @@ int run_manager(int argc, char** argv) {
 
     auto cmdline_text = read_file(args.proc_cmdline);
     KernelCmdline cmdline = KernelCmdline::parse(cmdline_text ? *cmdline_text : "");
-    if (cmdline.has("fastinit.debug") || args.debug)
+    BootOptions boot_options = parse_boot_options(cmdline);
+    if (boot_options.debug || args.debug)
         log::set_min_level(log::Level::debug);
     if (args.target.empty())
-        args.target = cmdline.value("fastinit.target").value_or("default");
+        args.target = boot_options.target.empty() ? "default" : boot_options.target;
     if (args.unit_dirs.empty())
         args.unit_dirs = kDefaultUnitPath;
 
