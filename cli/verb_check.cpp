@@ -29,7 +29,9 @@ int verb_check(const ClientContext&, const Args& args) {
 
     UnitSet units = load_units(*dirs);
     if (!fstab.empty())
-        load_fstab_units(units, {.fstab_path = fstab, .root_read_only = true});
+        load_fstab_units(
+            units,
+            {.fstab_path = fstab, .root_read_only = true, .client_program = "/usr/sbin/fastinit"});
     Graph graph = build_graph(units);
     int errors = 0, warnings = 0;
     auto print = [&](const Diagnostic& d) {
