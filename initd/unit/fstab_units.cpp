@@ -17,17 +17,24 @@ constexpr char kSwapon[] = "/sbin/swapon";
 
 // A mount point already mounted (by stage 1, or a second start) is done;
 // one that does not exist yet is created, as systemd does. mount(8) reads
-// the entry from the same fstab, so every option means what it says there.
+// the entry from fstab itself, so every option means what it says there;
+// "$2" names the fstab only when it is not /etc/fstab (util-linux's
+// --fstab), so busybox's mount does for /etc/fstab too.
 constexpr char kMountScript[] =
-    "mountpoint -q -- \"$1\" && exit 0; "
-    "[ -d \"$1\" ] || mkdir -p -- \"$1\"; "
-    "exec mount --fstab \"$2\" -- \"$1\"";
+    "mountpoint -q \"$1\" && exit 0; "
+    "[ -d \"$1\" ] || mkdir -p \"$1\"; "
+    "if [ -n \"$2\" ]; then exec mount --fstab \"$2\" \"$1\"; fi; "
+    "exec mount \"$1\"";
 
 // fsck(8)'s status is a bit mask: 1 errors corrected (fine), 2 corrected but
 // the system should be rebooted (the root was changed under the running
 // kernel), 4 and up errors left or no check possible (a failure: the mount
 // that requires this unit does not happen).
+// A type without its checker (fsck.vfat with no dosfstools) is not
+// checked, as systemd-fsck does, instead of failing the mount.
 constexpr char kFsckScript[] =
+    "if [ \"$3\" != auto ] && ! command -v \"fsck.$3\" >/dev/null 2>&1; then "
+    "echo \"no fsck.$3 installed: $1 is not checked\" >&2; exit 0; fi; "
     "fsck -a -T \"$1\"; rc=$?; "
     "if [ \"$rc\" -ge 4 ]; then "
     "echo \"fsck of $1 failed (status $rc): errors left uncorrected or no check possible\" >&2; "
@@ -52,6 +59,11 @@ std::string hex_byte(unsigned char c) {
 
 std::string origin(const FstabEntry& e, const FstabContext& c) {
     return c.fstab_path + ":" + std::to_string(e.line);
+}
+
+// The fstab to name to mount(8): none for /etc/fstab, which it reads anyway.
+std::string fstab_argument(const FstabContext& c) {
+    return c.fstab_path == kDefaultFstab ? "" : c.fstab_path;
 }
 
 Unit base_unit(std::string name, const FstabEntry& e, const FstabContext& c,
@@ -79,14 +91,14 @@ Unit mount_unit(const FstabEntry& e, const FstabContext& c) {
     Unit u = base_unit("mount-" + escape_unit_path(e.mount_point), e, c,
                        "Mount " + e.spec + " on " + e.mount_point);
     u.conditions.path_exists = {kSh, kMount};
-    u.service = oneshot({kSh, "-c", kMountScript, "mount", e.mount_point, c.fstab_path});
+    u.service = oneshot({kSh, "-c", kMountScript, "mount", e.mount_point, fstab_argument(c)});
     return u;
 }
 
 Unit fsck_unit(const std::string& name, const FstabEntry& e, const FstabContext& c) {
     Unit u = base_unit(name, e, c, "Check " + e.spec + " for " + e.mount_point);
     u.conditions.path_exists = {kSh, kFsck};
-    u.service = oneshot({kSh, "-c", kFsckScript, "fsck", e.spec, c.client_program});
+    u.service = oneshot({kSh, "-c", kFsckScript, "fsck", e.spec, c.client_program, e.type});
     return u;
 }
 
@@ -102,7 +114,10 @@ Unit remount_root_unit(const FstabEntry& e, const FstabContext& c) {
     Unit u = base_unit("remount-root", e, c, "Remount / with the options of fstab");
     u.conditions.path_exists = {kMount};
     // With "remount", mount(8) applies the options fstab gives for "/".
-    u.service = oneshot({kMount, "--fstab", c.fstab_path, "-o", "remount", "/"});
+    std::vector<std::string> exec = {kMount, "-o", "remount", "/"};
+    if (!fstab_argument(c).empty())
+        exec.insert(exec.begin() + 1, {"--fstab", c.fstab_path});
+    u.service = oneshot(std::move(exec));
     return u;
 }
 

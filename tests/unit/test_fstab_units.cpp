@@ -76,8 +76,8 @@ TEST(FstabUnits, MountFsckAndTargetForALocalFilesystem) {
     EXPECT_EQ(mount.service->type, ServiceType::oneshot);
     EXPECT_EQ(mount.service->exec[0], "/bin/sh");
     EXPECT_THAT(mount.service->exec, Contains("/data"));
-    EXPECT_THAT(mount.service->exec, Contains("/etc/fstab"));
-    EXPECT_THAT(mount.service->exec[2], HasSubstr("mount --fstab"));
+    EXPECT_EQ(mount.service->exec.back(), "");  // /etc/fstab: mount reads it anyway
+    EXPECT_THAT(mount.service->exec[2], HasSubstr("exec mount \"$1\""));
     EXPECT_EQ(mount.path, "/etc/fstab:1");
     EXPECT_THAT(mount.before, Contains("local-fs"));
     EXPECT_THAT(mount.requires_, Contains("fsck-data"));
@@ -85,6 +85,7 @@ TEST(FstabUnits, MountFsckAndTargetForALocalFilesystem) {
     const Unit& fsck = unit(set, "fsck-data");
     EXPECT_THAT(fsck.service->exec, Contains("LABEL=data"));
     EXPECT_THAT(fsck.service->exec[2], HasSubstr("fsck -a"));
+    EXPECT_EQ(fsck.service->exec.back(), "ext4");  // to skip a type without fsck.TYPE
     EXPECT_THAT(fsck.conditions.path_exists, Contains("/sbin/fsck"));
 }
 
@@ -99,8 +100,7 @@ TEST(FstabUnits, FsckRunsInPassOrderRootFirst) {
     EXPECT_THAT(root_fsck.before, Contains("remount-root"));
     const Unit& remount = unit(set, "remount-root");
     EXPECT_THAT(remount.requires_, Contains("fsck--"));
-    EXPECT_THAT(remount.service->exec,
-                ElementsAre("/bin/mount", "--fstab", "/etc/fstab", "-o", "remount", "/"));
+    EXPECT_THAT(remount.service->exec, ElementsAre("/bin/mount", "-o", "remount", "/"));
     EXPECT_THAT(unit(set, "local-fs").requires_, Contains("remount-root"));
     EXPECT_THAT(unit(set, "fsck-b").after, Contains("fsck--"));
     EXPECT_THAT(unit(set, "fsck-c").after, Contains("fsck--"));
@@ -110,6 +110,17 @@ TEST(FstabUnits, FsckRunsInPassOrderRootFirst) {
     // Every mount waits for the root to be writable.
     EXPECT_THAT(unit(set, "mount-d").after, Contains("remount-root"));
     EXPECT_EQ(set.units.count("mount--"), 0u);  // / is remounted, not mounted
+}
+
+TEST(FstabUnits, AnotherFstabIsNamedToMount) {
+    FstabParse parsed = parse_fstab("/dev/r / ext4 defaults 0 0\n/dev/a /a ext4 defaults\n", "f");
+    UnitSet set = target_set();
+    add_fstab_units(
+        set, parsed.entries,
+        {.fstab_path = "/tmp/t/fstab", .root_read_only = false, .client_program = "/x/fastinit"});
+    EXPECT_EQ(unit(set, "mount-a").service->exec.back(), "/tmp/t/fstab");
+    EXPECT_THAT(unit(set, "remount-root").service->exec,
+                ElementsAre("/bin/mount", "--fstab", "/tmp/t/fstab", "-o", "remount", "/"));
 }
 
 TEST(FstabUnits, ARootThatIsAlreadyWritableIsNotChecked) {
