@@ -7,6 +7,7 @@ and skipped, and the generated units show in `analyze critical-chain`."""
 import os
 import re
 import shutil
+import subprocess
 
 from conftest import REPO
 
@@ -92,3 +93,39 @@ def test_check_reports_the_fstab_with_file_and_line(fastinit):
     # Without --fstab nothing of it.
     clean = ns.ctl("check", ns.unit_dir)
     assert clean.returncode == 0 and "12 units loaded" in clean.stdout, clean.stdout
+
+
+def test_fsck_runs_before_the_mount_and_a_failed_check_stops_it(fastinit):
+    """Real e2fsprogs on ext4 images (mounted through loop devices in the
+    namespace): a clean image is checked and mounted; one with a wiped
+    superblock fails its check (fsck status 8), its mount is skipped, and
+    nofail keeps local-fs going."""
+    ns = fastinit.new()
+    for name in os.listdir(SHIPPED_UNITS):
+        if name.endswith(".toml"):
+            shutil.copy(os.path.join(SHIPPED_UNITS, name), ns.unit_dir)
+    images = {}
+    for key in ("good", "bad"):
+        images[key] = os.path.join(ns.dir, key + ".img")
+        subprocess.run(["mkfs.ext4", "-q", "-F", images[key], "8M"], check=True)
+    with open(images["bad"], "r+b") as f:
+        f.seek(1024)
+        f.write(b"\0" * 1024)  # the primary superblock
+    fstab = os.path.join(ns.dir, "fstab")
+    with open(fstab, "w") as f:
+        for key in ("good", "bad"):
+            f.write(f"{images[key]} {ns.work(key)} ext4 loop,nofail 0 2\n")
+    ns.start(extra_args=["--fstab", fstab])
+
+    good, bad = escape(ns.work("good")), escape(ns.work("bad"))
+    ns.wait_state("mount-" + good, "active")
+    assert ns.unit_status("fsck-" + good)["state"] == "active"
+    assert mounted_in(ns, ns.work("good")) == "ext4"
+
+    info = ns.wait_unit("fsck-" + bad, lambda i: i["state"] == "failed", "failed")
+    assert info["state"] == "failed", info
+    m = ns.wait_unit("mount-" + bad, lambda i: i["state"] == "skipped", "skipped")
+    assert m["result"] == "dependency", m
+    assert mounted_in(ns, ns.work("bad")) is None
+    assert f"fsck of {images['bad']} failed (status 8)" in ns.read_log()
+    assert ns.unit_status("local-fs")["state"] == "active"
