@@ -26,6 +26,7 @@
 #include "initd/pid1/mounts.h"
 #include "initd/run/runtime_dir.h"
 #include "initd/run/supervisor.h"
+#include "initd/unit/fstab_units.h"
 #include "initd/unit/unit_loader.h"
 
 namespace fastinit {
@@ -37,6 +38,9 @@ struct ManagerArgs {
     std::string runtime_dir = paths::kRuntimeDir;
     std::string proc_cmdline = "/proc/cmdline";
     std::string kexec_loaded_path = "/sys/kernel/kexec_loaded";
+    // Generated units from this fstab: /etc/fstab at a real boot; in a PID
+    // namespace (tests) only when --fstab names one, never the host's.
+    std::string fstab;
     bool reprobe = false;
     bool debug = false;
     bool units_overridden = false;
@@ -45,7 +49,7 @@ struct ManagerArgs {
 const char kUsage[] =
     "usage: fastinit [--units DIR]... [--target NAME] [--runtime-dir DIR]\n"
     "                [--proc-cmdline FILE] [--kexec-loaded-path FILE] [--reprobe]\n"
-    "                [--debug]\n";
+    "                [--fstab FILE] [--debug]\n";
 
 // The manager's options; `strict` by hand, where unknown words are mistakes.
 arg::Spec manager_spec(ManagerArgs& args, bool strict) {
@@ -59,7 +63,8 @@ arg::Spec manager_spec(ManagerArgs& args, bool strict) {
                     arg::value("--runtime-dir", args.runtime_dir),
                     arg::value("--proc-cmdline", args.proc_cmdline),
                     arg::value("--kexec-loaded-path", args.kexec_loaded_path),
-                    arg::flag("--reprobe", args.reprobe), arg::flag("--debug", args.debug)},
+                    arg::value("--fstab", args.fstab), arg::flag("--reprobe", args.reprobe),
+                    arg::flag("--debug", args.debug)},
         .max_positionals = strict ? 0 : SIZE_MAX,
         .unknown_as_positional = !strict};
 }
@@ -90,6 +95,13 @@ long long init_start_us() {
     return *end == '\0' && value > 0 && value <= now ? value : now;
 }
 
+// Whether stage 1 left / read-only (Debian's "ro" command line): then the
+// root's fsck runs before remount-root makes it writable.
+bool root_mounted_read_only() {
+    auto mountinfo = read_file_at_most("/proc/self/mountinfo", 4 << 20);
+    return mountinfo && root_is_read_only(*mountinfo);
+}
+
 void log_diagnostic(const Diagnostic& d) {
     log::write_untagged(
         d.severity == Diagnostic::Severity::error ? log::Level::error : log::Level::warning,
@@ -98,8 +110,15 @@ void log_diagnostic(const Diagnostic& d) {
 
 // The unit set is only needed to build the graph, which keeps its own copy
 // of every unit: let it go before the manager runs.
-Graph load_unit_graph(const std::vector<std::string>& dirs) {
+Graph load_unit_graph(const std::vector<std::string>& dirs, const std::string& fstab) {
     UnitSet units = load_units(dirs);
+    if (!fstab.empty()) {
+        FstabContext context{.fstab_path = fstab,
+                             .root_read_only = root_mounted_read_only(),
+                             .client_program = sibling_program("fastinit")};
+        size_t made = load_fstab_units(units, context);
+        log::info("generated ", made, " units from ", fstab);
+    }
     for (const auto& d : units.diagnostics)
         log_diagnostic(d);
     Graph graph = build_graph(units);
@@ -183,7 +202,9 @@ int run_manager(int argc, char** argv) {
     if (args.unit_dirs.empty())
         args.unit_dirs = kDefaultUnitPath;
 
-    Graph graph = load_unit_graph(args.unit_dirs);
+    if (args.fstab.empty() && real_boot)
+        args.fstab = kDefaultFstab;
+    Graph graph = load_unit_graph(args.unit_dirs, args.fstab);
 
     bool serve_bus = true;
     if (auto prepared = prepare_runtime_dir(args.runtime_dir); !prepared) {
