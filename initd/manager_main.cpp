@@ -11,6 +11,7 @@
 
 #include "base/args.h"
 #include "base/boot_clock.h"
+#include "base/boot_options.h"
 #include "base/kernel_cmdline.h"
 #include "base/log.h"
 #include "base/own_path.h"
@@ -25,6 +26,7 @@
 #include "initd/pid1/mounts.h"
 #include "initd/run/runtime_dir.h"
 #include "initd/run/supervisor.h"
+#include "initd/unit/fstab_units.h"
 #include "initd/unit/unit_loader.h"
 
 namespace fastinit {
@@ -36,6 +38,9 @@ struct ManagerArgs {
     std::string runtime_dir = paths::kRuntimeDir;
     std::string proc_cmdline = "/proc/cmdline";
     std::string kexec_loaded_path = "/sys/kernel/kexec_loaded";
+    // Generated units from this fstab: /etc/fstab at a real boot; in a PID
+    // namespace (tests) only when --fstab names one, never the host's.
+    std::string fstab;
     bool reprobe = false;
     bool debug = false;
     bool units_overridden = false;
@@ -44,13 +49,11 @@ struct ManagerArgs {
 const char kUsage[] =
     "usage: fastinit [--units DIR]... [--target NAME] [--runtime-dir DIR]\n"
     "                [--proc-cmdline FILE] [--kexec-loaded-path FILE] [--reprobe]\n"
-    "                [--debug]\n";
+    "                [--fstab FILE] [--debug]\n";
 
-// The kernel hands init every word it does not understand, so as PID 1
-// unknown words are warnings; by hand they are errors.
-Result<ManagerArgs> parse_args(int argc, char** argv, bool strict) {
-    ManagerArgs args;
-    arg::Spec spec{
+// The manager's options; `strict` by hand, where unknown words are mistakes.
+arg::Spec manager_spec(ManagerArgs& args, bool strict) {
+    return arg::Spec{
         .options = {arg::value("--units",
                                [&args](std::string_view dir) {
                                    args.unit_dirs.emplace_back(dir);
@@ -60,10 +63,18 @@ Result<ManagerArgs> parse_args(int argc, char** argv, bool strict) {
                     arg::value("--runtime-dir", args.runtime_dir),
                     arg::value("--proc-cmdline", args.proc_cmdline),
                     arg::value("--kexec-loaded-path", args.kexec_loaded_path),
-                    arg::flag("--reprobe", args.reprobe), arg::flag("--debug", args.debug)},
+                    arg::value("--fstab", args.fstab), arg::flag("--reprobe", args.reprobe),
+                    arg::flag("--debug", args.debug)},
         .max_positionals = strict ? 0 : SIZE_MAX,
         .unknown_as_positional = !strict};
-    auto ignored = arg::parse(spec, std::vector<std::string>(argv + 1, argv + argc));
+}
+
+// The kernel hands init every word it does not understand, so as PID 1
+// unknown words are warnings; by hand they are errors.
+Result<ManagerArgs> parse_args(int argc, char** argv, bool strict) {
+    ManagerArgs args;
+    auto ignored =
+        arg::parse(manager_spec(args, strict), std::vector<std::string>(argv + 1, argv + argc));
     if (!ignored)
         return ignored.error();
     for (const std::string& word : *ignored)
@@ -84,6 +95,13 @@ long long init_start_us() {
     return *end == '\0' && value > 0 && value <= now ? value : now;
 }
 
+// Whether stage 1 left / read-only (Debian's "ro" command line): then the
+// root's fsck runs before remount-root makes it writable.
+bool root_mounted_read_only() {
+    auto mountinfo = read_file_at_most("/proc/self/mountinfo", 4 << 20);
+    return mountinfo && root_is_read_only(*mountinfo);
+}
+
 void log_diagnostic(const Diagnostic& d) {
     log::write_untagged(
         d.severity == Diagnostic::Severity::error ? log::Level::error : log::Level::warning,
@@ -92,8 +110,16 @@ void log_diagnostic(const Diagnostic& d) {
 
 // The unit set is only needed to build the graph, which keeps its own copy
 // of every unit: let it go before the manager runs.
-Graph load_unit_graph(const std::vector<std::string>& dirs, const std::string& target) {
+Graph load_unit_graph(const std::vector<std::string>& dirs, const std::string& fstab,
+                      const std::string& target) {
     UnitSet units = load_units(dirs);
+    if (!fstab.empty()) {
+        FstabContext context{.fstab_path = fstab,
+                             .root_read_only = root_mounted_read_only(),
+                             .client_program = sibling_program("fastinit")};
+        size_t made = load_fstab_units(units, context);
+        log::info("generated ", made, " units from ", fstab);
+    }
     instantiate_templates(units, {target});  // the target may be an instance
     for (const auto& d : units.diagnostics)
         log_diagnostic(d);
@@ -106,6 +132,17 @@ Graph load_unit_graph(const std::vector<std::string>& dirs, const std::string& t
 }
 
 }  // namespace
+
+bool is_manager_option(std::string_view word) {
+    word = word.substr(0, word.find('='));  // --units=DIR
+    if (word == "--runtime-dir")
+        return false;  // the client's too
+    ManagerArgs unused;
+    for (const arg::Option& option : manager_spec(unused, true).options)
+        if (option.name == word)
+            return true;
+    return false;
+}
 
 int run_manager(int argc, char** argv) {
     long long entered_us = init_start_us();
@@ -159,14 +196,17 @@ int run_manager(int argc, char** argv) {
 
     auto cmdline_text = read_file(args.proc_cmdline);
     KernelCmdline cmdline = KernelCmdline::parse(cmdline_text ? *cmdline_text : "");
-    if (cmdline.has("fastinit.debug") || args.debug)
+    BootOptions boot_options = parse_boot_options(cmdline);
+    if (boot_options.debug || args.debug)
         log::set_min_level(log::Level::debug);
     if (args.target.empty())
-        args.target = cmdline.value("fastinit.target").value_or("default");
+        args.target = boot_options.target.empty() ? "default" : boot_options.target;
     if (args.unit_dirs.empty())
         args.unit_dirs = kDefaultUnitPath;
 
-    Graph graph = load_unit_graph(args.unit_dirs, args.target);
+    if (args.fstab.empty() && real_boot)
+        args.fstab = kDefaultFstab;
+    Graph graph = load_unit_graph(args.unit_dirs, args.fstab, args.target);
 
     bool serve_bus = true;
     if (auto prepared = prepare_runtime_dir(args.runtime_dir); !prepared) {
