@@ -177,6 +177,13 @@ int run_manager(int argc, char** argv) {
             log::debug("mounted ", m);
     }
     if (real_boot) {
+        MountReport mounts = mount_kernel_filesystems(system_mount_ops());
+        for (const auto& e : mounts.errors)
+            log::warning(e.message);
+        for (const auto& m : mounts.mounted)
+            log::debug("mounted ", m);
+    }
+    if (real_boot) {
         log::enable_kmsg();
         install_crash_handler({.who = "fastinit", .kmsg = true});
     }
@@ -234,6 +241,15 @@ int run_manager(int argc, char** argv) {
     options.kmsg_output = real_boot;
     options.kernel_cmdline_words = cmdline.words();
     options.init_start_boottime_us = entered_us;
+    if (pid1) {
+        // Not supervising by hand: a manager that is no PID 1 leaves the
+        // cgroup it was started in (a login session's) alone.
+        std::string why_not;
+        if (auto root = find_cgroup_root(real_boot, why_not))
+            options.cgroup_root = *root;
+        else
+            log::info("not using cgroups: ", why_not);
+    }
     auto supervisor = Supervisor::create(std::move(graph), options);
     if (!supervisor) {
         if (pid1)

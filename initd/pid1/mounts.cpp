@@ -53,16 +53,16 @@ constexpr PseudoFs kPseudoFilesystems[] = {
     {"tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"},
 };
 
-}  // namespace
+constexpr PseudoFs kKernelFilesystems[] = {
+    {"cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NOEXEC | MS_NODEV, "nsdelegate"},
+    {"bpf", "/sys/fs/bpf", "bpf", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=700"},
+    {"securityfs", "/sys/kernel/security", "securityfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, ""},
+};
 
-MountOps& system_mount_ops() {
-    static SystemMountOps ops;
-    return ops;
-}
-
-MountReport mount_pseudo_filesystems(MountOps& ops) {
+template <size_t N>
+MountReport mount_missing(MountOps& ops, const PseudoFs (&table)[N]) {
     MountReport report;
-    for (const auto& fs : kPseudoFilesystems) {
+    for (const auto& fs : table) {
         if (ops.is_mountpoint(fs.target))
             continue;
         auto made = ops.make_directory(fs.target, 0755);
@@ -77,6 +77,21 @@ MountReport mount_pseudo_filesystems(MountOps& ops) {
             report.errors.push_back(mounted.error());
     }
     return report;
+}
+
+}  // namespace
+
+MountOps& system_mount_ops() {
+    static SystemMountOps ops;
+    return ops;
+}
+
+MountReport mount_pseudo_filesystems(MountOps& ops) {
+    return mount_missing(ops, kPseudoFilesystems);
+}
+
+MountReport mount_kernel_filesystems(MountOps& ops) {
+    return mount_missing(ops, kKernelFilesystems);
 }
 
 }  // namespace fastinit

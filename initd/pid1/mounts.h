@@ -33,4 +33,10 @@ struct MountReport {
 // fatal: the boot goes on with what it has.
 MountReport mount_pseudo_filesystems(MountOps& ops);
 
+// The real init's kernel interfaces beyond those: the cgroup2 hierarchy at
+// /sys/fs/cgroup (the manager puts every service in a cgroup of its own),
+// bpf at /sys/fs/bpf and securityfs at /sys/kernel/security, each only if
+// nothing is mounted there. Failures are collected (the callers warn).
+MountReport mount_kernel_filesystems(MountOps& ops);
+
 }  // namespace fastinit

@@ -31,6 +31,8 @@ struct SpawnRequest {
     std::string working_directory;
     OutputTarget stdout_target;
     OutputTarget stderr_target;
+    // The cgroup directory the process starts in; empty: the manager's own.
+    std::string cgroup;
 };
 
 struct SpawnResult {
@@ -66,6 +68,22 @@ class ProcessControl {
     // more than allowed, so that a longer file shows); an error when it
     // cannot be read, is not a regular file or is a symbolic link.
     virtual Result<std::string> read_pid_file(const std::string& path) = 0;
+};
+
+// A service's cgroup (cgroup_tree.h): made before its process starts, and
+// what tells whether any of its processes is left, whoever their parent.
+class CgroupControl {
+  public:
+    virtual ~CgroupControl() = default;
+    // Creates the unit's cgroup with its limits; returns its directory. A
+    // limit that cannot be applied is reported by the implementation and the
+    // cgroup still returned; an error means no cgroup.
+    virtual Result<std::string> prepare(const std::string& unit, const Service& service) = 0;
+    virtual bool populated(const std::string& unit) = 0;
+    // Every process in it (SIGKILL: through cgroup.kill).
+    virtual void kill_all(const std::string& unit, int signal) = 0;
+    // The unit is down: its cgroup goes if it is empty.
+    virtual void remove(const std::string& unit) = 0;
 };
 
 // pid_file_poll: a forking service's parent has exited and its pid file is

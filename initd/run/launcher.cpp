@@ -179,6 +179,15 @@ Result<SpawnResult> Launcher::run_spawn(const SpawnRequest& request) {
         return err.error();
     spec.stdout_fd = *out;
     spec.stderr_fd = *err;
+    UniqueFd cgroup_procs;
+    if (!request.cgroup.empty()) {
+        std::string procs = request.cgroup + "/cgroup.procs";
+        cgroup_procs.reset(::open(procs.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY));
+        if (!cgroup_procs)
+            return system_error("cannot open " + procs);
+        spec.cgroup_procs_fd = cgroup_procs.get();
+        spec.cgroup = request.cgroup;
+    }
 
     auto pid = spawn_process(spec);
     if (!pid)

@@ -14,6 +14,8 @@ namespace {
 
 // How often a forking service's pid file is looked at while it is awaited.
 constexpr auto kPidFilePoll = std::chrono::milliseconds(50);
+// How soon a stopping unit's cgroup is looked at again after cgroup.kill.
+constexpr auto kLingerRecheck = std::chrono::milliseconds(200);
 
 // "TERM", "RTMIN+3": any int has a name. sigabbrev_np knows only the classic
 // signals and returns NULL for real-time ones and anything out of range.
@@ -313,9 +315,19 @@ void Manager::spawn(UnitId unit) {
     u.timed_out = false;
     u.parent_exited = false;
     u.pid_file_problem.clear();
+    u.lingering = false;
     ++m_spawns_in_flight;
+    SpawnRequest request = spawn_request(unit);
+    // Without its cgroup (the implementation said why) the service still
+    // starts, tracked by its main process as without cgroups at all.
+    if (m_seams.cgroups) {
+        auto dir = m_seams.cgroups->prepare(m_graph.nodes[unit].name, s);
+        u.in_cgroup = dir.ok();
+        if (dir)
+            request.cgroup = *dir;
+    }
     changed(unit);
-    m_seams.processes.spawn(unit, spawn_request(unit));
+    m_seams.processes.spawn(unit, std::move(request));
 }
 
 void Manager::mark_ready(UnitId unit) {
@@ -342,6 +354,10 @@ void Manager::settle(UnitId unit, UnitState state, UnitResult result, std::strin
     u.finished_at = m_seams.time.now();
     m_seams.timers.disarm(unit, TimerKind::start_timeout);
     m_seams.timers.disarm(unit, TimerKind::restart_delay);
+    if (is_down(state) && u.in_cgroup && m_seams.cgroups) {
+        m_seams.cgroups->remove(m_graph.nodes[unit].name);
+        u.in_cgroup = false;
+    }
     changed(unit);
     enqueue_all(m_graph.nodes[unit].dependents);
     enqueue_all(m_graph.nodes[unit].after);  // predecessors may wait to stop
@@ -418,6 +434,18 @@ void Manager::begin_stop(UnitId unit) {
         changed(unit);
         return;
     }
+    if (u.main_pid == 0 && u.lingering) {
+        // The main process is gone but the cgroup is not: the stop signal
+        // goes to every process left in it, and the unit stops once it is
+        // empty (check_lingering), by stop_timeout with cgroup.kill.
+        u.state = UnitState::stopping;
+        m_seams.timers.disarm(unit, TimerKind::start_timeout);
+        kill_cgroup(unit, SIGTERM);
+        const Service& s = *m_graph.nodes[unit].unit->service;
+        m_seams.timers.arm(unit, TimerKind::stop_timeout, m_seams.time.now() + s.stop_timeout);
+        changed(unit);
+        return;
+    }
     if (u.main_pid == 0) {
         // Nothing runs: a target, an exited oneshot, a service that is gone,
         // or a forking service whose daemon never named itself (whatever its
@@ -426,6 +454,7 @@ void Manager::begin_stop(UnitId unit) {
             u.parent_exited = false;
             m_seams.timers.disarm(unit, TimerKind::pid_file_poll);
             send_signal(-u.session, SIGKILL);
+            kill_cgroup(unit, SIGKILL);
             m_session_to_unit.erase(u.session);
         }
         u.stop_requested = false;
@@ -527,6 +556,9 @@ void Manager::on_exit(pid_t pid, ExitStatus status) {
     m_thread.check("Manager::on_exit");
     auto it = m_pid_to_unit.find(pid);
     if (it == m_pid_to_unit.end()) {
+        // An escaped daemon's exit may have emptied its unit's cgroup.
+        check_lingering();
+        process();
         if (m_spawns_in_flight > 0)
             m_early_exits[pid] = status;
         return;  // an orphan, or a child of a service
@@ -547,8 +579,17 @@ void Manager::on_exit(pid_t pid, ExitStatus status) {
     u.last_exit = status;
 
     if (u.state == UnitState::stopping) {
-        // Whatever else the service left in its process group goes too.
+        // Whatever else the service left in its process group and its
+        // cgroup goes too; with a cgroup, it is down once that is empty.
         send_signal(-session, SIGKILL);
+        kill_cgroup(unit, SIGKILL);
+        if (cgroup_populated(unit)) {
+            u.lingering = true;
+            u.lingering_exit = status;
+            changed(unit);
+            process();
+            return;
+        }
         m_session_to_unit.erase(session);
         u.stop_requested = false;
         settle(unit, UnitState::inactive, UnitResult::success, "");
@@ -556,7 +597,18 @@ void Manager::on_exit(pid_t pid, ExitStatus status) {
         process();
         return;
     }
+    if (u.state == UnitState::active && s.type != ServiceType::oneshot && cgroup_populated(unit)) {
+        // A daemon that double-forked or called setsid() is still there:
+        // the service is up until its cgroup is empty.
+        u.lingering = true;
+        u.lingering_exit = status;
+        changed(unit);
+        process();
+        return;
+    }
     m_session_to_unit.erase(session);
+    if (u.state == UnitState::starting && !status.success())
+        kill_cgroup(unit, SIGKILL);  // a failed start leaves nothing behind
     if (u.timed_out) {
         handle_failure(unit, UnitResult::timeout,
                        "did not become ready within " + format_duration(s.start_timeout));
@@ -718,10 +770,49 @@ void Manager::forking_timed_out(UnitId unit) {
     u.parent_exited = false;
     m_seams.timers.disarm(unit, TimerKind::pid_file_poll);
     send_signal(-u.session, SIGKILL);  // whatever the parent left in its group
+    kill_cgroup(unit, SIGKILL);
     m_session_to_unit.erase(u.session);
     handle_failure(unit, UnitResult::timeout,
                    "no usable pid file within " + format_duration(s.start_timeout) + " (" +
                        u.pid_file_problem + ")");
+}
+
+bool Manager::cgroup_populated(UnitId unit) {
+    return m_seams.cgroups && m_units[unit].in_cgroup &&
+           m_seams.cgroups->populated(m_graph.nodes[unit].name);
+}
+
+void Manager::kill_cgroup(UnitId unit, int signal) {
+    if (m_seams.cgroups && m_units[unit].in_cgroup)
+        m_seams.cgroups->kill_all(m_graph.nodes[unit].name, signal);
+}
+
+// Every exit the manager reaps might be the last process of a lingering
+// unit's cgroup (an escaped daemon is reparented to PID 1 or the subreaper).
+void Manager::check_lingering() {
+    for (size_t i = 0; i < m_units.size(); ++i)
+        if (m_units[i].lingering && !cgroup_populated(i))
+            end_lingering(i);
+}
+
+// The cgroup of a unit whose main process had exited is empty: the unit is
+// down now, as it would have been when the main process exited.
+void Manager::end_lingering(UnitId unit) {
+    UnitRuntime& u = m_units[unit];
+    u.lingering = false;
+    m_session_to_unit.erase(u.session);
+    if (u.state == UnitState::stopping) {
+        u.stop_requested = false;
+        settle(unit, UnitState::inactive, UnitResult::success, "");
+        finish_stop(unit);
+        return;
+    }
+    const ExitStatus& status = u.lingering_exit;
+    if (status.success())
+        handle_failure(unit, UnitResult::success, "");
+    else
+        handle_failure(unit, status.signal ? UnitResult::signal : UnitResult::exit_code,
+                       status.to_string());
 }
 
 // Every signal the manager sends goes through here. Whatever a unit's
@@ -763,6 +854,14 @@ void Manager::on_timer(UnitId unit, TimerKind kind) {
         case TimerKind::stop_timeout:
             if (u.main_pid != 0)
                 send_signal(u.main_pid, SIGKILL);
+            kill_cgroup(unit, SIGKILL);
+            if (u.lingering && u.state == UnitState::stopping) {
+                if (!cgroup_populated(unit))
+                    end_lingering(unit);
+                else  // cgroup.kill is asynchronous; look again soon
+                    m_seams.timers.arm(unit, TimerKind::stop_timeout,
+                                       m_seams.time.now() + kLingerRecheck);
+            }
             break;
     }
     process();

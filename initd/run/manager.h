@@ -70,6 +70,12 @@ struct UnitRuntime {
     // awaited; why the last look at it did not do (for the timeout reason).
     bool parent_exited = false;
     std::string pid_file_problem;
+    // The main process has exited but its cgroup still holds processes (a
+    // daemon that double-forked): the unit stays up until the cgroup is
+    // empty; `lingering_exit` is how the main process ended.
+    bool lingering = false;
+    ExitStatus lingering_exit;
+    bool in_cgroup = false;  // its processes were started in its cgroup
     // Start times within the start-limit interval (a short vector: a deque
     // would allocate half a KiB per unit even when empty).
     std::vector<TimePoint> recent_starts;
@@ -104,6 +110,9 @@ struct ManagerSeams {
     TimerControl& timers;
     TimeSource& time;
     ConditionContext& conditions;
+    // Null without a cgroup2 hierarchy: services are then tracked by their
+    // main process and process group alone.
+    CgroupControl* cgroups = nullptr;
 };
 
 class Manager {
@@ -164,6 +173,10 @@ class Manager {
     void look_for_pid_file(UnitId unit);
     void forking_timed_out(UnitId unit);
     void send_signal(pid_t target, int signal);
+    bool cgroup_populated(UnitId unit);
+    void kill_cgroup(UnitId unit, int signal);
+    void check_lingering();
+    void end_lingering(UnitId unit);
     void changed(UnitId unit);
     bool is_pending_start(UnitId unit) const;
     bool is_running(UnitId unit) const;

@@ -26,6 +26,11 @@ struct ProcessSpec {
     // Who `credentials` are, as the unit names them ("www", "1000", with its
     // group when one was given), for the message when switching fails.
     std::string user_label;
+    // The child writes itself into this cgroup.procs before anything else,
+    // so every process it ever makes is in the service's cgroup; -1: stays
+    // in the caller's.
+    int cgroup_procs_fd = -1;
+    std::string cgroup;  // its directory, for messages
     int stdin_fd = -1;  // -1: /dev/null
     int stdout_fd = -1;
     int stderr_fd = -1;

@@ -81,10 +81,26 @@ Result<void> Supervisor::setup(Graph graph) {
     if (r < 0)
         return system_error("cannot add the post hook", -r);
 
+    if (!m_options.cgroup_root.empty()) {
+        // cgroup v2: only leaves hold processes once controllers are on, so
+        // the manager moves into init.scope before it makes the services'.
+        auto cgroups = std::make_unique<SystemCgroups>(m_options.cgroup_root);
+        auto adopted = cgroups->tree().adopt_manager(::getpid());
+        if (!adopted) {
+            log::warning("not using cgroups: ", adopted.error().message);
+        } else {
+            for (const auto& problem : *adopted)
+                log::warning("cgroups: ", problem);
+            log::debug("services' cgroups under ", m_options.cgroup_root);
+            m_cgroups = std::move(cgroups);
+        }
+    }
+
     ManagerOptions manager_options;
     manager_options.notify_socket = m_notify->path();
     m_manager = std::make_unique<Manager>(
-        std::move(graph), ManagerSeams{*m_launcher, *m_timers, m_clock, m_conditions},
+        std::move(graph),
+        ManagerSeams{*m_launcher, *m_timers, m_clock, m_conditions, m_cgroups.get()},
         manager_options);
     m_timers->deliver_to(*m_manager);
     m_manager->set_listener([this](UnitId unit) {

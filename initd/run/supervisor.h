@@ -34,6 +34,7 @@
 #include "initd/run/launcher.h"
 #include "initd/run/manager.h"
 #include "initd/run/notify_socket.h"
+#include "initd/run/system_cgroups.h"
 #include "initd/run/system_seams.h"
 #include "initd/run/timeline_writer.h"
 
@@ -48,6 +49,8 @@ struct SupervisorOptions {
     // However slow the units, a shutdown ends after this long: what still
     // runs is then killed by the final stage.
     Duration shutdown_deadline = std::chrono::seconds(90);
+    // Where the services' cgroups go (system_cgroups.h); empty: none.
+    std::string cgroup_root;
 };
 
 // Blocks the signals the supervisor reads through sd-event. Call first thing
@@ -88,6 +91,7 @@ class Supervisor {
     sd_event* m_event = nullptr;
     std::unique_ptr<EventTimers> m_timers;
     std::unique_ptr<Launcher> m_launcher;
+    std::unique_ptr<SystemCgroups> m_cgroups;
     std::unique_ptr<Manager> m_manager;
     std::optional<NotifySocket> m_notify;
     // Anyone can make PID 1 warn about a notification: a budget for that.

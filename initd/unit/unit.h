@@ -49,6 +49,11 @@ struct Service {
     // More than start_limit_burst starts within start_limit_interval → failed.
     int start_limit_burst = 5;
     Duration start_limit_interval = std::chrono::seconds(10);
+    // cgroup v2 limits, as the kernel's files take them: memory.max (bytes
+    // or "max"), pids.max (a count or "max"), cpu.weight (1..10000).
+    std::optional<std::string> memory_max;
+    std::optional<std::string> tasks_max;
+    std::optional<std::string> cpu_weight;
     OutputTarget stdout_target;
     OutputTarget stderr_target;  // defaults to wherever stdout goes
     bool stderr_set = false;

@@ -1,0 +1,45 @@
+#include "initd/run/system_cgroups.h"
+
+#include "base/log.h"
+#include "base/text.h"
+
+namespace fastinit {
+
+std::optional<std::string> find_cgroup_root(bool real_boot, std::string& why_not) {
+    auto mountinfo = read_file("/proc/self/mountinfo");
+    auto mount = mountinfo ? cgroup2_mount_point(*mountinfo) : std::nullopt;
+    if (!mount) {
+        why_not = "no cgroup2 hierarchy is mounted";
+        return std::nullopt;
+    }
+    auto own = read_file("/proc/self/cgroup");
+    auto path = own ? unified_cgroup_path(*own) : std::nullopt;
+    if (!path) {
+        why_not = "/proc/self/cgroup has no cgroup2 (0::) line";
+        return std::nullopt;
+    }
+    if (path->ends_with("/init.scope"))
+        path->resize(path->size() - std::string_view("/init.scope").size());
+    if (*path == "/")
+        path->clear();
+    if (!real_boot && path->empty()) {
+        why_not = "the manager is in the root cgroup of " + *mount +
+                  " and is not the real init; give it a cgroup of its own to use cgroups";
+        return std::nullopt;
+    }
+    return *mount + *path;
+}
+
+Result<std::string> SystemCgroups::prepare(const std::string& unit, const Service& service) {
+    CgroupLimits limits{service.memory_max, service.tasks_max, service.cpu_weight};
+    auto warnings = m_tree.prepare(unit, limits);
+    if (!warnings) {
+        log::warning(unit, ": starting outside its own cgroup: ", warnings.error().message);
+        return warnings.error();
+    }
+    for (const auto& w : *warnings)
+        log::warning(w);
+    return m_tree.path_of(unit);
+}
+
+}  // namespace fastinit
