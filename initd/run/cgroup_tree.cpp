@@ -127,8 +127,7 @@ Result<std::vector<std::string>> CgroupTree::adopt_manager(pid_t pid) {
     for (std::string_view name : words_of(*controllers)) {
         // One at a time: a controller that cannot be enabled (the parent
         // does not delegate it) must not keep the others off.
-        auto enabled =
-            write_text(m_root + "/cgroup.subtree_control", "+" + std::string(name));
+        auto enabled = write_text(m_root + "/cgroup.subtree_control", "+" + std::string(name));
         if (!enabled)
             problems.push_back("controller " + std::string(name) + ": " + enabled.error().message);
     }
@@ -158,8 +157,8 @@ Result<std::vector<std::string>> CgroupTree::prepare(std::string_view unit,
             continue;
         }
         if (auto written = write_text(file, *l.value); !written)
-            warnings.push_back(std::string(unit) + ": " + l.key + " not applied: " +
-                               written.error().message);
+            warnings.push_back(std::string(unit) + ": " + l.key +
+                               " not applied: " + written.error().message);
     }
     return warnings;
 }

@@ -31,7 +31,7 @@ struct ProcessSpec {
     // in the caller's.
     int cgroup_procs_fd = -1;
     std::string cgroup;  // its directory, for messages
-    int stdin_fd = -1;  // -1: /dev/null
+    int stdin_fd = -1;   // -1: /dev/null
     int stdout_fd = -1;
     int stderr_fd = -1;
 };

@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <charconv>
 #include <functional>
 #include <map>
 
@@ -105,6 +106,72 @@ bool read_name_list(const Field& f, std::vector<std::string>& out) {
         if (!check(*element.value<std::string>()))
             return false;
     }
+    return true;
+}
+
+// memory_max: bytes as an integer, or a string: "max", or a number with a
+// K, M, G or T suffix (powers of 1024). Stored as memory.max takes it.
+bool read_memory_max(const Field& f, std::optional<std::string>& out) {
+    constexpr const char* kExpected =
+        "expected bytes as an integer, or a string like \"512M\", \"2G\" or \"max\"";
+    if (f.node.is_integer()) {
+        int64_t bytes = *f.node.value<int64_t>();
+        if (bytes < 4096)
+            return f.fail("expected at least 4096 bytes");
+        out = std::to_string(bytes);
+        return true;
+    }
+    auto text = f.node.value<std::string>();
+    if (!f.node.is_string() || !text || text->empty())
+        return f.fail(kExpected);
+    if (*text == "max") {
+        out = "max";
+        return true;
+    }
+    uint64_t number = 0;
+    const char* begin = text->data();
+    const char* end = begin + text->size();
+    auto [rest, ec] = std::from_chars(begin, end, number);
+    if (ec != std::errc() || rest == begin || end - rest > 1)
+        return f.fail(kExpected);
+    int shift = 0;
+    if (rest != end) {
+        switch (*rest) {
+            case 'K':
+                shift = 10;
+                break;
+            case 'M':
+                shift = 20;
+                break;
+            case 'G':
+                shift = 30;
+                break;
+            case 'T':
+                shift = 40;
+                break;
+            default:
+                return f.fail(kExpected);
+        }
+    }
+    if (number > (uint64_t{1} << (62 - shift)))
+        return f.fail("too large");
+    number <<= shift;
+    if (number < 4096)
+        return f.fail("expected at least 4096 bytes");
+    out = std::to_string(number);
+    return true;
+}
+
+// tasks_max: a count of processes and threads, or "max".
+bool read_tasks_max(const Field& f, std::optional<std::string>& out) {
+    if (f.node.is_string() && *f.node.value<std::string>() == "max") {
+        out = "max";
+        return true;
+    }
+    auto value = f.node.value<int64_t>();
+    if (!f.node.is_integer() || !value || *value < 1 || *value > 4194304)
+        return f.fail("expected an integer from 1 to 4194304, or \"max\"");
+    out = std::to_string(*value);
     return true;
 }
 
@@ -332,6 +399,18 @@ const KeyTable& service_keys() {
          [](const Field& f, Unit& u) { return read_duration(f, service_of(u).start_timeout); }},
         {"stop_timeout",
          [](const Field& f, Unit& u) { return read_duration(f, service_of(u).stop_timeout); }},
+        {"memory_max",
+         [](const Field& f, Unit& u) { return read_memory_max(f, service_of(u).memory_max); }},
+        {"tasks_max",
+         [](const Field& f, Unit& u) { return read_tasks_max(f, service_of(u).tasks_max); }},
+        {"cpu_weight",
+         [](const Field& f, Unit& u) {
+             auto value = f.node.value<int64_t>();
+             if (!f.node.is_integer() || !value || *value < 1 || *value > 10000)
+                 return f.fail("expected an integer from 1 to 10000 (100 is the default share)");
+             service_of(u).cpu_weight = std::to_string(*value);
+             return true;
+         }},
         {"start_limit_burst",
          [](const Field& f, Unit& u) {
              auto value = f.node.value<int64_t>();
