@@ -145,12 +145,43 @@ class FakeConditions : public ConditionContext {
     std::vector<std::string> cmdline;
 };
 
+// Cgroups as sets of pids the test fills in; kill_all and remove recorded.
+class FakeCgroups : public CgroupControl {
+  public:
+    Result<std::string> prepare(const std::string& unit, const Service&) override {
+        prepared.push_back(unit);
+        if (fail_prepare)
+            return Error{"cannot create cgroup /cg/" + unit + ".service: Permission denied"};
+        return "/cg/" + unit + ".service";
+    }
+    bool populated(const std::string& unit) override { return !members[unit].empty(); }
+    void kill_all(const std::string& unit, int signal) override {
+        kills.emplace_back(unit, signal);
+    }
+    void remove(const std::string& unit) override { removed.push_back(unit); }
+    bool was_killed(const std::string& unit, int signal) const {
+        for (const auto& k : kills)
+            if (k.first == unit && k.second == signal)
+                return true;
+        return false;
+    }
+
+    std::map<std::string, std::set<pid_t>> members;
+    std::vector<std::string> prepared;
+    std::vector<std::pair<std::string, int>> kills;
+    std::vector<std::string> removed;
+    bool fail_prepare = false;
+};
+
 // A manager over fakes, with helpers that play the event loop's part.
 class Harness {
   public:
-    explicit Harness(const std::vector<std::pair<std::string, std::string>>& files)
+    enum class Cgroups { none, fake };
+    explicit Harness(const std::vector<std::pair<std::string, std::string>>& files,
+                     Cgroups with = Cgroups::none)
         : manager(build_graph(make_units(files)),
-                  ManagerSeams{processes, timers, clock, conditions},
+                  ManagerSeams{processes, timers, clock, conditions,
+                               with == Cgroups::fake ? &cgroups : nullptr},
                   ManagerOptions{"/run/fastinit/notify", {"PATH=/bin"}, kManagerPid}) {}
 
     // The manager's own pid in these tests.
@@ -186,6 +217,7 @@ class Harness {
     FakeProcesses processes;
     FakeTimers timers;
     FakeConditions conditions;
+    FakeCgroups cgroups;
     Manager manager;
     std::map<std::string, pid_t> pids;
 
