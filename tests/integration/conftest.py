@@ -117,8 +117,51 @@ def processes_in_namespace(ns_link):
     return found
 
 
+def cgroup2_mount():
+    """The host's cgroup2 hierarchy (/sys/fs/cgroup or, on a hybrid host,
+    /sys/fs/cgroup/unified), or None."""
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            dash = fields.index("-")
+            if fields[dash + 1] == "cgroup2":
+                return fields[4]
+    return None
+
+
+def remove_cgroup_tree(path, timeout=10.0):
+    """Kills whatever is left in a test's cgroup and removes it, deepest
+    first. Returns a list of problems."""
+    if not os.path.isdir(path):
+        return []
+    kill = os.path.join(path, "cgroup.kill")
+    if os.path.exists(kill):
+        with open(kill, "w") as f:
+            f.write("1")
+    deadline = time.monotonic() + timeout
+    while True:
+        left = []
+        for root, dirs, _ in os.walk(path, topdown=False):
+            for d in dirs:
+                try:
+                    os.rmdir(os.path.join(root, d))
+                except OSError:
+                    left.append(os.path.join(root, d))
+        try:
+            os.rmdir(path)
+        except OSError:
+            left.append(path)
+        if not left or time.monotonic() > deadline:
+            return [f"cgroups left: {left}"] if left else []
+        time.sleep(0.05)
+
+
 class Namespace:
-    """One fastinit manager running as PID 1 of its own PID namespace."""
+    """One fastinit manager running as PID 1 of its own PID namespace.
+
+    Each is started in a fresh cgroup of the host's cgroup2 hierarchy (when
+    there is one), `self.cgroup`, so its manager puts its services' cgroups
+    there (and leaves the host's alone); teardown removes it."""
 
     def __init__(self, fastinit_bin, base_dir, name):
         self.bin = fastinit_bin
@@ -135,6 +178,7 @@ class Namespace:
         self.proc = None  # the `unshare` process
         self.init_pid = None  # host pid of the namespace's PID 1 (fastinit)
         self.pid_ns = None  # readlink /proc/<init>/ns/pid
+        self.cgroup = None  # the namespace's own cgroup, made by start()
         self.socket_path = os.path.join(self.runtime_dir, "private")
         self.timeline_path = os.path.join(self.runtime_dir, "boot.json")
 
@@ -173,11 +217,24 @@ class Namespace:
         if target:
             argv += ["--target", target]
         argv += list(extra_args)
+        mount = cgroup2_mount()
+        if mount and self.cgroup is None:
+            self.cgroup = os.path.join(
+                mount, f"{os.path.basename(os.path.dirname(self.dir))}-{self.name}")
+            os.makedirs(self.cgroup, exist_ok=True)
+        procs = os.path.join(self.cgroup, "cgroup.procs") if self.cgroup else None
+
+        def enter():
+            if procs:
+                with open(procs, "w") as f:
+                    f.write("0")
+            if preexec:
+                preexec()
         log = open(self.log_path, "wb")
         try:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
                                          stderr=subprocess.STDOUT, start_new_session=True,
-                                         preexec_fn=preexec)
+                                         preexec_fn=enter)
         finally:
             log.close()
         self.init_pid = wait_until(self._find_init, BOOT_TIMEOUT, "the namespace's init",
@@ -290,6 +347,8 @@ class Namespace:
                 left = processes_in_namespace(self.pid_ns)
             if left:
                 problems.append(f"{self.name}: processes left in the namespace: {left}")
+        if self.cgroup:
+            problems += [f"{self.name}: {p}" for p in remove_cgroup_tree(self.cgroup)]
         return problems
 
     # ---- the client -----------------------------------------------------------

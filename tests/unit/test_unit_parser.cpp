@@ -889,3 +889,54 @@ TEST(UnitSearchPath, EtcComesBeforeUsrLib) {
 
 }  // namespace
 }  // namespace fastinit
+
+// ---- cgroup limits ---------------------------------------------------------
+
+namespace fastinit {
+namespace {
+
+TEST(ParseUnitCgroup, LimitsAreStoredAsTheKernelFilesTakeThem) {
+    Unit u = parse_ok(
+        "[service]\nexec = [\"/bin/x\"]\nmemory_max = \"512M\"\ntasks_max = 64\n"
+        "cpu_weight = 200\n");
+    EXPECT_EQ(u.service->memory_max, "536870912");
+    EXPECT_EQ(u.service->tasks_max, "64");
+    EXPECT_EQ(u.service->cpu_weight, "200");
+    Unit bytes =
+        parse_ok("[service]\nexec = [\"/bin/x\"]\nmemory_max = 1048576\ntasks_max = \"max\"\n");
+    EXPECT_EQ(bytes.service->memory_max, "1048576");
+    EXPECT_EQ(bytes.service->tasks_max, "max");
+    EXPECT_EQ(parse_ok("[service]\nexec = [\"/bin/x\"]\nmemory_max = \"2G\"\n").service->memory_max,
+              "2147483648");
+    EXPECT_EQ(
+        parse_ok("[service]\nexec = [\"/bin/x\"]\nmemory_max = \"max\"\n").service->memory_max,
+        "max");
+    Unit none = parse_ok("[service]\nexec = [\"/bin/x\"]\n");
+    EXPECT_FALSE(none.service->memory_max || none.service->tasks_max || none.service->cpu_weight);
+}
+
+TEST(ParseUnitCgroup, BadLimitsNameFileLineAndKey) {
+    expect_error("[service]\nexec = [\"/bin/x\"]\nmemory_max = \"lots\"\n", "service.memory_max", 3,
+                 1, "like \"512M\"");
+    expect_error("[service]\nexec = [\"/bin/x\"]\nmemory_max = \"12Q\"\n", "service.memory_max", 3,
+                 1, "expected bytes");
+    expect_error("[service]\nexec = [\"/bin/x\"]\nmemory_max = \"99999999999T\"\n",
+                 "service.memory_max", 3, 1, "too large");
+    expect_error("[service]\nexec = [\"/bin/x\"]\nmemory_max = 12\n", "service.memory_max", 3, 1,
+                 "at least 4096");
+    expect_error("[service]\nexec = [\"/bin/x\"]\ntasks_max = 0\n", "service.tasks_max", 3, 1,
+                 "from 1 to 4194304");
+    expect_error("[service]\nexec = [\"/bin/x\"]\ncpu_weight = 0\n", "service.cpu_weight", 3, 1,
+                 "from 1 to 10000");
+    expect_error("[service]\nexec = [\"/bin/x\"]\ncpu_weight = \"high\"\n", "service.cpu_weight", 3,
+                 1, "from 1 to 10000");
+}
+
+TEST(ParseUnitCgroup, ATypoIsAnsweredWithTheKey) {
+    std::string message = expect_error("[service]\nexec = [\"/bin/x\"]\nmemory_mx = \"1G\"\n",
+                                       "service.memory_mx", 3, 1, "unknown key");
+    EXPECT_THAT(message, HasSubstr("did you mean \"memory_max\"?"));
+}
+
+}  // namespace
+}  // namespace fastinit
