@@ -40,6 +40,18 @@ int print_unit(ManagerClient& client, const std::string& name) {
         std::printf("Restarts: %s\n", p["Restarts"].c_str());
     if (!p["Path"].empty())
         std::printf("   File: %s\n", p["Path"].c_str());
+    if (!p["ControlGroup"].empty()) {
+        std::printf(" CGroup: %s\n", p["ControlGroup"].c_str());
+        // One "PID COMM" line each, under the cgroup as systemctl does.
+        const std::string& list = p["Processes"];
+        for (size_t at = 0; at < list.size();) {
+            size_t end = list.find('\n', at);
+            if (end == std::string::npos)
+                end = list.size();
+            std::printf("         %s\n", list.substr(at, end - at).c_str());
+            at = end + 1;
+        }
+    }
     // Exit code like systemctl: 0 when active, 3 otherwise.
     return p["State"] == "active" ? 0 : 3;
 }

@@ -63,6 +63,16 @@ BusReply get_unit(const Manager& manager, std::string_view name) {
     if (u.last_exit)
         p.emplace_back("LastExit", bus_text(u.last_exit->to_string()));
     p.emplace_back("Path", bus_text(node.unit ? node.unit->path : ""));
+    // cgroup v2: where its processes are tracked, and each of them as
+    // "PID COMM" lines (comm is whatever the process named itself).
+    std::string cgroup = manager.cgroup_path(*unit);
+    if (!cgroup.empty()) {
+        p.emplace_back("ControlGroup", bus_text(cgroup));
+        std::string processes;
+        for (const auto& [pid, comm] : manager.cgroup_processes(*unit))
+            processes += std::to_string(pid) + " " + comm + "\n";
+        p.emplace_back("Processes", bus_text(processes));
+    }
     return reply;
 }
 

@@ -84,6 +84,10 @@ class CgroupControl {
     virtual void kill_all(const std::string& unit, int signal) = 0;
     // The unit is down: its cgroup goes if it is empty.
     virtual void remove(const std::string& unit) = 0;
+    // For `fastinit status`: the cgroup's directory and what runs in it
+    // (pid and comm, as the process named itself).
+    virtual std::string path(const std::string& unit) = 0;
+    virtual std::vector<std::pair<pid_t, std::string>> processes(const std::string& unit) = 0;
 };
 
 // pid_file_poll: a forking service's parent has exited and its pid file is

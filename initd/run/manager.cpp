@@ -869,6 +869,18 @@ void Manager::on_timer(UnitId unit, TimerKind kind) {
 
 // ---- observation -------------------------------------------------------------
 
+std::string Manager::cgroup_path(UnitId unit) const {
+    if (!m_seams.cgroups || !m_units[unit].in_cgroup)
+        return "";
+    return m_seams.cgroups->path(m_graph.nodes[unit].name);
+}
+
+std::vector<std::pair<pid_t, std::string>> Manager::cgroup_processes(UnitId unit) const {
+    if (!m_seams.cgroups || !m_units[unit].in_cgroup)
+        return {};
+    return m_seams.cgroups->processes(m_graph.nodes[unit].name);
+}
+
 bool Manager::settled() const {
     m_thread.check("Manager::settled");
     for (size_t i = 0; i < m_units.size(); ++i)

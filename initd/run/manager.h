@@ -141,6 +141,10 @@ class Manager {
     const Graph& graph() const { return m_graph; }
     const UnitRuntime& runtime(UnitId unit) const { return m_units[unit]; }
     std::optional<UnitId> find(const std::string& name) const { return m_graph.find(name); }
+    // The unit's cgroup directory, empty when it has none (down, or no
+    // cgroups); and the processes in it, pid and comm.
+    std::string cgroup_path(UnitId unit) const;
+    std::vector<std::pair<pid_t, std::string>> cgroup_processes(UnitId unit) const;
     // No unit is waiting or starting (a boot or start request has played out).
     bool settled() const;
     bool shutting_down() const { return m_shutting_down; }

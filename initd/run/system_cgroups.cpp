@@ -30,6 +30,22 @@ std::optional<std::string> find_cgroup_root(bool real_boot, std::string& why_not
     return *mount + *path;
 }
 
+std::vector<std::pair<pid_t, std::string>> SystemCgroups::processes(const std::string& unit) {
+    // Bounded: a fork bomb in a unit must not make a status call huge.
+    constexpr size_t kMaxListed = 1024;
+    std::vector<std::pair<pid_t, std::string>> out;
+    for (pid_t pid : m_tree.processes(unit)) {
+        if (out.size() == kMaxListed)
+            break;
+        auto comm = read_file_at_most("/proc/" + std::to_string(pid) + "/comm", 64);
+        std::string name = comm ? *comm : "?";
+        if (!name.empty() && name.back() == '\n')
+            name.pop_back();
+        out.emplace_back(pid, std::move(name));
+    }
+    return out;
+}
+
 Result<std::string> SystemCgroups::prepare(const std::string& unit, const Service& service) {
     CgroupLimits limits{service.memory_max, service.tasks_max, service.cpu_weight};
     auto warnings = m_tree.prepare(unit, limits);

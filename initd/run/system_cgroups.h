@@ -29,6 +29,8 @@ class SystemCgroups : public CgroupControl {
     bool populated(const std::string& unit) override { return m_tree.populated(unit); }
     void kill_all(const std::string& unit, int signal) override { m_tree.kill_all(unit, signal); }
     void remove(const std::string& unit) override { m_tree.remove(unit); }
+    std::string path(const std::string& unit) override { return m_tree.path_of(unit); }
+    std::vector<std::pair<pid_t, std::string>> processes(const std::string& unit) override;
 
   private:
     CgroupTree m_tree;

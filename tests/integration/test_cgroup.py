@@ -110,3 +110,14 @@ def test_a_limit_without_its_controller_warns_and_the_service_starts(fastinit):
                 assert f.read().strip() == value, file
         else:
             assert f"lim: {key} not applied" in ns.read_log()
+
+
+def test_status_shows_the_cgroup_and_its_processes(fastinit):
+    ns = fastinit.boot({"default": '[unit]\nwants = "esc"\n', "esc": escaping()})
+    sleep = sleeper_of(ns, "esc")
+    r = ns.ctl_ok("status", "esc")
+    assert f" CGroup: {os.path.join(ns.cgroup, 'esc.service')}\n" in r.stdout, r.stdout
+    # Pids as the manager's namespace sees them: the sleep's, by its comm.
+    lines = [line.split() for line in r.stdout.splitlines() if line.startswith("         ")]
+    assert [comm for _, comm in lines] == ["sleep"], r.stdout
+    assert ns.host_pid(int(lines[0][0])) == sleep

@@ -159,6 +159,13 @@ class FakeCgroups : public CgroupControl {
         kills.emplace_back(unit, signal);
     }
     void remove(const std::string& unit) override { removed.push_back(unit); }
+    std::string path(const std::string& unit) override { return "/cg/" + unit + ".service"; }
+    std::vector<std::pair<pid_t, std::string>> processes(const std::string& unit) override {
+        std::vector<std::pair<pid_t, std::string>> out;
+        for (pid_t pid : members[unit])
+            out.emplace_back(pid, "proc" + std::to_string(pid));
+        return out;
+    }
     bool was_killed(const std::string& unit, int signal) const {
         for (const auto& k : kills)
             if (k.first == unit && k.second == signal)

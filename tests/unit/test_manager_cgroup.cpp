@@ -5,6 +5,7 @@
 
 #include <csignal>
 
+#include "initd/control/bus_calls.h"
 #include "tests/unit/fakes.h"
 
 namespace fastinit {
@@ -136,6 +137,36 @@ TEST(WithoutCgroups, MainExitMeansDownAsBefore) {
     EXPECT_EQ(h.processes.spawns[0].request.cgroup, "");
     h.exited("d", 0);
     EXPECT_EQ(h.state("d"), UnitState::inactive);
+}
+
+}  // namespace
+}  // namespace fastinit
+
+// ---- what `fastinit status` gets over the bus --------------------------------
+
+namespace fastinit {
+namespace {
+
+std::string property(const BusReply& reply, const std::string& key) {
+    for (const auto& [k, v] : reply.properties)
+        if (k == key)
+            return std::get<std::string>(v);
+    return "(none)";
+}
+
+TEST_F(WithCgroups, GetUnitShowsTheCgroupAndItsProcesses) {
+    pid_t main = start();
+    h.cgroups.members["d"] = {main, 700};
+    BusCallContext context{h.manager, 0, {}, {}};
+    BusReply reply = handle_bus_call(context, "GetUnit", "d");
+    EXPECT_EQ(property(reply, "ControlGroup"), "/cg/d.service");
+    EXPECT_EQ(property(reply, "Processes"),
+              std::to_string(main) + " proc" + std::to_string(main) + "\n700 proc700\n");
+    ASSERT_TRUE(h.manager.stop("d").ok());
+    h.cgroups.members["d"].clear();
+    h.exited("d", 0, SIGTERM);
+    reply = handle_bus_call(context, "GetUnit", "d");
+    EXPECT_EQ(property(reply, "ControlGroup"), "(none)") << "down: no cgroup";
 }
 
 }  // namespace
