@@ -1,4 +1,4 @@
-// `fastinit devices probe|show|status|invalidate|apply`: the known-devices
+// `fastinit devices probe|show|status|invalidate|apply|stage2|keep`: the known-devices
 // cache by hand. Every subcommand takes --cache PATH and --modules-dir DIR,
 // so it can be tried against any kernel's module tree without touching the
 // machine's real cache.
@@ -27,7 +27,7 @@
 namespace fastinit {
 namespace {
 
-// A printf format: %s is the device cache's path.
+// A printf format: the handed-over cache's path, then the device cache's.
 const char kUsage[] =
     "usage: fastinit devices SUBCOMMAND [--cache PATH] [--modules-dir DIR]\n"
     "  probe [--dry-run|--no-load]   enumerate, resolve, load until nothing new\n"
@@ -44,11 +44,15 @@ const char kUsage[] =
     "                                the root is up: load what the initramfs left\n"
     "                                behind, probe with the root's own modules,\n"
     "                                keep the cache on the root (logs to kmsg)\n"
+    "  keep [--from PATH]            copy the cache stage 1 handed over (--from,\n"
+    "                                default %s) to --cache once its filesystem\n"
+    "                                is writable; exit 1 naming path and errno\n"
+    "                                while it is not (read-only root)\n"
     "defaults: --cache %s,\n"
     "          --modules-dir /lib/modules/$(uname -r)\n";
 
 void print_usage(FILE* out) {
-    std::fprintf(out, kUsage, paths::kDeviceCache);
+    std::fprintf(out, kUsage, paths::kHandedOverCache, paths::kDeviceCache);
 }
 
 struct DevicesArgs {
@@ -56,6 +60,7 @@ struct DevicesArgs {
     std::string cache = paths::kDeviceCache;
     std::optional<std::string> modules_dir;
     std::string cmdline = "/proc/cmdline";
+    std::string from = paths::kHandedOverCache;
     bool dry_run = false;
     bool no_load = false;
     bool json = false;
@@ -74,7 +79,8 @@ std::optional<DevicesArgs> parse_args(const Args& args) {
     arg::Spec spec{
         .options = {arg::value("--cache", parsed.cache),
                     arg::value("--modules-dir", parsed.modules_dir),
-                    arg::value("--cmdline", parsed.cmdline), arg::flag("--dry-run", parsed.dry_run),
+                    arg::value("--cmdline", parsed.cmdline), arg::value("--from", parsed.from),
+                    arg::flag("--dry-run", parsed.dry_run),
                     arg::flag("--no-load", parsed.no_load), arg::flag("--json", parsed.json),
                     arg::flag("--reprobe", parsed.reprobe), arg::flag("--help", help, 'h')},
         .max_positionals = 1};
@@ -259,6 +265,23 @@ int devices_stage2() {
     return 0;
 }
 
+// What the shipped unit fastinit-devices-keep runs after local-fs (and its
+// systemd companion after local-fs.target): the root is writable by then,
+// so a read-only target is an error worth a failed unit.
+int devices_keep(const DevicesArgs& args) {
+    auto kept = keep_device_cache(args.from, args.cache);
+    if (!kept) {
+        std::string why = kept.error().message;
+        if (int e = kept.error().errno_value)
+            why += " (errno " + std::to_string(e) + ")";
+        std::fprintf(stderr, "fastinit devices: cannot keep the device cache in %s: %s\n",
+                     args.cache.c_str(), why.c_str());
+        return 1;
+    }
+    std::printf("%s\n", describe_keep(*kept, args.from, args.cache).c_str());
+    return 0;
+}
+
 }  // namespace
 
 int verb_devices(const Args& args) {
@@ -282,6 +305,8 @@ int verb_devices(const Args& args) {
         return devices_apply(*parsed);
     if (subcommand == "stage2")
         return devices_stage2();
+    if (subcommand == "keep")
+        return devices_keep(*parsed);
     std::fprintf(stderr, "fastinit devices: unknown subcommand \"%s\"\n\n", subcommand.c_str());
     print_usage(stderr);
     return 2;
