@@ -80,9 +80,9 @@ std::optional<DevicesArgs> parse_args(const Args& args) {
         .options = {arg::value("--cache", parsed.cache),
                     arg::value("--modules-dir", parsed.modules_dir),
                     arg::value("--cmdline", parsed.cmdline), arg::value("--from", parsed.from),
-                    arg::flag("--dry-run", parsed.dry_run),
-                    arg::flag("--no-load", parsed.no_load), arg::flag("--json", parsed.json),
-                    arg::flag("--reprobe", parsed.reprobe), arg::flag("--help", help, 'h')},
+                    arg::flag("--dry-run", parsed.dry_run), arg::flag("--no-load", parsed.no_load),
+                    arg::flag("--json", parsed.json), arg::flag("--reprobe", parsed.reprobe),
+                    arg::flag("--help", help, 'h')},
         .max_positionals = 1};
     auto positionals = arg::parse(spec, args);
     if (!positionals) {
