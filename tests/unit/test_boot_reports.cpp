@@ -52,7 +52,6 @@ TEST(Stage2Report, RoundTrips) {
     auto back = parse_stage2_report(stage2_report_text(report));
     ASSERT_TRUE(back.ok()) << back.error().message;
     EXPECT_EQ(nlohmann::json(*back), nlohmann::json(report));
-    EXPECT_EQ(back->devices.module_index, report.devices.module_index);
     EXPECT_FALSE(parse_stage2_report("{").ok());
     EXPECT_FALSE(parse_stage2_report(R"({"start_us": "soon"})").ok());
 }
