@@ -14,6 +14,7 @@
 // manager's other seams are its own files: the launcher (processes), the
 // timers on this loop (event_timers.h), the clock and the conditions
 // (system_seams.h).
+//
 // Signals must be blocked before any thread starts (block_manager_signals),
 // so every thread inherits the mask and only the signalfd sees them.
 #pragma once
