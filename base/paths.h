@@ -24,6 +24,8 @@ inline constexpr const char* kRuntimeDir = "/run/fastinit";
 // Its sockets, by name: the bus (org.fastinit1.Manager) and sd_notify.
 inline constexpr const char* kControlSocketName = "private";
 inline constexpr const char* kNotifySocketName = "notify";
+// What `fastinit kexec load` staged for the next `fastinit reboot`.
+inline constexpr const char* kKexecStagedName = "kexec-staged.json";
 // Where stage 1 leaves the device cache it used or rewrote, for stage 2 to
 // keep on the real root.
 inline constexpr const char* kHandedOverCache = "/run/fastinit/devices.db";

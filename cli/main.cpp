@@ -58,16 +58,6 @@ int become_manager(int argc, char** argv, long long entered_us) {
     return fastinit::run_manager(argc, argv);
 }
 
-// Role selection, before any parsing: the manager parses its own options.
-bool is_manager_option(std::string_view arg) {
-    arg = arg.substr(0, arg.find('='));  // --units=DIR
-    for (std::string_view option :
-         {"--units", "--target", "--proc-cmdline", "--kexec-loaded-path", "--reprobe", "--debug"})
-        if (arg == option)
-            return true;
-    return false;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -83,7 +73,7 @@ int main(int argc, char** argv) {
     // Manager options come before any verb: `fastinit reboot --reprobe` is a
     // client call, not a manager.
     for (int i = 1; i < argc && argv[i][0] == '-'; ++i) {
-        if (is_manager_option(argv[i]))
+        if (fastinit::is_manager_option(argv[i]))
             return become_manager(argc, argv, entered_us);
         if (std::strcmp(argv[i], "--runtime-dir") == 0)
             ++i;

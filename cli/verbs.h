@@ -14,10 +14,10 @@ struct ClientContext {
     // manager, and nothing else (systemd, in companion mode) may stand in
     // for it when it is not there.
     bool runtime_dir_given = false;
-    std::string socket_path() const { return runtime_dir + "/private"; }
-    std::string timeline_path() const { return runtime_dir + "/boot.json"; }
+    std::string socket_path() const { return runtime_dir + "/" + paths::kControlSocketName; }
+    std::string timeline_path() const { return runtime_dir + "/" + paths::kBootReportName; }
     // What `fastinit kexec load` staged (kexec/staged_record.h).
-    std::string staged_record_path() const { return runtime_dir + "/kexec-staged.json"; }
+    std::string staged_record_path() const { return runtime_dir + "/" + paths::kKexecStagedName; }
 };
 
 using Args = std::vector<std::string>;

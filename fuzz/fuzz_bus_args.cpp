@@ -38,6 +38,9 @@ class Processes : public ProcessControl {
     std::optional<pid_t> session_of(pid_t pid) override {
         return pid == kUnit ? std::optional<pid_t>(kUnit) : std::nullopt;
     }
+    Result<std::string> read_pid_file(const std::string&) override {
+        return Error{"no pid files here"};
+    }
     std::optional<pid_t> parent_of(pid_t pid) override {
         return pid == kUnit ? std::optional<pid_t>(kManager) : std::nullopt;
     }

@@ -11,6 +11,7 @@
 
 #include "base/args.h"
 #include "base/boot_clock.h"
+#include "base/boot_options.h"
 #include "base/kernel_cmdline.h"
 #include "base/log.h"
 #include "base/own_path.h"
@@ -25,6 +26,8 @@
 #include "initd/pid1/mounts.h"
 #include "initd/run/runtime_dir.h"
 #include "initd/run/supervisor.h"
+#include "initd/unit/console_getty.h"
+#include "initd/unit/fstab_units.h"
 #include "initd/unit/unit_loader.h"
 
 namespace fastinit {
@@ -36,6 +39,12 @@ struct ManagerArgs {
     std::string runtime_dir = paths::kRuntimeDir;
     std::string proc_cmdline = "/proc/cmdline";
     std::string kexec_loaded_path = "/sys/kernel/kexec_loaded";
+    // Generated units from this fstab: /etc/fstab at a real boot; in a PID
+    // namespace (tests) only when --fstab names one, never the host's.
+    std::string fstab;
+    // Consoles that get a getty (console_getty.h): the kernel's list at a
+    // real boot; in a PID namespace only when --console-active names a file.
+    std::string console_active;
     bool reprobe = false;
     bool debug = false;
     bool units_overridden = false;
@@ -44,13 +53,11 @@ struct ManagerArgs {
 const char kUsage[] =
     "usage: fastinit [--units DIR]... [--target NAME] [--runtime-dir DIR]\n"
     "                [--proc-cmdline FILE] [--kexec-loaded-path FILE] [--reprobe]\n"
-    "                [--debug]\n";
+    "                [--fstab FILE] [--console-active FILE] [--debug]\n";
 
-// The kernel hands init every word it does not understand, so as PID 1
-// unknown words are warnings; by hand they are errors.
-Result<ManagerArgs> parse_args(int argc, char** argv, bool strict) {
-    ManagerArgs args;
-    arg::Spec spec{
+// The manager's options; `strict` by hand, where unknown words are mistakes.
+arg::Spec manager_spec(ManagerArgs& args, bool strict) {
+    return arg::Spec{
         .options = {arg::value("--units",
                                [&args](std::string_view dir) {
                                    args.unit_dirs.emplace_back(dir);
@@ -60,10 +67,19 @@ Result<ManagerArgs> parse_args(int argc, char** argv, bool strict) {
                     arg::value("--runtime-dir", args.runtime_dir),
                     arg::value("--proc-cmdline", args.proc_cmdline),
                     arg::value("--kexec-loaded-path", args.kexec_loaded_path),
+                    arg::value("--fstab", args.fstab),
+                    arg::value("--console-active", args.console_active),
                     arg::flag("--reprobe", args.reprobe), arg::flag("--debug", args.debug)},
         .max_positionals = strict ? 0 : SIZE_MAX,
         .unknown_as_positional = !strict};
-    auto ignored = arg::parse(spec, std::vector<std::string>(argv + 1, argv + argc));
+}
+
+// The kernel hands init every word it does not understand, so as PID 1
+// unknown words are warnings; by hand they are errors.
+Result<ManagerArgs> parse_args(int argc, char** argv, bool strict) {
+    ManagerArgs args;
+    auto ignored =
+        arg::parse(manager_spec(args, strict), std::vector<std::string>(argv + 1, argv + argc));
     if (!ignored)
         return ignored.error();
     for (const std::string& word : *ignored)
@@ -84,6 +100,13 @@ long long init_start_us() {
     return *end == '\0' && value > 0 && value <= now ? value : now;
 }
 
+// Whether stage 1 left / read-only (Debian's "ro" command line): then the
+// root's fsck runs before remount-root makes it writable.
+bool root_mounted_read_only() {
+    auto mountinfo = read_file_at_most("/proc/self/mountinfo", 4 << 20);
+    return mountinfo && root_is_read_only(*mountinfo);
+}
+
 void log_diagnostic(const Diagnostic& d) {
     log::write_untagged(
         d.severity == Diagnostic::Severity::error ? log::Level::error : log::Level::warning,
@@ -92,8 +115,36 @@ void log_diagnostic(const Diagnostic& d) {
 
 // The unit set is only needed to build the graph, which keeps its own copy
 // of every unit: let it go before the manager runs.
-Graph load_unit_graph(const std::vector<std::string>& dirs) {
+// getty@ for each console the kernel lists, wanted by multi-user.
+void add_console_gettys(UnitSet& units, const std::string& console_active) {
+    if (console_active.empty())
+        return;
+    auto text = read_file_at_most(console_active, 4096);
+    if (!text) {
+        log::debug("no console gettys: ", text.error().message);
+        return;
+    }
+    std::vector<Diagnostic> warnings;
+    auto ttys = console_terminals(*text, console_active, warnings);
+    for (const auto& d : warnings)
+        log_diagnostic(d);
+    auto added = want_console_gettys(units, ttys);
+    if (!added.empty())
+        log::info("multi-user wants ", join(added, ", "), " for the console");
+}
+
+Graph load_unit_graph(const std::vector<std::string>& dirs, const std::string& fstab,
+                      const std::string& console_active, const std::string& target) {
     UnitSet units = load_units(dirs);
+    if (!fstab.empty()) {
+        FstabContext context{.fstab_path = fstab,
+                             .root_read_only = root_mounted_read_only(),
+                             .client_program = sibling_program("fastinit")};
+        size_t made = load_fstab_units(units, context);
+        log::info("generated ", made, " units from ", fstab);
+    }
+    add_console_gettys(units, console_active);
+    instantiate_templates(units, {target});  // the target may be an instance
     for (const auto& d : units.diagnostics)
         log_diagnostic(d);
     Graph graph = build_graph(units);
@@ -105,6 +156,17 @@ Graph load_unit_graph(const std::vector<std::string>& dirs) {
 }
 
 }  // namespace
+
+bool is_manager_option(std::string_view word) {
+    word = word.substr(0, word.find('='));  // --units=DIR
+    if (word == "--runtime-dir")
+        return false;  // the client's too
+    ManagerArgs unused;
+    for (const arg::Option& option : manager_spec(unused, true).options)
+        if (option.name == word)
+            return true;
+    return false;
+}
 
 int run_manager(int argc, char** argv) {
     long long entered_us = init_start_us();
@@ -158,14 +220,19 @@ int run_manager(int argc, char** argv) {
 
     auto cmdline_text = read_file(args.proc_cmdline);
     KernelCmdline cmdline = KernelCmdline::parse(cmdline_text ? *cmdline_text : "");
-    if (cmdline.has("fastinit.debug") || args.debug)
+    BootOptions boot_options = parse_boot_options(cmdline);
+    if (boot_options.debug || args.debug)
         log::set_min_level(log::Level::debug);
     if (args.target.empty())
-        args.target = cmdline.value("fastinit.target").value_or("default");
+        args.target = boot_options.target.empty() ? "default" : boot_options.target;
     if (args.unit_dirs.empty())
         args.unit_dirs = kDefaultUnitPath;
 
-    Graph graph = load_unit_graph(args.unit_dirs);
+    if (args.fstab.empty() && real_boot)
+        args.fstab = kDefaultFstab;
+    if (args.console_active.empty() && real_boot)
+        args.console_active = kConsoleActivePath;
+    Graph graph = load_unit_graph(args.unit_dirs, args.fstab, args.console_active, args.target);
 
     bool serve_bus = true;
     if (auto prepared = prepare_runtime_dir(args.runtime_dir); !prepared) {

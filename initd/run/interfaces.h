@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/result.h"
 #include "initd/run/unit_state.h"
 #include "initd/unit/unit.h"
 
@@ -61,9 +62,15 @@ class ProcessControl {
     // The parent of a process, to tell whether MAINPID= names a descendant
     // of the unit's processes.
     virtual std::optional<pid_t> parent_of(pid_t pid) = 0;
+    // At most kMaxPidFileSize + 1 bytes of a forking service's pid file (one
+    // more than allowed, so that a longer file shows); an error when it
+    // cannot be read, is not a regular file or is a symbolic link.
+    virtual Result<std::string> read_pid_file(const std::string& path) = 0;
 };
 
-enum class TimerKind { start_timeout, stop_timeout, restart_delay };
+// pid_file_poll: a forking service's parent has exited and its pid file is
+// not there (yet): look again shortly, until the start timeout.
+enum class TimerKind { start_timeout, stop_timeout, restart_delay, pid_file_poll };
 
 class TimerControl {
   public:

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -15,6 +16,7 @@
 
 #include "base/text.h"
 
+#include "initd/run/pid_file.h"
 #include "initd/run/spawn.h"
 #include "initd/run/user_db.h"
 
@@ -227,6 +229,25 @@ std::optional<pid_t> Launcher::parent_of(pid_t pid) {
     if (ec != std::errc() || end == rest.data() || parent < 0)
         return std::nullopt;
     return parent;
+}
+
+Result<std::string> Launcher::read_pid_file(const std::string& path) {
+    // O_NOFOLLOW: a link planted as the pid file could point anywhere;
+    // O_NONBLOCK: a FIFO planted there must not hang the main thread.
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK));
+    if (!fd)
+        return system_error("cannot open " + path);
+    struct stat st;
+    if (::fstat(fd.get(), &st) != 0)
+        return system_error("cannot stat " + path);
+    if (!S_ISREG(st.st_mode))
+        return Error{path + " is not a regular file"};
+    std::string text(kMaxPidFileSize + 1, '\0');
+    ssize_t n = ::read(fd.get(), text.data(), text.size());
+    if (n < 0)
+        return system_error("cannot read " + path);
+    text.resize(static_cast<size_t>(n));
+    return text;
 }
 
 void Launcher::drain(Manager& manager) {

@@ -49,6 +49,7 @@ class Launcher : public ProcessControl {
     void kill(pid_t pid, int signal) override;
     std::optional<pid_t> session_of(pid_t pid) override;
     std::optional<pid_t> parent_of(pid_t pid) override;
+    Result<std::string> read_pid_file(const std::string& path) override;
 
     // Readable when results are waiting.
     int event_fd() const { return m_event_fd.get(); }

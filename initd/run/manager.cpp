@@ -6,9 +6,14 @@
 #include <algorithm>
 #include <limits>
 
+#include "initd/run/pid_file.h"
+
 namespace fastinit {
 
 namespace {
+
+// How often a forking service's pid file is looked at while it is awaited.
+constexpr auto kPidFilePoll = std::chrono::milliseconds(50);
 
 // "TERM", "RTMIN+3": any int has a name. sigabbrev_np knows only the classic
 // signals and returns NULL for real-time ones and anything out of range.
@@ -306,6 +311,8 @@ void Manager::spawn(UnitId unit) {
         u.started_at = now;
     u.spawn_in_flight = true;
     u.timed_out = false;
+    u.parent_exited = false;
+    u.pid_file_problem.clear();
     ++m_spawns_in_flight;
     changed(unit);
     m_seams.processes.spawn(unit, spawn_request(unit));
@@ -317,6 +324,7 @@ void Manager::mark_ready(UnitId unit) {
     if (!u.ever_ready)
         u.ready_at = m_seams.time.now();
     u.ever_ready = true;
+    u.parent_exited = false;
     if (u.result == UnitResult::none)
         u.result = UnitResult::success;
     m_seams.timers.disarm(unit, TimerKind::start_timeout);
@@ -411,7 +419,15 @@ void Manager::begin_stop(UnitId unit) {
         return;
     }
     if (u.main_pid == 0) {
-        // Nothing runs: a target, an exited oneshot, a service that is gone.
+        // Nothing runs: a target, an exited oneshot, a service that is gone,
+        // or a forking service whose daemon never named itself (whatever its
+        // parent left in the process group goes).
+        if (u.parent_exited) {
+            u.parent_exited = false;
+            m_seams.timers.disarm(unit, TimerKind::pid_file_poll);
+            send_signal(-u.session, SIGKILL);
+            m_session_to_unit.erase(u.session);
+        }
         u.stop_requested = false;
         settle(unit, UnitState::inactive,
                u.result == UnitResult::none ? UnitResult::success : u.result, "");
@@ -517,10 +533,18 @@ void Manager::on_exit(pid_t pid, ExitStatus status) {
     }
     UnitId unit = it->second;
     UnitRuntime& u = m_units[unit];
+    const Service& s = *m_graph.nodes[unit].unit->service;
     pid_t session = u.session;
     forget_pid(unit);
+    if (s.type == ServiceType::forking && u.state == UnitState::starting && !u.timed_out &&
+        pid == session && status.success()) {
+        // The parent is done; the daemon it left is found by its pid file.
+        u.parent_exited = true;
+        look_for_pid_file(unit);
+        process();
+        return;
+    }
     u.last_exit = status;
-    const Service& s = *m_graph.nodes[unit].unit->service;
 
     if (u.state == UnitState::stopping) {
         // Whatever else the service left in its process group goes too.
@@ -615,12 +639,7 @@ bool Manager::is_own_process(UnitId unit, pid_t pid) {
     const UnitRuntime& u = m_units[unit];
     if (pid <= 1 || pid == m_options.self_pid || u.session <= 1)
         return false;
-    auto other_unit = [&](pid_t p) {
-        auto a = m_pid_to_unit.find(p);
-        auto b = m_session_to_unit.find(p);
-        return (a != m_pid_to_unit.end() && a->second != unit) ||
-               (b != m_session_to_unit.end() && b->second != unit);
-    };
+    auto other_unit = [&](pid_t p) { return belongs_to_other_unit(unit, p); };
     if (other_unit(pid))
         return false;
     if (pid == u.session || pid == u.main_pid)
@@ -641,6 +660,68 @@ bool Manager::is_own_process(UnitId unit, pid_t pid) {
         p = *parent;
     }
     return false;
+}
+
+bool Manager::belongs_to_other_unit(UnitId unit, pid_t pid) const {
+    auto a = m_pid_to_unit.find(pid);
+    auto b = m_session_to_unit.find(pid);
+    return (a != m_pid_to_unit.end() && a->second != unit) ||
+           (b != m_session_to_unit.end() && b->second != unit);
+}
+
+// Whether a forking service's pid file may name `pid`: a process of the
+// service by the MAINPID= rule (is_own_process), or, since a daemon that
+// double-forks and calls setsid() leaves both its session and its parent,
+// an orphan the manager adopted that is no other unit's process. Never the
+// parent that has just exited (its pid may be reused).
+bool Manager::may_be_daemon(UnitId unit, pid_t pid) {
+    const UnitRuntime& u = m_units[unit];
+    if (pid <= 1 || pid == m_options.self_pid || pid == u.session ||
+        belongs_to_other_unit(unit, pid))
+        return false;
+    if (is_own_process(unit, pid))
+        return true;
+    auto parent = m_seams.processes.parent_of(pid);
+    return parent && (*parent == 1 || *parent == m_options.self_pid) &&
+           m_seams.processes.session_of(pid).has_value();
+}
+
+// A forking service's parent has exited 0: the service is ready once its
+// pid file names its daemon; until then, look again every kPidFilePoll
+// (the daemon may write it after its parent is gone) until start_timeout.
+void Manager::look_for_pid_file(UnitId unit) {
+    UnitRuntime& u = m_units[unit];
+    const Node& node = m_graph.nodes[unit];
+    const std::string& path = node.unit->service->pid_file;
+    auto text = m_seams.processes.read_pid_file(path);
+    if (!text) {
+        u.pid_file_problem = text.error().message;
+    } else if (auto pid = parse_pid_file(*text); !pid) {
+        u.pid_file_problem = path + ": " + pid.error().message;
+    } else if (!may_be_daemon(unit, *pid)) {
+        u.pid_file_problem = path + " names pid " + std::to_string(*pid) +
+                             ", which is not a process of " + node.name;
+    } else {
+        m_seams.timers.disarm(unit, TimerKind::pid_file_poll);
+        u.pid_file_problem.clear();
+        u.main_pid = *pid;
+        m_pid_to_unit[*pid] = unit;
+        mark_ready(unit);
+        return;
+    }
+    m_seams.timers.arm(unit, TimerKind::pid_file_poll, m_seams.time.now() + kPidFilePoll);
+}
+
+void Manager::forking_timed_out(UnitId unit) {
+    UnitRuntime& u = m_units[unit];
+    const Service& s = *m_graph.nodes[unit].unit->service;
+    u.parent_exited = false;
+    m_seams.timers.disarm(unit, TimerKind::pid_file_poll);
+    send_signal(-u.session, SIGKILL);  // whatever the parent left in its group
+    m_session_to_unit.erase(u.session);
+    handle_failure(unit, UnitResult::timeout,
+                   "no usable pid file within " + format_duration(s.start_timeout) + " (" +
+                       u.pid_file_problem + ")");
 }
 
 // Every signal the manager sends goes through here. Whatever a unit's
@@ -664,8 +745,14 @@ void Manager::on_timer(UnitId unit, TimerKind kind) {
             if (u.state == UnitState::restarting)
                 spawn(unit);
             break;
+        case TimerKind::pid_file_poll:
+            if (u.state == UnitState::starting && u.parent_exited)
+                look_for_pid_file(unit);
+            break;
         case TimerKind::start_timeout:
-            if (u.state == UnitState::starting && u.main_pid != 0) {
+            if (u.state == UnitState::starting && u.parent_exited) {
+                forking_timed_out(unit);
+            } else if (u.state == UnitState::starting && u.main_pid != 0) {
                 u.timed_out = true;
                 send_signal(u.main_pid, SIGTERM);
                 const Service& s = *m_graph.nodes[unit].unit->service;

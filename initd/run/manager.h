@@ -16,8 +16,10 @@
 //   any running state ──stop()/shutdown()──▶ stopping ──exit──▶ inactive
 //
 // "Ready" depends on the service type: simple and exec when the program has
-// been executed, oneshot when it exits 0, notify when it sends READY=1;
-// a target is ready when its ordering predecessors have settled.
+// been executed, oneshot when it exits 0, notify when it sends READY=1,
+// forking when the started process has exited 0 and its pid file names a
+// live process of the service, which becomes the main process; a target is
+// ready when its ordering predecessors have settled.
 //
 // A waiting unit starts once none of the units it is ordered after is still
 // waiting or starting. Starting order is therefore exactly the ordering graph:
@@ -64,6 +66,10 @@ struct UnitRuntime {
     bool stop_requested = false;
     bool start_after_stop = false;
     bool timed_out = false;
+    // type = forking: the started process has exited 0 and the pid file is
+    // awaited; why the last look at it did not do (for the timeout reason).
+    bool parent_exited = false;
+    std::string pid_file_problem;
     // Start times within the start-limit interval (a short vector: a deque
     // would allocate half a KiB per unit even when empty).
     std::vector<TimePoint> recent_starts;
@@ -153,6 +159,10 @@ class Manager {
     void request_stop(UnitId unit, bool start_again);
     void forget_pid(UnitId unit);
     bool is_own_process(UnitId unit, pid_t pid);
+    bool belongs_to_other_unit(UnitId unit, pid_t pid) const;
+    bool may_be_daemon(UnitId unit, pid_t pid);
+    void look_for_pid_file(UnitId unit);
+    void forking_timed_out(UnitId unit);
     void send_signal(pid_t target, int signal);
     void changed(UnitId unit);
     bool is_pending_start(UnitId unit) const;

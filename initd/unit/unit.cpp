@@ -14,6 +14,8 @@ const char* to_string(ServiceType type) {
             return "oneshot";
         case ServiceType::notify:
             return "notify";
+        case ServiceType::forking:
+            return "forking";
     }
     return "?";
 }

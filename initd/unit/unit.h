@@ -14,7 +14,7 @@
 
 namespace fastinit {
 
-enum class ServiceType { simple, exec, oneshot, notify };
+enum class ServiceType { simple, exec, oneshot, notify, forking };
 enum class RestartPolicy { no, on_failure, always };
 
 // Where a service's stdout or stderr goes.
@@ -35,6 +35,8 @@ struct Conditions {
 struct Service {
     ServiceType type = ServiceType::simple;
     std::vector<std::string> exec;
+    // type = forking: where the daemon writes its pid (absolute).
+    std::string pid_file;
     std::vector<std::pair<std::string, std::string>> environment;
     std::string user;
     std::string group;

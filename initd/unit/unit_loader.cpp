@@ -12,6 +12,7 @@
 #include "base/text.h"
 #include "initd/unit/unit_file_reader.h"
 #include "initd/unit/unit_parser.h"
+#include "initd/unit/unit_template.h"
 
 namespace fastinit {
 namespace {
@@ -102,9 +103,15 @@ UnitSet load_units(const std::vector<std::string>& search_path, ParserProbe& pro
             broken(readable_file[k], preflight.verdicts[k]);
     }
 
+    // A template is checked with a sample instance; its instances are
+    // parsed again from its text once something names them.
+    static const Specifiers kSample = {"instance", "instance"};
     auto load = [&](size_t i) {
-        if (to_parse[i])
-            parsed[i] = parse_unit(files[i].name, files[i].path, *texts[i]);
+        if (!to_parse[i])
+            return;
+        bool is_template = is_template_name(files[i].name);
+        parsed[i] =
+            parse_unit(files[i].name, files[i].path, *texts[i], is_template ? &kSample : nullptr);
     };
     try {
         tbb::parallel_for(size_t{0}, files.size(), load);
@@ -121,13 +128,16 @@ UnitSet load_units(const std::vector<std::string>& search_path, ParserProbe& pro
         auto& p = parsed[i];
         for (auto& d : p.diagnostics)
             set.diagnostics.push_back(d);
-        if (p.unit) {
+        if (p.unit && is_template_name(files[i].name)) {
+            set.templates.emplace(files[i].name, UnitTemplate{files[i].path, std::move(*texts[i])});
+        } else if (p.unit) {
             set.units.emplace(files[i].name, std::move(*p.unit));
         } else {
             std::string why = p.diagnostics.empty() ? "unreadable" : p.diagnostics[0].to_string();
             set.broken.emplace(files[i].name, why);
         }
     }
+    instantiate_templates(set);
     return set;
 }
 

@@ -18,8 +18,18 @@ namespace fastinit {
 inline const std::vector<std::string> kDefaultUnitPath = {"/etc/fastinit/units",
                                                           "/usr/lib/fastinit/units"};
 
+// A template file (NAME@.toml) as read: it is parsed again for each
+// instance (unit_template.h).
+struct UnitTemplate {
+    std::string path;
+    std::string text;
+};
+
 struct UnitSet {
     std::map<std::string, Unit> units;
+    // Templates that parsed cleanly (with a sample instance), by file stem
+    // ("getty@"). A broken template is in `broken` under that stem.
+    std::map<std::string, UnitTemplate> templates;
     // Units whose file exists but could not be used: name → first error.
     std::map<std::string, std::string> broken;
     // Every diagnostic of every file, in file order.
@@ -27,9 +37,21 @@ struct UnitSet {
 };
 
 // Reads every file (at most kMaxUnitFileSize bytes each), has a forked
-// child parse them all first (parse_preflight.h), then parses the survivors.
+// child parse them all first (parse_preflight.h), then parses the survivors
+// and instantiates every template instance a unit refers to.
 UnitSet load_units(const std::vector<std::string>& search_path);
 // The same with the pre-flight's process behind a seam, for tests.
 UnitSet load_units(const std::vector<std::string>& search_path, ParserProbe& probe);
+
+// At most this many instances per load: a template that wants an instance
+// of itself with a longer name would otherwise multiply until the name
+// limit.
+inline constexpr size_t kMaxInstances = 1024;
+
+// Makes a unit of every NAME@INSTANCE that `roots` (e.g. the boot target)
+// or a unit's lists name and no file defines, from the template NAME@, and
+// so on for what those instances name. A bad instance name or a template
+// error leaves that instance broken, with a diagnostic; the rest goes on.
+void instantiate_templates(UnitSet& set, const std::vector<std::string>& roots = {});
 
 }  // namespace fastinit

@@ -6,8 +6,9 @@
 #include <map>
 
 #include "base/text.h"
-#include "initd/unit/environment_name.h"
 #include "base/toml_guard.h"
+#include "initd/unit/environment_name.h"
+#include "initd/unit/unit_template.h"
 
 namespace fastinit {
 namespace {
@@ -55,6 +56,9 @@ struct Field {
     const toml::source_region& where;
     std::string key;
     Reporter& report;
+    // Set when parsing an instance of a template: %i, %I and %% are
+    // replaced in every string value.
+    const Specifiers* specifiers = nullptr;
 
     bool fail(std::string message) const {
         report.error(where, key, std::move(message));
@@ -62,16 +66,29 @@ struct Field {
     }
 };
 
+// Substitutes the instance's specifiers into one string value, in place.
+bool expand(const Field& f, std::string& value) {
+    if (!f.specifiers)
+        return true;
+    auto expanded = expand_specifiers(value, *f.specifiers);
+    if (!expanded)
+        return f.fail(expanded.error().message);
+    value = std::move(*expanded);
+    return true;
+}
+
 bool read_string(const Field& f, std::string& out) {
     auto value = f.node.value<std::string>();
     if (!f.node.is_string() || !value)
         return f.fail("expected a string");
     out = *value;
-    return true;
+    return expand(f, out);
 }
 
 bool read_name_list(const Field& f, std::vector<std::string>& out) {
-    auto check = [&](const std::string& name) {
+    auto check = [&](std::string name) {
+        if (!expand(f, name))
+            return false;
         if (!is_valid_unit_name(name))
             return f.fail("\"" + name + "\" is not a valid unit name");
         out.push_back(name);
@@ -94,7 +111,7 @@ bool read_name_list(const Field& f, std::vector<std::string>& out) {
 bool read_string_list(const Field& f, std::vector<std::string>& out) {
     if (f.node.is_string()) {
         out.push_back(*f.node.value<std::string>());
-        return true;
+        return expand(f, out.back());
     }
     const auto* array = f.node.as_array();
     if (!array)
@@ -103,6 +120,8 @@ bool read_string_list(const Field& f, std::vector<std::string>& out) {
         if (!element.is_string())
             return f.fail("expected a string or a list of strings");
         out.push_back(*element.value<std::string>());
+        if (!expand(f, out.back()))
+            return false;
     }
     return true;
 }
@@ -215,7 +234,8 @@ const KeyTable& service_keys() {
                                            {{"simple", ServiceType::simple},
                                             {"exec", ServiceType::exec},
                                             {"oneshot", ServiceType::oneshot},
-                                            {"notify", ServiceType::notify}},
+                                            {"notify", ServiceType::notify},
+                                            {"forking", ServiceType::forking}},
                                            service_of(u).type);
          }},
         {"exec",
@@ -229,6 +249,8 @@ const KeyTable& service_keys() {
                  if (!element.is_string())
                      return f.fail("every element must be a string");
                  exec.push_back(*element.value<std::string>());
+                 if (!expand(f, exec.back()))
+                     return false;
              }
              if (exec[0].empty() || exec[0][0] != '/')
                  return f.fail("the program \"" + exec[0] + "\" must be an absolute path");
@@ -255,6 +277,15 @@ const KeyTable& service_keys() {
                      continue;
                  }
                  std::string text = *value.value<std::string>();
+                 if (f.specifiers) {
+                     auto expanded = expand_specifiers(text, *f.specifiers);
+                     if (!expanded) {
+                         f.report.error(key.source(), full_key, expanded.error().message);
+                         ok = false;
+                         continue;
+                     }
+                     text = std::move(*expanded);
+                 }
                  if (text.find('\0') != std::string::npos) {
                      f.report.error(key.source(), full_key,
                                     "the value contains a NUL byte, which would cut it short");
@@ -264,6 +295,15 @@ const KeyTable& service_keys() {
                  service_of(u).environment.emplace_back(std::string(key.str()), std::move(text));
              }
              return ok;
+         }},
+        {"pid_file",
+         [](const Field& f, Unit& u) {
+             auto& path = service_of(u).pid_file;
+             if (!read_string(f, path))
+                 return false;
+             if (path.empty() || path[0] != '/')
+                 return f.fail("must be an absolute path");
+             return true;
          }},
         {"user", [](const Field& f, Unit& u) { return read_string(f, service_of(u).user); }},
         {"group", [](const Field& f, Unit& u) { return read_string(f, service_of(u).group); }},
@@ -349,12 +389,22 @@ void validate(Unit& unit, const toml::table& root, Reporter& report) {
     const toml::node* section = root.get("service");
     const toml::source_region where = section ? section->source() : toml::source_region{};
     // A present but invalid exec has been reported already.
-    bool has_exec = section && section->is_table() && section->as_table()->contains("exec");
-    if (s.exec.empty() && !has_exec)
+    auto has_key = [&](std::string_view key) {
+        return section && section->is_table() && section->as_table()->contains(key);
+    };
+    if (s.exec.empty() && !has_key("exec"))
         report.error(where, "service.exec", "a [service] needs exec = [\"/path/to/program\", ...]");
     if (s.type == ServiceType::oneshot && s.restart == RestartPolicy::always)
         report.error(where, "service.restart",
                      "restart = \"always\" is not allowed for oneshot services (use on-failure)");
+    if (s.type == ServiceType::forking && s.pid_file.empty() && !has_key("pid_file"))
+        report.error(where, "service.pid_file",
+                     "type = \"forking\" needs pid_file = \"/run/NAME.pid\": the pid file names "
+                     "the daemon once the started process has exited");
+    if (s.type != ServiceType::forking && !s.pid_file.empty())
+        report.error(where, "service.pid_file",
+                     "pid_file is only for type = \"forking\" (this service is " +
+                         std::string(to_string(s.type)) + ")");
     if (s.restart_delay_max < s.restart_delay)
         s.restart_delay_max = s.restart_delay;
     if (!s.stderr_set)
@@ -366,16 +416,24 @@ void validate(Unit& unit, const toml::table& root, Reporter& report) {
 bool is_valid_unit_name(std::string_view name) {
     if (name.empty() || name.size() > 128)
         return false;
+    bool instance = false;  // after the first '@', an instance's ':' and '\\' too
     for (char c : name) {
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '@' || c == '.' || c == '_' || c == '-';
+                  c == '@' || c == '.' || c == '_' || c == '-' ||
+                  (instance && (c == ':' || c == '\\'));
         if (!ok)
             return false;
+        instance = instance || c == '@';
     }
     return true;
 }
 
 ParsedUnit parse_unit(std::string_view name, std::string_view path, std::string_view text) {
+    return parse_unit(name, path, text, nullptr);
+}
+
+ParsedUnit parse_unit(std::string_view name, std::string_view path, std::string_view text,
+                      const Specifiers* specifiers) {
     ParsedUnit result;
     Reporter report(path);
     toml::table root;
@@ -427,7 +485,7 @@ ParsedUnit parse_unit(std::string_view name, std::string_view path, std::string_
                 report.error(key.source(), full_key, unknown_message("key", key.str(), known_keys));
                 continue;
             }
-            handler->second(Field{node, key.source(), full_key, report}, unit);
+            handler->second(Field{node, key.source(), full_key, report, specifiers}, unit);
         }
     }
     validate(unit, root, report);

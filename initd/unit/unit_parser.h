@@ -11,6 +11,7 @@
 
 #include "initd/unit/diagnostic.h"
 #include "initd/unit/unit.h"
+#include "initd/unit/unit_template.h"
 
 namespace fastinit {
 
@@ -22,8 +23,14 @@ struct ParsedUnit {
 // `path` is used for messages and recorded in the unit; `name` is the unit's
 // name (the file stem).
 ParsedUnit parse_unit(std::string_view name, std::string_view path, std::string_view text);
+// The same for an instance of a template: `name` is the instance's name
+// (getty@ttyS0), `path` the template's file, and every string value has its
+// specifiers replaced (an unknown one is an error at its key).
+ParsedUnit parse_unit(std::string_view name, std::string_view path, std::string_view text,
+                      const Specifiers* specifiers);
 
-// Unit names: letters, digits and "@._-", 1 to 128 characters.
+// Unit names: letters, digits and "@._-", 1 to 128 characters; after the
+// first '@' (an instance) also ":" and "\".
 bool is_valid_unit_name(std::string_view name);
 
 }  // namespace fastinit

@@ -7,7 +7,7 @@ import subprocess
 
 from conftest import REPO
 
-SHIPPED_UNIT = os.path.join(REPO, "units", "base", "fastinit-devices-keep.toml.in")
+SHIPPED_UNIT = os.path.join(REPO, "units", "fastinit-devices-keep.toml.in")
 
 
 def keep(fastinit_bin, source, target, wrap=()):

@@ -80,6 +80,13 @@ class FakeProcesses : public ProcessControl {
     }
     std::optional<pid_t> session_of(pid_t pid) override { return lookup(sessions, pid); }
     std::optional<pid_t> parent_of(pid_t pid) override { return lookup(parents, pid); }
+    Result<std::string> read_pid_file(const std::string& path) override {
+        ++pid_file_reads;
+        auto it = pid_files.find(path);
+        if (it == pid_files.end())
+            return Error{"cannot open " + path + ": No such file or directory"};
+        return it->second;
+    }
 
     std::vector<std::string> spawned_names() const {
         std::vector<std::string> names;
@@ -99,6 +106,9 @@ class FakeProcesses : public ProcessControl {
     // What session_of and parent_of answer; a pid not listed does not exist.
     std::map<pid_t, pid_t> sessions;
     std::map<pid_t, pid_t> parents;
+    // Pid files by path; a path not listed does not exist.
+    std::map<std::string, std::string> pid_files;
+    int pid_file_reads = 0;
 
   private:
     static std::optional<pid_t> lookup(const std::map<pid_t, pid_t>& map, pid_t pid) {

@@ -589,7 +589,7 @@ requirs = "a"
 wants = 3
 
 [service]
-type = "forking"
+type = "forked"
 exec = ["relative"]
 stdout = "syslog"
 )");

@@ -1,0 +1,61 @@
+// The fstab generator. Rule: fstab lines become ordinary in-memory units
+// before the graph is built, so they start, order, fail and show in
+// `analyze critical-chain` like units from files; a unit file of the same
+// name wins over a generated unit, as /etc wins over /usr/lib.
+//
+// What each line becomes (docs/units.md, "fstab as units"):
+//   - a mount unit `mount-ESC` (ESC: escape_unit_path of the mount point)
+//     that runs /bin/mount for the entry, before `local-fs`, or, for network
+//     filesystems and `_netdev`, after `network-online` and before
+//     `remote-fs`. The target requires it, or only wants it with `nofail`;
+//     with `noauto` nothing pulls it in but it can be started by name.
+//   - with a pass number, an fsck unit `fsck-ESC` the mount requires, run
+//     after the fsck units of every lower pass (pass 1, the root, first).
+//   - the root line: `remount-root`, which remounts / with fstab's options
+//     after the root's fsck (`fsck--`, generated only when / is mounted
+//     read-only: a read-write root cannot be checked). Every other mount is
+//     ordered after it.
+//   - a swap line: `swap-ESC` (ESC of the device) running swapon, before
+//     `swap`.
+//
+// Devices (UUID=, LABEL=, PARTUUID=, /dev/...) are resolved by mount, fsck
+// and swapon themselves; nothing here waits for the device to appear. The
+// seam for that is mount_unit()/fsck_unit()/swap_unit() in fstab_units.cpp:
+// a device wait becomes one more dependency there.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "initd/unit/fstab.h"
+#include "initd/unit/unit_loader.h"
+
+namespace fastinit {
+
+inline constexpr char kDefaultFstab[] = "/etc/fstab";
+
+struct FstabContext {
+    std::string fstab_path = kDefaultFstab;             // handed to mount(8) and named in messages
+    bool root_read_only = true;                         // stage 1 left / read-only: check it first
+    std::string client_program = "/usr/sbin/fastinit";  // asked to reboot when fsck says so
+};
+
+// The unit-name spelling of a path: "/" is "-", "/var/lib/x" is
+// "var-lib-x"; bytes other than letters, digits and '.' (including '-',
+// '_' and '@') become _XX in hex, so two paths never share a name.
+std::string escape_unit_path(std::string_view path);
+
+// Whether the mount at "/" is read-only, from /proc/self/mountinfo's text.
+// Unparseable text counts as read-write: then no fsck runs on a mounted root.
+bool root_is_read_only(std::string_view mountinfo);
+
+// Adds the units of `entries` to `units` (diagnostics to units.diagnostics).
+void add_fstab_units(UnitSet& units, const std::vector<FstabEntry>& entries,
+                     const FstabContext& context);
+
+// Reads context.fstab_path (a missing file is no fstab), parses it and adds
+// its units; returns how many units were generated.
+size_t load_fstab_units(UnitSet& units, const FstabContext& context);
+
+}  // namespace fastinit
