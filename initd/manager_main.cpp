@@ -26,6 +26,7 @@
 #include "initd/pid1/mounts.h"
 #include "initd/run/runtime_dir.h"
 #include "initd/run/supervisor.h"
+#include "initd/unit/console_getty.h"
 #include "initd/unit/fstab_units.h"
 #include "initd/unit/unit_loader.h"
 
@@ -41,6 +42,9 @@ struct ManagerArgs {
     // Generated units from this fstab: /etc/fstab at a real boot; in a PID
     // namespace (tests) only when --fstab names one, never the host's.
     std::string fstab;
+    // Consoles that get a getty (console_getty.h): the kernel's list at a
+    // real boot; in a PID namespace only when --console-active names a file.
+    std::string console_active;
     bool reprobe = false;
     bool debug = false;
     bool units_overridden = false;
@@ -49,7 +53,7 @@ struct ManagerArgs {
 const char kUsage[] =
     "usage: fastinit [--units DIR]... [--target NAME] [--runtime-dir DIR]\n"
     "                [--proc-cmdline FILE] [--kexec-loaded-path FILE] [--reprobe]\n"
-    "                [--fstab FILE] [--debug]\n";
+    "                [--fstab FILE] [--console-active FILE] [--debug]\n";
 
 // The manager's options; `strict` by hand, where unknown words are mistakes.
 arg::Spec manager_spec(ManagerArgs& args, bool strict) {
@@ -63,8 +67,9 @@ arg::Spec manager_spec(ManagerArgs& args, bool strict) {
                     arg::value("--runtime-dir", args.runtime_dir),
                     arg::value("--proc-cmdline", args.proc_cmdline),
                     arg::value("--kexec-loaded-path", args.kexec_loaded_path),
-                    arg::value("--fstab", args.fstab), arg::flag("--reprobe", args.reprobe),
-                    arg::flag("--debug", args.debug)},
+                    arg::value("--fstab", args.fstab),
+                    arg::value("--console-active", args.console_active),
+                    arg::flag("--reprobe", args.reprobe), arg::flag("--debug", args.debug)},
         .max_positionals = strict ? 0 : SIZE_MAX,
         .unknown_as_positional = !strict};
 }
@@ -110,8 +115,26 @@ void log_diagnostic(const Diagnostic& d) {
 
 // The unit set is only needed to build the graph, which keeps its own copy
 // of every unit: let it go before the manager runs.
+// getty@ for each console the kernel lists, wanted by multi-user.
+void add_console_gettys(UnitSet& units, const std::string& console_active) {
+    if (console_active.empty())
+        return;
+    auto text = read_file_at_most(console_active, 4096);
+    if (!text) {
+        log::debug("no console gettys: ", text.error().message);
+        return;
+    }
+    std::vector<Diagnostic> warnings;
+    auto ttys = console_terminals(*text, console_active, warnings);
+    for (const auto& d : warnings)
+        log_diagnostic(d);
+    auto added = want_console_gettys(units, ttys);
+    if (!added.empty())
+        log::info("multi-user wants ", join(added, ", "), " for the console");
+}
+
 Graph load_unit_graph(const std::vector<std::string>& dirs, const std::string& fstab,
-                      const std::string& target) {
+                      const std::string& console_active, const std::string& target) {
     UnitSet units = load_units(dirs);
     if (!fstab.empty()) {
         FstabContext context{.fstab_path = fstab,
@@ -120,6 +143,7 @@ Graph load_unit_graph(const std::vector<std::string>& dirs, const std::string& f
         size_t made = load_fstab_units(units, context);
         log::info("generated ", made, " units from ", fstab);
     }
+    add_console_gettys(units, console_active);
     instantiate_templates(units, {target});  // the target may be an instance
     for (const auto& d : units.diagnostics)
         log_diagnostic(d);
@@ -213,7 +237,9 @@ int run_manager(int argc, char** argv) {
 
     if (args.fstab.empty() && real_boot)
         args.fstab = kDefaultFstab;
-    Graph graph = load_unit_graph(args.unit_dirs, args.fstab, args.target);
+    if (args.console_active.empty() && real_boot)
+        args.console_active = kConsoleActivePath;
+    Graph graph = load_unit_graph(args.unit_dirs, args.fstab, args.console_active, args.target);
 
     bool serve_bus = true;
     if (auto prepared = prepare_runtime_dir(args.runtime_dir); !prepared) {

@@ -90,3 +90,27 @@ def test_the_boot_target_may_be_an_instance(fastinit):
     ns.wait_state("mark@booted", "active")
     with open(ns.work("mark")) as f:
         assert f.read() == "booted\n"
+
+
+def test_each_kernel_console_gets_a_getty_wanted_by_multi_user(fastinit):
+    ns = fastinit.new()
+    active = ns.work("console-active")
+    with open(active, "w") as f:
+        f.write("tty0 ttyS0 ../etc\n")
+    ns.write_units({
+        "default": '[unit]\nrequires = "multi-user"\n',
+        "multi-user": "[unit]\n",
+        # A stand-in for agetty that says which terminal it was given.
+        "getty@": f"""
+            [service]
+            exec = ["/bin/sh", "-c", "echo $0 > {ns.work()}/$0; exec sleep 1000", "%I"]
+        """,
+    })
+    ns.start(extra_args=["--console-active", active])
+    ns.wait_state("getty@tty1", "active")
+    ns.wait_state("getty@ttyS0", "active")
+    from conftest import wait_until
+    wait_until(lambda: os.path.exists(ns.work("ttyS0")), 5, "getty@ttyS0 to run")
+    log = ns.read_log()
+    assert "console \"../etc\" gets no getty" in log, log
+    assert ns.ctl("status", "getty@..-etc").returncode != 0
