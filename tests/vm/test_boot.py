@@ -124,3 +124,22 @@ def test_a_read_only_root_keeps_the_cache_in_run_until_devices_keep(boot):
     status, out = vm.run("cmp /run/fastinit/devices.db /var/lib/fastinit/devices.db && "
                          "fastinit devices status")
     assert status == 0 and "valid: the next boot is using the device cache" in out, out
+
+
+def test_services_run_in_their_cgroups_with_their_limits(boot):
+    # cgroup2 is mounted by PID 1 at /sys/fs/cgroup; the manager is in
+    # init.scope, database in database.service with the demo's limits.
+    vm = boot()
+    booted = wait_booted(vm)
+    assert int(booted.group(2)) == 0, booted.group(0)
+    wait_shell(vm)
+    status, out = vm.run("cat /proc/1/cgroup")
+    assert status == 0 and "0::/init.scope" in out, out
+    status, out = vm.run("cat /sys/fs/cgroup/database.service/memory.max "
+                         "/sys/fs/cgroup/database.service/pids.max")
+    assert status == 0 and out.split()[-2:] == ["67108864", "32"], out
+    status, out = vm.run("fastinit status database")
+    assert status == 0 and "CGroup: /sys/fs/cgroup/database.service" in out, out
+    assert re.search(r"^\s+\d+ sleep\s*$", out, re.M), out
+    vm.type("fastinit poweroff")
+    assert vm.wait_exit(60) == 0
