@@ -777,6 +777,13 @@ void Manager::forking_timed_out(UnitId unit) {
                        u.pid_file_problem + ")");
 }
 
+void Manager::on_cgroup_event(UnitId unit) {
+    m_thread.check("Manager::on_cgroup_event");
+    if (m_units[unit].lingering && !cgroup_populated(unit))
+        end_lingering(unit);
+    process();
+}
+
 bool Manager::cgroup_populated(UnitId unit) {
     return m_seams.cgroups && m_units[unit].in_cgroup &&
            m_seams.cgroups->populated(m_graph.nodes[unit].name);

@@ -136,6 +136,8 @@ class Manager {
     // names no process of the unit is ignored, the rest applied.
     NotifyOutcome on_notify(pid_t sender, uid_t sender_uid, const NotifyMessage& message);
     void on_timer(UnitId unit, TimerKind kind);
+    // The unit's cgroup.events changed (it may have become empty).
+    void on_cgroup_event(UnitId unit);
 
     // Observation.
     const Graph& graph() const { return m_graph; }

@@ -37,6 +37,7 @@ Supervisor::~Supervisor() {
     m_timers.reset();
     m_manager.reset();
     m_launcher.reset();  // waits for spawns in flight
+    m_cgroups.reset();   // its inotify sources, before the loop goes
     sd_event_unref(m_event);
 }
 
@@ -92,6 +93,10 @@ Result<void> Supervisor::setup(Graph graph) {
             for (const auto& problem : *adopted)
                 log::warning("cgroups: ", problem);
             log::debug("services' cgroups under ", m_options.cgroup_root);
+            cgroups->watch_with(m_event, [this](const std::string& unit) {
+                if (auto id = m_manager->find(unit))
+                    m_manager->on_cgroup_event(*id);
+            });
             m_cgroups = std::move(cgroups);
         }
     }

@@ -1,5 +1,9 @@
 #include "initd/run/system_cgroups.h"
 
+#include <sys/inotify.h>
+
+#include <cstring>
+
 #include "base/log.h"
 #include "base/text.h"
 
@@ -46,6 +50,33 @@ std::vector<std::pair<pid_t, std::string>> SystemCgroups::processes(const std::s
     return out;
 }
 
+SystemCgroups::~SystemCgroups() {
+    for (auto& [unit, watch] : m_watches)
+        sd_event_source_disable_unref(watch->source);
+}
+
+void SystemCgroups::watch_with(sd_event* event,
+                               std::function<void(const std::string& unit)> changed) {
+    m_event = event;
+    m_changed = std::move(changed);
+}
+
+int SystemCgroups::on_events(sd_event_source*, const struct inotify_event*, void* userdata) {
+    auto* watch = static_cast<Watch*>(userdata);
+    // A copy: the callback may remove the cgroup, and with it this watch.
+    std::string unit = watch->unit;
+    watch->self->m_changed(unit);
+    return 0;
+}
+
+void SystemCgroups::remove(const std::string& unit) {
+    if (auto it = m_watches.find(unit); it != m_watches.end()) {
+        sd_event_source_disable_unref(it->second->source);
+        m_watches.erase(it);
+    }
+    m_tree.remove(unit);
+}
+
 Result<std::string> SystemCgroups::prepare(const std::string& unit, const Service& service) {
     CgroupLimits limits{service.memory_max, service.tasks_max, service.cpu_weight};
     auto warnings = m_tree.prepare(unit, limits);
@@ -55,7 +86,17 @@ Result<std::string> SystemCgroups::prepare(const std::string& unit, const Servic
     }
     for (const auto& w : *warnings)
         log::warning(w);
-    return m_tree.path_of(unit);
+    std::string path = m_tree.path_of(unit);
+    if (m_event && !m_watches.count(unit)) {
+        auto watch = std::make_unique<Watch>(Watch{this, unit});
+        int r = sd_event_add_inotify(m_event, &watch->source, (path + "/cgroup.events").c_str(),
+                                     IN_MODIFY, on_events, watch.get());
+        if (r < 0)  // still tracked: exits the manager reaps look at it
+            log::warning(unit, ": cannot watch ", path, "/cgroup.events: ", strerror(-r));
+        else
+            m_watches.emplace(unit, std::move(watch));
+    }
+    return path;
 }
 
 }  // namespace fastinit

@@ -3,6 +3,10 @@
 // warnings the tree reports sent to the log.
 #pragma once
 
+#include <systemd/sd-event.h>
+
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,17 +27,34 @@ std::optional<std::string> find_cgroup_root(bool real_boot, std::string& why_not
 class SystemCgroups : public CgroupControl {
   public:
     explicit SystemCgroups(std::string root) : m_tree(std::move(root)) {}
+    ~SystemCgroups() override;
     CgroupTree& tree() { return m_tree; }
+
+    // From now on each service's cgroup.events is watched (inotify) on
+    // `event`, and `changed(unit)` called when it changes: a cgroup that
+    // empties is noticed even when no exit the manager reaps says so (its
+    // last process's parent was not the manager).
+    void watch_with(sd_event* event, std::function<void(const std::string& unit)> changed);
 
     Result<std::string> prepare(const std::string& unit, const Service& service) override;
     bool populated(const std::string& unit) override { return m_tree.populated(unit); }
     void kill_all(const std::string& unit, int signal) override { m_tree.kill_all(unit, signal); }
-    void remove(const std::string& unit) override { m_tree.remove(unit); }
+    void remove(const std::string& unit) override;
     std::string path(const std::string& unit) override { return m_tree.path_of(unit); }
     std::vector<std::pair<pid_t, std::string>> processes(const std::string& unit) override;
 
   private:
+    struct Watch {
+        SystemCgroups* self;
+        std::string unit;
+        sd_event_source* source = nullptr;
+    };
+    static int on_events(sd_event_source*, const struct inotify_event*, void* watch);
+
     CgroupTree m_tree;
+    sd_event* m_event = nullptr;
+    std::function<void(const std::string&)> m_changed;
+    std::map<std::string, std::unique_ptr<Watch>> m_watches;
 };
 
 }  // namespace fastinit

@@ -121,3 +121,23 @@ def test_status_shows_the_cgroup_and_its_processes(fastinit):
     lines = [line.split() for line in r.stdout.splitlines() if line.startswith("         ")]
     assert [comm for _, comm in lines] == ["sleep"], r.stdout
     assert ns.host_pid(int(lines[0][0])) == sleep
+
+
+def test_an_emptied_cgroup_is_noticed_without_an_exit_to_reap(fastinit):
+    # The service's only other process is the test's own child, moved into
+    # its cgroup: when it dies, the test reaps it, not the manager; only
+    # cgroup.events (inotify) can tell the manager the service is down.
+    import subprocess
+    ns = fastinit.boot({"default": '[unit]\nwants = "brief"\n',
+                        "brief": '[service]\nexec = ["/bin/sh", "-c", "sleep 1; exit 0"]\n'})
+    ns.wait_state("brief", "active")
+    outsider = subprocess.Popen(["sleep", "1000"])
+    try:
+        with open(os.path.join(ns.cgroup, "brief.service", "cgroup.procs"), "w") as f:
+            f.write(str(outsider.pid))
+        time.sleep(1.5)  # the main process has exited
+        assert ns.unit_status("brief")["state"] == "active", "the outsider is in its cgroup"
+    finally:
+        outsider.kill()
+        outsider.wait()
+    ns.wait_state("brief", "inactive", timeout=5)

@@ -171,3 +171,28 @@ TEST_F(WithCgroups, GetUnitShowsTheCgroupAndItsProcesses) {
 
 }  // namespace
 }  // namespace fastinit
+
+namespace fastinit {
+namespace {
+
+TEST_F(WithCgroups, ACgroupEventFindingItEmptyEndsALingeringUnit) {
+    start();
+    h.cgroups.members["d"] = {700};
+    h.exited("d", 0);
+    h.manager.on_cgroup_event(h.id("d"));
+    EXPECT_EQ(h.state("d"), UnitState::active) << "still populated";
+    // Its last process had a parent outside the cgroup: no exit to reap.
+    h.cgroups.members["d"].clear();
+    h.manager.on_cgroup_event(h.id("d"));
+    EXPECT_EQ(h.state("d"), UnitState::inactive);
+}
+
+TEST_F(WithCgroups, ACgroupEventOfARunningUnitChangesNothing) {
+    start();
+    h.cgroups.members["d"].clear();  // emptied, but the main process is not reaped yet
+    h.manager.on_cgroup_event(h.id("d"));
+    EXPECT_EQ(h.state("d"), UnitState::active);
+}
+
+}  // namespace
+}  // namespace fastinit
