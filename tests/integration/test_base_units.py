@@ -26,7 +26,7 @@ SHIPPED_UNITS = os.path.join(REPO, "units")
 BASE_UNITS = [
     "hostname", "machine-id", "machine-id-dbus", "random-seed-load", "random-seed-save",
     "hwclock", "hwclock-save", "sysctl", "tmpfiles-setup", "udevd", "udev-trigger",
-    "udev-settle", "loopback", "loopback-ifup", "networking",
+    "udev-settle", "loopback", "loopback-ifup", "networking", "modules-load",
 ]
 TARGETS = ["default", "multi-user", "basic", "sysinit", "local-fs", "swap", "remote-fs"]
 # Pulled in only by what needs the network (networking, _netdev mounts).
