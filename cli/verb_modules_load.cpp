@@ -60,8 +60,8 @@ int verb_modules_load(const Args& args) {
         return 1;
     }
     KmodLoader loader(tree);
-    ModulesLoadReport report = load_listed_modules(list.modules, *resolver,
-                                                   dry_run ? nullptr : &loader);
+    ModulesLoadReport report =
+        load_listed_modules(list.modules, *resolver, dry_run ? nullptr : &loader);
     for (const auto& line : report.lines)
         std::printf("%s\n", line.c_str());
     for (const auto& error : report.errors)

@@ -85,10 +85,9 @@ void parse_modules_load(std::string_view text, const std::string& file, ModulesL
             continue;
         }
         if (space != std::string_view::npos)
-            into.problems.push_back(where(file, number) + "warning: parameters \"" +
-                                    shown(trim(line.substr(space))) + "\" for " +
-                                    std::string(name) +
-                                    " are ignored (put them in /etc/modprobe.d)");
+            into.problems.push_back(
+                where(file, number) + "warning: parameters \"" + shown(trim(line.substr(space))) +
+                "\" for " + std::string(name) + " are ignored (put them in /etc/modprobe.d)");
         if (!seen.insert(std::string(name)).second)
             continue;
         if (into.modules.size() >= kModulesLoadMaxEntries) {
@@ -136,7 +135,7 @@ ModulesLoadList read_modules_load(const std::vector<std::string>& sources) {
         ordered.resize(kModulesLoadMaxFiles);
     }
     for (const auto& path : ordered) {
-        struct stat st{};
+        struct stat st {};
         if (::stat(path.c_str(), &st) != 0)
             continue;  // missing, or a dangling link: nothing to load
         if (S_ISCHR(st.st_mode))

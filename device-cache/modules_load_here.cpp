@@ -15,12 +15,12 @@ std::string at(const ModulesLoadEntry& entry) {
 
 std::string status_word(LoadStatus status) {
     switch (status) {
-    case LoadStatus::loaded:
-        return "loaded";
-    case LoadStatus::present:
-        return "already loaded";
-    default:
-        return "not loaded";
+        case LoadStatus::loaded:
+            return "loaded";
+        case LoadStatus::present:
+            return "already loaded";
+        default:
+            return "not loaded";
     }
 }
 
@@ -64,8 +64,8 @@ ModulesLoadReport load_listed_modules(const std::vector<ModulesLoadEntry>& modul
     }
     if (!loader) {
         for (const auto& w : wanted)
-            report.lines.push_back(w.entry->module + ": would load " + join(w.modules, " ") +
-                                   " (" + at(*w.entry) + ")");
+            report.lines.push_back(w.entry->module + ": would load " + join(w.modules, " ") + " (" +
+                                   at(*w.entry) + ")");
         return report;
     }
     std::map<std::string, ModuleLoadResult> results;
@@ -76,8 +76,8 @@ ModulesLoadReport load_listed_modules(const std::vector<ModulesLoadEntry>& modul
         for (const auto& name : w.modules) {
             auto found = results.find(name);
             if (found == results.end() || !is_in_kernel(found->second.status)) {
-                std::string reason = found == results.end() ? "it was not planned"
-                                                             : found->second.reason;
+                std::string reason =
+                    found == results.end() ? "it was not planned" : found->second.reason;
                 report.errors.push_back(at(*w.entry) + ": error: cannot load " + name + ": " +
                                         reason);
                 continue;

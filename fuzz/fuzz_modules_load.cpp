@@ -22,8 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         lines += c == '\n';
     std::set<std::string> seen;
     for (const auto& entry : list.modules)
-        if (!is_module_name(entry.module) || !seen.insert(entry.module).second ||
-            entry.line < 1 || static_cast<size_t>(entry.line) > lines || entry.file != "m.conf")
+        if (!is_module_name(entry.module) || !seen.insert(entry.module).second || entry.line < 1 ||
+            static_cast<size_t>(entry.line) > lines || entry.file != "m.conf")
             std::abort();
     for (const auto& problem : list.problems) {
         if (!problem.starts_with("m.conf:") || !is_valid_utf8(problem))

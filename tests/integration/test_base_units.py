@@ -146,3 +146,33 @@ def test_boot_with_the_shipped_units_has_each_active_or_skipped(fastinit, fastin
     # random-seed-save wrote a fresh seed on the way down.
     assert open(seed, "rb").read() != boot_seed
     assert os.stat(seed).st_size == 512
+
+
+def test_modules_load_resolves_through_libkmod_and_reports_bad_lines(fastinit_bin, tmp_path):
+    """`fastinit modules-load --dry-run` with the real libkmod on the Debian
+    kernel's module tree scripts/fetch-kernel keeps (loading into the host's
+    kernel is not this test's business)."""
+    modules_dir = os.environ.get("FASTINIT_MODULES_DIR") or subprocess.run(
+        [os.path.join(REPO, "scripts", "fetch-kernel")], capture_output=True, text=True,
+        check=True).stdout.strip()
+    conf = tmp_path / "modules-load.d"
+    conf.mkdir()
+    (conf / "a.conf").write_text("# comment\nvfat\nbad/name\nnosuchmodule\n")
+    (conf / "b.conf").write_text("loop max_loop=8\n")
+    etc_modules = tmp_path / "modules"
+    etc_modules.write_text("fs-ext4\n")
+    r = subprocess.run([fastinit_bin, "modules-load", "--dry-run", "--modules-dir", modules_dir,
+                        str(conf), str(etc_modules)], capture_output=True, text=True)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert f"vfat: would load vfat ({conf}/a.conf:2)" in r.stdout, r.stdout + r.stderr
+    assert f"loop: would load loop ({conf}/b.conf:1)" in r.stdout, r.stdout + r.stderr
+    assert f"fs-ext4: would load ext4 ({etc_modules}:1)" in r.stdout, r.stdout + r.stderr
+    assert f"{conf}/a.conf:3: error: \"bad/name\" is not a module name" in r.stderr, r.stderr
+    assert f"{conf}/a.conf:4: error: no module or alias is called nosuchmodule" in r.stderr
+    assert f"{conf}/b.conf:1: warning: parameters \"max_loop=8\"" in r.stderr
+
+    good = tmp_path / "good.conf"
+    good.write_text("loop\n")
+    r = subprocess.run([fastinit_bin, "modules-load", "--dry-run", "--modules-dir", modules_dir,
+                        str(good)], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stderr == "", r.stdout + r.stderr

@@ -33,8 +33,9 @@ ModulesLoadList parse(std::string_view text) {
 }
 
 TEST(ModulesLoadParse, NamesCommentsAndBlanks) {
-    auto list = parse("# /etc/modules\n\n  loop  \n; old style\n\tvfat\r\nfs-ext4\n"
-                      "pci:v00008086d*\n");
+    auto list = parse(
+        "# /etc/modules\n\n  loop  \n; old style\n\tvfat\r\nfs-ext4\n"
+        "pci:v00008086d*\n");
     EXPECT_THAT(names(list), ElementsAre("loop", "vfat", "fs-ext4"));
     // A pattern is no name: kmod looks names up, it does not match them.
     ASSERT_THAT(list.problems, SizeIs(1));
@@ -107,8 +108,8 @@ TEST(ModulesLoadFiles, EarlierDirectoryWinsSortedByNameThenPlainFiles) {
     tree.link("etc/d/z.conf", "/dev/null");  // masks lib's z.conf
     tree.write("lib/d/z.conf", "masked\n");
     tree.write("etc/modules", "debian\n");
-    auto list = read_modules_load({tree.path("etc/d"), tree.path("missing"), tree.path("lib/d"),
-                                   tree.path("etc/modules")});
+    auto list = read_modules_load(
+        {tree.path("etc/d"), tree.path("missing"), tree.path("lib/d"), tree.path("etc/modules")});
     EXPECT_THAT(names(list), ElementsAre("first", "from_etc", "debian"));
     EXPECT_THAT(list.problems, IsEmpty());
 }
@@ -134,8 +135,8 @@ TEST(ModulesLoadHere, LoadsListedModulesWithPrerequisitesAndReportsEach) {
     std::vector<ModulesLoadEntry> entries{
         {"vfat", "a.conf", 1}, {"nosuch", "a.conf", 2}, {"loop", "/etc/modules", 4}};
     auto report = load_listed_modules(entries, resolver, &loader);
-    EXPECT_THAT(report.lines, ElementsAre("vfat: vfat loaded (a.conf:1)",
-                                          "loop: loop loaded (/etc/modules:4)"));
+    EXPECT_THAT(report.lines,
+                ElementsAre("vfat: vfat loaded (a.conf:1)", "loop: loop loaded (/etc/modules:4)"));
     EXPECT_THAT(report.errors, ElementsAre("a.conf:2: error: no module or alias is called nosuch"));
     EXPECT_LT(loader.position("fat"), loader.position("vfat"));
     EXPECT_THAT(loader.loaded(), SizeIs(3));
