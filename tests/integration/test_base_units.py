@@ -9,8 +9,10 @@ by its condition and none fails. The namespace shares the host's root and
 kernel, so the units run relocated: each path their conditions name is
 moved under a fake root (in the conditions and everywhere else in the
 file), where only harmless programs exist: stubs for hostname, udevd and
-udevadm that record their arguments, and the real sh and dd, so the
-random-seed units really write their seed (in the fake /var/lib). What it
+udevadm that record their arguments; the real sh and dd, so the
+random-seed units really write their seed (in the fake /var/lib); and a
+fake /usr/sbin/fastinit that runs the real `fastinit utmp` on the fake
+root's utmp and wtmp and `fastinit modules-load` as a dry run. What it
 does not prove: that the real sysctl, udevd, hwclock, tmpfiles, ip or ifup
 do their job on a real system (the VM test's part)."""
 
@@ -18,6 +20,7 @@ import os
 import re
 import shutil
 import stat
+import struct
 import subprocess
 
 from conftest import REPO, wait_until
@@ -26,7 +29,8 @@ SHIPPED_UNITS = os.path.join(REPO, "units")
 BASE_UNITS = [
     "hostname", "machine-id", "machine-id-dbus", "random-seed-load", "random-seed-save",
     "hwclock", "hwclock-save", "sysctl", "tmpfiles-setup", "udevd", "udev-trigger",
-    "udev-settle", "loopback", "loopback-ifup", "networking", "modules-load",
+    "udev-settle", "loopback", "loopback-ifup", "networking", "modules-load", "utmp",
+    "utmp-shutdown",
 ]
 TARGETS = ["default", "multi-user", "basic", "sysinit", "local-fs", "swap", "remote-fs"]
 # Pulled in only by what needs the network (networking, _netdev mounts).
@@ -86,6 +90,24 @@ def write_script(path, body):
     os.chmod(path, 0o755)
 
 
+def kernel_modules_dir():
+    """The Debian kernel's module tree that scripts/fetch-kernel keeps."""
+    return os.environ.get("FASTINIT_MODULES_DIR") or subprocess.run(
+        [os.path.join(REPO, "scripts", "fetch-kernel")], capture_output=True, text=True,
+        check=True).stdout.strip()
+
+
+def utmp_records(path):
+    """(ut_type, ut_user) of each struct utmp (384 bytes on Linux x86-64)."""
+    data = open(path, "rb").read()
+    out = []
+    for i in range(0, len(data) - 383, 384):
+        ut_type = struct.unpack_from("<h", data, i)[0]
+        user = data[i + 44:i + 76].split(b"\0")[0].decode()
+        out.append((ut_type, user))
+    return out
+
+
 def prepare(fastinit, fastinit_bin):
     ns = fastinit.new()
     fake = os.path.join(ns.dir, "root")
@@ -99,9 +121,25 @@ def prepare(fastinit, fastinit_bin):
         write_script(os.path.join(fake, prog), f'echo "{os.path.basename(prog)} $*" >> {log}\n')
     write_script(os.path.join(fake, "lib/systemd/systemd-udevd"),
                  f'echo "udevd" >> {log}\n{fastinit_bin} notify --ready\nexec sleep 1000\n')
+    # fastinit's own verbs, kept off the host: modules-load only resolves
+    # (with the fetched kernel's tree), utmp writes the fake root's files.
+    write_script(os.path.join(fake, "usr/sbin/fastinit"), f"""
+case "$1" in
+  modules-load) exec {fastinit_bin} modules-load --dry-run --modules-dir {kernel_modules_dir()} \\
+      {fake}/etc/modules ;;
+  utmp) exec {fastinit_bin} "$@" --utmp {fake}/run/utmp --wtmp {fake}/var/log/wtmp ;;
+esac
+exit 99
+""")
     os.makedirs(os.path.join(fake, "etc"))
     with open(os.path.join(fake, "etc/hostname"), "w") as f:
         f.write("guest\n")
+    with open(os.path.join(fake, "etc/modules"), "w") as f:
+        f.write("# as Debian ships it\nloop\n")
+    # What tmpfiles-setup would have made.
+    for name in ("run/utmp", "var/log/wtmp"):
+        os.makedirs(os.path.dirname(os.path.join(fake, name)), exist_ok=True)
+        open(os.path.join(fake, name), "w").close()
     os.makedirs(os.path.join(fake, "var/lib"))
     for prog in ("bin/sh", "bin/dd"):
         os.symlink("/" + prog, os.path.join(fake, prog))
@@ -115,7 +153,7 @@ def test_boot_with_the_shipped_units_has_each_active_or_skipped(fastinit, fastin
     states = {name: ns.unit_status(name) for name in BASE_UNITS + TARGETS + NETWORK_TARGETS}
     summary = {n: (i["state"], i["result"]) for n, i in states.items()}
     ran = {"hostname", "random-seed-load", "random-seed-save", "udevd", "udev-trigger",
-           "udev-settle"}
+           "udev-settle", "modules-load", "utmp", "utmp-shutdown"}
     for name, info in states.items():
         if name in ran or name in TARGETS:
             assert info["state"] == "active", (name, summary)
@@ -142,7 +180,13 @@ def test_boot_with_the_shipped_units_has_each_active_or_skipped(fastinit, fastin
     st = os.stat(seed)
     assert st.st_size == 512 and stat.S_IMODE(st.st_mode) == 0o600
     boot_seed = open(seed, "rb").read()
+    wtmp = os.path.join(fake, "var/log/wtmp")
+    BOOT_TIME, RUN_LVL = 2, 1
+    assert utmp_records(wtmp) == [(BOOT_TIME, "reboot"), (RUN_LVL, "runlevel")]
+    assert (BOOT_TIME, "reboot") in utmp_records(os.path.join(fake, "run/utmp"))
     ns.stop()
+    # utmp-shutdown recorded the shutdown.
+    assert utmp_records(wtmp)[-1] == (RUN_LVL, "shutdown")
     # random-seed-save wrote a fresh seed on the way down.
     assert open(seed, "rb").read() != boot_seed
     assert os.stat(seed).st_size == 512
@@ -152,9 +196,7 @@ def test_modules_load_resolves_through_libkmod_and_reports_bad_lines(fastinit_bi
     """`fastinit modules-load --dry-run` with the real libkmod on the Debian
     kernel's module tree scripts/fetch-kernel keeps (loading into the host's
     kernel is not this test's business)."""
-    modules_dir = os.environ.get("FASTINIT_MODULES_DIR") or subprocess.run(
-        [os.path.join(REPO, "scripts", "fetch-kernel")], capture_output=True, text=True,
-        check=True).stdout.strip()
+    modules_dir = kernel_modules_dir()
     conf = tmp_path / "modules-load.d"
     conf.mkdir()
     (conf / "a.conf").write_text("# comment\nvfat\nbad/name\nnosuchmodule\n")
