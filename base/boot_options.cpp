@@ -16,7 +16,14 @@ BootOptions parse_boot_options(const KernelCmdline& cmdline) {
     // An empty path names no file: the default is meant.
     if (auto cache = cmdline.value("fastinit.device_cache"); cache && !cache->empty())
         options.device_cache = *cache;
-    options.handoff = cmdline.value("fastinit.handoff").value_or("");
+    // init= is the kernel's own spelling of the same wish and what other
+    // initramfs honour; fastinit.handoff= is fastinit's alone, so when both
+    // are given it is the more specific one and wins. An empty value names
+    // no program: the default candidates are meant.
+    if (auto handoff = cmdline.value("fastinit.handoff"); handoff && !handoff->empty())
+        options.handoff = *handoff;
+    else if (auto init = cmdline.value("init"); init && !init->empty())
+        options.handoff = *init;
     options.target = cmdline.value("fastinit.target").value_or("");
     if (auto timeout = cmdline.value("fastinit.root_timeout")) {
         auto parsed = parse_duration(*timeout);

@@ -1,4 +1,5 @@
-// Every fastinit.* kernel command-line option, read in one place into one
+// Every fastinit.* kernel command-line option (and init=, read as
+// fastinit.handoff=), read in one place into one
 // typed struct. The rule for a boolean option is one for all of them: the
 // bare word, or any value except 0, no, false and off, turns it on
 // ("fastinit.reprobe=0" is off everywhere). A bad value never stops the
@@ -21,7 +22,8 @@ struct BootOptions {
     bool reprobe = false;  // fastinit.reprobe: probe, do not trust the device cache
     // fastinit.device_cache=PATH: the known-devices cache to use and hand over.
     std::string device_cache = paths::kDeviceCache;
-    // fastinit.handoff=PATH: the init to execute on the real root, tried first.
+    // fastinit.handoff=PATH, else init=PATH: the init to execute on the real
+    // root, tried first. fastinit.handoff= wins when both are given.
     std::string handoff;
     // fastinit.target=NAME: the manager's start target; "" when not given.
     std::string target;

@@ -32,7 +32,8 @@ void to_json(nlohmann::json& out, const InitrdReport::Devices& d) {
            {"start_us", d.start_us},
            {"end_us", d.end_us},
            {"left_for_the_real_root", d.left_for_the_real_root},
-           {"finished_us", d.finished_us}};
+           {"finished_us", d.finished_us},
+           {"module_index", d.module_index}};
     if (d.all_loaded_us)
         out["all_loaded_us"] = *d.all_loaded_us;
 }
@@ -67,6 +68,7 @@ void from_json(const nlohmann::json& in, InitrdReport::Devices& d) {
     if (auto all = in.find("all_loaded_us"); all != in.end())
         d.all_loaded_us = all->get<long long>();
     read_field(in, "finished_us", d.finished_us);
+    read_field(in, "module_index", d.module_index);
 }
 
 void from_json(const nlohmann::json& in, InitrdReport& r) {

@@ -36,6 +36,9 @@ struct InitrdReport {
         int left_for_the_real_root = 0;
         std::optional<long long> all_loaded_us;
         long long finished_us = 0;
+        // The identity of the module index the decision fingerprinted
+        // (the initramfs's): `fastinit devices status` compares with it.
+        std::string module_index;
     } devices;
     struct Root {
         std::string device;

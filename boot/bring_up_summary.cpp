@@ -25,6 +25,7 @@ BringUpStarted started_summary(const Result<ApplyReport>& started, const std::st
     const ApplyReport& report = *started;
     d.mode = report.decision.path == DevicePath::use_cache ? "cache-hit" : "probe";
     d.reason = report.decision.reason;
+    d.module_index = report.module_index;
     if (report.cache_error)
         d.reason += "; " + report.cache_error->message;
     ModuleCounts counts = count_modules(report.modules);

@@ -21,7 +21,43 @@ std::string ms(long long us) {
     return buf;
 }
 
+// The device and root lines of stage 1's report, for the parts `initrd`
+// (its JSON) has.
+std::string initrd_phases(const json& initrd, const InitrdReport& report) {
+    std::string out;
+    if (initrd.contains("devices") && initrd["devices"].is_object()) {
+        const InitrdReport::Devices& d = report.devices;
+        out += "initrd devices: " + (d.mode.empty() ? std::string("?") : d.mode);
+        if (!d.reason.empty())
+            out += " (" + d.reason + ")";
+        out += ", " + std::to_string(d.modules_loaded) + " modules in " +
+               ms(d.end_us - d.start_us) + "\n";
+    }
+    if (initrd.contains("root") && initrd["root"].is_object())
+        out +=
+            "initrd root: " + (report.root.device.empty() ? std::string("?") : report.root.device) +
+            " mounted at " + ms(report.root.mounted_us) + "\n";
+    return out;
+}
+
 }  // namespace
+
+std::string format_initrd_time(const std::string& initrd_json) {
+    json initrd = json::parse(initrd_json, nullptr, false);
+    if (!initrd.is_object() || !initrd.contains("userspace_start_us") ||
+        !initrd.contains("switch_root_us"))
+        return {};
+    auto report = parse_initrd_report(initrd);
+    if (!report)
+        return {};
+    long long kernel = report->userspace_start_us;
+    long long switched = report->switch_root_us;
+    std::string out = "kernel " + ms(kernel) + " + initrd " + ms(switched - kernel) + " = " +
+                      ms(switched) + " (until the switch to the root";
+    if (!report->next_init.empty())
+        out += " and " + report->next_init;
+    return out + ")\n" + initrd_phases(initrd, *report);
+}
 
 std::string format_blame(const Timeline& timeline) {
     // How long each unit took from its start to ready (or to its end).
@@ -100,18 +136,7 @@ std::string format_boot_time(const Timeline& timeline) try {
         long long switched = report->switch_root_us;
         out += "kernel " + ms(kernel) + " + initrd " + ms(switched - kernel) + " + userspace " +
                ms(userspace_end - switched) + " = " + ms(userspace_end) + "\n";
-        if (initrd.contains("devices") && initrd["devices"].is_object()) {
-            const InitrdReport::Devices& d = report->devices;
-            out += "initrd devices: " + (d.mode.empty() ? std::string("?") : d.mode);
-            if (!d.reason.empty())
-                out += " (" + d.reason + ")";
-            out += ", " + std::to_string(d.modules_loaded) + " modules in " +
-                   ms(d.end_us - d.start_us) + "\n";
-        }
-        if (initrd.contains("root") && initrd["root"].is_object())
-            out += "initrd root: " +
-                   (report->root.device.empty() ? std::string("?") : report->root.device) +
-                   " mounted at " + ms(report->root.mounted_us) + "\n";
+        out += initrd_phases(initrd, *report);
     } else if (manager_start > 0) {
         out += "kernel " + ms(manager_start) + " + userspace " + ms(timeline.makespan_us) + " = " +
                ms(userspace_end) + "\n";

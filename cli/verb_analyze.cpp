@@ -1,6 +1,10 @@
 // `fastinit analyze blame|critical-chain [TARGET] [--file PATH]`: reads the
-// boot timeline the manager wrote, like systemd-analyze.
+// boot timeline the manager wrote, like systemd-analyze. `time` also works
+// on a root whose init is another (systemd) after fastinit's initramfs: from
+// stage 1's initrd.json alone.
 #include <cstdio>
+#include <optional>
+#include <string>
 
 #include "base/args.h"
 #include "base/paths.h"
@@ -9,6 +13,40 @@
 #include "cli/verbs.h"
 
 namespace fastinit {
+namespace {
+
+// What runs as PID 1 here ("systemd"), from /proc/1/comm; "" if unknown.
+std::string init_name() {
+    auto comm = read_file_at_most("/proc/1/comm", 64);
+    if (!comm)
+        return "";
+    std::string name = *comm;
+    while (!name.empty() && (name.back() == '\n' || name.back() == ' '))
+        name.pop_back();
+    return name;
+}
+
+// `analyze time` from initrd.json beside the missing `timeline` file, with
+// a line on why there is no timeline; nothing when there is no such report.
+std::optional<std::string> initrd_time_without_timeline(const std::string& timeline) {
+    std::string dir = timeline.substr(0, timeline.rfind('/') + 1);
+    auto initrd = read_file_at_most(dir + paths::kInitrdReportName, 1024 * 1024);
+    if (!initrd)
+        return std::nullopt;
+    std::string out = format_initrd_time(*initrd);
+    if (out.empty())
+        return std::nullopt;
+    std::string init = init_name();
+    if (init.rfind("fastinit", 0) == 0)
+        out += "no " + timeline + " yet: fastinit's manager writes it when the boot has finished\n";
+    else
+        out += "no " + timeline + ": another init runs" +
+               (init.empty() ? std::string() : " (" + init + ", from /proc/1/comm)") +
+               ", so only the initramfs's phases are known\n";
+    return out;
+}
+
+}  // namespace
 
 int verb_analyze(const ClientContext& context, const Args& args) {
     std::string report, target = "default", file = context.timeline_path();
@@ -30,6 +68,14 @@ int verb_analyze(const ClientContext& context, const Args& args) {
         return 2;
     }
     auto text = read_file(file);
+    if (!text && report == "time") {
+        // Another init (systemd) after fastinit's initramfs: no timeline,
+        // but stage 1's report is there.
+        if (auto initrd = initrd_time_without_timeline(file)) {
+            std::fputs(initrd->c_str(), stdout);
+            return 0;
+        }
+    }
     if (!text) {
         std::fprintf(stderr, "fastinit analyze: %s (has a boot finished?)\n",
                      text.error().message.c_str());

@@ -1,4 +1,4 @@
-// `fastinit devices probe|show|status|invalidate|apply`: the known-devices
+// `fastinit devices probe|show|status|invalidate|apply|stage2|keep`: the known-devices
 // cache by hand. Every subcommand takes --cache PATH and --modules-dir DIR,
 // so it can be tried against any kernel's module tree without touching the
 // machine's real cache.
@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "base/args.h"
+#include "base/initrd_report.h"
 #include "base/json_text.h"
 #include "base/kernel_cmdline.h"
 #include "base/log.h"
@@ -18,6 +19,7 @@
 #include "cli/devices_format.h"
 #include "cli/verbs.h"
 #include "device-cache/apply_here.h"
+#include "device-cache/cache_check.h"
 #include "device-cache/cache_store.h"
 #include "device-cache/kmod_loader.h"
 #include "device-cache/kmod_resolver.h"
@@ -27,15 +29,19 @@
 namespace fastinit {
 namespace {
 
-// A printf format: %s is the device cache's path.
+// A printf format: the handed-over cache's path, then the device cache's.
 const char kUsage[] =
     "usage: fastinit devices SUBCOMMAND [--cache PATH] [--modules-dir DIR]\n"
     "  probe [--dry-run|--no-load]   enumerate, resolve, load until nothing new\n"
     "                                appears, write the cache (--dry-run: print\n"
     "                                only; --no-load: write without loading)\n"
     "  show [--json]                 the cached devices and modules\n"
-    "  status                        fingerprint now vs cached; exit 0 valid,\n"
-    "                                1 stale, 2 absent or damaged\n"
+    "  status [--initrd-report FILE] the boot's check: exit 0 valid (the next\n"
+    "                                boot uses it), 1 stale (it probes), 2 absent\n"
+    "                                or damaged; the module index is the one\n"
+    "                                stage 1 recorded in FILE (default\n"
+    "                                /run/fastinit/initrd.json) unless\n"
+    "                                --modules-dir is given\n"
     "  invalidate                    remove the cache; the next boot probes\n"
     "  apply [--reprobe] [--cmdline FILE]\n"
     "                                what boot does: cached modules if the\n"
@@ -44,11 +50,15 @@ const char kUsage[] =
     "                                the root is up: load what the initramfs left\n"
     "                                behind, probe with the root's own modules,\n"
     "                                keep the cache on the root (logs to kmsg)\n"
+    "  keep [--from PATH]            copy the cache stage 1 handed over (--from,\n"
+    "                                default %s) to --cache once its filesystem\n"
+    "                                is writable; exit 1 naming path and errno\n"
+    "                                while it is not (read-only root)\n"
     "defaults: --cache %s,\n"
     "          --modules-dir /lib/modules/$(uname -r)\n";
 
 void print_usage(FILE* out) {
-    std::fprintf(out, kUsage, paths::kDeviceCache);
+    std::fprintf(out, kUsage, paths::kHandedOverCache, paths::kDeviceCache);
 }
 
 struct DevicesArgs {
@@ -56,6 +66,8 @@ struct DevicesArgs {
     std::string cache = paths::kDeviceCache;
     std::optional<std::string> modules_dir;
     std::string cmdline = "/proc/cmdline";
+    std::string from = paths::kHandedOverCache;
+    std::string initrd_report = paths::kInitrdReport;
     bool dry_run = false;
     bool no_load = false;
     bool json = false;
@@ -74,9 +86,11 @@ std::optional<DevicesArgs> parse_args(const Args& args) {
     arg::Spec spec{
         .options = {arg::value("--cache", parsed.cache),
                     arg::value("--modules-dir", parsed.modules_dir),
-                    arg::value("--cmdline", parsed.cmdline), arg::flag("--dry-run", parsed.dry_run),
-                    arg::flag("--no-load", parsed.no_load), arg::flag("--json", parsed.json),
-                    arg::flag("--reprobe", parsed.reprobe), arg::flag("--help", help, 'h')},
+                    arg::value("--cmdline", parsed.cmdline), arg::value("--from", parsed.from),
+                    arg::value("--initrd-report", parsed.initrd_report),
+                    arg::flag("--dry-run", parsed.dry_run), arg::flag("--no-load", parsed.no_load),
+                    arg::flag("--json", parsed.json), arg::flag("--reprobe", parsed.reprobe),
+                    arg::flag("--help", help, 'h')},
         .max_positionals = 1};
     auto positionals = arg::parse(spec, args);
     if (!positionals) {
@@ -155,53 +169,46 @@ int devices_show(const DevicesArgs& args) {
     return 0;
 }
 
-// The same work as a boot's check (read, enumerate, fingerprint, module
-// files), timed, so its cost can be measured on any machine.
-int devices_status(const DevicesArgs& args) {
-    using Clock = std::chrono::steady_clock;
-    auto ms_since = [](Clock::time_point t) {
-        return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-    };
-    Clock::time_point started = Clock::now();
-    ModuleTree tree = args.tree();
-    CacheLoad loaded = load_cache(args.cache, tree.release, CacheDetail::for_loading);
-    double read_ms = ms_since(started);
-    if (!loaded.cache) {
-        std::printf("absent or damaged: %s\n", loaded.reason.c_str());
-        return 2;
-    }
-    Clock::time_point enumerating = Clock::now();
-    SysfsDeviceSource source;
-    auto devices = source.enumerate();
-    if (!devices) {
-        std::fprintf(stderr, "fastinit devices: %s\n", devices.error().message.c_str());
-        return 2;
-    }
-    double enumerate_ms = ms_since(enumerating);
-    Clock::time_point fingerprinting = Clock::now();
-    Fingerprint now = take_fingerprint({tree}, *devices);
-    auto missing = missing_module_files(*loaded.cache, tree.dir);
-    double fingerprint_ms = ms_since(fingerprinting);
-    double check_ms = ms_since(started);
+// The module index the boot fingerprints, when this boot came through
+// fastinit's initramfs: its tree is re-indexed there, so the root's own
+// index would call a cache stale that the next boot uses (cache_check.h).
+std::string boot_module_index(const std::string& initrd_report) {
+    auto text = read_file_at_most(initrd_report, 1024 * 1024);
+    if (!text)
+        return "";
+    auto report = parse_initrd_report(*text);
+    return report ? report->devices.module_index : "";
+}
 
-    std::fputs(format_fingerprint_comparison(loaded.cache->fingerprint, now).c_str(), stdout);
-    std::printf("check: %.2f ms (cache %.2f, enumerate %.2f, fingerprint %.2f)\n", check_ms,
-                read_ms, enumerate_ms, fingerprint_ms);
-    if (!loaded.valid()) {
-        std::printf("stale: %s\n", loaded.reason.c_str());
+// The boot's own check (cache_check.h) with the boot's inputs, timed, so
+// that "valid" here is a cache hit at the next boot and "stale" a probe.
+int devices_status(const DevicesArgs& args) {
+    FingerprintSources sources{args.tree()};
+    // --modules-dir names the tree to compare with: then it is that one's.
+    if (!args.modules_dir)
+        sources.module_index = boot_module_index(args.initrd_report);
+    SysfsDeviceSource source;
+    auto check = check_device_cache(args.cache, source, sources, false);
+    if (!check) {
+        std::fprintf(stderr, "fastinit devices: %s\n", check.error().message.c_str());
+        return 2;
+    }
+    if (!check->cache.cache) {
+        std::printf("absent or damaged: %s\n", check->cache.reason.c_str());
+        return 2;
+    }
+    std::fputs(format_fingerprint_comparison(check->cache.cache->fingerprint, check->now).c_str(),
+               stdout);
+    if (!sources.module_index.empty())
+        std::printf("module index: the initramfs's, from %s\n", args.initrd_report.c_str());
+    std::printf("check: %.2f ms (cache %.2f, enumerate %.2f, fingerprint %.2f)\n",
+                check->check_us / 1000.0, check->read_us / 1000.0, check->enumerate_us / 1000.0,
+                check->fingerprint_us / 1000.0);
+    if (check->decision.path != DevicePath::use_cache) {
+        std::printf("stale: the next boot is %s\n", check->decision.reason.c_str());
         return 1;
     }
-    FingerprintDiff diff = compare_fingerprints(loaded.cache->fingerprint, now);
-    if (!diff.matches()) {
-        std::printf("stale: %s\n", diff.summary().c_str());
-        return 1;
-    }
-    if (!missing.empty()) {
-        std::printf("stale: module files are gone: %s\n", join(missing, ", ").c_str());
-        return 1;
-    }
-    std::printf("valid: the cache matches this machine (%zu modules)\n",
-                loaded.cache->modules.size());
+    std::printf("valid: the next boot is %s\n", check->decision.reason.c_str());
     return 0;
 }
 
@@ -259,6 +266,23 @@ int devices_stage2() {
     return 0;
 }
 
+// What the shipped unit fastinit-devices-keep runs after local-fs (and its
+// systemd companion after local-fs.target): the root is writable by then,
+// so a read-only target is an error worth a failed unit.
+int devices_keep(const DevicesArgs& args) {
+    auto kept = keep_device_cache(args.from, args.cache);
+    if (!kept) {
+        std::string why = kept.error().message;
+        if (int e = kept.error().errno_value)
+            why += " (errno " + std::to_string(e) + ")";
+        std::fprintf(stderr, "fastinit devices: cannot keep the device cache in %s: %s\n",
+                     args.cache.c_str(), why.c_str());
+        return 1;
+    }
+    std::printf("%s\n", describe_keep(*kept, args.from, args.cache).c_str());
+    return 0;
+}
+
 }  // namespace
 
 int verb_devices(const Args& args) {
@@ -282,6 +306,8 @@ int verb_devices(const Args& args) {
         return devices_apply(*parsed);
     if (subcommand == "stage2")
         return devices_stage2();
+    if (subcommand == "keep")
+        return devices_keep(*parsed);
     std::fprintf(stderr, "fastinit devices: unknown subcommand \"%s\"\n\n", subcommand.c_str());
     print_usage(stderr);
     return 2;

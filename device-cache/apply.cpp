@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "base/boot_options.h"
+#include "device-cache/cache_check.h"
 #include "device-cache/filesystem_modules.h"
 #include "device-cache/load_plan.h"
 #include "device-cache/module_path.h"
@@ -274,28 +275,26 @@ DeviceBringUp::DeviceBringUp(DeviceSystem& system, ApplyOptions options)
 
 Result<ApplyReport> DeviceBringUp::start() {
     ApplyReport report;
-    Clock::time_point started = Clock::now();
-    // What validating needs too is read later, if it comes to that.
-    m_cache = load_cache(m_options.cache_path, m_system.fingerprint.tree.release,
-                         CacheDetail::for_loading);
-    report.read_us = micros_since(started);
-    auto enumerated = m_system.devices.enumerate();
-    if (!enumerated)
-        return m_report = enumerated.error();
-    report.enumerate_us = micros_since(started) - report.read_us;
-    m_now = take_fingerprint(m_system.fingerprint, *enumerated);
-    std::vector<std::string> missing;
-    if (m_cache.valid())
-        missing = missing_module_files(*m_cache.cache, m_system.fingerprint.tree.dir);
-    report.decision = decide_device_path(m_cache, m_now, m_options.reprobe, missing);
-    report.check_us = micros_since(started);
-    report.fingerprint_us = report.check_us - report.read_us - report.enumerate_us;
+    // The same check as `fastinit devices status` (cache_check.h). What
+    // validating needs too is read later, if it comes to that.
+    auto check = check_device_cache(m_options.cache_path, m_system.devices, m_system.fingerprint,
+                                    m_options.reprobe, CacheDetail::for_loading);
+    if (!check)
+        return m_report = check.error();
+    m_cache = std::move(check->cache);
+    m_now = std::move(check->now);
+    report.decision = std::move(check->decision);
+    report.module_index = m_now.module_index;
+    report.read_us = check->read_us;
+    report.enumerate_us = check->enumerate_us;
+    report.fingerprint_us = check->fingerprint_us;
+    report.check_us = check->check_us;
 
     if (report.decision.path == DevicePath::use_cache) {
         const DeviceCache& cache = *m_cache.cache;
         report.cached_root = cache.root;
         std::vector<CachedModule> first = root_first_modules(cache, m_options.root_source);
-        started = Clock::now();
+        Clock::time_point started = Clock::now();
         if (first.empty()) {
             // Nothing says what the root needs: all of it, before the root.
             report.modules = load_cached_modules(cache, m_system.loader, m_options.probe.load);
@@ -313,12 +312,12 @@ Result<ApplyReport> DeviceBringUp::start() {
         return m_report = report;
     }
 
-    started = Clock::now();
+    Clock::time_point started = Clock::now();
     auto resolver = m_system.open_resolver();
     if (!resolver)
         return m_report = resolver.error();
     ProbeStart start;
-    start.devices = std::move(*enumerated);
+    start.devices = std::move(check->devices);
     auto probe = probe_devices(m_system.devices, **resolver, &m_system.loader, m_options.probe,
                                std::move(start));
     if (!probe)

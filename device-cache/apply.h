@@ -53,6 +53,9 @@ struct ApplyOptions {
 
 struct ApplyReport {
     DeviceDecision decision;
+    // The module index identity the decision fingerprinted (start() only):
+    // stage 1 records it for `fastinit devices status` (cache_check.h).
+    std::string module_index;
     // This run's modules in load order, with this run's results.
     std::vector<CachedModule> modules;
     // Why the fast path rewrote the cache ("" when the devices matched).

@@ -144,7 +144,9 @@ std::map<std::string, std::string> read_dmi(const std::string& dmi_dir) {
 
 Fingerprint take_fingerprint(const FingerprintSources& sources,
                              const std::vector<DeviceRecord>& devices) {
-    return {sources.tree.release, module_index_identity(sources.tree.dir),
+    return {sources.tree.release,
+            sources.module_index.empty() ? module_index_identity(sources.tree.dir)
+                                         : sources.module_index,
             read_dmi(sources.dmi_dir), fingerprint_devices(devices)};
 }
 

@@ -43,6 +43,10 @@ std::map<std::string, std::string> read_dmi(const std::string& dmi_dir = "/sys/c
 struct FingerprintSources {
     ModuleTree tree;
     std::string dmi_dir = "/sys/class/dmi/id";
+    // When not empty, the module index identity to use instead of reading
+    // tree.dir's: on the real root, the initramfs's that stage 1 recorded
+    // (see cache_check.h).
+    std::string module_index = "";
 };
 
 // The fingerprint of the machine now, given the devices just enumerated.

@@ -7,7 +7,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <tuple>
 
+#include "base/atomic_file.h"
 #include "base/log.h"
 #include "base/paths.h"
 #include "base/text.h"
@@ -16,25 +18,64 @@ extern char** environ;
 
 namespace fastinit {
 
-void keep_handed_over_device_cache() {
-    const std::string kept = paths::kDeviceCache;
-    // PID 1 reads it: a file grown without bound must not exhaust its memory.
-    auto fresh = read_file_at_most(paths::kHandedOverCache, paths::kMaxDeviceCacheSize);
-    if (!fresh) {
-        if (fresh.error().errno_value == EFBIG)
-            log::warning("device cache from the initramfs not kept: ", fresh.error().message);
-        return;
+Result<KeepOutcome> keep_device_cache(const std::string& handed_over, const std::string& kept) {
+    struct stat from {};
+    if (::stat(handed_over.c_str(), &from) != 0) {
+        if (errno == ENOENT)
+            return KeepOutcome::nothing_to_keep;
+        return system_error("cannot read " + handed_over);
     }
-    auto old = read_file_at_most(kept, paths::kMaxDeviceCacheSize);
-    if (old && *old == *fresh)
-        return;
-    ::mkdir(paths::kDeviceCacheDir, 0755);
-    auto written = write_file_atomically(kept, *fresh);
-    if (written)
-        log::info("device cache from the initramfs kept in ", kept);
-    else
-        log::warning("cannot keep the device cache: ", written.error().message,
-                     " (read-only root?)");
+    // PID 1 reads it: a file grown without bound must not exhaust its memory.
+    auto fresh = read_file_at_most(handed_over, paths::kMaxDeviceCacheSize);
+    if (!fresh)
+        return fresh.error();
+    struct stat to {};
+    if (::stat(kept.c_str(), &to) == 0) {
+        auto old = read_file_at_most(kept, paths::kMaxDeviceCacheSize);
+        if (old && *old == *fresh)
+            return KeepOutcome::unchanged;
+        // `fastinit devices probe` after the boot wrote a cache of its own:
+        // the older one from the initramfs must not replace it.
+        if (std::tie(to.st_mtim.tv_sec, to.st_mtim.tv_nsec) >
+            std::tie(from.st_mtim.tv_sec, from.st_mtim.tv_nsec))
+            return KeepOutcome::kept_is_newer;
+    }
+    std::string dir = kept.substr(0, kept.rfind('/'));
+    if (!dir.empty() && ::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+        return system_error("cannot create " + dir);
+    FI_TRY(write_file_atomically(kept, *fresh));
+    return KeepOutcome::written;
+}
+
+std::string describe_keep(KeepOutcome outcome, const std::string& handed_over,
+                          const std::string& kept) {
+    switch (outcome) {
+        case KeepOutcome::written:
+            return "device cache from the initramfs kept in " + kept;
+        case KeepOutcome::unchanged:
+            return kept + " already holds the device cache of this boot";
+        case KeepOutcome::kept_is_newer:
+            return kept + " changed after this boot's handover; " + handed_over + " not copied";
+        case KeepOutcome::nothing_to_keep:
+            return "nothing to keep: no device cache was handed over in " + handed_over;
+    }
+    return "";
+}
+
+void keep_handed_over_device_cache() {
+    auto kept = keep_device_cache(paths::kHandedOverCache, paths::kDeviceCache);
+    if (kept) {
+        if (*kept == KeepOutcome::nothing_to_keep)
+            return;
+        log::info(describe_keep(*kept, paths::kHandedOverCache, paths::kDeviceCache));
+    } else if (kept.error().errno_value == EROFS) {
+        // Debian's default `ro`: the remount comes later, after fsck.
+        log::info("the root is read-only: the device cache stays in ", paths::kHandedOverCache,
+                  " and fastinit-devices-keep writes it to ", paths::kDeviceCache,
+                  " after local-fs");
+    } else {
+        log::warning("cannot keep the device cache: ", kept.error().message);
+    }
 }
 
 void start_stage2_devices(const std::string& fastinit) {

@@ -2,14 +2,40 @@
 // its libraries (SQLite, libkmod) stay out of PID 1: stage 1 leaves its cache
 // in /run, the manager keeps that file on the root, and the device work of
 // stage 2 runs in a process of its own (`fastinit devices stage2`).
+//
+// The root is often still read-only when the manager starts (Debian boots
+// with `ro` and remounts after fsck). Then the cache stays in /run and the
+// shipped unit `fastinit-devices-keep` (`fastinit devices keep`, after
+// local-fs) writes it once the root is writable; that is not a failure.
 #pragma once
 
 #include <string>
 
+#include "base/result.h"
+
 namespace fastinit {
 
-// Copies the cache stage 1 left in /run to /var/lib/fastinit/devices.db
-// when it differs, so a later boot or kexec finds it. Logs what it did.
+enum class KeepOutcome {
+    written,          // `kept` now holds the handed-over cache
+    unchanged,        // `kept` already had the same bytes
+    kept_is_newer,    // `kept` changed after the handover (a later probe): left alone
+    nothing_to_keep,  // no handed-over cache (not booted through fastinit's initramfs)
+};
+
+// Copies the cache at `handed_over` to `kept` (atomically, its directory
+// created when missing) unless they are equal or `kept` was modified after
+// `handed_over`. Fails with the errno of the failing call (EROFS on a
+// read-only root) and a message naming the path; EFBIG for a cache larger
+// than paths::kMaxDeviceCacheSize, which nobody should copy.
+Result<KeepOutcome> keep_device_cache(const std::string& handed_over, const std::string& kept);
+
+// One sentence for an outcome, naming the paths.
+std::string describe_keep(KeepOutcome outcome, const std::string& handed_over,
+                          const std::string& kept);
+
+// keep_device_cache for paths::kHandedOverCache and paths::kDeviceCache, as
+// the manager and stage 2 do it: logs what it did; a read-only root is an
+// info line saying the cache is kept later, not a warning.
 void keep_handed_over_device_cache();
 
 // Starts `FASTINIT devices stage2` without waiting for it: PID 1 reaps it

@@ -2,6 +2,7 @@
 
 import json
 import re
+import subprocess
 
 from conftest import DEMO_UNITS
 
@@ -47,3 +48,31 @@ def test_analyze_on_the_demo_boot(fastinit):
     # json is the manager's boot.json.
     r = ns.ctl_ok("analyze", "json")
     assert json.loads(r.stdout) == ns.timeline()
+
+
+def test_analyze_time_from_initrd_json_alone(fastinit_bin, tmp_path):
+    """A root booted by fastinit's initramfs into another init (systemd): no
+    boot.json, but stage 1's initrd.json; `analyze time` shows its phases."""
+    (tmp_path / "initrd.json").write_text(json.dumps({
+        "userspace_start_us": 900000, "switch_root_us": 1100000,
+        "next_init": "/lib/systemd/systemd",
+        "devices": {"mode": "cache-hit", "reason": "using the device cache", "modules_loaded": 12,
+                    "start_us": 910000, "end_us": 960000},
+        "root": {"device": "/dev/vda1", "mounted_us": 1000000}}))
+    r = subprocess.run([fastinit_bin, "--runtime-dir", str(tmp_path), "analyze", "time"],
+                       capture_output=True, text=True, timeout=20)
+    assert r.returncode == 0, r
+    assert "kernel 900.0ms + initrd 200.0ms = 1100.0ms" in r.stdout, r.stdout
+    assert "initrd devices: cache-hit (using the device cache), 12 modules in 50.0ms" in r.stdout
+    assert "initrd root: /dev/vda1 mounted at 1000.0ms" in r.stdout, r.stdout
+    with open("/proc/1/comm") as f:
+        init = f.read().strip()
+    assert f"no {tmp_path}/boot.json" in r.stdout, r.stdout
+    if not init.startswith("fastinit"):
+        assert f"another init runs ({init}, from /proc/1/comm)" in r.stdout, r.stdout
+
+    # Neither report: still the error it was.
+    (tmp_path / "initrd.json").unlink()
+    r = subprocess.run([fastinit_bin, "--runtime-dir", str(tmp_path), "analyze", "time"],
+                       capture_output=True, text=True, timeout=20)
+    assert r.returncode == 1 and "boot.json" in r.stderr, r

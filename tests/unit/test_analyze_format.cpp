@@ -111,5 +111,23 @@ TEST(AnalyzeFormat, AnInitrdReportOfTheWrongTypesIsLeftOut) {
     EXPECT_THAT(out, HasSubstr("userspace"));
 }
 
+// Another init after fastinit's initramfs: initrd.json alone.
+TEST(AnalyzeFormat, InitrdTimeAloneWhenAnotherInitRuns) {
+    std::string text = format_initrd_time(
+        R"({"userspace_start_us": 900000, "switch_root_us": 1100000,
+            "next_init": "/lib/systemd/systemd",
+            "devices": {"mode": "probe", "reason": "probing: no cache", "modules_loaded": 4,
+                        "start_us": 910000, "end_us": 960000},
+            "root": {"device": "/dev/vda1", "mounted_us": 1000000}})");
+    EXPECT_EQ(text,
+              "kernel 900.0ms + initrd 200.0ms = 1100.0ms (until the switch to the root and "
+              "/lib/systemd/systemd)\n"
+              "initrd devices: probe (probing: no cache), 4 modules in 50.0ms\n"
+              "initrd root: /dev/vda1 mounted at 1000.0ms\n");
+    EXPECT_EQ(format_initrd_time("not json"), "");
+    EXPECT_EQ(format_initrd_time(R"({"devices": {}})"), "");
+    EXPECT_EQ(format_initrd_time(R"({"userspace_start_us": "x", "switch_root_us": 1})"), "");
+}
+
 }  // namespace
 }  // namespace fastinit

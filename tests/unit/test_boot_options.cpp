@@ -25,6 +25,16 @@ TEST(BootOptions, DefaultsWhenNothingIsGiven) {
     EXPECT_FALSE(options.root_timeout_error.has_value());
 }
 
+TEST(BootOptions, InitIsTheHandoffAndFastinitHandoffWins) {
+    EXPECT_EQ(parse("root=/dev/vda init=/lib/systemd/systemd").handoff, "/lib/systemd/systemd");
+    EXPECT_EQ(parse("init=/bin/sh fastinit.handoff=/sbin/mine").handoff, "/sbin/mine");
+    EXPECT_EQ(parse("fastinit.handoff=/sbin/mine init=/bin/sh").handoff, "/sbin/mine");
+    // An empty fastinit.handoff= names nothing: init= still counts.
+    EXPECT_EQ(parse("fastinit.handoff= init=/bin/sh").handoff, "/bin/sh");
+    // initrd= and rdinit= are other options.
+    EXPECT_EQ(parse("initrd=/boot/x.img rdinit=/init").handoff, "");
+}
+
 TEST(BootOptions, EveryOption) {
     BootOptions options = parse(
         "fastinit.debug fastinit.reprobe fastinit.device_cache=/etc/d.db "

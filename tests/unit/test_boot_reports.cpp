@@ -17,6 +17,7 @@ TEST(InitrdReport, RoundTrips) {
     report.devices.check_us = 3;
     report.devices.read_cache_us = 1;
     report.devices.root_first = {"virtio_blk"};
+    report.devices.module_index = "modules.dep.bin=1:ab modules.alias.bin=2:cd";
     report.devices.start_us = 110;
     report.devices.end_us = 200;
     report.devices.all_loaded_us = 300;
@@ -28,6 +29,7 @@ TEST(InitrdReport, RoundTrips) {
     ASSERT_TRUE(back.ok()) << back.error().message;
     EXPECT_EQ(error, "");
     EXPECT_EQ(nlohmann::json(*back), nlohmann::json(report));
+    EXPECT_EQ(back->devices.module_index, report.devices.module_index);
 }
 
 TEST(InitrdReport, DamagedReportsAreErrorsNotExceptions) {

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "device-cache/apply.h"
+#include "device-cache/cache_check.h"
 #include "device-cache/probe.h"
 #include "device-cache/root_record.h"
 #include "tests/unit/device_fakes.h"
@@ -326,6 +327,77 @@ TEST_F(Apply, ChangedHardwareProbesAndSaysWhatChanged) {
                   kNetPci + ")");
     EXPECT_TRUE(report->cache_written);
     EXPECT_THAT(cached().cache->fingerprint.devices, SizeIs(3));
+}
+
+// ---- `fastinit devices status` and the boot (cache_check.h) -----------------
+
+// Status makes the boot's check on the machine as it is: what it calls valid
+// the boot uses, what it calls stale the boot probes, for the same reason.
+TEST_F(Apply, StatusDecidesAsTheBootDoes) {
+    prime();
+    auto agree = [&](const std::function<void(VirtioMachine&)>& change, DevicePath expected) {
+        VirtioMachine for_status, for_boot;
+        change(for_status);
+        change(for_boot);
+        auto status = check_device_cache(options.cache_path, for_status.source,
+                                         {tree, dir.file("no-dmi")}, false);
+        ASSERT_TRUE(status.ok()) << status.error().message;
+        auto report = boot(for_boot);
+        ASSERT_TRUE(report.ok()) << report.error().message;
+        EXPECT_EQ(status->decision.path, expected) << status->decision.reason;
+        EXPECT_EQ(report->decision.path, expected) << report->decision.reason;
+        EXPECT_EQ(status->decision.reason, report->decision.reason);
+    };
+    agree([](VirtioMachine&) {}, DevicePath::use_cache);
+    // A device the cache does not know: stale, and the boot probes (and
+    // rewrites the cache, which then matches the machine with it).
+    auto add_nic = [](VirtioMachine& m) {
+        m.source.add(device("/sys/devices/pci0000:00/0000:00:03.0", "pci", kNetPci));
+    };
+    agree(add_nic, DevicePath::probe);
+    agree(add_nic, DevicePath::use_cache);
+    // A cached module file gone: stale for both.
+    std::filesystem::remove(tree.dir + "/kernel/pcspkr.ko");
+    agree(add_nic, DevicePath::probe);
+}
+
+// On the real root, status reads the root's module tree while the boot
+// fingerprints the initramfs's, which mkinitramfs re-indexes: the root's
+// index alone would call stale the cache the next boot uses.
+TEST_F(Apply, StatusOnTheRootUsesTheIndexStage1Recorded) {
+    prime();
+    std::string root_modules = dir.file("root/lib/modules/6.1.0-56-amd64");
+    std::filesystem::create_directories(root_modules);
+    std::ofstream(root_modules + "/modules.dep.bin") << "the root's full dep index";
+    std::ofstream(root_modules + "/modules.alias.bin") << "the root's full alias index";
+    ModuleTree root_tree = module_tree_at(root_modules);
+
+    VirtioMachine stage1;
+    auto report = boot(stage1);
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    ASSERT_EQ(report->decision.path, DevicePath::use_cache) << report->decision.reason;
+    ASSERT_FALSE(report->module_index.empty());
+
+    VirtioMachine root;
+    auto with_roots_index =
+        check_device_cache(options.cache_path, root.source, {root_tree, dir.file("no-dmi")}, false);
+    ASSERT_TRUE(with_roots_index.ok());
+    EXPECT_EQ(with_roots_index->decision.path, DevicePath::probe)
+        << "the disagreement this guards against";
+
+    auto with_stage1s =
+        check_device_cache(options.cache_path, root.source,
+                           {root_tree, dir.file("no-dmi"), report->module_index}, false);
+    ASSERT_TRUE(with_stage1s.ok());
+    EXPECT_EQ(with_stage1s->decision.path, DevicePath::use_cache) << with_stage1s->decision.reason;
+    EXPECT_EQ(with_stage1s->decision.reason, report->decision.reason);
+
+    // And a changed machine is still stale with it.
+    root.source.add(device("/sys/devices/pci0000:00/0000:00:03.0", "pci", kNetPci));
+    auto changed = check_device_cache(options.cache_path, root.source,
+                                      {root_tree, dir.file("no-dmi"), report->module_index}, false);
+    ASSERT_TRUE(changed.ok());
+    EXPECT_EQ(changed->decision.path, DevicePath::probe);
 }
 
 TEST_F(Apply, AReprobeIgnoresAGoodCache) {

@@ -51,6 +51,15 @@ TEST(BuildNextCmdline, DropsOneShotWordsAndKeepsQuotes) {
                                           "initrd=\\initrd.img", "--reprobe"));
 }
 
+// init= chooses the next boot's init (stage 1 reads it like
+// fastinit.handoff=): a kexec reboot must keep it, as written.
+TEST(BuildNextCmdline, KeepsInitAsWritten) {
+    EXPECT_FALSE(is_one_shot_word("init=/lib/systemd/systemd"));
+    CmdlineEdit edit;
+    edit.base = "BOOT_IMAGE=/vmlinuz root=UUID=12 ro init=/lib/systemd/systemd quiet";
+    EXPECT_EQ(build_next_cmdline(edit).text, "root=UUID=12 ro init=/lib/systemd/systemd quiet");
+}
+
 TEST(BuildNextCmdline, AppendsWordsAndReprobeOnce) {
     CmdlineEdit edit;
     edit.base = "root=/dev/vda1 fastinit.reprobe";

@@ -269,6 +269,24 @@ TEST(Stage1Sequence, TheHandoffComesFirstAndAnotherInitGetsNoModules) {
     EXPECT_FALSE(system.hand_over);
 }
 
+TEST(Stage1Sequence, InitOnTheCommandLineIsHonouredLikeTheHandoff) {
+    FakeStage1System system;
+    system.cmdline = "root=/dev/vda ro init=/lib/systemd/systemd";
+    system.files["/lib/systemd/systemd"] = true;
+    system.executable = {"/lib/systemd/systemd"};
+    EXPECT_EQ(run(system), "exec /lib/systemd/systemd");
+    EXPECT_FALSE(system.hand_over);
+}
+
+TEST(Stage1Sequence, FastinitHandoffWinsOverInit) {
+    FakeStage1System system;
+    system.cmdline = "root=/dev/vda init=/lib/systemd/systemd fastinit.handoff=/bin/mine";
+    system.files["/lib/systemd/systemd"] = true;
+    system.files["/bin/mine"] = true;
+    system.executable = {"/lib/systemd/systemd", "/bin/mine"};
+    EXPECT_EQ(run(system), "exec /bin/mine");
+}
+
 TEST(Stage1Sequence, ASwitchRootThatFailsIsAnEmergency) {
     FakeStage1System system;
     system.switched = Error{"cannot move /dev: Invalid argument", EINVAL};
