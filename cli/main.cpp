@@ -37,6 +37,8 @@ const char kHelp[] =
     "  coldreboot [now]             reboot through the firmware (also as coldreboot)\n"
     "  devices probe|show|status|invalidate|apply [--cache PATH] [--modules-dir DIR]\n"
     "                               the known-devices cache (devices --help)\n"
+    "  modules-load [--dry-run] [SOURCE...]   load modules-load.d's modules\n"
+    "  utmp boot|shutdown           record the boot or shutdown in utmp and wtmp\n"
     "  notify [--ready] [--status=T] [VAR=VALUE...]   sd_notify from scripts\n"
     "                               (also as systemd-notify)\n"
     "\n"
@@ -120,6 +122,10 @@ int main(int argc, char** argv) {
         return fastinit::verb_analyze(context, args);
     if (verb == "devices")
         return fastinit::verb_devices(args);
+    if (verb == "modules-load")
+        return fastinit::verb_modules_load(args);
+    if (verb == "utmp")
+        return fastinit::verb_utmp(args);
     if (verb == "notify")
         return fastinit::verb_notify(args);
     if (verb == "poweroff" || verb == "halt")

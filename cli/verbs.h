@@ -29,6 +29,8 @@ int verb_analyze(const ClientContext& context, const Args& args);
 int verb_power(const ClientContext& context, const std::string& mode);
 int verb_notify(const Args& args);
 int verb_devices(const Args& args);
+int verb_modules_load(const Args& args);
+int verb_utmp(const Args& args);
 int verb_reboot(const ClientContext& context, const Args& args);
 int verb_kexec(const ClientContext& context, const Args& args);
 int verb_coldreboot(const ClientContext& context, const Args& args);

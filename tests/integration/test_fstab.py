@@ -26,6 +26,16 @@ def escape(path):
     return "-".join(out)
 
 
+def copy_shipped_targets(ns):
+    """The shipped targets only: the shipped services (sysctl, udevd,
+    tmpfiles, hwclock...) would act on the host, which shares the root
+    filesystem and the kernel with the namespace."""
+    for name in os.listdir(SHIPPED_UNITS):
+        path = os.path.join(SHIPPED_UNITS, name)
+        if name.endswith(".toml") and "[service]" not in open(path).read():
+            shutil.copy(path, ns.unit_dir)
+
+
 def mounted_in(ns, path):
     with open(f"/proc/{ns.init_pid}/mountinfo") as f:
         for line in f:
@@ -37,9 +47,7 @@ def mounted_in(ns, path):
 
 def prepare(fastinit):
     ns = fastinit.new()
-    for name in os.listdir(SHIPPED_UNITS):
-        if name.endswith(".toml"):
-            shutil.copy(os.path.join(SHIPPED_UNITS, name), ns.unit_dir)
+    copy_shipped_targets(ns)
     points = {k: ns.work(k) for k in ("data", "extra", "later")}
     fstab = os.path.join(ns.dir, "fstab")
     with open(fstab, "w") as f:
@@ -101,9 +109,7 @@ def test_fsck_runs_before_the_mount_and_a_failed_check_stops_it(fastinit):
     superblock fails its check (fsck status 8), its mount is skipped, and
     nofail keeps local-fs going."""
     ns = fastinit.new()
-    for name in os.listdir(SHIPPED_UNITS):
-        if name.endswith(".toml"):
-            shutil.copy(os.path.join(SHIPPED_UNITS, name), ns.unit_dir)
+    copy_shipped_targets(ns)
     images = {}
     for key in ("good", "bad"):
         images[key] = os.path.join(ns.dir, key + ".img")
