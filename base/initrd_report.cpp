@@ -6,18 +6,6 @@
 
 namespace fastinit {
 
-namespace {
-
-// A field that is there is read (and must have the right type); one that
-// is not keeps its default: older stage 1s wrote fewer.
-template <typename T>
-void read_field(const nlohmann::json& in, const char* key, T& field) {
-    if (auto it = in.find(key); it != in.end())
-        it->get_to(field);
-}
-
-}  // namespace
-
 void to_json(nlohmann::json& out, const InitrdReport::Devices& d) {
     out = {{"mode", d.mode},
            {"reason", d.reason},

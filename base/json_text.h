@@ -26,4 +26,14 @@ inline Result<std::string> json_text(const nlohmann::json& value, int indent = -
     }
 }
 
+// Reads `key` of `in` into `field` when it is there (it must then have the
+// right type: get_to throws, for the caller's parse to turn into an Error);
+// a missing field keeps its default, as reports written by an older
+// fastinit have fewer.
+template <typename T>
+void read_field(const nlohmann::json& in, const char* key, T& field) {
+    if (auto it = in.find(key); it != in.end())
+        it->get_to(field);
+}
+
 }  // namespace fastinit

@@ -8,12 +8,6 @@ namespace fastinit {
 
 namespace {
 
-template <typename T>
-void read_field(const nlohmann::json& in, const char* key, T& field) {
-    if (auto it = in.find(key); it != in.end())
-        it->get_to(field);
-}
-
 // Module names: what is not a string is not one.
 std::vector<std::string> names(const nlohmann::json& in, const char* key) {
     std::vector<std::string> out;
