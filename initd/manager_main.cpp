@@ -107,14 +107,19 @@ bool root_mounted_read_only() {
     return mountinfo && root_is_read_only(*mountinfo);
 }
 
+void log_mounts(const MountReport& mounts) {
+    for (const auto& e : mounts.errors)
+        log::warning(e.message);
+    for (const auto& m : mounts.mounted)
+        log::debug("mounted ", m);
+}
+
 void log_diagnostic(const Diagnostic& d) {
     log::write_untagged(
         d.severity == Diagnostic::Severity::error ? log::Level::error : log::Level::warning,
         d.to_string());
 }
 
-// The unit set is only needed to build the graph, which keeps its own copy
-// of every unit: let it go before the manager runs.
 // getty@ for each console the kernel lists, wanted by multi-user.
 void add_console_gettys(UnitSet& units, const std::string& console_active) {
     if (console_active.empty())
@@ -133,6 +138,8 @@ void add_console_gettys(UnitSet& units, const std::string& console_active) {
         log::info("multi-user wants ", join(added, ", "), " for the console");
 }
 
+// The unit set is only needed to build the graph, which keeps its own copy
+// of every unit: let it go before the manager runs.
 Graph load_unit_graph(const std::vector<std::string>& dirs, const std::string& fstab,
                       const std::string& console_active, const std::string& target) {
     UnitSet units = load_units(dirs);
@@ -191,23 +198,12 @@ int run_manager(int argc, char** argv) {
     // namespace (tests, benchmarks) --units is given and the host's /dev and
     // kernel log are left alone.
     bool real_boot = pid1 && !args.units_overridden;
-    if (pid1) {
-        // In a PID namespace this runs in its private mount namespace and
-        // finds most of them already there.
-        MountReport mounts = mount_pseudo_filesystems(system_mount_ops());
-        for (const auto& e : mounts.errors)
-            log::warning(e.message);
-        for (const auto& m : mounts.mounted)
-            log::debug("mounted ", m);
-    }
+    // In a PID namespace this runs in its private mount namespace and finds
+    // most of them already there.
+    if (pid1)
+        log_mounts(mount_pseudo_filesystems(system_mount_ops()));
     if (real_boot) {
-        MountReport mounts = mount_kernel_filesystems(system_mount_ops());
-        for (const auto& e : mounts.errors)
-            log::warning(e.message);
-        for (const auto& m : mounts.mounted)
-            log::debug("mounted ", m);
-    }
-    if (real_boot) {
+        log_mounts(mount_kernel_filesystems(system_mount_ops()));  // cgroup2, bpf, ...
         log::enable_kmsg();
         install_crash_handler({.who = "fastinit", .kmsg = true});
     }
