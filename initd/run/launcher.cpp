@@ -15,7 +15,6 @@
 #include <thread>
 
 #include "base/text.h"
-
 #include "initd/run/pid_file.h"
 #include "initd/run/spawn.h"
 #include "initd/run/user_db.h"
@@ -251,12 +250,7 @@ Result<std::string> Launcher::read_pid_file(const std::string& path) {
         return system_error("cannot stat " + path);
     if (!S_ISREG(st.st_mode))
         return Error{path + " is not a regular file"};
-    std::string text(kMaxPidFileSize + 1, '\0');
-    ssize_t n = ::read(fd.get(), text.data(), text.size());
-    if (n < 0)
-        return system_error("cannot read " + path);
-    text.resize(static_cast<size_t>(n));
-    return text;
+    return read_fd_at_most(fd.get(), path, kMaxPidFileSize);
 }
 
 void Launcher::drain(Manager& manager) {
