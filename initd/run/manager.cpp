@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "base/signal_name.h"
 #include "initd/run/pid_file.h"
 
 namespace fastinit {
@@ -16,16 +17,6 @@ namespace {
 constexpr auto kPidFilePoll = std::chrono::milliseconds(50);
 // How soon a stopping unit's cgroup is looked at again after cgroup.kill.
 constexpr auto kLingerRecheck = std::chrono::milliseconds(200);
-
-// "TERM", "RTMIN+3": any int has a name. sigabbrev_np knows only the classic
-// signals and returns NULL for real-time ones and anything out of range.
-std::string signal_name(int signal) {
-    if (signal >= SIGRTMIN && signal <= SIGRTMAX)
-        return signal == SIGRTMIN ? "RTMIN" : "RTMIN+" + std::to_string(signal - SIGRTMIN);
-    if (const char* name = sigabbrev_np(signal))
-        return name;
-    return "unknown";
-}
 
 }  // namespace
 
@@ -99,6 +90,38 @@ Result<void> Manager::restart(const std::string& name) {
     if (!is_running(*unit))
         return start(name);
     request_stop(*unit, true);
+    process();
+    return {};
+}
+
+Result<void> Manager::reload(const std::string& name) {
+    m_thread.check("Manager::reload");
+    auto unit = find(name);
+    if (!unit)
+        return Error{"no such unit: " + name};
+    if (m_shutting_down)
+        return Error{"the system is shutting down"};
+    const auto& def = m_graph.nodes[*unit].unit;
+    UnitRuntime& u = m_units[*unit];
+    if (!def || def->is_target() ||
+        (def->service->exec_reload.empty() && def->service->reload_signal == 0))
+        return Error{name + " cannot reload (it has neither exec_reload nor reload_signal)"};
+    if (u.state != UnitState::active || u.stop_requested)
+        return Error{name + " is " + to_string(u.state) + ", not active: nothing to reload"};
+    if (u.control != ControlPhase::none || u.control_in_flight || u.reloading)
+        return Error{name + " is busy with a reload or a command already"};
+    const Service& s = *def->service;
+    u.reload_failure.clear();
+    if (!s.exec_reload.empty()) {
+        u.reloading = true;
+        run_commands(*unit, ControlPhase::reload);
+    } else {
+        if (u.main_pid <= 1 || u.main_pid == m_options.self_pid)
+            return Error{name + " cannot reload: it has no main process to send SIG" +
+                         signal_name(s.reload_signal) + " to"};
+        m_seams.processes.kill_process(u.main_pid, s.reload_signal);
+    }
+    changed(*unit);
     process();
     return {};
 }
@@ -182,7 +205,8 @@ bool Manager::is_pending_start(UnitId unit) const {
     const UnitRuntime& u = m_units[unit];
     return u.state == UnitState::waiting || u.state == UnitState::starting ||
            (u.state == UnitState::restarting && !u.ever_ready) ||
-           (u.stop_requested && !m_shutting_down);
+           (u.stop_requested && !m_shutting_down) ||
+           (u.pending_down.has_value() && !u.ever_ready);  // a failed start's stop_post
 }
 
 bool Manager::is_running(UnitId unit) const {
@@ -311,23 +335,52 @@ void Manager::spawn(UnitId unit) {
     u.state = UnitState::starting;
     if (!u.started_at)
         u.started_at = now;
-    u.spawn_in_flight = true;
     u.timed_out = false;
     u.parent_exited = false;
     u.pid_file_problem.clear();
     u.lingering = false;
-    ++m_spawns_in_flight;
-    SpawnRequest request = spawn_request(unit);
+    u.ran = true;
+    u.stop_problem.clear();
+    u.stop_failure.reset();
+    u.exited_during_stop.reset();
+    u.cgroup_dir.clear();
     // Without its cgroup (the implementation said why) the service still
     // starts, tracked by its main process as without cgroups at all.
     if (m_seams.cgroups) {
         auto dir = m_seams.cgroups->prepare(m_graph.nodes[unit].name, s);
         u.in_cgroup = dir.ok();
         if (dir)
-            request.cgroup = *dir;
+            u.cgroup_dir = *dir;
     }
     changed(unit);
+    if (!s.exec_start_pre.empty())
+        run_commands(unit, ControlPhase::start_pre);
+    else
+        spawn_main(unit);
+}
+
+void Manager::spawn_main(UnitId unit) {
+    UnitRuntime& u = m_units[unit];
+    u.spawn_in_flight = true;
+    ++m_spawns_in_flight;
+    SpawnRequest request = spawn_request(unit);
+    request.cgroup = u.cgroup_dir;
     m_seams.processes.spawn(unit, std::move(request));
+}
+
+// The service is ready by its type's rule: exec_start_post runs first, if
+// it has any; a unit becomes active only after them.
+void Manager::became_ready(UnitId unit) {
+    UnitRuntime& u = m_units[unit];
+    const Service& s = *m_graph.nodes[unit].unit->service;
+    if (u.control == ControlPhase::start_post)
+        return;  // a second READY=1
+    if (s.exec_start_post.empty()) {
+        mark_ready(unit);
+        return;
+    }
+    m_seams.timers.disarm(unit, TimerKind::start_timeout);
+    run_commands(unit, ControlPhase::start_post);
 }
 
 void Manager::mark_ready(UnitId unit) {
@@ -363,7 +416,13 @@ void Manager::settle(UnitId unit, UnitState state, UnitResult result, std::strin
     enqueue_all(m_graph.nodes[unit].after);  // predecessors may wait to stop
 }
 
+// The unit's processes ended by themselves (or never started): once
+// exec_stop_post has run, the restart policy decides.
 void Manager::handle_failure(UnitId unit, UnitResult result, std::string reason) {
+    went_down(unit, Down{false, UnitState::failed, result, std::move(reason)});
+}
+
+void Manager::apply_restart_policy(UnitId unit, UnitResult result, std::string reason) {
     UnitRuntime& u = m_units[unit];
     const Service& s = *m_graph.nodes[unit].unit->service;
     bool wants_restart = s.restart == RestartPolicy::always ||
@@ -434,14 +493,39 @@ void Manager::begin_stop(UnitId unit) {
         changed(unit);
         return;
     }
+    if (u.control_in_flight)
+        return;  // control_spawned will see stop_requested and come back here
+    if (u.control == ControlPhase::stop || u.control == ControlPhase::stop_post)
+        return;  // already on its way down
+    bool was_active = u.state == UnitState::active;
+    drop_control(unit);  // an exec_start_pre, exec_start_post or exec_reload
+    m_seams.timers.disarm(unit, TimerKind::start_timeout);
+    const Unit& def = *m_graph.nodes[unit].unit;
+    // exec_stop is for a service that became active and still has
+    // something to stop (an exited oneshot counts: it stays active).
+    if (was_active && def.service && !def.service->exec_stop.empty() &&
+        (u.main_pid != 0 || u.lingering || def.service->type == ServiceType::oneshot)) {
+        u.state = UnitState::stopping;
+        u.exited_during_stop.reset();
+        changed(unit);
+        run_commands(unit, ControlPhase::stop);
+        return;
+    }
+    stop_processes(unit);
+}
+
+// Signals the unit's processes to stop (kill_signal, as kill_mode says),
+// with stop_timeout before SIGKILL; or, when nothing runs, it is down.
+void Manager::stop_processes(UnitId unit) {
+    UnitRuntime& u = m_units[unit];
+    const Unit& def = *m_graph.nodes[unit].unit;
     if (u.main_pid == 0 && u.lingering) {
         // The main process is gone but the cgroup is not: the stop signal
         // goes to every process left in it, and the unit stops once it is
         // empty (check_lingering), by stop_timeout with cgroup.kill.
+        const Service& s = *def.service;
         u.state = UnitState::stopping;
-        m_seams.timers.disarm(unit, TimerKind::start_timeout);
-        kill_cgroup(unit, SIGTERM);
-        const Service& s = *m_graph.nodes[unit].unit->service;
+        kill_cgroup(unit, s.kill_signal);
         m_seams.timers.arm(unit, TimerKind::stop_timeout, m_seams.time.now() + s.stop_timeout);
         changed(unit);
         return;
@@ -457,18 +541,34 @@ void Manager::begin_stop(UnitId unit) {
             kill_cgroup(unit, SIGKILL);
             m_session_to_unit.erase(u.session);
         }
-        u.stop_requested = false;
-        settle(unit, UnitState::inactive,
-               u.result == UnitResult::none ? UnitResult::success : u.result, "");
-        finish_stop(unit);
+        went_down(unit, Down{true, UnitState::inactive,
+                             u.result == UnitResult::none ? UnitResult::success : u.result, ""});
         return;
     }
+    const Service& s = *def.service;
     u.state = UnitState::stopping;
-    m_seams.timers.disarm(unit, TimerKind::start_timeout);
-    send_signal(u.main_pid, SIGTERM);
-    const Service& s = *m_graph.nodes[unit].unit->service;
+    signal_for_stop(unit, s.kill_signal);
     m_seams.timers.arm(unit, TimerKind::stop_timeout, m_seams.time.now() + s.stop_timeout);
     changed(unit);
+}
+
+// kill_mode: control-group signals every process of the cgroup (and the
+// main process's group without one); mixed and process the main process
+// alone (for mixed, what else runs goes with SIGKILL once it has exited).
+void Manager::signal_for_stop(UnitId unit, int signal) {
+    UnitRuntime& u = m_units[unit];
+    const Service& s = *m_graph.nodes[unit].unit->service;
+    switch (s.kill_mode) {
+        case KillMode::control_group:
+            send_signal(u.main_pid, signal);
+            kill_cgroup(unit, signal);
+            break;
+        case KillMode::mixed:
+        case KillMode::process:
+            if (u.main_pid > 1 && u.main_pid != m_options.self_pid)
+                m_seams.processes.kill_process(u.main_pid, signal);
+            break;
+    }
 }
 
 // The unit is down: let its predecessors stop, and start it again if a
@@ -483,11 +583,78 @@ void Manager::finish_stop(UnitId unit) {
     }
 }
 
+// A running unit went down (stopped, exited, failed to start): its
+// exec_stop_post runs first, if it has any, then the unit settles or the
+// restart policy decides.
+void Manager::went_down(UnitId unit, Down down) {
+    UnitRuntime& u = m_units[unit];
+    if (down.stopped && u.stop_failure) {
+        // exec_start_post failed and the unit was stopped for it.
+        down = Down{false, UnitState::failed, u.stop_failure->first, u.stop_failure->second};
+        u.stop_failure.reset();
+    }
+    if (u.control_in_flight) {
+        // Its control process is not reported yet: it is killed then, and
+        // this goes on (control_spawned).
+        u.abandon_control = true;
+        u.pending_down = std::move(down);
+        return;
+    }
+    drop_control(unit);
+    const Unit& def = *m_graph.nodes[unit].unit;
+    if (u.ran && def.service && !def.service->exec_stop_post.empty()) {
+        u.ran = false;
+        u.pending_down = std::move(down);
+        u.state = UnitState::stopping;
+        changed(unit);
+        run_commands(unit, ControlPhase::stop_post);
+        return;
+    }
+    finish_down(unit, std::move(down));
+}
+
+void Manager::finish_down(UnitId unit, Down down) {
+    UnitRuntime& u = m_units[unit];
+    u.ran = false;
+    u.pending_down.reset();
+    u.reloading = false;
+    if (down.stopped && down.reason.empty())
+        down.reason = std::move(u.stop_problem);  // a failed exec_stop says why
+    u.stop_problem.clear();
+    if (down.stopped || u.stop_requested) {
+        u.stop_requested = false;
+        if (!down.stopped)
+            down.state =
+                down.result == UnitResult::success ? UnitState::inactive : UnitState::failed;
+        settle(unit, down.state, down.result, std::move(down.reason));
+        finish_stop(unit);
+        return;
+    }
+    apply_restart_policy(unit, down.result, std::move(down.reason));
+}
+
 // ---- events ----------------------------------------------------------------
 
 void Manager::on_spawned(UnitId unit, SpawnResult result) {
     m_thread.check("Manager::on_spawned");
     UnitRuntime& u = m_units[unit];
+    if (u.control_in_flight) {
+        --m_spawns_in_flight;
+        std::optional<ExitStatus> exited;
+        if (auto early = m_early_exits.find(result.pid); early != m_early_exits.end()) {
+            exited = early->second;
+            m_early_exits.erase(early);
+        }
+        if (m_spawns_in_flight == 0) {
+            m_early_exits.clear();
+            m_early_notifications.clear();
+        }
+        control_spawned(unit, result.pid);
+        if (exited && m_control_to_unit.count(result.pid))
+            on_exit(result.pid, *exited);
+        process();
+        return;
+    }
     u.spawn_in_flight = false;
     --m_spawns_in_flight;
     u.main_pid = result.pid;
@@ -516,7 +683,7 @@ void Manager::on_spawned(UnitId unit, SpawnResult result) {
     if (u.stop_requested) {
         begin_stop(unit);
     } else if (s.type == ServiceType::simple || s.type == ServiceType::exec) {
-        mark_ready(unit);
+        became_ready(unit);
     } else {
         m_seams.timers.arm(unit, TimerKind::start_timeout, m_seams.time.now() + s.start_timeout);
     }
@@ -530,19 +697,26 @@ void Manager::on_spawned(UnitId unit, SpawnResult result) {
 void Manager::on_spawn_failed(UnitId unit, const Error& error) {
     m_thread.check("Manager::on_spawn_failed");
     UnitRuntime& u = m_units[unit];
+    if (u.control_in_flight) {
+        --m_spawns_in_flight;
+        if (m_spawns_in_flight == 0) {
+            m_early_exits.clear();
+            m_early_notifications.clear();
+        }
+        control_spawn_failed(unit, error);
+        process();
+        return;
+    }
     u.spawn_in_flight = false;
     --m_spawns_in_flight;
     if (m_spawns_in_flight == 0) {
         m_early_exits.clear();
         m_early_notifications.clear();
     }
-    if (u.stop_requested) {
-        u.stop_requested = false;
-        settle(unit, UnitState::failed, UnitResult::exec_failed, error.message);
-        finish_stop(unit);
-    } else {
+    if (u.stop_requested)
+        went_down(unit, Down{true, UnitState::failed, UnitResult::exec_failed, error.message});
+    else
         handle_failure(unit, UnitResult::exec_failed, error.message);
-    }
     process();
 }
 
@@ -554,6 +728,14 @@ void Manager::forget_pid(UnitId unit) {
 
 void Manager::on_exit(pid_t pid, ExitStatus status) {
     m_thread.check("Manager::on_exit");
+    if (auto control = m_control_to_unit.find(pid); control != m_control_to_unit.end()) {
+        UnitId unit = control->second;
+        m_control_to_unit.erase(control);
+        control_exited(unit, status);
+        check_lingering();  // it may have been the last process of its cgroup
+        process();
+        return;
+    }
     auto it = m_pid_to_unit.find(pid);
     if (it == m_pid_to_unit.end()) {
         // An escaped daemon's exit may have emptied its unit's cgroup.
@@ -578,22 +760,14 @@ void Manager::on_exit(pid_t pid, ExitStatus status) {
     }
     u.last_exit = status;
 
+    if (u.state == UnitState::stopping && u.control == ControlPhase::stop) {
+        u.exited_during_stop = status;  // exec_stop goes on; handled after it
+        changed(unit);
+        process();
+        return;
+    }
     if (u.state == UnitState::stopping) {
-        // Whatever else the service left in its process group and its
-        // cgroup goes too; with a cgroup, it is down once that is empty.
-        send_signal(-session, SIGKILL);
-        kill_cgroup(unit, SIGKILL);
-        if (cgroup_populated(unit)) {
-            u.lingering = true;
-            u.lingering_exit = status;
-            changed(unit);
-            process();
-            return;
-        }
-        m_session_to_unit.erase(session);
-        u.stop_requested = false;
-        settle(unit, UnitState::inactive, UnitResult::success, "");
-        finish_stop(unit);
+        main_stopped(unit, session, status);
         process();
         return;
     }
@@ -614,7 +788,7 @@ void Manager::on_exit(pid_t pid, ExitStatus status) {
                        "did not become ready within " + format_duration(s.start_timeout));
     } else if (u.state == UnitState::starting && s.type == ServiceType::oneshot &&
                status.success()) {
-        mark_ready(unit);
+        became_ready(unit);
     } else if (u.state == UnitState::starting) {
         handle_failure(unit, status.signal ? UnitResult::signal : UnitResult::exit_code,
                        status.to_string() + " before it was ready");
@@ -625,6 +799,25 @@ void Manager::on_exit(pid_t pid, ExitStatus status) {
                        status.to_string());
     }
     process();
+}
+
+// The main process of a stopping unit has exited. Whatever else the service
+// left in its process group and its cgroup goes too (unless kill_mode is
+// "process"); with a cgroup, it is down once that is empty.
+void Manager::main_stopped(UnitId unit, pid_t session, ExitStatus status) {
+    UnitRuntime& u = m_units[unit];
+    if (m_graph.nodes[unit].unit->service->kill_mode != KillMode::process) {
+        send_signal(-session, SIGKILL);
+        kill_cgroup(unit, SIGKILL);
+        if (cgroup_populated(unit)) {
+            u.lingering = true;
+            u.lingering_exit = status;
+            changed(unit);
+            return;
+        }
+    }
+    m_session_to_unit.erase(session);
+    went_down(unit, Down{true, UnitState::inactive, UnitResult::success, ""});
 }
 
 NotifyOutcome Manager::on_notify(pid_t sender, uid_t sender_uid, const NotifyMessage& message) {
@@ -675,9 +868,18 @@ NotifyOutcome Manager::on_notify(pid_t sender, uid_t sender_uid, const NotifyMes
             m_pid_to_unit[u.main_pid] = *unit;
         }
     }
-    if (message.ready && u.state == UnitState::starting &&
-        m_graph.nodes[*unit].unit->service->type == ServiceType::notify)
-        mark_ready(*unit);
+    bool notify_type = m_graph.nodes[*unit].unit->service->type == ServiceType::notify;
+    if (message.ready && u.state == UnitState::starting && notify_type)
+        became_ready(*unit);
+    // RELOADING=1 … READY=1: a reload in progress, however it was asked for.
+    if (notify_type && u.state == UnitState::active) {
+        if (message.reloading) {
+            u.reloading = true;
+            u.reload_failure.clear();
+        } else if (message.ready && u.control != ControlPhase::reload) {
+            u.reloading = false;
+        }
+    }
     changed(*unit);
     process();
     return outcome;
@@ -758,7 +960,7 @@ void Manager::look_for_pid_file(UnitId unit) {
         u.pid_file_problem.clear();
         u.main_pid = *pid;
         m_pid_to_unit[*pid] = unit;
-        mark_ready(unit);
+        became_ready(unit);
         return;
     }
     m_seams.timers.arm(unit, TimerKind::pid_file_poll, m_seams.time.now() + kPidFilePoll);
@@ -809,9 +1011,7 @@ void Manager::end_lingering(UnitId unit) {
     u.lingering = false;
     m_session_to_unit.erase(u.session);
     if (u.state == UnitState::stopping) {
-        u.stop_requested = false;
-        settle(unit, UnitState::inactive, UnitResult::success, "");
-        finish_stop(unit);
+        went_down(unit, Down{true, UnitState::inactive, UnitResult::success, ""});
         return;
     }
     const ExitStatus& status = u.lingering_exit;
@@ -852,13 +1052,24 @@ void Manager::on_timer(UnitId unit, TimerKind kind) {
                 forking_timed_out(unit);
             } else if (u.state == UnitState::starting && u.main_pid != 0) {
                 u.timed_out = true;
-                send_signal(u.main_pid, SIGTERM);
                 const Service& s = *m_graph.nodes[unit].unit->service;
+                send_signal(u.main_pid, s.kill_signal);
                 m_seams.timers.arm(unit, TimerKind::stop_timeout,
                                    m_seams.time.now() + s.stop_timeout);
             }
             break;
+        case TimerKind::control_timeout:
+            if (u.control_pid != 0) {
+                u.control_timed_out = true;
+                send_signal(u.control_pid, SIGKILL);
+            }
+            break;
         case TimerKind::stop_timeout:
+            if (m_graph.nodes[unit].unit->service->kill_mode == KillMode::process) {
+                if (u.main_pid > 1 && u.main_pid != m_options.self_pid)
+                    m_seams.processes.kill_process(u.main_pid, SIGKILL);
+                break;
+            }
             if (u.main_pid != 0)
                 send_signal(u.main_pid, SIGKILL);
             kill_cgroup(unit, SIGKILL);
@@ -886,6 +1097,20 @@ std::vector<std::pair<pid_t, std::string>> Manager::cgroup_processes(UnitId unit
     if (!m_seams.cgroups || !m_units[unit].in_cgroup)
         return {};
     return m_seams.cgroups->processes(m_graph.nodes[unit].name);
+}
+
+const char* Manager::job(UnitId unit) const {
+    const UnitRuntime& u = m_units[unit];
+    if (u.stop_requested || u.state == UnitState::stopping)
+        return u.start_after_stop ? "restart" : "stop";
+    if (u.start_after_stop)
+        return "restart";
+    if (u.state == UnitState::waiting || u.state == UnitState::starting ||
+        (u.state == UnitState::restarting && !u.ever_ready))
+        return "start";
+    if (u.reloading)
+        return "reload";
+    return "";
 }
 
 bool Manager::settled() const {

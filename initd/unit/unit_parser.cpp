@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 
+#include "base/signal_name.h"
 #include "base/text.h"
 #include "base/toml_guard.h"
 #include "initd/unit/environment_name.h"
@@ -226,6 +227,74 @@ bool read_output(const Field& f, OutputTarget& out) {
     return true;
 }
 
+// exec_start_pre and friends: a list of commands, each a list of strings
+// whose first is an absolute program, optionally with a leading '-' that
+// marks a failure as tolerated (as in systemd). A single command may be
+// written without the outer list: ["/bin/true"].
+bool read_commands(const Field& f, std::vector<Command>& out) {
+    constexpr const char* kExpected =
+        "expected a list of commands, each a list of strings, e.g. "
+        "[[\"/bin/mkdir\", \"-p\", \"/run/x\"], [\"-/bin/rm\", \"/run/x/old\"]]";
+    const auto* array = f.node.as_array();
+    if (!array || array->empty())
+        return f.fail(kExpected);
+    auto read_one = [&](const toml::array& words) {
+        Command command;
+        if (words.empty())
+            return f.fail("a command must not be empty");
+        for (const auto& word : words) {
+            if (!word.is_string())
+                return f.fail(kExpected);
+            command.argv.push_back(*word.value<std::string>());
+            if (!expand(f, command.argv.back()))
+                return false;
+        }
+        std::string& program = command.argv[0];
+        if (program.starts_with("-")) {
+            command.tolerate_failure = true;
+            program.erase(0, 1);
+        }
+        if (program.empty() || program[0] != '/')
+            return f.fail("the program \"" + program +
+                          "\" must be an absolute path (a leading '-' tolerates its failure)");
+        out.push_back(std::move(command));
+        return true;
+    };
+    if (array->front().is_string())
+        return read_one(*array);
+    if (array->size() > 64)
+        return f.fail("at most 64 commands");
+    for (const auto& element : *array) {
+        const auto* words = element.as_array();
+        if (!words)
+            return f.fail(kExpected);
+        if (!read_one(*words))
+            return false;
+    }
+    return true;
+}
+
+// kill_signal, reload_signal: a signal's name. SIGKILL and SIGSTOP are never
+// a polite request; `allow_none` lets reload_signal = "none" say that the
+// service cannot be reloaded by a signal.
+bool read_signal(const Field& f, int& out, bool allow_none) {
+    std::string text;
+    if (!read_string(f, text))
+        return false;
+    if (allow_none && text == "none") {
+        out = 0;
+        return true;
+    }
+    auto signal = parse_signal_name(text);
+    if (!signal)
+        return f.fail("\"" + text + "\": " + signal.error().message +
+                      (allow_none ? ", or \"none\"" : ""));
+    if (*signal == SIGKILL || *signal == SIGSTOP)
+        return f.fail("\"" + text + "\" cannot be caught; a service must be able to act on it");
+    out = *signal;
+    return true;
+}
+
 template <typename Enum>
 bool read_enum(const Field& f, std::initializer_list<std::pair<const char*, Enum>> choices,
                Enum& out) {
@@ -322,6 +391,28 @@ const KeyTable& service_keys() {
              if (exec[0].empty() || exec[0][0] != '/')
                  return f.fail("the program \"" + exec[0] + "\" must be an absolute path");
              return true;
+         }},
+        {"exec_start_pre",
+         [](const Field& f, Unit& u) { return read_commands(f, service_of(u).exec_start_pre); }},
+        {"exec_start_post",
+         [](const Field& f, Unit& u) { return read_commands(f, service_of(u).exec_start_post); }},
+        {"exec_stop",
+         [](const Field& f, Unit& u) { return read_commands(f, service_of(u).exec_stop); }},
+        {"exec_stop_post",
+         [](const Field& f, Unit& u) { return read_commands(f, service_of(u).exec_stop_post); }},
+        {"exec_reload",
+         [](const Field& f, Unit& u) { return read_commands(f, service_of(u).exec_reload); }},
+        {"kill_signal",
+         [](const Field& f, Unit& u) { return read_signal(f, service_of(u).kill_signal, false); }},
+        {"reload_signal",
+         [](const Field& f, Unit& u) { return read_signal(f, service_of(u).reload_signal, true); }},
+        {"kill_mode",
+         [](const Field& f, Unit& u) {
+             return read_enum<KillMode>(f,
+                                        {{"control-group", KillMode::control_group},
+                                         {"mixed", KillMode::mixed},
+                                         {"process", KillMode::process}},
+                                        service_of(u).kill_mode);
          }},
         {"environment",
          [](const Field& f, Unit& u) {
