@@ -43,49 +43,32 @@ BusReply get_unit(const Manager& manager, std::string_view name) {
     auto unit = find_unit(manager, name);
     if (!unit)
         return no_such_unit(name);
-    const Node& node = manager.graph().nodes[*unit];
-    const UnitRuntime& u = manager.runtime(*unit);
-    std::string type = node.unit && node.unit->service ? to_string(node.unit->service->type)
-                                                       : (node.unit ? "target" : "");
-    BusReply reply;
-    auto& p = reply.properties;
-    p.emplace_back("Name", bus_text(node.name));
-    p.emplace_back("Description", bus_text(node.unit ? node.unit->description : ""));
-    p.emplace_back("Type", type);
-    p.emplace_back("State", std::string(to_string(u.state)));
-    p.emplace_back("Result", bus_text(to_string(u.result)));
-    p.emplace_back("Reason", bus_text(u.reason.empty() ? node.failure : u.reason));
-    p.emplace_back("StatusText", bus_text(u.status_text.value_or("")));
-    p.emplace_back("MainPID", static_cast<uint32_t>(u.main_pid));
-    p.emplace_back("Restarts", static_cast<uint32_t>(u.restarts));
-    if (u.errno_value)
-        p.emplace_back("Errno", static_cast<uint32_t>(*u.errno_value));
-    if (u.last_exit)
-        p.emplace_back("LastExit", bus_text(u.last_exit->to_string()));
-    p.emplace_back("Path", bus_text(node.unit ? node.unit->path : ""));
-    // cgroup v2: where its processes are tracked, and each of them as
-    // "PID COMM" lines (comm is whatever the process named itself).
-    std::string cgroup = manager.cgroup_path(*unit);
-    if (!cgroup.empty()) {
-        p.emplace_back("ControlGroup", bus_text(cgroup));
-        std::string processes;
-        for (const auto& [pid, comm] : manager.cgroup_processes(*unit))
-            processes += std::to_string(pid) + " " + comm + "\n";
-        p.emplace_back("Processes", bus_text(processes));
-    }
-    return reply;
+    return unit_properties(manager, *unit);
 }
 
 BusReply unit_request(BusCallContext& context, std::string_view name,
                       Result<void> (Manager::*request)(const std::string&)) {
     if (context.uid != 0)
-        return failure(kErrorAccessDenied, "only root may start, stop or restart units");
+        return failure(kErrorAccessDenied, "only root may start, stop, restart or reload units");
     if (!find_unit(context.manager, name))
         return no_such_unit(name);
     auto result = (context.manager.*request)(std::string(name));
     if (!result)
         return failure(kErrorRequestFailed, result.error().message);
     return {};
+}
+
+// Anyone may wait, as anyone may look (GetUnit); the bus server bounds how
+// many calls wait at once.
+BusReply wait_unit(const Manager& manager, std::string_view name) {
+    auto unit = find_unit(manager, name);
+    if (!unit)
+        return no_such_unit(name);
+    if (*manager.job(*unit) == '\0')
+        return unit_properties(manager, *unit);
+    BusReply reply;
+    reply.wait_for = *unit;
+    return reply;
 }
 
 BusReply reboot(BusCallContext& context, std::string_view mode) {
@@ -99,6 +82,43 @@ BusReply reboot(BusCallContext& context, std::string_view mode) {
 }
 
 }  // namespace
+
+BusReply unit_properties(const Manager& manager, UnitId unit) {
+    const Node& node = manager.graph().nodes[unit];
+    const UnitRuntime& u = manager.runtime(unit);
+    std::string type = node.unit && node.unit->service ? to_string(node.unit->service->type)
+                                                       : (node.unit ? "target" : "");
+    BusReply reply;
+    auto& p = reply.properties;
+    p.emplace_back("Name", bus_text(node.name));
+    p.emplace_back("Description", bus_text(node.unit ? node.unit->description : ""));
+    p.emplace_back("Type", type);
+    p.emplace_back("State", std::string(to_string(u.state)));
+    p.emplace_back("Result", bus_text(to_string(u.result)));
+    p.emplace_back("Reason", bus_text(u.reason.empty() ? node.failure : u.reason));
+    p.emplace_back("StatusText", bus_text(u.status_text.value_or("")));
+    p.emplace_back("MainPID", static_cast<uint32_t>(u.main_pid));
+    p.emplace_back("Restarts", static_cast<uint32_t>(u.restarts));
+    p.emplace_back("Job", std::string(manager.job(unit)));
+    if (!u.reload_failure.empty())
+        p.emplace_back("ReloadFailure", bus_text(u.reload_failure));
+    if (u.errno_value)
+        p.emplace_back("Errno", static_cast<uint32_t>(*u.errno_value));
+    if (u.last_exit)
+        p.emplace_back("LastExit", bus_text(u.last_exit->to_string()));
+    p.emplace_back("Path", bus_text(node.unit ? node.unit->path : ""));
+    // cgroup v2: where its processes are tracked, and each of them as
+    // "PID COMM" lines (comm is whatever the process named itself).
+    std::string cgroup = manager.cgroup_path(unit);
+    if (!cgroup.empty()) {
+        p.emplace_back("ControlGroup", bus_text(cgroup));
+        std::string processes;
+        for (const auto& [pid, comm] : manager.cgroup_processes(unit))
+            processes += std::to_string(pid) + " " + comm + "\n";
+        p.emplace_back("Processes", bus_text(processes));
+    }
+    return reply;
+}
 
 std::string bus_text(std::string_view text, size_t limit) {
     if (text.size() > limit)
@@ -123,6 +143,10 @@ BusReply handle_bus_call(BusCallContext& context, std::string_view method,
         return unit_request(context, argument, &Manager::stop);
     if (method == "RestartUnit")
         return unit_request(context, argument, &Manager::restart);
+    if (method == "ReloadUnit")
+        return unit_request(context, argument, &Manager::reload);
+    if (method == "WaitUnit")
+        return wait_unit(context.manager, argument);
     if (method == "BootTimeline") {
         BusReply reply;
         reply.text = bus_text(context.timeline_json ? context.timeline_json() : "");

@@ -456,17 +456,18 @@ void Manager::evaluate_stop(UnitId unit) {
         case UnitState::failed:
         case UnitState::skipped:
             u.stop_requested = false;
+            changed(unit);  // its stop job is over
             finish_stop(unit);
             return;
         case UnitState::waiting:
-            settle(unit, UnitState::inactive, UnitResult::cancelled, "stopped before it started");
             u.stop_requested = false;
+            settle(unit, UnitState::inactive, UnitResult::cancelled, "stopped before it started");
             finish_stop(unit);
             return;
         case UnitState::restarting:
+            u.stop_requested = false;
             settle(unit, UnitState::inactive, UnitResult::cancelled,
                    "stopped while waiting to restart");
-            u.stop_requested = false;
             finish_stop(unit);
             return;
         case UnitState::stopping:
