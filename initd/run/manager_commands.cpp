@@ -5,6 +5,7 @@
 // the main process (same cgroup, user, environment, output), each bounded by
 // a timeout after which it is killed and counts as failed.
 #include <csignal>
+#include <string>
 
 #include "initd/run/manager.h"
 
@@ -71,6 +72,9 @@ void Manager::next_command(UnitId unit) {
     SpawnRequest request = spawn_request(unit);
     request.argv = list[u.control_next++].argv;
     request.cgroup = u.cgroup_dir;
+    // As systemd: `kill -HUP $MAINPID` in an exec_reload or exec_stop.
+    if (u.main_pid > 0)
+        request.environment.push_back("MAINPID=" + std::to_string(u.main_pid));
     u.control_in_flight = true;
     u.control_timed_out = false;
     ++m_spawns_in_flight;

@@ -150,6 +150,8 @@ TEST(ManagerCommands, StopRunsExecStopThenSignalsThenStopPostAfterTheMainProcess
     h.cgroups.members["s"] = {main};
     ASSERT_TRUE(h.manager.stop("s").ok());
     EXPECT_THAT(last_argv(h), ElementsAre("/bin/stop"));
+    EXPECT_THAT(h.processes.spawns.back().request.environment,
+                ::testing::Contains("MAINPID=" + std::to_string(main)));
     EXPECT_EQ(h.state("s"), UnitState::stopping);
     EXPECT_EQ(h.manager.job(h.id("s")), std::string("stop"));
     EXPECT_FALSE(h.processes.was_signalled(main, SIGTERM)) << "not before exec_stop is done";
