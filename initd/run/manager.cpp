@@ -120,6 +120,13 @@ Result<void> Manager::reload(const std::string& name) {
             return Error{name + " cannot reload: it has no main process to send SIG" +
                          signal_name(s.reload_signal) + " to"};
         m_seams.processes.kill_process(u.main_pid, s.reload_signal);
+        if (s.type == ServiceType::notify) {
+            // Done when it says READY=1 again (after RELOADING=1), as
+            // systemd's notify-reload; bounded like a command.
+            u.reloading = true;
+            m_seams.timers.arm(*unit, TimerKind::control_timeout,
+                               m_seams.time.now() + s.start_timeout);
+        }
     }
     changed(*unit);
     process();
@@ -673,6 +680,8 @@ NotifyOutcome Manager::on_notify(pid_t sender, uid_t sender_uid, const NotifyMes
             u.reload_failure.clear();
         } else if (message.ready && u.control != ControlPhase::reload) {
             u.reloading = false;
+            if (u.control_pid == 0 && !u.control_in_flight)
+                m_seams.timers.disarm(*unit, TimerKind::control_timeout);
         }
     }
     changed(*unit);
@@ -857,6 +866,12 @@ void Manager::on_timer(UnitId unit, TimerKind kind) {
             if (u.control_pid != 0) {
                 u.control_timed_out = true;
                 send_signal(u.control_pid, SIGKILL);
+            } else if (u.reloading && u.control == ControlPhase::none) {
+                const Service& s = *m_graph.nodes[unit].unit->service;
+                u.reloading = false;
+                u.reload_failure = "no READY=1 within " + format_duration(s.start_timeout) +
+                                   " of SIG" + signal_name(s.reload_signal);
+                changed(unit);
             }
             break;
         case TimerKind::stop_timeout:

@@ -184,6 +184,25 @@ def test_reload_sends_reload_signal_to_the_main_process(fastinit):
     assert ns.unit_status("svc")["state"] == "active"
 
 
+def test_reload_of_a_notify_service_lasts_until_it_is_ready_again(fastinit, fastinit_bin):
+    def svc(ns):
+        on_hup = (f"{fastinit_bin} notify --reloading; sleep 0.3; "
+                  f"echo reloaded >> {ns.work('log')}; {fastinit_bin} notify --ready")
+        main = (f"trap '{on_hup}' HUP; {fastinit_bin} notify --ready; "
+                f"while :; do sleep 0.05; done")
+        return f"""
+            [service]
+            type = "notify"
+            exec = ["/bin/sh", "-c", "{main}"]
+            start_timeout = "20s"
+        """
+    ns = boot_with(fastinit, {"svc": svc})
+    ns.ctl_ok("start", "svc")
+    ns.ctl_ok("reload", "svc")
+    assert log_lines(ns) == ["reloaded"], "reload returned before READY=1"
+    assert ns.unit_status("svc")["state"] == "active"
+
+
 def test_kill_signal_is_what_a_stop_sends(fastinit):
     def svc(ns):
         main = (f"trap 'echo int >> {ns.work('log')}; exit 0' INT; "

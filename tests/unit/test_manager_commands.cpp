@@ -335,10 +335,21 @@ TEST(ManagerCommands, NotifyReloadingUntilReadyIsAReloadInProgress) {
     ASSERT_EQ(h.state("n"), UnitState::active);
     ASSERT_TRUE(h.manager.reload("n").ok());
     EXPECT_EQ(h.processes.process_kills.back(), (std::pair<pid_t, int>{main, SIGHUP}));
+    // In progress from the signal on, until READY=1.
+    EXPECT_EQ(h.manager.job(h.id("n")), std::string("reload"));
     h.manager.on_notify(main, 0, reloading);
     EXPECT_EQ(h.manager.job(h.id("n")), std::string("reload"));
     h.manager.on_notify(main, 0, ready);
     EXPECT_EQ(h.manager.job(h.id("n")), std::string(""));
+    EXPECT_FALSE(h.timers.is_armed(h.id("n"), TimerKind::control_timeout));
+    EXPECT_EQ(h.state("n"), UnitState::active);
+    EXPECT_EQ(h.runtime("n").reload_failure, "");
+
+    // A service that never answers: the reload fails after start_timeout.
+    ASSERT_TRUE(h.manager.reload("n").ok());
+    h.fire("n", TimerKind::control_timeout);
+    EXPECT_EQ(h.manager.job(h.id("n")), std::string(""));
+    EXPECT_EQ(h.runtime("n").reload_failure, "no READY=1 within 1min 30s of SIGHUP");
     EXPECT_EQ(h.state("n"), UnitState::active);
 }
 
