@@ -103,9 +103,10 @@ Result<void> Manager::reload(const std::string& name) {
         return Error{"the system is shutting down"};
     const auto& def = m_graph.nodes[*unit].unit;
     UnitRuntime& u = m_units[*unit];
-    if (!def || def->is_target() ||
-        (def->service->exec_reload.empty() && def->service->reload_signal == 0))
-        return Error{name + " cannot reload (it has neither exec_reload nor reload_signal)"};
+    if (!def || def->is_target())
+        return Error{name + " cannot reload: it is a target"};
+    if (def->service->exec_reload.empty() && def->service->reload_signal == 0)
+        return Error{name + " cannot reload: it has no exec_reload and reload_signal = \"none\""};
     if (u.state != UnitState::active || u.stop_requested)
         return Error{name + " is " + to_string(u.state) + ", not active: nothing to reload"};
     if (u.control != ControlPhase::none || u.control_in_flight || u.reloading)
