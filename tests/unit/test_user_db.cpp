@@ -65,7 +65,9 @@ class ResolveCredentials : public ::testing::Test {
         if (!result.ok()) {
             ADD_FAILURE() << "user \"" << user << "\" group \"" << group
                           << "\": " << result.error().message;
-            return Credentials{9999, 9999, {}};
+            Credentials none;
+            none.uid = none.gid = 9999;
+            return none;
         }
         return *result;
     }
