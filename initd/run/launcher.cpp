@@ -36,6 +36,25 @@ bool has_variable(const std::vector<std::string>& environment, std::string_view 
     return false;
 }
 
+// O_NONBLOCK and a regular file only: a FIFO or a device put in its place
+// must not hold a worker forever. (Links are followed: /etc/default files
+// are often links an administrator made.)
+Result<std::string> read_environment_file(const std::string& path) {
+    const std::string what = "cannot read the environment file " + path;
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+    if (!fd)
+        return system_error(what);
+    struct stat st;
+    if (::fstat(fd.get(), &st) != 0)
+        return system_error(what);
+    if (!S_ISREG(st.st_mode))
+        return Error{what + ": not a regular file", EINVAL};
+    auto text = read_fd_at_most(fd.get(), path, kMaxEnvironmentFileSize);
+    if (!text)
+        return Error{what + ": " + text.error().message, text.error().errno_value};
+    return text;
+}
+
 // The service's environment: the manager's and the unit's (`base`), the
 // user's passwd entry under them (a unit may set HOME itself), then each
 // environment file over everything before it. A bad line in a file is
@@ -53,13 +72,11 @@ Result<std::vector<std::string>> compose_environment(const SpawnRequest& request
                 environment.push_back(std::string(name) + "=" + *value);
     }
     for (const auto& file : request.environment_files) {
-        auto text = read_file_at_most(file.path, kMaxEnvironmentFileSize);
+        auto text = read_environment_file(file.path);
         if (!text) {
             if (file.optional && text.error().errno_value == ENOENT)
                 continue;
-            return Error{
-                "cannot read the environment file " + file.path + ": " + text.error().message,
-                text.error().errno_value};
+            return text.error();
         }
         auto contents = parse_environment_file(file.path, *text);
         for (const auto& problem : contents.problems)

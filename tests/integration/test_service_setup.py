@@ -74,7 +74,37 @@ def test_environment_files_and_passwd_variables(fastinit):
 
     info = ns.wait_state("missing", "failed")
     assert "cannot read the environment file" in info["Reason"], info
-    assert "absent.env" in info["Reason"], info
+    assert "absent.env: No such file" in info["Reason"], info
+
+
+def test_hostile_environment_files_fail_the_start_not_the_manager(fastinit):
+    ns = fastinit.new()
+    fifo = ns.work("fifo.env")
+    os.mkfifo(fifo)
+    big = ns.work("big.env")
+    with open(big, "w") as f:
+        f.write("A=" + "x" * (300 * 1024) + "\n")
+    binary = ns.work("binary.env")
+    with open(binary, "wb") as f:
+        f.write(b"\x00\xff\n=\n\"\nOK=1\n" + bytes(range(256)))
+    out = ns.work("env")
+    ns.write_units({
+        "default": '[unit]\nwants = ["fifo", "big", "binary"]\n',
+        "fifo": f'[service]\nenvironment_file = "{fifo}"\nexec = ["/bin/sleep", "100"]\n',
+        "big": f'[service]\nenvironment_file = "{big}"\nexec = ["/bin/sleep", "100"]\n',
+        "binary": f"""
+            [service]
+            type = "oneshot"
+            environment_file = "{binary}"
+            exec = ["/bin/sh", "-c", "env > {out}"]
+        """,
+    })
+    ns.start()
+    assert "not a regular file" in ns.wait_state("fifo", "failed")["Reason"]
+    assert "262144" in ns.wait_state("big", "failed")["Reason"]
+    ns.wait_state("binary", "active")
+    assert "OK=1" in read(out).splitlines()
+    assert f"{binary}:1:" in ns.read_log()
 
 
 def test_passwd_variables_for_a_user_service(fastinit):
