@@ -321,6 +321,9 @@ SpawnRequest Manager::spawn_request(UnitId unit) const {
     r.working_directory = s.working_directory;
     r.stdout_target = s.stdout_target;
     r.stderr_target = s.stderr_target;
+    r.environment_files = s.environment_files;
+    r.directories = s.directories;
+    r.attributes = s.attributes;
     return r;
 }
 
@@ -352,6 +355,7 @@ void Manager::spawn(UnitId unit) {
     u.stop_failure.reset();
     u.exited_during_stop.reset();
     u.cgroup_dir.clear();
+    u.made_runtime_directories = u.made_runtime_directories || !s.directories.runtime.empty();
     // Without its cgroup (the implementation said why) the service still
     // starts, tracked by its main process as without cgroups at all.
     if (m_seams.cgroups) {
@@ -418,6 +422,13 @@ void Manager::settle(UnitId unit, UnitState state, UnitResult result, std::strin
     if (is_down(state) && u.in_cgroup && m_seams.cgroups) {
         m_seams.cgroups->remove(m_graph.nodes[unit].name);
         u.in_cgroup = false;
+    }
+    // Only a unit that made them removes them: one that never started must
+    // not take away a directory another unit of the same name made.
+    if (is_down(state) && u.made_runtime_directories) {
+        u.made_runtime_directories = false;
+        m_seams.processes.remove_runtime_directories(
+            m_graph.nodes[unit].name, m_graph.nodes[unit].unit->service->directories.runtime);
     }
     changed(unit);
     enqueue_all(m_graph.nodes[unit].dependents);
@@ -649,7 +660,11 @@ NotifyOutcome Manager::on_notify(pid_t sender, uid_t sender_uid, const NotifyMes
     }
     UnitRuntime& u = m_units[*unit];
     const std::string& name = m_graph.nodes[*unit].name;
-    if (sender_uid != 0 && sender_uid != u.uid)
+    // The main process speaks for its unit whatever uid it switched to
+    // (dbus-daemon drops to messagebus before READY=1; the kernel vouches
+    // for an unprivileged sender's pid). Other processes of its session
+    // must run as the unit's user or root.
+    if (sender != u.main_pid && sender_uid != 0 && sender_uid != u.uid)
         return {false, "its uid " + std::to_string(sender_uid) + " may not speak for " + name};
 
     NotifyOutcome outcome{true, ""};

@@ -126,6 +126,9 @@ struct UnitRuntime {
     // why the last one failed, "" when it did not.
     bool reloading = false;
     std::string reload_failure;
+    // A spawn was asked to make its runtime directories: they are removed
+    // when the unit is down.
+    bool made_runtime_directories = false;
     // Start times within the start-limit interval (a short vector: a deque
     // would allocate half a KiB per unit even when empty).
     std::vector<TimePoint> recent_starts;

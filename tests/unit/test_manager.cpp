@@ -73,6 +73,36 @@ TEST(Manager, SpawnRequestCarriesEnvironmentNotifySocketAndOutput) {
     EXPECT_EQ(r.stderr_target.kind, OutputTarget::Kind::null);
 }
 
+TEST(Manager, SpawnRequestCarriesFilesDirectoriesAndAttributes) {
+    Harness h({{"s", service("simple", "",
+                             "environment_file = \"-/etc/default/s\"\n"
+                             "runtime_directory = \"s\"\nstate_directory = \"s\"\n"
+                             "nice = 3\n")}});
+    ASSERT_TRUE(h.manager.start("s").ok());
+    ASSERT_EQ(h.processes.spawns.size(), 1u);
+    const SpawnRequest& r = h.processes.spawns[0].request;
+    ASSERT_EQ(r.environment_files.size(), 1u);
+    EXPECT_EQ(r.environment_files[0].path, "/etc/default/s");
+    EXPECT_TRUE(r.environment_files[0].optional);
+    EXPECT_THAT(r.directories.runtime, ElementsAre("s"));
+    EXPECT_THAT(r.directories.state, ElementsAre("s"));
+    EXPECT_EQ(r.attributes.nice, 3);
+}
+
+TEST(Manager, RuntimeDirectoriesGoWhenTheUnitIsDownAndOnlyIfItStarted) {
+    Harness h({{"default", "[unit]\nwants = [\"s\", \"never\"]\n"},
+               {"s", service("simple", "", "runtime_directory = [\"s\", \"s2\"]\n")},
+               {"never", service("simple", "after = [\"s\"]", "runtime_directory = \"never\"\n")}});
+    ASSERT_TRUE(h.manager.start("default").ok());
+    ASSERT_TRUE(h.manager.stop("never").ok());  // stopped before it started
+    EXPECT_TRUE(h.processes.removed_directories.empty());
+    h.spawned("s");
+    EXPECT_EQ(h.state("s"), UnitState::active);
+    EXPECT_TRUE(h.processes.removed_directories.empty()) << "not while it runs";
+    h.exited("s", 1);
+    EXPECT_THAT(h.processes.removed_directories, ElementsAre("s:s", "s:s2"));
+}
+
 TEST(Manager, NotifyServiceIsReadyOnReadyFromItsOwnProcessesOnly) {
     Harness h({{"default", "[unit]\nrequires = [\"n\"]\n"}, {"n", service("notify")}});
     ASSERT_TRUE(h.manager.start("default").ok());
@@ -86,8 +116,10 @@ TEST(Manager, NotifyServiceIsReadyOnReadyFromItsOwnProcessesOnly) {
     h.processes.sessions[999] = 999;
     EXPECT_FALSE(h.manager.on_notify(999, 0, ready).accepted);
     EXPECT_EQ(h.state("n"), UnitState::starting);
-    // A non-root sender that is not the unit's user is refused.
-    EXPECT_FALSE(h.manager.on_notify(pid, 1000, ready).accepted);
+    // A process of its session running as neither root nor the unit's
+    // user is refused.
+    h.processes.sessions[556] = pid;
+    EXPECT_FALSE(h.manager.on_notify(556, 1000, ready).accepted);
     EXPECT_EQ(h.state("n"), UnitState::starting);
 
     // A helper in the service's session (systemd-notify from a script) may.
@@ -96,6 +128,17 @@ TEST(Manager, NotifyServiceIsReadyOnReadyFromItsOwnProcessesOnly) {
     EXPECT_EQ(h.state("n"), UnitState::active);
     EXPECT_EQ(h.runtime("n").status_text, "warming up");
     EXPECT_EQ(h.state("default"), UnitState::active);
+}
+
+TEST(Manager, MainProcessThatDroppedPrivilegesStillSpeaksForItsUnit) {
+    // dbus-daemon --system switches to messagebus, then sends READY=1.
+    Harness h({{"n", service("notify")}});
+    ASSERT_TRUE(h.manager.start("n").ok());
+    pid_t pid = h.spawned("n");
+    NotifyMessage ready;
+    ready.ready = true;
+    EXPECT_TRUE(h.manager.on_notify(pid, 100, ready).accepted);
+    EXPECT_EQ(h.state("n"), UnitState::active);
 }
 
 TEST(Manager, MainPidChangeIsFollowed) {
