@@ -385,7 +385,7 @@ bool read_mode(const Field& f, mode_t& out) {
 Service& service_of(Unit& u);
 
 // Environment files, service directories and process attributes.
-void add_process_keys(KeyTable& table) {
+KeyTable with_process_keys(KeyTable table) {
     for (const LimitKind& kind : limit_kinds()) {
         table.emplace(std::string("limit_") + kind.name, [&kind](const Field& f, Unit& u) {
             std::string text;
@@ -495,6 +495,7 @@ void add_process_keys(KeyTable& table) {
     table.emplace("logs_directory_mode", [](const Field& f, Unit& u) {
         return read_mode(f, service_of(u).directories.logs_mode);
     });
+    return table;
 }
 
 const KeyTable& unit_keys() {
@@ -538,7 +539,7 @@ Service& service_of(Unit& u) {
 }
 
 // exec_start_pre and friends, kill_signal, reload_signal, kill_mode.
-void add_command_keys(KeyTable& table) {
+KeyTable with_command_keys(KeyTable table) {
     using Commands = std::vector<Command> Service::*;
     for (auto [key, member] : std::initializer_list<std::pair<const char*, Commands>>{
              {"exec_start_pre", &Service::exec_start_pre},
@@ -562,155 +563,147 @@ void add_command_keys(KeyTable& table) {
                                     {"process", KillMode::process}},
                                    service_of(u).kill_mode);
     });
+    return table;
 }
 
 const KeyTable& service_keys() {
-    static const KeyTable table = [] {
-        KeyTable table = {
-            {"type",
-             [](const Field& f, Unit& u) {
-                 return read_enum<ServiceType>(f,
-                                               {{"simple", ServiceType::simple},
-                                                {"exec", ServiceType::exec},
-                                                {"oneshot", ServiceType::oneshot},
-                                                {"notify", ServiceType::notify},
-                                                {"forking", ServiceType::forking}},
-                                               service_of(u).type);
-             }},
-            {"exec",
-             [](const Field& f, Unit& u) {
-                 const auto* array = f.node.as_array();
-                 auto& exec = service_of(u).exec;
-                 if (!array || array->empty())
-                     return f.fail(
-                         "expected a non-empty list of strings, e.g. [\"/usr/sbin/sshd\", \"-D\"]");
-                 for (const auto& element : *array) {
-                     if (!element.is_string())
-                         return f.fail("every element must be a string");
-                     exec.push_back(*element.value<std::string>());
-                     if (!expand(f, exec.back()))
-                         return false;
-                 }
-                 if (exec[0].empty() || exec[0][0] != '/')
-                     return f.fail("the program \"" + exec[0] + "\" must be an absolute path");
-                 return true;
-             }},
-            {"environment",
-             [](const Field& f, Unit& u) {
-                 const auto* table = f.node.as_table();
-                 if (!table)
-                     return f.fail("expected a table, e.g. { LANG = \"C\" }");
-                 // Each variable is reported where its name is, under its own key.
-                 bool ok = true;
-                 for (const auto& [key, value] : *table) {
-                     std::string full_key = f.key + "." + escape_for_message(key.str());
-                     auto name = check_environment_name(key.str());
-                     if (!name) {
-                         f.report.error(key.source(), full_key, name.error().message);
-                         ok = false;
-                         continue;
-                     }
-                     if (!value.is_string()) {
-                         f.report.error(key.source(), full_key, "the value must be a string");
-                         ok = false;
-                         continue;
-                     }
-                     std::string text = *value.value<std::string>();
-                     if (f.specifiers) {
-                         auto expanded = expand_specifiers(text, *f.specifiers);
-                         if (!expanded) {
-                             f.report.error(key.source(), full_key, expanded.error().message);
-                             ok = false;
-                             continue;
-                         }
-                         text = std::move(*expanded);
-                     }
-                     if (text.find('\0') != std::string::npos) {
-                         f.report.error(key.source(), full_key,
-                                        "the value contains a NUL byte, which would cut it short");
-                         ok = false;
-                         continue;
-                     }
-                     service_of(u).environment.emplace_back(std::string(key.str()),
-                                                            std::move(text));
-                 }
-                 return ok;
-             }},
-            {"pid_file",
-             [](const Field& f, Unit& u) {
-                 auto& path = service_of(u).pid_file;
-                 if (!read_string(f, path))
+    static const KeyTable table = with_command_keys(with_process_keys({
+        {"type",
+         [](const Field& f, Unit& u) {
+             return read_enum<ServiceType>(f,
+                                           {{"simple", ServiceType::simple},
+                                            {"exec", ServiceType::exec},
+                                            {"oneshot", ServiceType::oneshot},
+                                            {"notify", ServiceType::notify},
+                                            {"forking", ServiceType::forking}},
+                                           service_of(u).type);
+         }},
+        {"exec",
+         [](const Field& f, Unit& u) {
+             const auto* array = f.node.as_array();
+             auto& exec = service_of(u).exec;
+             if (!array || array->empty())
+                 return f.fail(
+                     "expected a non-empty list of strings, e.g. [\"/usr/sbin/sshd\", \"-D\"]");
+             for (const auto& element : *array) {
+                 if (!element.is_string())
+                     return f.fail("every element must be a string");
+                 exec.push_back(*element.value<std::string>());
+                 if (!expand(f, exec.back()))
                      return false;
-                 if (path.empty() || path[0] != '/')
-                     return f.fail("must be an absolute path");
-                 return true;
-             }},
-            {"user", [](const Field& f, Unit& u) { return read_string(f, service_of(u).user); }},
-            {"group", [](const Field& f, Unit& u) { return read_string(f, service_of(u).group); }},
-            {"working_directory",
-             [](const Field& f, Unit& u) {
-                 auto& dir = service_of(u).working_directory;
-                 if (!read_string(f, dir))
-                     return false;
-                 if (dir.empty() || dir[0] != '/')
-                     return f.fail("must be an absolute path");
-                 return true;
-             }},
-            {"restart",
-             [](const Field& f, Unit& u) {
-                 return read_enum<RestartPolicy>(f,
-                                                 {{"no", RestartPolicy::no},
-                                                  {"on-failure", RestartPolicy::on_failure},
-                                                  {"always", RestartPolicy::always}},
-                                                 service_of(u).restart);
-             }},
-            {"restart_delay",
-             [](const Field& f, Unit& u) { return read_duration(f, service_of(u).restart_delay); }},
-            {"restart_delay_max",
-             [](const Field& f, Unit& u) {
-                 return read_duration(f, service_of(u).restart_delay_max);
-             }},
-            {"start_timeout",
-             [](const Field& f, Unit& u) { return read_duration(f, service_of(u).start_timeout); }},
-            {"stop_timeout",
-             [](const Field& f, Unit& u) { return read_duration(f, service_of(u).stop_timeout); }},
-            {"memory_max",
-             [](const Field& f, Unit& u) { return read_memory_max(f, service_of(u).memory_max); }},
-            {"tasks_max",
-             [](const Field& f, Unit& u) { return read_tasks_max(f, service_of(u).tasks_max); }},
-            {"cpu_weight",
-             [](const Field& f, Unit& u) {
-                 auto value = f.node.value<int64_t>();
-                 if (!f.node.is_integer() || !value || *value < 1 || *value > 10000)
-                     return f.fail(
-                         "expected an integer from 1 to 10000 (100 is the default share)");
-                 service_of(u).cpu_weight = std::to_string(*value);
-                 return true;
-             }},
-            {"start_limit_burst",
-             [](const Field& f, Unit& u) {
-                 auto value = f.node.value<int64_t>();
-                 if (!f.node.is_integer() || !value || *value < 1 || *value > 1000)
-                     return f.fail("expected an integer from 1 to 1000");
-                 service_of(u).start_limit_burst = static_cast<int>(*value);
-                 return true;
-             }},
-            {"start_limit_interval",
-             [](const Field& f, Unit& u) {
-                 return read_duration(f, service_of(u).start_limit_interval);
-             }},
-            {"stdout",
-             [](const Field& f, Unit& u) { return read_output(f, service_of(u).stdout_target); }},
-            {"stderr",
-             [](const Field& f, Unit& u) {
-                 service_of(u).stderr_set = true;
-                 return read_output(f, service_of(u).stderr_target);
-             }},
-        };
-        add_process_keys(table);
-        add_command_keys(table);
-        return table;
-    }();
+             }
+             if (exec[0].empty() || exec[0][0] != '/')
+                 return f.fail("the program \"" + exec[0] + "\" must be an absolute path");
+             return true;
+         }},
+        {"environment",
+         [](const Field& f, Unit& u) {
+             const auto* table = f.node.as_table();
+             if (!table)
+                 return f.fail("expected a table, e.g. { LANG = \"C\" }");
+             // Each variable is reported where its name is, under its own key.
+             bool ok = true;
+             for (const auto& [key, value] : *table) {
+                 std::string full_key = f.key + "." + escape_for_message(key.str());
+                 auto name = check_environment_name(key.str());
+                 if (!name) {
+                     f.report.error(key.source(), full_key, name.error().message);
+                     ok = false;
+                     continue;
+                 }
+                 if (!value.is_string()) {
+                     f.report.error(key.source(), full_key, "the value must be a string");
+                     ok = false;
+                     continue;
+                 }
+                 std::string text = *value.value<std::string>();
+                 if (f.specifiers) {
+                     auto expanded = expand_specifiers(text, *f.specifiers);
+                     if (!expanded) {
+                         f.report.error(key.source(), full_key, expanded.error().message);
+                         ok = false;
+                         continue;
+                     }
+                     text = std::move(*expanded);
+                 }
+                 if (text.find('\0') != std::string::npos) {
+                     f.report.error(key.source(), full_key,
+                                    "the value contains a NUL byte, which would cut it short");
+                     ok = false;
+                     continue;
+                 }
+                 service_of(u).environment.emplace_back(std::string(key.str()), std::move(text));
+             }
+             return ok;
+         }},
+        {"pid_file",
+         [](const Field& f, Unit& u) {
+             auto& path = service_of(u).pid_file;
+             if (!read_string(f, path))
+                 return false;
+             if (path.empty() || path[0] != '/')
+                 return f.fail("must be an absolute path");
+             return true;
+         }},
+        {"user", [](const Field& f, Unit& u) { return read_string(f, service_of(u).user); }},
+        {"group", [](const Field& f, Unit& u) { return read_string(f, service_of(u).group); }},
+        {"working_directory",
+         [](const Field& f, Unit& u) {
+             auto& dir = service_of(u).working_directory;
+             if (!read_string(f, dir))
+                 return false;
+             if (dir.empty() || dir[0] != '/')
+                 return f.fail("must be an absolute path");
+             return true;
+         }},
+        {"restart",
+         [](const Field& f, Unit& u) {
+             return read_enum<RestartPolicy>(f,
+                                             {{"no", RestartPolicy::no},
+                                              {"on-failure", RestartPolicy::on_failure},
+                                              {"always", RestartPolicy::always}},
+                                             service_of(u).restart);
+         }},
+        {"restart_delay",
+         [](const Field& f, Unit& u) { return read_duration(f, service_of(u).restart_delay); }},
+        {"restart_delay_max",
+         [](const Field& f, Unit& u) { return read_duration(f, service_of(u).restart_delay_max); }},
+        {"start_timeout",
+         [](const Field& f, Unit& u) { return read_duration(f, service_of(u).start_timeout); }},
+        {"stop_timeout",
+         [](const Field& f, Unit& u) { return read_duration(f, service_of(u).stop_timeout); }},
+        {"memory_max",
+         [](const Field& f, Unit& u) { return read_memory_max(f, service_of(u).memory_max); }},
+        {"tasks_max",
+         [](const Field& f, Unit& u) { return read_tasks_max(f, service_of(u).tasks_max); }},
+        {"cpu_weight",
+         [](const Field& f, Unit& u) {
+             auto value = f.node.value<int64_t>();
+             if (!f.node.is_integer() || !value || *value < 1 || *value > 10000)
+                 return f.fail("expected an integer from 1 to 10000 (100 is the default share)");
+             service_of(u).cpu_weight = std::to_string(*value);
+             return true;
+         }},
+        {"start_limit_burst",
+         [](const Field& f, Unit& u) {
+             auto value = f.node.value<int64_t>();
+             if (!f.node.is_integer() || !value || *value < 1 || *value > 1000)
+                 return f.fail("expected an integer from 1 to 1000");
+             service_of(u).start_limit_burst = static_cast<int>(*value);
+             return true;
+         }},
+        {"start_limit_interval",
+         [](const Field& f, Unit& u) {
+             return read_duration(f, service_of(u).start_limit_interval);
+         }},
+        {"stdout",
+         [](const Field& f, Unit& u) { return read_output(f, service_of(u).stdout_target); }},
+        {"stderr",
+         [](const Field& f, Unit& u) {
+             service_of(u).stderr_set = true;
+             return read_output(f, service_of(u).stderr_target);
+         }},
+    }));
     return table;
 }
 
