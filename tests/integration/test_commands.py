@@ -247,3 +247,40 @@ def test_kill_mode_process_leaves_what_the_service_started(fastinit):
     assert stray_alive(ns, "sleep\x004441"), "kill_mode = process stopped a stray process"
     wait_until(lambda: not stray_alive(ns, "sleep\x004442"), 10,
                "control-group to stop the stray too")
+
+
+def test_shutdown_runs_exec_stop_then_the_shutdown_targets_units(fastinit):
+    ns = fastinit.new()
+    ns.write_units({
+        "default": '[unit]\nwants = ["svc", "late"]\n',
+        "svc": f"""
+            [service]
+            exec = ["/bin/sleep", "1000"]
+            exec_stop = [{logger(ns, "stop-svc")}]
+        """,
+        # Ordered after svc: stopped before it.
+        "late": f"""
+            [unit]
+            after = ["svc"]
+            [service]
+            type = "oneshot"
+            exec = ["/bin/true"]
+            exec_stop = [{logger(ns, "stop-late")}]
+        """,
+        "shutdown": "[unit]\n",
+        "final": f"""
+            [unit]
+            wanted_by = ["shutdown"]
+            after = ["svc"]
+            before = ["shutdown"]
+            [service]
+            type = "oneshot"
+            exec = {logger(ns, "final")}
+        """,
+    })
+    ns.start()
+    ns.wait_state("late", "active")
+    assert ns.unit_status("final")["state"] == "inactive"
+    assert log_lines(ns) == []
+    ns.stop()
+    assert log_lines(ns) == ["stop-late", "stop-svc", "final"]
