@@ -61,7 +61,7 @@ def test_debian_boots_under_fastinit_kexecs_with_a_cache_hit_and_powers_off_clea
     status, out = vm.run("ls /dev/disk/by-uuid; findmnt -no OPTIONS /")
     assert ROOT_UUID in out, out
     assert out.splitlines()[-1].startswith("rw,"), "fstab's remount of /: " + out
-    status, out = vm.run("fastinit devices show | head -n 3")
+    status, out = vm.run("fastinit devices show")
     assert status == 0 and "virtio_blk" in out, out
     status, out = vm.run("fastinit devices status")
     assert status == 0 and "valid: the next boot is using the device cache" in out, out
