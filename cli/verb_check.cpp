@@ -1,5 +1,8 @@
-// `fastinit check DIR... [--target NAME] [--fstab FILE]`: validates unit
-// files offline and reports graph problems without running anything. With
+// `fastinit check DIR... [--target NAME] [--fstab FILE] [--root DIR]`:
+// validates unit files offline and reports problems without running
+// anything: every unit's references and programs (unit_check.h), whatever
+// the target, and the graph's cycles. --root resolves programs under another
+// root, where a missing one is only a warning. With
 // --fstab, the units that fstab generates at boot join the check, and the
 // fstab's own problems are reported (as if stage 1 left / read-only, the
 // usual case, so the root's fsck shows).
@@ -8,26 +11,46 @@
 #include "base/args.h"
 #include "cli/verbs.h"
 #include "initd/graph/graph.h"
+#include "initd/graph/unit_check.h"
 #include "initd/unit/fstab_units.h"
+#include "initd/unit/unit_file_reader.h"
 #include "initd/unit/unit_loader.h"
 
 namespace fastinit {
+namespace {
+
+// A unit file's text for line numbers in messages; empty if it went away.
+std::string unit_text(const std::string& path) {
+    auto text = read_unit_file(path);
+    return text ? std::move(*text) : std::string();
+}
+
+}  // namespace
 
 int verb_check(const ClientContext&, const Args& args) {
     std::string target;
     std::string fstab;
-    auto dirs = arg::parse(
-        {.options = {arg::value("--target", target), arg::value("--fstab", fstab)}}, args);
+    std::string root;
+    auto dirs = arg::parse({.options = {arg::value("--target", target),
+                                        arg::value("--fstab", fstab), arg::value("--root", root)}},
+                           args);
     if (!dirs) {
         std::fprintf(stderr, "fastinit check: %s\n", dirs.error().message.c_str());
         return 2;
     }
     if (dirs->empty()) {
-        std::fprintf(stderr, "usage: fastinit check DIR... [--target NAME] [--fstab FILE]\n");
+        std::fprintf(stderr,
+                     "usage: fastinit check DIR... [--target NAME] [--fstab FILE] [--root DIR]\n");
         return 2;
     }
 
     UnitSet units = load_units(*dirs);
+    // The unit files' programs, before fstab's units join: those run
+    // fastinit's own helpers, not programs an admin named.
+    RootProgramProbe programs(root.empty() ? "/" : root);
+    bool other_root = !root.empty() && root != "/";
+    std::vector<Diagnostic> missing_programs =
+        program_problems(units, programs, {.other_root = other_root, .read_text = unit_text});
     if (!fstab.empty())
         load_fstab_units(
             units,
@@ -44,18 +67,22 @@ int verb_check(const ClientContext&, const Args& args) {
         print(d);
     for (const auto& d : graph.problems)
         print(d);
+    for (const auto& d : reference_problems(graph, unit_text))
+        print(d);
+    for (const auto& d : missing_programs)
+        print(d);
     if (target.empty() && graph.find("default"))
         target = "default";
     if (!target.empty()) {
-        auto root = graph.find(target);
-        if (!root || graph.nodes[*root].status == NodeStatus::missing) {
+        auto start = graph.find(target);
+        if (!start || graph.nodes[*start].status == NodeStatus::missing) {
             std::printf("error: target %s does not exist\n", target.c_str());
             ++errors;
         } else {
-            for (const auto& d : closure_problems(graph, *root))
-                print(d);
+            // Its closure's missing and broken units are among the
+            // reference problems above.
             std::printf("target %s pulls in %zu units\n", target.c_str(),
-                        graph.closure(*root).size());
+                        graph.closure(*start).size());
         }
     }
     std::printf("%zu units loaded, %zu broken: %d errors, %d warnings\n", units.units.size(),

@@ -1,0 +1,165 @@
+#include "initd/graph/unit_check.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace fastinit {
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
+    return s;
+}
+
+Diagnostic at(Diagnostic::Severity severity, const Unit& unit, std::string_view section,
+              std::string_view key, std::string message,
+              std::string (*read_text)(const std::string&)) {
+    Diagnostic d;
+    d.severity = severity;
+    d.file = unit.path;
+    d.key = std::string(section) + "." + std::string(key);
+    d.message = std::move(message);
+    if (read_text) {
+        d.line = find_key_line(read_text(unit.path), section, key);
+        d.column = d.line ? 1 : 0;
+    }
+    return d;
+}
+
+}  // namespace
+
+int find_key_line(std::string_view text, std::string_view section, std::string_view key) {
+    bool in_section = false;
+    int number = 0;
+    while (!text.empty()) {
+        ++number;
+        size_t end = text.find('\n');
+        std::string_view line = trim(text.substr(0, end));
+        text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+        if (line.starts_with('[')) {
+            size_t close = line.find(']');
+            in_section =
+                close != std::string_view::npos && trim(line.substr(1, close - 1)) == section;
+            continue;
+        }
+        if (in_section && line.starts_with(key) && trim(line.substr(key.size())).starts_with('='))
+            return number;
+    }
+    return 0;
+}
+
+std::vector<Diagnostic> reference_problems(const Graph& graph,
+                                           std::string (*read_text)(const std::string&)) {
+    using Severity = Diagnostic::Severity;
+    std::vector<Diagnostic> out;
+    for (const Node& node : graph.nodes) {
+        if (!node.unit)
+            continue;
+        const Unit& unit = *node.unit;
+        // `strict`: a broken dependency counts too (it cannot start either);
+        // otherwise only a missing one is worth a word here, as a broken file
+        // has its own diagnostics.
+        auto check = [&](const std::vector<std::string>& names, std::string_view key,
+                         Severity severity, bool strict) {
+            for (const auto& name : names) {
+                auto i = graph.find(name);
+                const Node* dep = i ? &graph.nodes[*i] : nullptr;
+                if (dep && dep->status == NodeStatus::loaded)
+                    continue;
+                if (dep && dep->status == NodeStatus::broken && !strict)
+                    continue;
+                std::string why = dep ? dep->failure : "no unit file named " + name + ".toml";
+                std::string message = strict ? unit.name + " " + std::string(key) + " " + name +
+                                                   ", which cannot start (" + why + ")"
+                                             : unit.name + " names " + name + " in " +
+                                                   std::string(key) + ", which does not exist (" +
+                                                   why + ")";
+                if (severity == Severity::error)
+                    message += "; " + unit.name + " will be skipped";
+                out.push_back(at(severity, unit, "unit", key, std::move(message), read_text));
+            }
+        };
+        check(unit.requires_, "requires", Severity::error, true);
+        check(unit.wants, "wants", Severity::warning, true);
+        check(unit.after, "after", Severity::warning, false);
+        check(unit.before, "before", Severity::warning, false);
+        check(unit.wanted_by, "wanted_by", Severity::warning, false);
+    }
+    return out;
+}
+
+std::string RootProgramProbe::problem(const std::string& program) {
+    std::string root = m_root == "/" ? "" : m_root;
+    while (root.ends_with('/'))
+        root.pop_back();
+    std::string inside = program;  // the path as the root sees it
+    // Follows symlinks by hand so that an absolute target stays in the root.
+    for (int hops = 0; hops < 40; ++hops) {
+        std::string path = root + inside;
+        struct stat st;
+        if (::lstat(path.c_str(), &st) != 0)
+            return std::string(std::strerror(errno));
+        if (S_ISLNK(st.st_mode)) {
+            char target[4096];
+            ssize_t n = ::readlink(path.c_str(), target, sizeof target - 1);
+            if (n < 0)
+                return std::string(std::strerror(errno));
+            std::string next(target, static_cast<size_t>(n));
+            if (!next.starts_with('/'))
+                next = inside.substr(0, inside.rfind('/') + 1) + next;
+            inside = next;
+            continue;
+        }
+        if (!S_ISREG(st.st_mode))
+            return "not a regular file";
+        if ((st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0)
+            return "not executable";
+        return "";
+    }
+    return "too many levels of symbolic links";
+}
+
+std::vector<Diagnostic> program_problems(const UnitSet& units, ProgramProbe& probe,
+                                         const ProgramCheck& how) {
+    using Severity = Diagnostic::Severity;
+    std::vector<Diagnostic> out;
+    for (const auto& [name, unit] : units.units) {
+        if (!unit.service)
+            continue;
+        const Service& s = *unit.service;
+        bool soft = how.other_root || !unit.conditions.empty();
+        auto check = [&](const std::string& program, std::string_view key, bool tolerated) {
+            std::string why = probe.problem(program);
+            if (why.empty())
+                return;
+            std::string message = "program " + program + " cannot be run: " + why;
+            if (!unit.conditions.empty())
+                message += " (the unit has conditions and may be skipped)";
+            else if (tolerated)
+                message += " (its failure is tolerated)";
+            out.push_back(at(soft || tolerated ? Severity::warning : Severity::error, unit,
+                             "service", key, std::move(message), how.read_text));
+        };
+        if (!s.exec.empty())
+            check(s.exec[0], "exec", false);
+        const std::pair<const std::vector<Command>*, const char*> lists[] = {
+            {&s.exec_start_pre, "exec_start_pre"},
+            {&s.exec_start_post, "exec_start_post"},
+            {&s.exec_stop, "exec_stop"},
+            {&s.exec_stop_post, "exec_stop_post"},
+            {&s.exec_reload, "exec_reload"}};
+        for (const auto& [commands, key] : lists)
+            for (const auto& c : *commands)
+                if (!c.argv.empty())
+                    check(c.argv[0], key, c.tolerate_failure);
+    }
+    return out;
+}
+
+}  // namespace fastinit
