@@ -65,6 +65,13 @@ int verb_check(const ClientContext&, const Args& args) {
     };
     for (const auto& d : units.diagnostics)
         print(d);
+    for (const auto& [name, unit] : units.units)
+        if (!unit.dropins.empty()) {
+            std::printf("%s: drop-ins:", name.c_str());
+            for (const auto& path : unit.dropins)
+                std::printf(" %s", path.c_str());
+            std::printf("\n");
+        }
     for (const auto& d : graph.problems)
         print(d);
     for (const auto& d : reference_problems(graph, unit_text))

@@ -51,6 +51,15 @@ int print_unit(ManagerClient& client, const std::string& name) {
         std::printf("Restarts: %s\n", p["Restarts"].c_str());
     if (!p["Path"].empty())
         std::printf("   File: %s\n", p["Path"].c_str());
+    if (!p["DropIns"].empty()) {
+        // One line for all, as systemctl shows them: in the order applied.
+        std::string line = p["DropIns"];
+        while (line.ends_with('\n'))
+            line.pop_back();
+        for (size_t at = line.find('\n'); at != std::string::npos; at = line.find('\n', at))
+            line.replace(at, 1, ", ");
+        std::printf("   Drop-ins: %s\n", line.c_str());
+    }
     if (!p["ControlGroup"].empty()) {
         std::printf(" CGroup: %s\n", p["ControlGroup"].c_str());
         // One "PID COMM" line each, under the cgroup as systemctl does.

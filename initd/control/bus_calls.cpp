@@ -107,6 +107,12 @@ BusReply unit_properties(const Manager& manager, UnitId unit) {
     if (u.last_exit)
         p.emplace_back("LastExit", bus_text(u.last_exit->to_string()));
     p.emplace_back("Path", bus_text(node.unit ? node.unit->path : ""));
+    if (node.unit && !node.unit->dropins.empty()) {
+        std::string dropins;  // one path a line, in the order they apply
+        for (const auto& path : node.unit->dropins)
+            dropins += path + "\n";
+        p.emplace_back("DropIns", bus_text(dropins));
+    }
     // cgroup v2: where its processes are tracked, and each of them as
     // "PID COMM" lines (comm is whatever the process named itself).
     std::string cgroup = manager.cgroup_path(unit);

@@ -13,8 +13,8 @@
 #include <cstdint>
 #include <cstring>
 
-#include "base/unique_fd.h"
 #include "base/toml_guard.h"
+#include "base/unique_fd.h"
 
 namespace fastinit {
 namespace {

@@ -91,6 +91,8 @@ struct Service {
 struct Unit {
     std::string name;  // the file stem
     std::string path;  // the file it came from
+    // The drop-ins merged over it, in the order applied (unit_dropins.h).
+    std::vector<std::string> dropins;
     std::string description;
     std::vector<std::string> requires_;
     std::vector<std::string> wants;

@@ -54,6 +54,17 @@ std::vector<UnitFile> find_unit_files(const std::vector<std::string>& search_pat
     return files;
 }
 
+// The drop-ins of `name` as the parser takes them.
+std::vector<DropIn> views_of(const std::map<std::string, std::vector<UnitSource>>& dropins,
+                             const std::string& name) {
+    std::vector<DropIn> out;
+    auto it = dropins.find(name);
+    if (it != dropins.end())
+        for (const auto& d : it->second)
+            out.push_back({d.path, d.text});
+    return out;
+}
+
 }  // namespace
 
 UnitSet load_units(const std::vector<std::string>& search_path) {
@@ -70,6 +81,25 @@ UnitSet load_units(const std::vector<std::string>& search_path, ParserProbe& pro
         d.message = std::move(message);
         parsed[i].diagnostics.push_back(std::move(d));
     };
+    // A drop-in that cannot be read or parsed breaks its unit: the unit as
+    // the admin meant it does not exist (and the unit without it might do
+    // what the drop-in was written to stop).
+    std::map<std::string, std::vector<UnitSource>> dropins;
+    std::map<std::string, Diagnostic> broken_dropins;  // unit name → why
+    auto break_dropin = [&](const std::string& unit, const std::string& path, std::string message) {
+        Diagnostic d;
+        d.file = path;
+        d.message = std::move(message);
+        broken_dropins.try_emplace(unit, std::move(d));
+    };
+    for (auto& [unit, paths] : find_dropins(search_path))
+        for (auto& path : paths) {
+            auto text = read_unit_file(path);
+            if (!text)
+                break_dropin(unit, path, text.error().message);
+            else
+                dropins[unit].push_back({path, std::move(*text)});
+        }
 
     // Read first (each file once: the pre-flight child judges exactly the
     // bytes PID 1 then parses), on this thread, before any fork.
@@ -86,6 +116,13 @@ UnitSet load_units(const std::vector<std::string>& search_path, ParserProbe& pro
         readable.push_back(*texts[i]);
         readable_file.push_back(i);
     }
+    // The drop-ins go through the same pre-flight, after the files.
+    std::vector<std::pair<std::string, const UnitSource*>> readable_dropin;
+    for (const auto& [unit, sources] : dropins)
+        for (const auto& source : sources) {
+            readable.push_back(source.text);
+            readable_dropin.push_back({unit, &source});
+        }
     PreflightReport preflight = run_preflight(readable, probe);
     std::vector<Diagnostic> load_warnings;
     if (!preflight.unavailable.empty()) {
@@ -96,12 +133,20 @@ UnitSet load_units(const std::vector<std::string>& search_path, ParserProbe& pro
         load_warnings.push_back(std::move(d));
     }
     std::vector<bool> to_parse(files.size(), false);
-    for (size_t k = 0; k < readable.size(); ++k) {
+    for (size_t k = 0; k < readable_file.size(); ++k) {
         if (preflight.verdicts[k].empty())
             to_parse[readable_file[k]] = true;
         else
             broken(readable_file[k], preflight.verdicts[k]);
     }
+    for (size_t k = 0; k < readable_dropin.size(); ++k) {
+        const auto& verdict = preflight.verdicts[readable_file.size() + k];
+        if (!verdict.empty())
+            break_dropin(readable_dropin[k].first, readable_dropin[k].second->path, verdict);
+    }
+    for (size_t i = 0; i < files.size(); ++i)
+        if (broken_dropins.count(files[i].name))
+            to_parse[i] = false;
 
     // A template is checked with a sample instance; its instances are
     // parsed again from its text once something names them.
@@ -110,8 +155,8 @@ UnitSet load_units(const std::vector<std::string>& search_path, ParserProbe& pro
         if (!to_parse[i])
             return;
         bool is_template = is_template_name(files[i].name);
-        parsed[i] =
-            parse_unit(files[i].name, files[i].path, *texts[i], is_template ? &kSample : nullptr);
+        parsed[i] = parse_unit(files[i].name, files[i].path, *texts[i],
+                               is_template ? &kSample : nullptr, views_of(dropins, files[i].name));
     };
     try {
         tbb::parallel_for(size_t{0}, files.size(), load);
@@ -124,6 +169,11 @@ UnitSet load_units(const std::vector<std::string>& search_path, ParserProbe& pro
 
     UnitSet set;
     set.diagnostics = std::move(load_warnings);
+    for (auto& [unit, d] : broken_dropins) {
+        set.diagnostics.push_back(d);
+        // Also for an instance's drop-in: the instance is not made.
+        set.broken.emplace(unit, "drop-in " + d.to_string());
+    }
     for (size_t i = 0; i < files.size(); ++i) {
         auto& p = parsed[i];
         for (auto& d : p.diagnostics)
@@ -132,11 +182,12 @@ UnitSet load_units(const std::vector<std::string>& search_path, ParserProbe& pro
             set.templates.emplace(files[i].name, UnitTemplate{files[i].path, std::move(*texts[i])});
         } else if (p.unit) {
             set.units.emplace(files[i].name, std::move(*p.unit));
-        } else {
+        } else if (!set.broken.count(files[i].name)) {
             std::string why = p.diagnostics.empty() ? "unreadable" : p.diagnostics[0].to_string();
             set.broken.emplace(files[i].name, why);
         }
     }
+    set.dropins = std::move(dropins);
     instantiate_templates(set);
     return set;
 }

@@ -1,8 +1,9 @@
 // Finds and parses the unit files of a search path. Directories earlier in the
 // path win: a unit in /etc/fastinit/units hides one of the same name in
-// /usr/lib/fastinit/units. Files are parsed in parallel (TBB); a broken file
-// is recorded with its diagnostics and left out, so the rest of the boot goes
-// on.
+// /usr/lib/fastinit/units. Drop-ins (unit_dropins.h) are merged over their
+// unit. Files are parsed in parallel (TBB); a broken file or drop-in is
+// recorded with its diagnostics and its unit left out, so the rest of the
+// boot goes on.
 #pragma once
 
 #include <map>
@@ -12,6 +13,7 @@
 #include "initd/unit/diagnostic.h"
 #include "initd/unit/parse_preflight.h"
 #include "initd/unit/unit.h"
+#include "initd/unit/unit_dropins.h"
 
 namespace fastinit {
 
@@ -32,6 +34,9 @@ struct UnitSet {
     std::map<std::string, UnitTemplate> templates;
     // Units whose file exists but could not be used: name → first error.
     std::map<std::string, std::string> broken;
+    // Every unit's drop-ins, read, by unit name, in the order they apply;
+    // a template's and an instance's are applied when the instance is made.
+    std::map<std::string, std::vector<UnitSource>> dropins;
     // Every diagnostic of every file, in file order.
     std::vector<Diagnostic> diagnostics;
 };

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <functional>
 #include <map>
+#include <memory>
 
 #include "base/signal_name.h"
 #include "base/text.h"
@@ -40,7 +41,8 @@ class Reporter {
              std::string message) {
         Diagnostic d;
         d.severity = severity;
-        d.file = m_path;
+        // A merged key keeps the source of the drop-in it came from.
+        d.file = where.path ? *where.path : m_path;
         d.line = static_cast<int>(where.begin.line);
         d.column = static_cast<int>(where.begin.column);
         d.key = std::move(key);
@@ -792,21 +794,63 @@ ParsedUnit parse_unit(std::string_view name, std::string_view path, std::string_
 
 ParsedUnit parse_unit(std::string_view name, std::string_view path, std::string_view text,
                       const Specifiers* specifiers) {
-    ParsedUnit result;
-    Reporter report(path);
-    toml::table root;
+    return parse_unit(name, path, text, specifiers, {});
+}
+
+namespace {
+
+// The guard, then toml++; false after reporting why the text is unusable.
+bool parse_toml(std::string_view path, std::string_view text, Reporter& report, toml::table& out) {
     if (auto unsafe = find_unsafe_toml(text)) {
         toml::source_region where;
         where.begin = {static_cast<toml::source_index>(unsafe->line),
                        static_cast<toml::source_index>(unsafe->column)};
+        where.path = std::make_shared<const std::string>(path);
         report.error(where, "", std::move(unsafe->message));
-        result.diagnostics = report.take();
-        return result;
+        return false;
     }
     try {
-        root = toml::parse(text, path);
+        out = toml::parse(text, path);
     } catch (const toml::parse_error& e) {
         report.error(e.source(), "", std::string(e.description()));
+        return false;
+    }
+    return true;
+}
+
+// Moves every key of `dropin` into `root`: a table over a table merges
+// key by key, anything else replaces. Nodes are moved, not copied, since
+// toml++ keeps a node's source (file, line) only across a move.
+void merge_over(toml::table& root, toml::table& dropin) {
+    for (auto& [key, node] : dropin) {
+        auto* into = root.get_as<toml::table>(key.str());
+        if (into && node.is_table()) {
+            merge_over(*into, *node.as_table());
+            continue;
+        }
+        // Erased first: insert_or_assign would keep the file's key, and so
+        // its place, for the drop-in's value.
+        root.erase(key.str());
+        node.visit([&](auto& concrete) { root.insert(key, std::move(concrete)); });
+    }
+}
+
+}  // namespace
+
+ParsedUnit parse_unit(std::string_view name, std::string_view path, std::string_view text,
+                      const Specifiers* specifiers, const std::vector<DropIn>& dropins) {
+    ParsedUnit result;
+    Reporter report(path);
+    toml::table root;
+    bool usable = parse_toml(path, text, report, root);
+    for (const auto& dropin : dropins) {
+        toml::table over;
+        if (parse_toml(dropin.path, dropin.text, report, over) && usable)
+            merge_over(root, over);
+        else
+            usable = false;
+    }
+    if (!usable) {
         result.diagnostics = report.take();
         return result;
     }
@@ -814,6 +858,8 @@ ParsedUnit parse_unit(std::string_view name, std::string_view path, std::string_
     Unit unit;
     unit.name = std::string(name);
     unit.path = std::string(path);
+    for (const auto& dropin : dropins)
+        unit.dropins.emplace_back(dropin.path);
     if (!is_valid_unit_name(name))
         report.error({}, "", "\"" + std::string(name) + "\" is not a valid unit name");
 

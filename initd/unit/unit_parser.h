@@ -15,6 +15,12 @@
 
 namespace fastinit {
 
+// A drop-in as read: its file (for messages) and its bytes.
+struct DropIn {
+    std::string_view path;
+    std::string_view text;
+};
+
 struct ParsedUnit {
     std::optional<Unit> unit;  // empty when any error was found
     std::vector<Diagnostic> diagnostics;
@@ -28,6 +34,13 @@ ParsedUnit parse_unit(std::string_view name, std::string_view path, std::string_
 // specifiers replaced (an unknown one is an error at its key).
 ParsedUnit parse_unit(std::string_view name, std::string_view path, std::string_view text,
                       const Specifiers* specifiers);
+// The same with drop-ins merged over the file, in order, key by key: a key
+// a drop-in sets replaces the file's (a list too, whole); a section only a
+// drop-in has is added. Each key is then judged as if the file had it, and
+// a diagnostic names the file (unit file or drop-in) the key came from. An
+// error in any of them leaves the unit out, as one in the file would.
+ParsedUnit parse_unit(std::string_view name, std::string_view path, std::string_view text,
+                      const Specifiers* specifiers, const std::vector<DropIn>& dropins);
 
 // Unit names: letters, digits and "@._-", 1 to 128 characters; after the
 // first '@' (an instance) also ":" and "\".
