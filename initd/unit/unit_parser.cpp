@@ -818,20 +818,27 @@ bool parse_toml(std::string_view path, std::string_view text, Reporter& report, 
     return true;
 }
 
-// Moves every key of `dropin` into `root`: a table over a table merges
-// key by key, anything else replaces. Nodes are moved, not copied, since
-// toml++ keeps a node's source (file, line) only across a move.
+// Moves every key of `dropin` into `root`: a section ([unit], [service],
+// [condition]) merges key by key; a key's value, whatever it is (a list, an
+// inline table like environment), replaces the file's whole. Nodes are
+// moved, not copied, since toml++ keeps a node's source (file, line) only
+// across a move.
+void put(toml::table& into, const toml::key& key, toml::node& node) {
+    // Erased first: insert_or_assign would keep the file's key, and so its
+    // place, for the drop-in's value.
+    into.erase(key.str());
+    node.visit([&](auto& concrete) { into.insert(key, std::move(concrete)); });
+}
+
 void merge_over(toml::table& root, toml::table& dropin) {
-    for (auto& [key, node] : dropin) {
-        auto* into = root.get_as<toml::table>(key.str());
-        if (into && node.is_table()) {
-            merge_over(*into, *node.as_table());
+    for (auto& [section_key, section] : dropin) {
+        auto* into = root.get_as<toml::table>(section_key.str());
+        if (!into || !section.is_table()) {
+            put(root, section_key, section);
             continue;
         }
-        // Erased first: insert_or_assign would keep the file's key, and so
-        // its place, for the drop-in's value.
-        root.erase(key.str());
-        node.visit([&](auto& concrete) { root.insert(key, std::move(concrete)); });
+        for (auto& [key, node] : *section.as_table())
+            put(*into, key, node);
     }
 }
 
