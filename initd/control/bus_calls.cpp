@@ -63,6 +63,13 @@ BusReply get_unit(const Manager& manager, std::string_view name) {
     if (u.last_exit)
         p.emplace_back("LastExit", bus_text(u.last_exit->to_string()));
     p.emplace_back("Path", bus_text(node.unit ? node.unit->path : ""));
+    // after_devices not there yet, for a unit still waiting for them.
+    if (u.state == UnitState::waiting && !u.missing_devices.empty()) {
+        std::string devices;
+        for (const auto& spec : u.missing_devices)
+            devices += (devices.empty() ? "" : ", ") + spec;
+        p.emplace_back("WaitingForDevices", bus_text(devices));
+    }
     // cgroup v2: where its processes are tracked, and each of them as
     // "PID COMM" lines (comm is whatever the process named itself).
     std::string cgroup = manager.cgroup_path(*unit);

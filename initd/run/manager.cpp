@@ -72,6 +72,8 @@ Result<void> Manager::start(const std::string& name) {
         u.ready_at.reset();
         u.finished_at.reset();
         u.waited_for.reset();
+        u.devices_checked = false;
+        u.missing_devices.clear();
         changed(i);
         enqueue(i);
     }
@@ -192,10 +194,69 @@ bool Manager::is_running(UnitId unit) const {
 }
 
 void Manager::evaluate_waiting(UnitId unit) {
+    if (!devices_ready(unit))
+        return;
     for (size_t before : m_graph.nodes[unit].after)
         if (is_pending_start(before))
             return;
     release(unit);
+}
+
+// Whether every after_devices entry is there. The first look is at the
+// first evaluation of the start job (so the device timeout runs alongside
+// the predecessors, not after them); what is missing then is watched.
+bool Manager::devices_ready(UnitId unit) {
+    const Node& node = m_graph.nodes[unit];
+    UnitRuntime& u = m_units[unit];
+    if (!node.unit || node.unit->after_devices.empty())
+        return true;
+    if (!u.devices_checked) {
+        u.devices_checked = true;
+        if (!m_seams.devices) {
+            settle(unit, UnitState::failed, UnitResult::dependency,
+                   "after_devices cannot be watched here (no device watcher)");
+            return false;
+        }
+        for (const auto& spec : node.unit->after_devices)
+            if (!m_seams.devices->present(spec))
+                u.missing_devices.push_back(spec);
+        if (!u.missing_devices.empty()) {
+            for (const auto& spec : u.missing_devices)
+                m_seams.devices->watch(spec);
+            TimePoint from = u.queued_at.value_or(m_seams.time.now());
+            m_seams.timers.arm(unit, TimerKind::device_timeout,
+                               from + node.unit->device_timeout);
+            changed(unit);
+        }
+    }
+    return u.missing_devices.empty();
+}
+
+void Manager::on_device_present(const std::string& spec) {
+    m_thread.check("Manager::on_device_present");
+    for (size_t i = 0; i < m_units.size(); ++i) {
+        UnitRuntime& u = m_units[i];
+        if (u.state != UnitState::waiting)
+            continue;
+        if (std::erase(u.missing_devices, spec) == 0)
+            continue;
+        if (u.missing_devices.empty())
+            m_seams.timers.disarm(i, TimerKind::device_timeout);
+        changed(i);
+        enqueue(i);
+    }
+    process();
+}
+
+// "LABEL=data did not appear within 1m 30s": the reason names every device
+// still missing.
+void Manager::devices_timed_out(UnitId unit) {
+    UnitRuntime& u = m_units[unit];
+    std::string missing;
+    for (const auto& spec : u.missing_devices)
+        missing += (missing.empty() ? "" : ", ") + spec;
+    settle(unit, UnitState::failed, UnitResult::timeout,
+missing + " did not appear within " + format_duration(m_graph.nodes[unit].unit->device_timeout));
 }
 
 // All predecessors have settled: decide whether the unit runs at all, then
@@ -354,6 +415,8 @@ void Manager::settle(UnitId unit, UnitState state, UnitResult result, std::strin
     u.finished_at = m_seams.time.now();
     m_seams.timers.disarm(unit, TimerKind::start_timeout);
     m_seams.timers.disarm(unit, TimerKind::restart_delay);
+    m_seams.timers.disarm(unit, TimerKind::device_timeout);
+    u.missing_devices.clear();
     if (is_down(state) && u.in_cgroup && m_seams.cgroups) {
         m_seams.cgroups->remove(m_graph.nodes[unit].name);
         u.in_cgroup = false;
@@ -842,6 +905,10 @@ void Manager::on_timer(UnitId unit, TimerKind kind) {
         case TimerKind::restart_delay:
             if (u.state == UnitState::restarting)
                 spawn(unit);
+            break;
+        case TimerKind::device_timeout:
+            if (u.state == UnitState::waiting && !u.missing_devices.empty())
+                devices_timed_out(unit);
             break;
         case TimerKind::pid_file_poll:
             if (u.state == UnitState::starting && u.parent_exited)

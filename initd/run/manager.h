@@ -7,7 +7,7 @@
 //
 // Unit states and how they move:
 //
-//   inactive ──start()──▶ waiting ──predecessors settled──▶ starting ──ready──▶ active
+//   inactive ──start()──▶ waiting ──devices there, predecessors settled──▶ starting ──ready──▶ active
 //                            │                                 │  ▲               │
 //                            │ required dependency failed,     │  │restart delay  │ exit
 //                            │ condition false, unit broken    ▼  │               ▼
@@ -20,6 +20,10 @@
 // forking when the started process has exited 0 and its pid file names a
 // live process of the service, which becomes the main process; a target is
 // ready when its ordering predecessors have settled.
+//
+// A waiting unit with after_devices first waits for those devices (the
+// DeviceWatcher seam) for at most its device_timeout, counted from the start
+// request; one that does not appear fails the unit, naming the device.
 //
 // A waiting unit starts once none of the units it is ordered after is still
 // waiting or starting. Starting order is therefore exactly the ordering graph:
@@ -83,6 +87,10 @@ struct UnitRuntime {
     // Timeline of the latest start job.
     std::optional<TimePoint> queued_at, started_at, ready_at, finished_at;
     std::optional<UnitId> waited_for;  // the predecessor that settled last
+
+    // after_devices: looked at once per start job; what is still missing.
+    bool devices_checked = false;
+    std::vector<std::string> missing_devices;
 };
 
 struct ManagerOptions {
@@ -113,6 +121,8 @@ struct ManagerSeams {
     // Null without a cgroup2 hierarchy: services are then tracked by their
     // main process and process group alone.
     CgroupControl* cgroups = nullptr;
+    // Null: nothing can report devices, so a unit with after_devices fails.
+    DeviceWatcher* devices = nullptr;
 };
 
 class Manager {
@@ -138,6 +148,8 @@ class Manager {
     void on_timer(UnitId unit, TimerKind kind);
     // The unit's cgroup.events changed (it may have become empty).
     void on_cgroup_event(UnitId unit);
+    // A watched device spec has appeared (DeviceWatcher::watch).
+    void on_device_present(const std::string& spec);
 
     // Observation.
     const Graph& graph() const { return m_graph; }
@@ -164,6 +176,8 @@ class Manager {
     void evaluate(UnitId unit);
     void evaluate_waiting(UnitId unit);
     void evaluate_stop(UnitId unit);
+    bool devices_ready(UnitId unit);
+    void devices_timed_out(UnitId unit);
     void release(UnitId unit);
     void spawn(UnitId unit);
     void mark_ready(UnitId unit);
