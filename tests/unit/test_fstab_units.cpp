@@ -139,6 +139,31 @@ TEST(FstabUnits, NofailIsOnlyWantedAndNoautoIsNotPulledIn) {
     EXPECT_THAT(local.wants, Not(Contains("mount-b")));
     EXPECT_THAT(local.requires_, Not(Contains("mount-b")));
     EXPECT_THAT(unit(set, "mount-b").before, Contains("local-fs"));  // still startable
+    // A nofail device that never comes must not hold local-fs.
+    EXPECT_THAT(unit(set, "mount-a").before, Not(Contains("local-fs")));
+}
+
+TEST(FstabUnits, UnitsWaitForTheirDeviceNotForUdevSettle) {
+    UnitSet set = generate(
+        "UUID=r / ext4 defaults 0 1\n"
+        "LABEL=data /data ext4 defaults 0 2\n"
+        "/dev/vdb1 /b ext4 defaults 0 0\n"
+        "PARTUUID=ab-02 none swap sw 0 0\n"
+        "tmpfs /tmp tmpfs defaults 0 0\n"
+        "/srv/x /x none bind 0 0\n"
+        "server:/export /nfs nfs defaults 0 0\n"
+        "/dev/iscsi /san ext4 _netdev 0 0\n");
+    EXPECT_THAT(unit(set, "mount-data").after_devices, ElementsAre("LABEL=data"));
+    EXPECT_THAT(unit(set, "fsck-data").after_devices, ElementsAre("LABEL=data"));
+    EXPECT_THAT(unit(set, "mount-b").after_devices, ElementsAre("/dev/vdb1"));
+    EXPECT_THAT(unit(set, "swap-PARTUUID_3dab_2d02").after_devices, ElementsAre("PARTUUID=ab-02"));
+    EXPECT_THAT(unit(set, "mount-san").after_devices, ElementsAre("/dev/iscsi"));
+    for (const char* none : {"mount-tmp", "mount-x", "mount-nfs", "fsck--", "remount-root"})
+        EXPECT_THAT(unit(set, none).after_devices, IsEmpty()) << none;
+    for (const auto& [name, u] : set.units) {
+        EXPECT_THAT(u.after, Not(Contains("udev-settle"))) << name;
+        EXPECT_THAT(u.requires_, Not(Contains("udev-settle"))) << name;
+    }
 }
 
 TEST(FstabUnits, NetworkFilesystemsWaitForTheNetwork) {
