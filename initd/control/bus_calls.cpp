@@ -1,6 +1,7 @@
 #include "initd/control/bus_calls.h"
 
 #include "base/text.h"
+#include "initd/unit/unit_template.h"
 
 namespace fastinit {
 namespace {
@@ -87,7 +88,10 @@ BusReply unit_request(BusCallContext& context, std::string_view name,
                       Result<void> (Manager::*request)(const std::string&)) {
     if (context.uid != 0)
         return failure(kErrorAccessDenied, "only root may start, stop or restart units");
-    if (!find_unit(context.manager, name))
+    // A start may make an instance of a template (Manager::start checks the
+    // name); anything else needs a unit that exists.
+    bool may_make = request == &Manager::start && split_instance_name(name).has_value();
+    if (!may_make && !find_unit(context.manager, name))
         return no_such_unit(name);
     auto result = (context.manager.*request)(std::string(name));
     if (!result)

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "initd/graph/graph_instance.h"
 #include "initd/run/pid_file.h"
 
 namespace fastinit {
@@ -46,11 +47,18 @@ Manager::Manager(Graph graph, ManagerSeams seams, ManagerOptions options)
 
 Result<void> Manager::start(const std::string& name) {
     m_thread.check("Manager::start");
-    auto root = find(name);
-    if (!root)
-        return Error{"no such unit: " + name};
     if (m_shutting_down)
         return Error{"the system is shutting down"};
+    auto root = find(name);
+    if (!root) {
+        // NAME@INSTANCE that no loaded unit names: made from its template.
+        auto made = add_instance(m_graph, name);
+        if (!made)
+            return made.error();
+        m_units.resize(m_graph.nodes.size());
+        m_queued.resize(m_graph.nodes.size(), false);
+        root = *made;
+    }
     TimePoint now = m_seams.time.now();
     for (size_t i : m_graph.closure(*root)) {
         UnitRuntime& u = m_units[i];

@@ -130,6 +130,8 @@ class Manager {
     Manager(Graph graph, ManagerSeams seams, ManagerOptions options = {});
 
     // Requests. Errors say why nothing was done (unknown unit, shutting down).
+    // start() makes a template instance that is not loaded yet
+    // (graph_instance.h): the graph grows, and UnitIds stay valid.
     Result<void> start(const std::string& name);
     Result<void> stop(const std::string& name);
     Result<void> restart(const std::string& name);

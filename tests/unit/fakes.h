@@ -205,6 +205,12 @@ class Harness {
                                with == Cgroups::fake ? &cgroups : nullptr, &devices},
                   ManagerOptions{"/run/fastinit/notify", {"PATH=/bin"}, kManagerPid}) {}
 
+    // From a graph built by the test (templates, instances).
+    struct FromGraph {};
+    Harness(FromGraph, Graph graph)
+        : manager(std::move(graph), ManagerSeams{processes, timers, clock, conditions, nullptr, &devices},
+                  ManagerOptions{"/run/fastinit/notify", {"PATH=/bin"}, kManagerPid}) {}
+
     // The manager's own pid in these tests.
     static constexpr pid_t kManagerPid = 42;
 
