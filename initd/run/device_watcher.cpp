@@ -72,8 +72,8 @@ bool UdevDeviceWatcher::open_monitor(const char* source, udev_monitor*& monitor,
 
 int UdevDeviceWatcher::on_uevent(sd_event_source* source, int, uint32_t, void* self) {
     auto* watcher = static_cast<UdevDeviceWatcher*>(self);
-    udev_monitor* monitor = source == watcher->m_udev_io ? watcher->m_udev_monitor
-                                                         : watcher->m_kernel_monitor;
+    udev_monitor* monitor =
+        source == watcher->m_udev_io ? watcher->m_udev_monitor : watcher->m_kernel_monitor;
     // Drain what is queued (the fd is non-blocking), then look once: a
     // coldplug's thousands of events cost one look per wakeup, not each.
     for (int i = 0; i < 4096; ++i) {

@@ -232,8 +232,7 @@ bool Manager::devices_ready(UnitId unit) {
             for (const auto& spec : u.missing_devices)
                 m_seams.devices->watch(spec);
             TimePoint from = u.queued_at.value_or(m_seams.time.now());
-            m_seams.timers.arm(unit, TimerKind::device_timeout,
-                               from + node.unit->device_timeout);
+            m_seams.timers.arm(unit, TimerKind::device_timeout, from + node.unit->device_timeout);
             changed(unit);
         }
     }
@@ -264,7 +263,8 @@ void Manager::devices_timed_out(UnitId unit) {
     for (const auto& spec : u.missing_devices)
         missing += (missing.empty() ? "" : ", ") + spec;
     settle(unit, UnitState::failed, UnitResult::timeout,
-missing + " did not appear within " + format_duration(m_graph.nodes[unit].unit->device_timeout));
+           missing + " did not appear within " +
+               format_duration(m_graph.nodes[unit].unit->device_timeout));
 }
 
 // All predecessors have settled: decide whether the unit runs at all, then

@@ -7,7 +7,7 @@
 //
 // Unit states and how they move:
 //
-//   inactive ──start()──▶ waiting ──devices there, predecessors settled──▶ starting ──ready──▶ active
+//   inactive ──start()──▶ waiting ──predecessors settled──▶ starting ──ready──▶ active
 //                            │                                 │  ▲               │
 //                            │ required dependency failed,     │  │restart delay  │ exit
 //                            │ condition false, unit broken    ▼  │               ▼
@@ -21,9 +21,10 @@
 // live process of the service, which becomes the main process; a target is
 // ready when its ordering predecessors have settled.
 //
-// A waiting unit with after_devices first waits for those devices (the
-// DeviceWatcher seam) for at most its device_timeout, counted from the start
-// request; one that does not appear fails the unit, naming the device.
+// A waiting unit with after_devices also needs those devices (the
+// DeviceWatcher seam) to start, and waits for them at most device_timeout,
+// counted from the start request, alongside its predecessors; a device that
+// does not appear by then fails the unit with a reason naming it.
 //
 // A waiting unit starts once none of the units it is ordered after is still
 // waiting or starting. Starting order is therefore exactly the ordering graph:

@@ -106,11 +106,11 @@ Result<void> Supervisor::setup(Graph graph) {
 
     ManagerOptions manager_options;
     manager_options.notify_socket = m_notify->path();
-    m_manager = std::make_unique<Manager>(
-        std::move(graph),
-        ManagerSeams{*m_launcher, *m_timers, m_clock, m_conditions, m_cgroups.get(),
-                     m_devices.get()},
-        manager_options);
+    m_manager =
+        std::make_unique<Manager>(std::move(graph),
+                                  ManagerSeams{*m_launcher, *m_timers, m_clock, m_conditions,
+                                               m_cgroups.get(), m_devices.get()},
+                                  manager_options);
     m_timers->deliver_to(*m_manager);
     m_devices->report_to(
         [this](const std::string& spec) {

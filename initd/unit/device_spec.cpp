@@ -96,10 +96,10 @@ std::string udev_link_of(const DeviceSpec& spec) {
     // udev keeps letters, digits, "#+-.:=@_" and bytes of multi-byte UTF-8;
     // everything else (blanks, '/', '\\', ...) becomes \xNN.
     for (unsigned char c : spec.value) {
-        bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    std::string_view("#+-.:=@_").find(static_cast<char>(c)) !=
-                        std::string_view::npos ||
-                    c >= 0x80;
+        bool keep =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            std::string_view("#+-.:=@_").find(static_cast<char>(c)) != std::string_view::npos ||
+            c >= 0x80;
         if (keep) {
             link += static_cast<char>(c);
         } else {

@@ -208,7 +208,8 @@ class Harness {
     // From a graph built by the test (templates, instances).
     struct FromGraph {};
     Harness(FromGraph, Graph graph)
-        : manager(std::move(graph), ManagerSeams{processes, timers, clock, conditions, nullptr, &devices},
+        : manager(std::move(graph),
+                  ManagerSeams{processes, timers, clock, conditions, nullptr, &devices},
                   ManagerOptions{"/run/fastinit/notify", {"PATH=/bin"}, kManagerPid}) {}
 
     // The manager's own pid in these tests.

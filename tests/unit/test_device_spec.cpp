@@ -66,9 +66,10 @@ TEST(DeviceSpec, UdevLinkEscapesAsUdevDoes) {
 }
 
 TEST(DeviceSpec, UnitParserReadsAfterDevicesAndDeviceTimeout) {
-    auto parsed = parse_unit("m", "/u/m.toml",
-                             "[unit]\nafter_devices = [\"LABEL=data\", \"net:lo\", \"LABEL=data\"]\n"
-                             "device_timeout = \"5s\"\n");
+    auto parsed =
+        parse_unit("m", "/u/m.toml",
+                   "[unit]\nafter_devices = [\"LABEL=data\", \"net:lo\", \"LABEL=data\"]\n"
+                   "device_timeout = \"5s\"\n");
     ASSERT_TRUE(parsed.unit) << parsed.diagnostics.at(0).to_string();
     EXPECT_THAT(parsed.unit->after_devices, ElementsAre("LABEL=data", "net:lo"));
     EXPECT_EQ(parsed.unit->device_timeout, std::chrono::seconds(5));
@@ -80,8 +81,9 @@ TEST(DeviceSpec, UnitParserReadsAfterDevicesAndDeviceTimeout) {
 }
 
 TEST(DeviceSpec, UnitParserNamesFileLineAndKeyOfABadDevice) {
-    auto parsed = parse_unit("m", "/u/m.toml", "[unit]\ndescription = \"x\"\n"
-                                               "after_devices = [\"/dev/vdb\", \"LABLE=data\"]\n");
+    auto parsed = parse_unit("m", "/u/m.toml",
+                             "[unit]\ndescription = \"x\"\n"
+                             "after_devices = [\"/dev/vdb\", \"LABLE=data\"]\n");
     EXPECT_FALSE(parsed.unit);
     ASSERT_EQ(parsed.diagnostics.size(), 1u);
     const Diagnostic& d = parsed.diagnostics[0];

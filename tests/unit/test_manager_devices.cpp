@@ -21,8 +21,7 @@ TEST(ManagerDevices, WaitsForEveryDeviceAndStartsWhenTheLastAppears) {
     EXPECT_EQ(h.state("m"), UnitState::waiting);
     EXPECT_EQ(h.spawn_count("m"), 0u);
     EXPECT_THAT(h.devices.watched, UnorderedElementsAre("LABEL=data", "/dev/vdb"));
-    EXPECT_THAT(h.runtime("m").missing_devices,
-                UnorderedElementsAre("LABEL=data", "/dev/vdb"));
+    EXPECT_THAT(h.runtime("m").missing_devices, UnorderedElementsAre("LABEL=data", "/dev/vdb"));
     EXPECT_TRUE(h.timers.is_armed(h.id("m"), TimerKind::device_timeout));
     EXPECT_FALSE(h.manager.settled());
 
@@ -78,7 +77,8 @@ TEST(ManagerDevices, TimeoutFailsTheUnitNamingTheDeviceAndWantersGoOn) {
 }
 
 TEST(ManagerDevices, DevicesAreAwaitedAlongsidePredecessorsNotAfterThem) {
-    Harness h({{"a", oneshot()}, {"m", oneshot("requires = [\"a\"]\nafter_devices = [\"/dev/vdb\"]")}});
+    Harness h(
+        {{"a", oneshot()}, {"m", oneshot("requires = [\"a\"]\nafter_devices = [\"/dev/vdb\"]")}});
     ASSERT_TRUE(h.manager.start("m").ok());
     EXPECT_TRUE(h.devices.watched.count("/dev/vdb")) << "watched while a still runs";
     h.device_appears("/dev/vdb");
