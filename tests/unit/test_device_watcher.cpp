@@ -7,6 +7,7 @@
 #include <systemd/sd-event.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 
 #include "initd/run/device_watcher.h"
@@ -98,6 +99,33 @@ TEST(DeviceWatcher, WithTheMonitorsOpenATimerStillFindsAFile) {
     std::string path = tree.path("dev/late").string();
     watcher.watch(path);
     tree.write("dev/late", "");
+    ASSERT_TRUE(loop.run_until([&] { return !reported.empty(); }, std::chrono::seconds(5)));
+    EXPECT_THAT(reported, ElementsAre(path));
+}
+
+TEST(DeviceWatcher, AKernelUeventMakesItLookAtOnce) {
+    // The timer is an hour: only a uevent can make the watcher look. A
+    // "change" written to lo's uevent file makes the kernel send one.
+    TempTree tree;
+    Loop loop;
+    DeviceWatcherOptions options;
+    options.recheck_interval = std::chrono::hours(1);
+    UdevDeviceWatcher watcher(loop.event, options);
+    std::vector<std::string> reported;
+    watcher.report_to([&](const std::string& spec) { reported.push_back(spec); },
+                      [](const std::string&) {});
+    std::string path = tree.path("dev/late").string();
+    watcher.watch(path);
+    if (watcher.monitor_problem().find("kernel") != std::string::npos)
+        GTEST_SKIP() << "no kernel uevent monitor here: " << watcher.monitor_problem();
+    FILE* trigger = std::fopen("/sys/class/net/lo/uevent", "w");
+    if (!trigger)
+        GTEST_SKIP() << "cannot write /sys/class/net/lo/uevent (not root?)";
+    tree.write("dev/late", "");
+    loop.run_until([] { return false; }, std::chrono::milliseconds(50));
+    EXPECT_TRUE(reported.empty()) << "nothing looked before the uevent";
+    std::fputs("change", trigger);
+    std::fclose(trigger);
     ASSERT_TRUE(loop.run_until([&] { return !reported.empty(); }, std::chrono::seconds(5)));
     EXPECT_THAT(reported, ElementsAre(path));
 }
