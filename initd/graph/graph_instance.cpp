@@ -77,8 +77,11 @@ Result<size_t> add_instance(Graph& graph, const std::string& name) {
     if (auto existing = graph.find(name))
         return *existing;
     auto reference = split_instance_name(name);
-    if (!reference || !is_valid_unit_name(name))
-        return Error{"no such unit: " + name};
+    if (!reference || !is_valid_unit_name(name)) {
+        // Not echoed whole: a bus caller may send a megabyte.
+        std::string shown = name.size() > 200 ? name.substr(0, 200) + "..." : name;
+        return Error{"no such unit: " + shown};
+    }
     auto found = graph.templates.find(reference->template_name);
     if (found == graph.templates.end())
         return Error{"no such unit: " + name + " (no template " + reference->template_name + ")"};
