@@ -96,6 +96,8 @@ void wait_for_device(Unit& u, const FstabEntry& e) {
     if (spec->kind == DeviceSpec::Kind::net)
         return;
     u.after_devices = {e.spec};
+    if (auto timeout = e.device_timeout())
+        u.device_timeout = *timeout;
 }
 
 Unit mount_unit(const FstabEntry& e, const FstabContext& c) {
