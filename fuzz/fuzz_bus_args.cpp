@@ -38,6 +38,7 @@ class Processes : public ProcessControl {
     std::optional<pid_t> session_of(pid_t pid) override {
         return pid == kUnit ? std::optional<pid_t>(kUnit) : std::nullopt;
     }
+    void remove_runtime_directories(const std::string&, const std::vector<std::string>&) override {}
     Result<std::string> read_pid_file(const std::string&) override {
         return Error{"no pid files here"};
     }

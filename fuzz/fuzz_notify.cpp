@@ -52,6 +52,7 @@ class Processes : public ProcessControl {
         }
         return std::nullopt;
     }
+    void remove_runtime_directories(const std::string&, const std::vector<std::string>&) override {}
     Result<std::string> read_pid_file(const std::string&) override {
         return Error{"no pid files here"};
     }

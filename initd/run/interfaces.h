@@ -33,6 +33,12 @@ struct SpawnRequest {
     OutputTarget stderr_target;
     // The cgroup directory the process starts in; empty: the manager's own.
     std::string cgroup;
+    // Read by the launcher just before the process starts (so an edit takes
+    // effect at the next start); a later assignment replaces an earlier one.
+    std::vector<EnvironmentFileRef> environment_files;
+    // Made (and given to the user) before the process starts.
+    ServiceDirectories directories;
+    ProcessAttributes attributes;
 };
 
 struct SpawnResult {
@@ -68,6 +74,10 @@ class ProcessControl {
     // more than allowed, so that a longer file shows); an error when it
     // cannot be read, is not a regular file or is a symbolic link.
     virtual Result<std::string> read_pid_file(const std::string& path) = 0;
+    // The unit is down: its runtime directories (names under /run) go, with
+    // everything in them. Failures are the implementation's to report.
+    virtual void remove_runtime_directories(const std::string& unit,
+                                            const std::vector<std::string>& names) = 0;
 };
 
 // A service's cgroup (cgroup_tree.h): made before its process starts, and

@@ -14,10 +14,13 @@
 #include <string_view>
 #include <thread>
 
+#include "base/log.h"
 #include "base/text.h"
+#include "initd/run/attribute_plan.h"
 #include "initd/run/pid_file.h"
 #include "initd/run/spawn.h"
 #include "initd/run/user_db.h"
+#include "initd/unit/environment_file.h"
 
 namespace fastinit {
 namespace {
@@ -26,10 +29,69 @@ size_t worker_count() {
     return std::max(2u, std::thread::hardware_concurrency());
 }
 
+bool has_variable(const std::vector<std::string>& environment, std::string_view name) {
+    for (const auto& entry : environment)
+        if (entry.size() > name.size() && entry.starts_with(name) && entry[name.size()] == '=')
+            return true;
+    return false;
+}
+
+// O_NONBLOCK and a regular file only: a FIFO or a device put in its place
+// must not hold a worker forever. (Links are followed: /etc/default files
+// are often links an administrator made.)
+Result<std::string> read_environment_file(const std::string& path) {
+    const std::string what = "cannot read the environment file " + path;
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+    if (!fd)
+        return system_error(what);
+    struct stat st;
+    if (::fstat(fd.get(), &st) != 0)
+        return system_error(what);
+    if (!S_ISREG(st.st_mode))
+        return Error{what + ": not a regular file", EINVAL};
+    auto text = read_fd_at_most(fd.get(), path, kMaxEnvironmentFileSize);
+    if (!text)
+        return Error{what + ": " + text.error().message, text.error().errno_value};
+    return text;
+}
+
+// The service's environment: the manager's and the unit's (`base`), the
+// user's passwd entry under them (a unit may set HOME itself), then each
+// environment file over everything before it. A bad line in a file is
+// skipped and logged; a missing file is an error unless it is optional.
+Result<std::vector<std::string>> compose_environment(const SpawnRequest& request,
+                                                     const Credentials* user) {
+    std::vector<std::string> environment = request.environment;
+    if (user && user->has_passwd_entry) {
+        const std::pair<const char*, const std::string*> from_passwd[] = {{"HOME", &user->home},
+                                                                          {"USER", &user->name},
+                                                                          {"LOGNAME", &user->name},
+                                                                          {"SHELL", &user->shell}};
+        for (const auto& [name, value] : from_passwd)
+            if (!value->empty() && !has_variable(environment, name))
+                environment.push_back(std::string(name) + "=" + *value);
+    }
+    for (const auto& file : request.environment_files) {
+        auto text = read_environment_file(file.path);
+        if (!text) {
+            if (file.optional && text.error().errno_value == ENOENT)
+                continue;
+            return text.error();
+        }
+        auto contents = parse_environment_file(file.path, *text);
+        for (const auto& problem : contents.problems)
+            log::warning(request.unit, ": ", problem, " (line skipped)");
+        for (const auto& [name, value] : contents.variables)
+            set_environment_variable(environment, name, value);
+    }
+    return environment;
+}
+
 }  // namespace
 
 Launcher::Launcher(LauncherOptions options)
     : m_options(std::move(options)),
+      m_last_capability(read_last_capability()),
       m_event_fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
       m_parallelism(tbb::global_control::max_allowed_parallelism, worker_count() + 1),
       // Every worker may create processes; no slot is reserved for the main
@@ -150,7 +212,6 @@ Result<int> Launcher::open_output(const OutputTarget& target, int inherit_fd, Un
 Result<SpawnResult> Launcher::run_spawn(const SpawnRequest& request) {
     ProcessSpec spec;
     spec.argv = request.argv;
-    spec.environment = request.environment;
     spec.working_directory = request.working_directory;
     if (!request.user.empty() || !request.group.empty()) {
         auto creds = resolve_credentials(request.user, request.group, m_options.etc_dir);
@@ -162,6 +223,18 @@ Result<SpawnResult> Launcher::run_spawn(const SpawnRequest& request) {
         if (!request.group.empty())
             spec.user_label += " (group " + request.group + ")";
     }
+    auto environment =
+        compose_environment(request, request.user.empty() ? nullptr : &spec.credentials);
+    if (!environment)
+        return environment.error();
+    spec.environment = std::move(*environment);
+    if (auto made = make_service_directories(request.directories, m_options.directories,
+                                             spec.credentials.uid, spec.credentials.gid);
+        !made)
+        return made.error();
+    const AttributePlan attributes = plan_attributes(request.attributes, m_last_capability);
+    if (!attributes.empty())
+        spec.attributes = &attributes;
     UniqueFd stdout_file, stderr_file;
     auto out = open_output(request.stdout_target, STDOUT_FILENO, stdout_file);
     if (!out)
@@ -251,6 +324,12 @@ Result<std::string> Launcher::read_pid_file(const std::string& path) {
     if (!S_ISREG(st.st_mode))
         return Error{path + " is not a regular file"};
     return read_fd_at_most(fd.get(), path, kMaxPidFileSize);
+}
+
+void Launcher::remove_runtime_directories(const std::string& unit,
+                                          const std::vector<std::string>& names) {
+    if (auto removed = remove_service_directories(names, m_options.directories.runtime); !removed)
+        log::warning(unit, ": ", removed.error().message);
 }
 
 void Launcher::drain(Manager& manager) {

@@ -21,6 +21,7 @@
 #include "base/unique_fd.h"
 #include "initd/run/interfaces.h"
 #include "initd/run/manager.h"
+#include "initd/run/service_directories.h"
 
 namespace fastinit {
 
@@ -29,6 +30,8 @@ struct LauncherOptions {
     // test the kernel log is the host's, so it is sent to the console instead.
     bool kmsg_allowed = false;
     std::string etc_dir = "/etc";  // passwd and group
+    // Where runtime_directory, state_directory and logs_directory live.
+    DirectoryBases directories;
 };
 
 class Launcher : public ProcessControl {
@@ -50,6 +53,8 @@ class Launcher : public ProcessControl {
     std::optional<pid_t> session_of(pid_t pid) override;
     std::optional<pid_t> parent_of(pid_t pid) override;
     Result<std::string> read_pid_file(const std::string& path) override;
+    void remove_runtime_directories(const std::string& unit,
+                                    const std::vector<std::string>& names) override;
 
     // Readable when results are waiting.
     int event_fd() const { return m_event_fd.get(); }
@@ -75,6 +80,7 @@ class Launcher : public ProcessControl {
     };
 
     LauncherOptions m_options;
+    int m_last_capability;  // the kernel's, for the bounding set
     bool m_inline = false;
     std::shared_ptr<Lifeline> m_lifeline = std::make_shared<Lifeline>();
     UniqueFd m_event_fd;

@@ -358,6 +358,9 @@ SpawnRequest Manager::spawn_request(UnitId unit) const {
     r.working_directory = s.working_directory;
     r.stdout_target = s.stdout_target;
     r.stderr_target = s.stderr_target;
+    r.environment_files = s.environment_files;
+    r.directories = s.directories;
+    r.attributes = s.attributes;
     return r;
 }
 
@@ -387,6 +390,7 @@ void Manager::spawn(UnitId unit) {
     u.lingering = false;
     ++m_spawns_in_flight;
     SpawnRequest request = spawn_request(unit);
+    u.made_runtime_directories = u.made_runtime_directories || !s.directories.runtime.empty();
     // Without its cgroup (the implementation said why) the service still
     // starts, tracked by its main process as without cgroups at all.
     if (m_seams.cgroups) {
@@ -428,6 +432,13 @@ void Manager::settle(UnitId unit, UnitState state, UnitResult result, std::strin
     if (is_down(state) && u.in_cgroup && m_seams.cgroups) {
         m_seams.cgroups->remove(m_graph.nodes[unit].name);
         u.in_cgroup = false;
+    }
+    // Only a unit that made them removes them: one that never started must
+    // not take away a directory another unit of the same name made.
+    if (is_down(state) && u.made_runtime_directories) {
+        u.made_runtime_directories = false;
+        m_seams.processes.remove_runtime_directories(
+            m_graph.nodes[unit].name, m_graph.nodes[unit].unit->service->directories.runtime);
     }
     changed(unit);
     enqueue_all(m_graph.nodes[unit].dependents);

@@ -81,6 +81,9 @@ struct UnitRuntime {
     bool lingering = false;
     ExitStatus lingering_exit;
     bool in_cgroup = false;  // its processes were started in its cgroup
+    // A spawn was asked to make its runtime directories: they are removed
+    // when the unit is down.
+    bool made_runtime_directories = false;
     // Start times within the start-limit interval (a short vector: a deque
     // would allocate half a KiB per unit even when empty).
     std::vector<TimePoint> recent_starts;

@@ -2,8 +2,12 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -32,11 +36,96 @@ struct ChildPlan {
     gid_t gid;
     const gid_t* groups;
     size_t group_count;
+    const AttributePlan* attributes;  // may be null
     // Written by the child, read by the parent after it resumes: what failed
     // (a static string) and its errno.
     const char* failed_step;
     int exec_errno;
 };
+
+// The attributes that need root or must precede the user switch: limits
+// (nproc counts the new user's processes), priorities, the OOM score (only
+// root may lower it) and the bounding set (CAP_SETPCAP). Raw system calls on
+// the plan's arrays only. Returns false with failed_step set.
+__attribute__((no_sanitize("address", "undefined"))) bool apply_attributes_as_root(
+    ChildPlan* plan) {
+    const AttributePlan& a = *plan->attributes;
+    plan->failed_step = "set its resource limits";
+    for (size_t i = 0; i < a.limit_count; ++i)
+        if (setrlimit(static_cast<__rlimit_resource_t>(a.limits[i].resource), &a.limits[i].value) <
+            0)
+            return false;
+    if (a.set_umask)
+        umask(a.umask);
+    plan->failed_step = "set its nice value";
+    if (a.set_nice && setpriority(PRIO_PROCESS, 0, a.nice) < 0)
+        return false;
+    plan->failed_step = "set its I/O priority";
+    if (a.set_io_priority &&
+        syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, a.io_priority) < 0)
+        return false;
+    plan->failed_step = "set its CPU affinity";
+    if (a.set_affinity && sched_setaffinity(0, sizeof a.cpus, &a.cpus) < 0)
+        return false;
+    if (a.set_oom_score_adj) {
+        plan->failed_step = "set its oom_score_adj";
+        int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+            return false;
+        ssize_t n = write(fd, a.oom_score_adj, a.oom_score_adj_length);
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        if (n != static_cast<ssize_t>(a.oom_score_adj_length))
+            return false;
+    }
+    plan->failed_step = "drop capabilities from its bounding set";
+    for (size_t i = 0; i < a.bounding_drop_count; ++i)
+        if (prctl(PR_CAPBSET_DROP, a.bounding_drops[i], 0, 0, 0) < 0)
+            return false;
+    // Without it, switching to a user other than root empties the permitted
+    // set, and ambient capabilities can only be raised from permitted ones.
+    plan->failed_step = "keep its capabilities across the user switch";
+    if (a.set_ambient && plan->change_credentials && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+        return false;
+    return true;
+}
+
+// After the user switch: the ambient set (raised through the inheritable
+// set, which the kernel requires), then no_new_privileges, last because it
+// changes nothing the earlier steps need.
+__attribute__((no_sanitize("address", "undefined"))) bool apply_attributes_as_user(
+    ChildPlan* plan) {
+    const AttributePlan& a = *plan->attributes;
+    if (a.set_ambient) {
+        plan->failed_step = "raise its ambient capabilities";
+        __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+        __user_cap_data_struct data[2] = {};
+        if (syscall(SYS_capget, &header, data) < 0)
+            return false;
+        const uint32_t low = static_cast<uint32_t>(a.ambient);
+        const uint32_t high = static_cast<uint32_t>(a.ambient >> 32);
+        data[0].inheritable |= low;
+        data[1].inheritable |= high;
+        if (plan->change_credentials && plan->uid != 0) {
+            // A user keeps what it is given and nothing more; root keeps all.
+            data[0].permitted &= low;
+            data[1].permitted &= high;
+            data[0].effective = data[0].permitted;
+            data[1].effective = data[1].permitted;
+        }
+        if (syscall(SYS_capset, &header, data) < 0)
+            return false;
+        for (int cap = 0; cap < 64; ++cap)
+            if ((a.ambient >> cap) & 1)
+                if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+                    return false;
+    }
+    plan->failed_step = "set no_new_privileges";
+    if (a.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        return false;
+    return true;
+}
 
 // Runs in the child, on its own stack, sharing the parent's memory. Only
 // async-signal-safe calls; sanitizers are off because their runtime is not.
@@ -74,6 +163,8 @@ __attribute__((no_sanitize("address", "undefined"))) int child_main(void* arg) {
     plan->failed_step = "change to the working directory";
     if (chdir(plan->working_directory) < 0)
         goto fail;
+    if (plan->attributes && !apply_attributes_as_root(plan))
+        goto fail;
     if (plan->change_credentials) {
         // These step names say which call refused the switch; the parent
         // tells them from the others by their "switch user: " prefix.
@@ -87,6 +178,8 @@ __attribute__((no_sanitize("address", "undefined"))) int child_main(void* arg) {
         if (setresuid(plan->uid, plan->uid, plan->uid) < 0)
             goto fail;
     }
+    if (plan->attributes && !apply_attributes_as_user(plan))
+        goto fail;
     plan->failed_step = "execute";
     execve(plan->path, plan->argv, plan->envp);
 fail:
@@ -135,6 +228,7 @@ Result<pid_t> spawn_process(const ProcessSpec& spec) {
     plan.gid = spec.credentials.gid;
     plan.groups = spec.credentials.groups.data();
     plan.group_count = spec.credentials.groups.size();
+    plan.attributes = spec.attributes;
 
     thread_local std::unique_ptr<char[]> stack(new char[kChildStackSize]);
     void* stack_top = stack.get() + kChildStackSize;

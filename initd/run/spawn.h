@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "initd/run/attribute_plan.h"
 #include "initd/run/user_db.h"
 
 namespace fastinit {
@@ -31,7 +32,10 @@ struct ProcessSpec {
     // in the caller's.
     int cgroup_procs_fd = -1;
     std::string cgroup;  // its directory, for messages
-    int stdin_fd = -1;   // -1: /dev/null
+    // Process attributes, applied in the child before the user switch (the
+    // ambient capabilities and no_new_privileges after it); null: none.
+    const AttributePlan* attributes = nullptr;
+    int stdin_fd = -1;  // -1: /dev/null
     int stdout_fd = -1;
     int stderr_fd = -1;
 };

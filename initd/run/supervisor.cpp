@@ -70,7 +70,7 @@ Result<void> Supervisor::setup(Graph graph) {
         return system_error("cannot watch the notify socket", -r);
 
     m_launcher =
-        std::make_unique<Launcher>(LauncherOptions{m_options.kmsg_output, m_options.etc_dir});
+        std::make_unique<Launcher>(LauncherOptions{m_options.kmsg_output, m_options.etc_dir, {}});
     if (!m_launcher->warm_up())
         log::warning(
             "cannot create the threads that start units (too few processes allowed?); "

@@ -46,6 +46,14 @@ void for_each_entry(const std::string& text, size_t min_fields, Visit visit) {
     }
 }
 
+// name:password:uid:gid:gecos:home:shell
+void fill_passwd_fields(Credentials& creds, const std::vector<std::string_view>& f) {
+    creds.has_passwd_entry = true;
+    creds.name = std::string(f[0]);
+    creds.home = f.size() > 5 ? std::string(f[5]) : "";
+    creds.shell = f.size() > 6 ? std::string(f[6]) : "";
+}
+
 }  // namespace
 
 Result<Credentials> resolve_credentials(const std::string& user, const std::string& group,
@@ -56,6 +64,15 @@ Result<Credentials> resolve_credentials(const std::string& user, const std::stri
         if (auto id = parse_id<uid_t>(user)) {
             creds.uid = *id;
             creds.gid = *id;
+            // Its entry, if any, only names it (HOME and the like); the
+            // group stays the number's, as before.
+            if (auto passwd = read_file(etc + "/passwd"))
+                for_each_entry(*passwd, 4, [&](const auto& f) {
+                    if (parse_id<uid_t>(f[2]) != creds.uid)
+                        return false;
+                    fill_passwd_fields(creds, f);
+                    return true;
+                });
         } else {
             auto passwd = read_file(etc + "/passwd");
             if (!passwd)
@@ -70,6 +87,7 @@ Result<Credentials> resolve_credentials(const std::string& user, const std::stri
                     return false;  // malformed: skip it like any other bad line
                 creds.uid = *uid;
                 creds.gid = *gid;
+                fill_passwd_fields(creds, f);
                 found = true;
                 return true;
             });

@@ -15,6 +15,12 @@ struct Credentials {
     uid_t uid = 0;
     gid_t gid = 0;
     std::vector<gid_t> groups;  // supplementary groups
+    // From the user's passwd entry, when it has one (a number without an
+    // entry has none): for HOME, USER, LOGNAME and SHELL.
+    bool has_passwd_entry = false;
+    std::string name;
+    std::string home;
+    std::string shell;
 };
 
 // `user` and `group` are names or numbers; an empty user means root, an

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/duration.h"
+#include "initd/unit/process_attributes.h"
 
 namespace fastinit {
 
@@ -38,6 +39,9 @@ struct Service {
     // type = forking: where the daemon writes its pid (absolute).
     std::string pid_file;
     std::vector<std::pair<std::string, std::string>> environment;
+    // Read when the process starts, in order, after `environment`: a later
+    // assignment of a name replaces an earlier one.
+    std::vector<EnvironmentFileRef> environment_files;
     std::string user;
     std::string group;
     std::string working_directory;
@@ -57,6 +61,8 @@ struct Service {
     OutputTarget stdout_target;
     OutputTarget stderr_target;  // defaults to wherever stdout goes
     bool stderr_set = false;
+    ServiceDirectories directories;
+    ProcessAttributes attributes;
 };
 
 struct Unit {

@@ -11,6 +11,7 @@
 #include "base/toml_guard.h"
 #include "initd/unit/device_spec.h"
 #include "initd/unit/environment_name.h"
+#include "initd/unit/process_attributes.h"
 #include "initd/unit/unit_template.h"
 
 namespace fastinit {
@@ -274,6 +275,180 @@ bool read_after_devices(const Field& f, Unit& u) {
 using Handler = std::function<bool(const Field&, Unit&)>;
 using KeyTable = std::map<std::string, Handler, std::less<>>;
 
+// A value that a process_attributes.h parser checks, given as a string.
+template <typename Parse>
+bool read_checked(const Field& f, Parse parse) {
+    std::string text;
+    if (!read_string(f, text))
+        return false;
+    auto parsed = parse(text);
+    if (!parsed)
+        return f.fail(parsed.error().message);
+    return true;
+}
+
+bool read_int_in(const Field& f, int64_t low, int64_t high, std::optional<int>& out) {
+    auto value = f.node.value<int64_t>();
+    if (!f.node.is_integer() || !value || *value < low || *value > high)
+        return f.fail("expected an integer from " + std::to_string(low) + " to " +
+                      std::to_string(high));
+    out = static_cast<int>(*value);
+    return true;
+}
+
+bool read_capabilities(const Field& f, std::optional<uint64_t>& out) {
+    std::vector<std::string> names;
+    if (f.node.is_array() && f.node.as_array()->empty()) {
+        out = 0;
+        return true;
+    }
+    if (!read_string_list(f, names))
+        return false;
+    uint64_t mask = 0;
+    for (const auto& name : names) {
+        auto cap = parse_capability(name);
+        if (!cap)
+            return f.fail(cap.error().message);
+        mask |= uint64_t{1} << *cap;
+    }
+    out = mask;
+    return true;
+}
+
+bool read_directories(const Field& f, std::vector<std::string>& out) {
+    if (!read_string_list(f, out))
+        return false;
+    for (const auto& name : out)
+        if (auto checked = check_directory_name(name); !checked)
+            return f.fail(checked.error().message);
+    return true;
+}
+
+bool read_mode(const Field& f, mode_t& out) {
+    return read_checked(f, [&](const std::string& text) -> Result<void> {
+        auto mode = parse_octal_mode(text);
+        if (!mode)
+            return mode.error();
+        out = *mode;
+        return {};
+    });
+}
+
+Service& service_of(Unit& u);
+
+// Environment files, service directories and process attributes.
+void add_process_keys(KeyTable& table) {
+    for (const LimitKind& kind : limit_kinds()) {
+        table.emplace(std::string("limit_") + kind.name, [&kind](const Field& f, Unit& u) {
+            std::string text;
+            if (f.node.is_integer()) {
+                int64_t n = *f.node.value<int64_t>();
+                if (n < 0)
+                    return f.fail("expected \"infinity\" or a number of at least 0");
+                text = std::to_string(n);
+            } else if (!read_string(f, text)) {
+                return false;
+            }
+            auto limit = parse_resource_limit(kind, text);
+            if (!limit)
+                return f.fail(limit.error().message);
+            service_of(u).attributes.limits.push_back(*limit);
+            return true;
+        });
+    }
+    table.emplace("umask", [](const Field& f, Unit& u) {
+        mode_t mode = 0;
+        if (!read_mode(f, mode))
+            return false;
+        service_of(u).attributes.umask = mode;
+        return true;
+    });
+    table.emplace("nice", [](const Field& f, Unit& u) {
+        return read_int_in(f, -20, 19, service_of(u).attributes.nice);
+    });
+    table.emplace("io_class", [](const Field& f, Unit& u) {
+        IoClass io = IoClass::best_effort;
+        if (!read_enum<IoClass>(f,
+                                {{"realtime", IoClass::realtime},
+                                 {"best-effort", IoClass::best_effort},
+                                 {"idle", IoClass::idle}},
+                                io))
+            return false;
+        service_of(u).attributes.io_class = io;
+        return true;
+    });
+    table.emplace("io_priority", [](const Field& f, Unit& u) {
+        return read_int_in(f, 0, 7, service_of(u).attributes.io_priority);
+    });
+    table.emplace("cpu_affinity", [](const Field& f, Unit& u) {
+        auto& cpus = service_of(u).attributes.cpu_affinity;
+        auto add = [&](const toml::node& element) {
+            if (element.is_integer()) {
+                return parse_cpu_list(std::to_string(*element.value<int64_t>()), cpus);
+            }
+            if (element.is_string())
+                return parse_cpu_list(*element.value<std::string>(), cpus);
+            return Result<void>(Error{"expected CPU numbers or ranges, e.g. [0, \"2-3\"]"});
+        };
+        if (const auto* array = f.node.as_array()) {
+            if (array->empty())
+                return f.fail("expected at least one CPU");
+            for (const auto& element : *array)
+                if (auto added = add(element); !added)
+                    return f.fail(added.error().message);
+            return true;
+        }
+        if (auto added = add(f.node); !added)
+            return f.fail(added.error().message);
+        return true;
+    });
+    table.emplace("oom_score_adj", [](const Field& f, Unit& u) {
+        return read_int_in(f, -1000, 1000, service_of(u).attributes.oom_score_adj);
+    });
+    table.emplace("no_new_privileges", [](const Field& f, Unit& u) {
+        if (!f.node.is_boolean())
+            return f.fail("expected true or false");
+        service_of(u).attributes.no_new_privileges = *f.node.value<bool>();
+        return true;
+    });
+    table.emplace("ambient_capabilities", [](const Field& f, Unit& u) {
+        return read_capabilities(f, service_of(u).attributes.ambient_capabilities);
+    });
+    table.emplace("capability_bounding_set", [](const Field& f, Unit& u) {
+        return read_capabilities(f, service_of(u).attributes.capability_bounding_set);
+    });
+    table.emplace("environment_file", [](const Field& f, Unit& u) {
+        std::vector<std::string> entries;
+        if (!read_string_list(f, entries))
+            return false;
+        for (const auto& entry : entries) {
+            auto ref = parse_environment_file_ref(entry);
+            if (!ref)
+                return f.fail(ref.error().message);
+            service_of(u).environment_files.push_back(std::move(*ref));
+        }
+        return true;
+    });
+    table.emplace("runtime_directory", [](const Field& f, Unit& u) {
+        return read_directories(f, service_of(u).directories.runtime);
+    });
+    table.emplace("state_directory", [](const Field& f, Unit& u) {
+        return read_directories(f, service_of(u).directories.state);
+    });
+    table.emplace("logs_directory", [](const Field& f, Unit& u) {
+        return read_directories(f, service_of(u).directories.logs);
+    });
+    table.emplace("runtime_directory_mode", [](const Field& f, Unit& u) {
+        return read_mode(f, service_of(u).directories.runtime_mode);
+    });
+    table.emplace("state_directory_mode", [](const Field& f, Unit& u) {
+        return read_mode(f, service_of(u).directories.state_mode);
+    });
+    table.emplace("logs_directory_mode", [](const Field& f, Unit& u) {
+        return read_mode(f, service_of(u).directories.logs_mode);
+    });
+}
+
 const KeyTable& unit_keys() {
     static const KeyTable table = {
         {"description", [](const Field& f, Unit& u) { return read_string(f, u.description); }},
@@ -318,143 +493,151 @@ Service& service_of(Unit& u) {
 }
 
 const KeyTable& service_keys() {
-    static const KeyTable table = {
-        {"type",
-         [](const Field& f, Unit& u) {
-             return read_enum<ServiceType>(f,
-                                           {{"simple", ServiceType::simple},
-                                            {"exec", ServiceType::exec},
-                                            {"oneshot", ServiceType::oneshot},
-                                            {"notify", ServiceType::notify},
-                                            {"forking", ServiceType::forking}},
-                                           service_of(u).type);
-         }},
-        {"exec",
-         [](const Field& f, Unit& u) {
-             const auto* array = f.node.as_array();
-             auto& exec = service_of(u).exec;
-             if (!array || array->empty())
-                 return f.fail(
-                     "expected a non-empty list of strings, e.g. [\"/usr/sbin/sshd\", \"-D\"]");
-             for (const auto& element : *array) {
-                 if (!element.is_string())
-                     return f.fail("every element must be a string");
-                 exec.push_back(*element.value<std::string>());
-                 if (!expand(f, exec.back()))
-                     return false;
-             }
-             if (exec[0].empty() || exec[0][0] != '/')
-                 return f.fail("the program \"" + exec[0] + "\" must be an absolute path");
-             return true;
-         }},
-        {"environment",
-         [](const Field& f, Unit& u) {
-             const auto* table = f.node.as_table();
-             if (!table)
-                 return f.fail("expected a table, e.g. { LANG = \"C\" }");
-             // Each variable is reported where its name is, under its own key.
-             bool ok = true;
-             for (const auto& [key, value] : *table) {
-                 std::string full_key = f.key + "." + escape_for_message(key.str());
-                 auto name = check_environment_name(key.str());
-                 if (!name) {
-                     f.report.error(key.source(), full_key, name.error().message);
-                     ok = false;
-                     continue;
+    static const KeyTable table = [] {
+        KeyTable table = {
+            {"type",
+             [](const Field& f, Unit& u) {
+                 return read_enum<ServiceType>(f,
+                                               {{"simple", ServiceType::simple},
+                                                {"exec", ServiceType::exec},
+                                                {"oneshot", ServiceType::oneshot},
+                                                {"notify", ServiceType::notify},
+                                                {"forking", ServiceType::forking}},
+                                               service_of(u).type);
+             }},
+            {"exec",
+             [](const Field& f, Unit& u) {
+                 const auto* array = f.node.as_array();
+                 auto& exec = service_of(u).exec;
+                 if (!array || array->empty())
+                     return f.fail(
+                         "expected a non-empty list of strings, e.g. [\"/usr/sbin/sshd\", \"-D\"]");
+                 for (const auto& element : *array) {
+                     if (!element.is_string())
+                         return f.fail("every element must be a string");
+                     exec.push_back(*element.value<std::string>());
+                     if (!expand(f, exec.back()))
+                         return false;
                  }
-                 if (!value.is_string()) {
-                     f.report.error(key.source(), full_key, "the value must be a string");
-                     ok = false;
-                     continue;
-                 }
-                 std::string text = *value.value<std::string>();
-                 if (f.specifiers) {
-                     auto expanded = expand_specifiers(text, *f.specifiers);
-                     if (!expanded) {
-                         f.report.error(key.source(), full_key, expanded.error().message);
+                 if (exec[0].empty() || exec[0][0] != '/')
+                     return f.fail("the program \"" + exec[0] + "\" must be an absolute path");
+                 return true;
+             }},
+            {"environment",
+             [](const Field& f, Unit& u) {
+                 const auto* table = f.node.as_table();
+                 if (!table)
+                     return f.fail("expected a table, e.g. { LANG = \"C\" }");
+                 // Each variable is reported where its name is, under its own key.
+                 bool ok = true;
+                 for (const auto& [key, value] : *table) {
+                     std::string full_key = f.key + "." + escape_for_message(key.str());
+                     auto name = check_environment_name(key.str());
+                     if (!name) {
+                         f.report.error(key.source(), full_key, name.error().message);
                          ok = false;
                          continue;
                      }
-                     text = std::move(*expanded);
+                     if (!value.is_string()) {
+                         f.report.error(key.source(), full_key, "the value must be a string");
+                         ok = false;
+                         continue;
+                     }
+                     std::string text = *value.value<std::string>();
+                     if (f.specifiers) {
+                         auto expanded = expand_specifiers(text, *f.specifiers);
+                         if (!expanded) {
+                             f.report.error(key.source(), full_key, expanded.error().message);
+                             ok = false;
+                             continue;
+                         }
+                         text = std::move(*expanded);
+                     }
+                     if (text.find('\0') != std::string::npos) {
+                         f.report.error(key.source(), full_key,
+                                        "the value contains a NUL byte, which would cut it short");
+                         ok = false;
+                         continue;
+                     }
+                     service_of(u).environment.emplace_back(std::string(key.str()),
+                                                            std::move(text));
                  }
-                 if (text.find('\0') != std::string::npos) {
-                     f.report.error(key.source(), full_key,
-                                    "the value contains a NUL byte, which would cut it short");
-                     ok = false;
-                     continue;
-                 }
-                 service_of(u).environment.emplace_back(std::string(key.str()), std::move(text));
-             }
-             return ok;
-         }},
-        {"pid_file",
-         [](const Field& f, Unit& u) {
-             auto& path = service_of(u).pid_file;
-             if (!read_string(f, path))
-                 return false;
-             if (path.empty() || path[0] != '/')
-                 return f.fail("must be an absolute path");
-             return true;
-         }},
-        {"user", [](const Field& f, Unit& u) { return read_string(f, service_of(u).user); }},
-        {"group", [](const Field& f, Unit& u) { return read_string(f, service_of(u).group); }},
-        {"working_directory",
-         [](const Field& f, Unit& u) {
-             auto& dir = service_of(u).working_directory;
-             if (!read_string(f, dir))
-                 return false;
-             if (dir.empty() || dir[0] != '/')
-                 return f.fail("must be an absolute path");
-             return true;
-         }},
-        {"restart",
-         [](const Field& f, Unit& u) {
-             return read_enum<RestartPolicy>(f,
-                                             {{"no", RestartPolicy::no},
-                                              {"on-failure", RestartPolicy::on_failure},
-                                              {"always", RestartPolicy::always}},
-                                             service_of(u).restart);
-         }},
-        {"restart_delay",
-         [](const Field& f, Unit& u) { return read_duration(f, service_of(u).restart_delay); }},
-        {"restart_delay_max",
-         [](const Field& f, Unit& u) { return read_duration(f, service_of(u).restart_delay_max); }},
-        {"start_timeout",
-         [](const Field& f, Unit& u) { return read_duration(f, service_of(u).start_timeout); }},
-        {"stop_timeout",
-         [](const Field& f, Unit& u) { return read_duration(f, service_of(u).stop_timeout); }},
-        {"memory_max",
-         [](const Field& f, Unit& u) { return read_memory_max(f, service_of(u).memory_max); }},
-        {"tasks_max",
-         [](const Field& f, Unit& u) { return read_tasks_max(f, service_of(u).tasks_max); }},
-        {"cpu_weight",
-         [](const Field& f, Unit& u) {
-             auto value = f.node.value<int64_t>();
-             if (!f.node.is_integer() || !value || *value < 1 || *value > 10000)
-                 return f.fail("expected an integer from 1 to 10000 (100 is the default share)");
-             service_of(u).cpu_weight = std::to_string(*value);
-             return true;
-         }},
-        {"start_limit_burst",
-         [](const Field& f, Unit& u) {
-             auto value = f.node.value<int64_t>();
-             if (!f.node.is_integer() || !value || *value < 1 || *value > 1000)
-                 return f.fail("expected an integer from 1 to 1000");
-             service_of(u).start_limit_burst = static_cast<int>(*value);
-             return true;
-         }},
-        {"start_limit_interval",
-         [](const Field& f, Unit& u) {
-             return read_duration(f, service_of(u).start_limit_interval);
-         }},
-        {"stdout",
-         [](const Field& f, Unit& u) { return read_output(f, service_of(u).stdout_target); }},
-        {"stderr",
-         [](const Field& f, Unit& u) {
-             service_of(u).stderr_set = true;
-             return read_output(f, service_of(u).stderr_target);
-         }},
-    };
+                 return ok;
+             }},
+            {"pid_file",
+             [](const Field& f, Unit& u) {
+                 auto& path = service_of(u).pid_file;
+                 if (!read_string(f, path))
+                     return false;
+                 if (path.empty() || path[0] != '/')
+                     return f.fail("must be an absolute path");
+                 return true;
+             }},
+            {"user", [](const Field& f, Unit& u) { return read_string(f, service_of(u).user); }},
+            {"group", [](const Field& f, Unit& u) { return read_string(f, service_of(u).group); }},
+            {"working_directory",
+             [](const Field& f, Unit& u) {
+                 auto& dir = service_of(u).working_directory;
+                 if (!read_string(f, dir))
+                     return false;
+                 if (dir.empty() || dir[0] != '/')
+                     return f.fail("must be an absolute path");
+                 return true;
+             }},
+            {"restart",
+             [](const Field& f, Unit& u) {
+                 return read_enum<RestartPolicy>(f,
+                                                 {{"no", RestartPolicy::no},
+                                                  {"on-failure", RestartPolicy::on_failure},
+                                                  {"always", RestartPolicy::always}},
+                                                 service_of(u).restart);
+             }},
+            {"restart_delay",
+             [](const Field& f, Unit& u) { return read_duration(f, service_of(u).restart_delay); }},
+            {"restart_delay_max",
+             [](const Field& f, Unit& u) {
+                 return read_duration(f, service_of(u).restart_delay_max);
+             }},
+            {"start_timeout",
+             [](const Field& f, Unit& u) { return read_duration(f, service_of(u).start_timeout); }},
+            {"stop_timeout",
+             [](const Field& f, Unit& u) { return read_duration(f, service_of(u).stop_timeout); }},
+            {"memory_max",
+             [](const Field& f, Unit& u) { return read_memory_max(f, service_of(u).memory_max); }},
+            {"tasks_max",
+             [](const Field& f, Unit& u) { return read_tasks_max(f, service_of(u).tasks_max); }},
+            {"cpu_weight",
+             [](const Field& f, Unit& u) {
+                 auto value = f.node.value<int64_t>();
+                 if (!f.node.is_integer() || !value || *value < 1 || *value > 10000)
+                     return f.fail(
+                         "expected an integer from 1 to 10000 (100 is the default share)");
+                 service_of(u).cpu_weight = std::to_string(*value);
+                 return true;
+             }},
+            {"start_limit_burst",
+             [](const Field& f, Unit& u) {
+                 auto value = f.node.value<int64_t>();
+                 if (!f.node.is_integer() || !value || *value < 1 || *value > 1000)
+                     return f.fail("expected an integer from 1 to 1000");
+                 service_of(u).start_limit_burst = static_cast<int>(*value);
+                 return true;
+             }},
+            {"start_limit_interval",
+             [](const Field& f, Unit& u) {
+                 return read_duration(f, service_of(u).start_limit_interval);
+             }},
+            {"stdout",
+             [](const Field& f, Unit& u) { return read_output(f, service_of(u).stdout_target); }},
+            {"stderr",
+             [](const Field& f, Unit& u) {
+                 service_of(u).stderr_set = true;
+                 return read_output(f, service_of(u).stderr_target);
+             }},
+        };
+        add_process_keys(table);
+        return table;
+    }();
     return table;
 }
 
@@ -508,6 +691,12 @@ void validate(Unit& unit, const toml::table& root, Reporter& report) {
         report.error(where, "service.pid_file",
                      "pid_file is only for type = \"forking\" (this service is " +
                          std::string(to_string(s.type)) + ")");
+    const auto& caps = s.attributes;
+    if (caps.ambient_capabilities && caps.capability_bounding_set &&
+        (*caps.ambient_capabilities & ~*caps.capability_bounding_set) != 0)
+        report.error(where, "service.ambient_capabilities",
+                     "every ambient capability must also be in capability_bounding_set (the "
+                     "kernel refuses to raise one that is not)");
     if (s.restart_delay_max < s.restart_delay)
         s.restart_delay_max = s.restart_delay;
     if (!s.stderr_set)

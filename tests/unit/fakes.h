@@ -80,6 +80,12 @@ class FakeProcesses : public ProcessControl {
     }
     std::optional<pid_t> session_of(pid_t pid) override { return lookup(sessions, pid); }
     std::optional<pid_t> parent_of(pid_t pid) override { return lookup(parents, pid); }
+    void remove_runtime_directories(const std::string& unit,
+                                    const std::vector<std::string>& names) override {
+        for (const auto& name : names)
+            removed_directories.push_back(unit + ":" + name);
+    }
+    std::vector<std::string> removed_directories;
     Result<std::string> read_pid_file(const std::string& path) override {
         ++pid_file_reads;
         auto it = pid_files.find(path);

@@ -73,6 +73,36 @@ TEST(Manager, SpawnRequestCarriesEnvironmentNotifySocketAndOutput) {
     EXPECT_EQ(r.stderr_target.kind, OutputTarget::Kind::null);
 }
 
+TEST(Manager, SpawnRequestCarriesFilesDirectoriesAndAttributes) {
+    Harness h({{"s", service("simple", "",
+                             "environment_file = \"-/etc/default/s\"\n"
+                             "runtime_directory = \"s\"\nstate_directory = \"s\"\n"
+                             "nice = 3\n")}});
+    ASSERT_TRUE(h.manager.start("s").ok());
+    ASSERT_EQ(h.processes.spawns.size(), 1u);
+    const SpawnRequest& r = h.processes.spawns[0].request;
+    ASSERT_EQ(r.environment_files.size(), 1u);
+    EXPECT_EQ(r.environment_files[0].path, "/etc/default/s");
+    EXPECT_TRUE(r.environment_files[0].optional);
+    EXPECT_THAT(r.directories.runtime, ElementsAre("s"));
+    EXPECT_THAT(r.directories.state, ElementsAre("s"));
+    EXPECT_EQ(r.attributes.nice, 3);
+}
+
+TEST(Manager, RuntimeDirectoriesGoWhenTheUnitIsDownAndOnlyIfItStarted) {
+    Harness h({{"default", "[unit]\nwants = [\"s\", \"never\"]\n"},
+               {"s", service("simple", "", "runtime_directory = [\"s\", \"s2\"]\n")},
+               {"never", service("simple", "after = [\"s\"]", "runtime_directory = \"never\"\n")}});
+    ASSERT_TRUE(h.manager.start("default").ok());
+    ASSERT_TRUE(h.manager.stop("never").ok());  // stopped before it started
+    EXPECT_TRUE(h.processes.removed_directories.empty());
+    h.spawned("s");
+    EXPECT_EQ(h.state("s"), UnitState::active);
+    EXPECT_TRUE(h.processes.removed_directories.empty()) << "not while it runs";
+    h.exited("s", 1);
+    EXPECT_THAT(h.processes.removed_directories, ElementsAre("s:s", "s:s2"));
+}
+
 TEST(Manager, NotifyServiceIsReadyOnReadyFromItsOwnProcessesOnly) {
     Harness h({{"default", "[unit]\nrequires = [\"n\"]\n"}, {"n", service("notify")}});
     ASSERT_TRUE(h.manager.start("default").ok());

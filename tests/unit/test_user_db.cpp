@@ -65,7 +65,9 @@ class ResolveCredentials : public ::testing::Test {
         if (!result.ok()) {
             ADD_FAILURE() << "user \"" << user << "\" group \"" << group
                           << "\": " << result.error().message;
-            return Credentials{9999, 9999, {}};
+            Credentials none;
+            none.uid = none.gid = 9999;
+            return none;
         }
         return *result;
     }
@@ -131,6 +133,26 @@ TEST_F(ResolveCredentials, ByNumberNeedsNoPasswdEntry) {
     Credentials unknown = ok("4242", "");
     EXPECT_EQ(unknown.uid, 4242u);
     EXPECT_EQ(unknown.gid, 4242u);
+}
+
+TEST_F(ResolveCredentials, PasswdEntryGivesNameHomeAndShell) {
+    Credentials bob = ok("bob", "");
+    EXPECT_TRUE(bob.has_passwd_entry);
+    EXPECT_EQ(bob.name, "bob");
+    EXPECT_EQ(bob.home, "/home/bob");
+    EXPECT_EQ(bob.shell, "/bin/sh");
+    // A number finds its entry too, for the name and home only.
+    Credentials numeric = ok("1002", "");
+    EXPECT_TRUE(numeric.has_passwd_entry);
+    EXPECT_EQ(numeric.name, "bob");
+    EXPECT_EQ(numeric.gid, 1002u);
+    Credentials nobody = ok("4242", "");
+    EXPECT_FALSE(nobody.has_passwd_entry);
+    EXPECT_EQ(nobody.home, "");
+    // Short entries leave what they lack empty.
+    Credentials huge_line = ok("last", "");
+    EXPECT_EQ(huge_line.home, "/");
+    EXPECT_EQ(huge_line.shell, "/bin/sh");
 }
 
 TEST_F(ResolveCredentials, ExplicitGroupByName) {
