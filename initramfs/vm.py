@@ -1,6 +1,7 @@
 """Running a VM for fastinit's demo, tests and benchmarks: QEMU with software
 emulation (-accel tcg), the serial console readable line by line and
-typeable, no network."""
+typeable; no network, or QEMU's user-mode network with guest ports
+forwarded to 127.0.0.1 (nothing leaves the host)."""
 
 import os
 import re
@@ -16,15 +17,21 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS.fd"
 
 
 def qemu_command(kernel, initrd, disk=None, append="", firmware="seabios", memory=512,
-                 vars_copy=None, reboot=True, disk_bus="virtio"):
+                 vars_copy=None, reboot=True, disk_bus="virtio", forward=None):
     cmd = [
         "qemu-system-x86_64", "-accel", "tcg", "-m", str(memory), "-smp", "1",
         "-nographic", "-nodefaults", "-serial", "stdio", "-monitor", "none",
         "-kernel", kernel, "-initrd", initrd,
         "-append", ("console=ttyS0 panic=-1 " + append).strip(),
-        # No network: the VM needs none, and this workplace allows none.
-        "-nic", "none",
     ]
+    if forward:
+        # User-mode networking: the guest is 10.0.2.15 behind QEMU's own
+        # NAT; each {host port: guest port} is reachable on 127.0.0.1 only.
+        fwd = "".join(",hostfwd=tcp:127.0.0.1:%d-:%d" % (h, g) for h, g in forward.items())
+        cmd += ["-nic", "user,model=virtio-net-pci,restrict=on" + fwd]
+    else:
+        # No network: the demo's VM needs none.
+        cmd += ["-nic", "none"]
     if disk and disk_bus == "virtio":
         cmd += ["-drive", "file=%s,if=virtio,format=raw" % disk]
     elif disk and disk_bus == "scsi":
@@ -49,7 +56,7 @@ class Vm:
     into. Always call close()."""
 
     def __init__(self, kernel, initrd, disk=None, append="", firmware="seabios", memory=512,
-                 log=None, reboot=True, disk_bus="virtio"):
+                 log=None, reboot=True, disk_bus="virtio", forward=None):
         self.vars_copy = None
         if firmware == "ovmf":
             self.vars_copy = "/tmp/qemu-run-ovmf-vars.%d.fd" % os.getpid()
@@ -57,7 +64,7 @@ class Vm:
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
             qemu_command(kernel, initrd, disk, append, firmware, memory, self.vars_copy,
-                         reboot, disk_bus),
+                         reboot, disk_bus, forward),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             start_new_session=True)
         self.console = ""  # everything printed so far
@@ -102,6 +109,13 @@ class Vm:
             if self._read(min(left, 0.5)) is None:
                 raise RuntimeError("VM exited before %r; console:\n%s" %
                                    (pattern, self.console[-6000:]))
+
+    def drain(self, seconds):
+        """Reads the console for up to `seconds` (raises if QEMU exited)."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            if self._read(left) is None:
+                raise RuntimeError("VM exited; console:\n%s" % self.console[-6000:])
 
     def type(self, line):
         self.proc.stdin.write((line + "\n").encode())

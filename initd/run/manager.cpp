@@ -735,7 +735,11 @@ NotifyOutcome Manager::on_notify(pid_t sender, uid_t sender_uid, const NotifyMes
     }
     UnitRuntime& u = m_units[*unit];
     const std::string& name = m_graph.nodes[*unit].name;
-    if (sender_uid != 0 && sender_uid != u.uid)
+    // The main process speaks for its unit whatever uid it switched to
+    // (dbus-daemon drops to messagebus before READY=1; the kernel vouches
+    // for an unprivileged sender's pid). Other processes of its session
+    // must run as the unit's user or root.
+    if (sender != u.main_pid && sender_uid != 0 && sender_uid != u.uid)
         return {false, "its uid " + std::to_string(sender_uid) + " may not speak for " + name};
 
     NotifyOutcome outcome{true, ""};

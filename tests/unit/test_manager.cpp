@@ -116,8 +116,10 @@ TEST(Manager, NotifyServiceIsReadyOnReadyFromItsOwnProcessesOnly) {
     h.processes.sessions[999] = 999;
     EXPECT_FALSE(h.manager.on_notify(999, 0, ready).accepted);
     EXPECT_EQ(h.state("n"), UnitState::starting);
-    // A non-root sender that is not the unit's user is refused.
-    EXPECT_FALSE(h.manager.on_notify(pid, 1000, ready).accepted);
+    // A process of its session running as neither root nor the unit's
+    // user is refused.
+    h.processes.sessions[556] = pid;
+    EXPECT_FALSE(h.manager.on_notify(556, 1000, ready).accepted);
     EXPECT_EQ(h.state("n"), UnitState::starting);
 
     // A helper in the service's session (systemd-notify from a script) may.
@@ -126,6 +128,17 @@ TEST(Manager, NotifyServiceIsReadyOnReadyFromItsOwnProcessesOnly) {
     EXPECT_EQ(h.state("n"), UnitState::active);
     EXPECT_EQ(h.runtime("n").status_text, "warming up");
     EXPECT_EQ(h.state("default"), UnitState::active);
+}
+
+TEST(Manager, MainProcessThatDroppedPrivilegesStillSpeaksForItsUnit) {
+    // dbus-daemon --system switches to messagebus, then sends READY=1.
+    Harness h({{"n", service("notify")}});
+    ASSERT_TRUE(h.manager.start("n").ok());
+    pid_t pid = h.spawned("n");
+    NotifyMessage ready;
+    ready.ready = true;
+    EXPECT_TRUE(h.manager.on_notify(pid, 100, ready).accepted);
+    EXPECT_EQ(h.state("n"), UnitState::active);
 }
 
 TEST(Manager, MainPidChangeIsFollowed) {

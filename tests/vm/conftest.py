@@ -1,8 +1,9 @@
 """VM tests: a real Debian kernel boots in QEMU (software emulation) with a
-fastinit initramfs and the demo root disk. Needs FASTINIT_BIN (the fastinit
-binary to put in the images) and FASTINIT_KERNEL_ROOT (an unpacked Debian
-kernel package with its modules indexed: scripts/fetch-kernel prints its
-modules directory; the root is three levels up)."""
+fastinit initramfs and the demo root disk or a real Debian 12 root. Needs
+FASTINIT_BIN (the fastinit binary to put in the images; its meson build
+directory is installed into the Debian root), FASTINIT_MODULES_DIR (an
+unpacked Debian kernel package with its modules indexed: scripts/fetch-kernel
+prints it) and FASTINIT_ROOTFS (scripts/fetch-rootfs prints it)."""
 
 import os
 import shutil
@@ -13,6 +14,7 @@ import pytest
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(REPO, "initramfs"))
+from debian_root import DebianRoot  # noqa: E402
 from images import BASE_APPEND, Images  # noqa: E402,F401
 from vm import Vm  # noqa: E402
 
@@ -34,15 +36,26 @@ def images():
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def debian(images):
+    """The Debian 12 root disk (scripts/fetch-rootfs's root, FASTINIT_ROOTFS)
+    with the build of FASTINIT_BIN installed into it by meson install."""
+    build_dir = os.path.dirname(os.path.dirname(os.path.abspath(images.fastinit)))
+    return DebianRoot(images.workdir, _required_env("FASTINIT_ROOTFS"), build_dir,
+                      images.kver, images.initrd)
+
+
 @pytest.fixture
 def boot(images, request):
     """boot(disk=None, initrd=None, append="") → a running Vm; closed after
     the test, with its console attached to a failure report."""
     vms = []
 
-    def start(disk=None, initrd=None, append="", firmware="seabios", disk_bus="virtio"):
+    def start(disk=None, initrd=None, append="", firmware="seabios", disk_bus="virtio",
+              base_append=BASE_APPEND, memory=512, forward=None):
         vm = Vm(images.kernel, initrd or images.initrd, disk or images.disk_copy(),
-                (BASE_APPEND + " " + append).strip(), firmware=firmware, disk_bus=disk_bus)
+                (base_append + " " + append).strip(), firmware=firmware, disk_bus=disk_bus,
+                memory=memory, forward=forward)
         vms.append(vm)
         return vm
 
