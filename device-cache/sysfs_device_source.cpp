@@ -1,5 +1,7 @@
 #include "device-cache/sysfs_device_source.h"
 
+#include "device-cache/driver_module.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -152,13 +154,10 @@ class Lister {
     std::vector<ListedDevice> m_devices;
 };
 
-bool bound_to_loadable_module(ListedDevice& device) {
-    // Only loadable modules have an initstate in /sys/module; a built-in
-    // driver may have a module directory too, but never that file.
+bool bound_to_loadable_module(const std::string& root, ListedDevice& device) {
     if (!device.loadable_driver)
         device.loadable_driver =
-            device.has_driver &&
-            ::access((device.syspath + "/driver/module/initstate").c_str(), F_OK) == 0;
+            device.has_driver && driver_is_loadable_module(root, device.syspath);
     return *device.loadable_driver;
 }
 
@@ -197,7 +196,7 @@ Result<std::vector<DeviceRecord>> SysfsDeviceSource::enumerate() {
             path = path.substr(0, slash);
             if (ListedDevice* parent = lister.find(path)) {
                 record.removable |= is_hotplug_subsystem(parent->subsystem);
-                record.created_by_module |= bound_to_loadable_module(*parent);
+                record.created_by_module |= bound_to_loadable_module(m_root, *parent);
             }
         }
         devices.push_back(std::move(record));

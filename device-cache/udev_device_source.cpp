@@ -1,5 +1,7 @@
 #include "device-cache/udev_device_source.h"
 
+#include "device-cache/driver_module.h"
+
 #include <libudev.h>
 #include <unistd.h>
 
@@ -41,10 +43,8 @@ class ModuleDriverCache {
         auto found = m_known.find(syspath);
         if (found != m_known.end())
             return found->second;
-        // Only loadable modules have an initstate in /sys/module; a built-in
-        // driver may have a module directory too, but never that file.
-        bool loadable = udev_device_get_driver(device) != nullptr &&
-                        ::access((syspath + "/driver/module/initstate").c_str(), F_OK) == 0;
+        bool loadable =
+            udev_device_get_driver(device) != nullptr && driver_is_loadable_module("/sys", syspath);
         m_known.emplace(std::move(syspath), loadable);
         return loadable;
     }

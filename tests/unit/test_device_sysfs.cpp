@@ -59,6 +59,17 @@ class FakeSysfs : public ::testing::Test {
         fs::create_directory_symlink(driver_dir, device_dir + "/driver");
     }
 
+    // Binds `device_dir` to a driver of a bus that does not link its
+    // drivers to their modules (ACPI), loaded from module `driver`.
+    void bind_unlinked(const std::string& device_dir, const std::string& bus,
+                       const std::string& driver) {
+        std::string driver_dir = root() + "/bus/" + bus + "/drivers/" + driver;
+        fs::create_directories(driver_dir);
+        fs::create_directories(root() + "/module/" + driver);
+        std::ofstream(root() + "/module/" + driver + "/initstate") << "live\n";
+        fs::create_directory_symlink(driver_dir, device_dir + "/driver");
+    }
+
     // A symlink at `at` (relative to the root) with the text `target`.
     void link(const std::string& at, const std::string& target) {
         fs::create_directories(fs::path(root() + "/" + at).parent_path());
@@ -194,6 +205,35 @@ TEST_F(FakeSysfs, WithoutSysfsItSaysSo) {
     auto devices = source.enumerate();
     ASSERT_FALSE(devices.ok());
     EXPECT_THAT(devices.error().message, HasSubstr("is sysfs mounted?"));
+}
+
+TEST_F(FakeSysfs, AnAcpiDriverWithoutAModuleLinkIsStillKnownAsAModule) {
+    // The power button: firmware lists LNXPWRBN:00; its input device exists
+    // only once the "button" module is loaded (by udev, after stage 1).
+    std::string button =
+        add_device("LNXSYSTM:00/LNXPWRBN:00", "acpi", "DRIVER=button\nMODALIAS=acpi:LNXPWRBN:\n");
+    bind_unlinked(button, "acpi", "button");
+    add_class_device("LNXSYSTM:00/LNXPWRBN:00/input/input4", "input",
+                     "MODALIAS=input:b0019v0000p0001e0000-e0,1,k74,ramlsfw\n");
+    // A built-in ACPI driver (no initstate) creates devices that are there
+    // from the start.
+    std::string fan =
+        add_device("LNXSYSTM:00/PNP0C0B:00", "acpi", "DRIVER=fan\nMODALIAS=acpi:PNP0C0B:\n");
+    fs::create_directories(root() + "/bus/acpi/drivers/fan");
+    fs::create_directory_symlink(root() + "/bus/acpi/drivers/fan", fan + "/driver");
+    add_class_device("LNXSYSTM:00/PNP0C0B:00/input/input9", "input",
+                     "MODALIAS=input:b0019v0000p0009e0000-e0\n");
+
+    SysfsDeviceSource source(root());
+    auto devices = source.enumerate();
+    ASSERT_TRUE(devices.ok()) << devices.error().message;
+    EXPECT_THAT(*devices,
+                ElementsAre(device(syspath("LNXSYSTM:00/LNXPWRBN:00"), "acpi", "acpi:LNXPWRBN:"),
+                            device(syspath("LNXSYSTM:00/LNXPWRBN:00/input/input4"), "input",
+                                   "input:b0019v0000p0001e0000-e0,1,k74,ramlsfw", false, true),
+                            device(syspath("LNXSYSTM:00/PNP0C0B:00"), "acpi", "acpi:PNP0C0B:"),
+                            device(syspath("LNXSYSTM:00/PNP0C0B:00/input/input9"), "input",
+                                   "input:b0019v0000p0009e0000-e0")));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@ every unit that runs is one fastinit ships or generates from /etc/fstab."""
 import re
 import subprocess
 
+from conftest import wait_shell
 from debian_root import ROOT_UUID, free_port, ssh_banner
 
 UNIT_LINE = re.compile(r"^(\S+)\s+(\w+)\s+(\w*)", re.M)
@@ -18,7 +19,7 @@ def login(vm, timeout=120):
     password in this root), then waits until the shell answers."""
     vm.expect(r"login:", timeout)
     vm.type("root")
-    vm.expect(r"root@debian-fastinit:~# ", 60)
+    wait_shell(vm)
 
 
 def unit_states(vm):
