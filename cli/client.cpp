@@ -85,6 +85,9 @@ Result<void> ManagerClient::stop_unit(const std::string& name) {
 Result<void> ManagerClient::restart_unit(const std::string& name) {
     return simple_call("RestartUnit", name);
 }
+Result<void> ManagerClient::reload_unit(const std::string& name) {
+    return simple_call("ReloadUnit", name);
+}
 Result<void> ManagerClient::reboot(const std::string& mode) {
     return simple_call("Reboot", mode);
 }
@@ -111,14 +114,12 @@ Result<std::vector<UnitSummary>> ManagerClient::list_units() {
     return units;
 }
 
-Result<std::map<std::string, std::string>> ManagerClient::get_unit(const std::string& name) {
-    CallState call;
-    int r = sd_bus_call_method(m_bus, nullptr, kObject, kInterface, "GetUnit", &call.error,
-                               &call.reply, "s", name.c_str());
-    if (r < 0)
-        return call.failure("GetUnit", r);
+namespace {
+
+// An a{sv} of strings and numbers, every value as a string.
+Result<std::map<std::string, std::string>> read_properties(CallState& call, const char* method) {
     std::map<std::string, std::string> properties;
-    r = sd_bus_message_enter_container(call.reply, 'a', "{sv}");
+    int r = sd_bus_message_enter_container(call.reply, 'a', "{sv}");
     while (r > 0) {
         r = sd_bus_message_enter_container(call.reply, 'e', "sv");
         if (r <= 0)
@@ -150,8 +151,38 @@ Result<std::map<std::string, std::string>> ManagerClient::get_unit(const std::st
             r = 1;
     }
     if (r < 0)
-        return call.failure("GetUnit", r);
+        return call.failure(method, r);
     return properties;
+}
+
+}  // namespace
+
+Result<std::map<std::string, std::string>> ManagerClient::get_unit(const std::string& name) {
+    CallState call;
+    int r = sd_bus_call_method(m_bus, nullptr, kObject, kInterface, "GetUnit", &call.error,
+                               &call.reply, "s", name.c_str());
+    if (r < 0)
+        return call.failure("GetUnit", r);
+    return read_properties(call, "GetUnit");
+}
+
+Result<std::map<std::string, std::string>> ManagerClient::wait_unit(
+    const std::string& name, std::chrono::microseconds timeout) {
+    CallState call;
+    sd_bus_message* message = nullptr;
+    int r =
+        sd_bus_message_new_method_call(m_bus, &message, nullptr, kObject, kInterface, "WaitUnit");
+    if (r >= 0)
+        r = sd_bus_message_append(message, "s", name.c_str());
+    if (r >= 0)
+        r = sd_bus_call(m_bus, message, static_cast<uint64_t>(timeout.count()), &call.error,
+                        &call.reply);
+    sd_bus_message_unref(message);
+    if (r == -ETIMEDOUT)
+        return Error{"timed out", ETIMEDOUT};
+    if (r < 0)
+        return call.failure("WaitUnit", r);
+    return read_properties(call, "WaitUnit");
 }
 
 Result<std::string> ManagerClient::boot_timeline() {

@@ -3,6 +3,7 @@
 
 #include <systemd/sd-bus.h>
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -29,6 +30,11 @@ class ManagerClient {
     Result<void> start_unit(const std::string& name);
     Result<void> stop_unit(const std::string& name);
     Result<void> restart_unit(const std::string& name);
+    Result<void> reload_unit(const std::string& name);
+    // The unit's properties (as get_unit) once its job is over; an error
+    // with ETIMEDOUT after `timeout`.
+    Result<std::map<std::string, std::string>> wait_unit(const std::string& name,
+                                                         std::chrono::microseconds timeout);
     Result<void> reboot(const std::string& mode);
     Result<std::string> boot_timeline();
 

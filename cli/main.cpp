@@ -24,7 +24,8 @@ const char kHelp[] =
     "\n"
     "verbs:\n"
     "  status [UNIT...]             units and their states, or one unit in detail\n"
-    "  start|stop|restart UNIT...   ask the manager to start, stop or restart units\n"
+    "  start|stop|restart|reload [--no-block] [--timeout D] UNIT...\n"
+    "                               ask the manager, and wait for the result\n"
     "  check DIR... [--target T]    validate unit files and the graph offline\n"
     "  analyze [time]               kernel + initrd + userspace boot time\n"
     "  analyze blame                units by start-up time\n"
@@ -116,7 +117,7 @@ int main(int argc, char** argv) {
         return fastinit::verb_check(context, args);
     if (verb == "status")
         return fastinit::verb_status(context, args);
-    if (verb == "start" || verb == "stop" || verb == "restart")
+    if (verb == "start" || verb == "stop" || verb == "restart" || verb == "reload")
         return fastinit::verb_unit_request(context, verb, args);
     if (verb == "analyze")
         return fastinit::verb_analyze(context, args);

@@ -1,8 +1,15 @@
 // Client verbs that talk to a running manager: status, start, stop, restart,
-// poweroff, halt.
+// reload, poweroff, halt.
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "base/args.h"
+#include "base/duration.h"
 #include "cli/client.h"
 #include "cli/reboot_requester.h"
 #include "cli/verbs.h"
@@ -38,6 +45,10 @@ int print_unit(ManagerClient& client, const std::string& name) {
         std::printf(" Reason: %s\n", p["Reason"].c_str());
     if (!p["LastExit"].empty())
         std::printf("   Exit: %s\n", p["LastExit"].c_str());
+    if (!p["Job"].empty())
+        std::printf("    Job: %s\n", p["Job"].c_str());
+    if (!p["ReloadFailure"].empty())
+        std::printf(" Reload: failed: %s\n", p["ReloadFailure"].c_str());
     if (p["Restarts"] != "0")
         std::printf("Restarts: %s\n", p["Restarts"].c_str());
     if (!p["Path"].empty())
@@ -64,6 +75,32 @@ Result<Args> unit_names(const std::string& verb, const Args& args) {
     if (!names)
         std::fprintf(stderr, "fastinit %s: %s\n", verb.c_str(), names.error().message.c_str());
     return names;
+}
+
+// How long a verb waits for its result unless told (--timeout): longer than
+// the default start_timeout, and bounded, since a unit may restart for ever.
+constexpr auto kDefaultWait = std::chrono::minutes(5);
+
+// What became of the request, from the unit's properties once its job was
+// over: "" when it did what was asked, else the sentence to print.
+std::string verdict(const std::string& verb, const std::string& name,
+                    std::map<std::string, std::string>& p) {
+    const std::string& state = p["State"];
+    std::string why = p["Reason"].empty() ? "" : ": " + p["Reason"];
+    if (verb == "stop")
+        return state == "inactive" || state == "failed" || state == "skipped"
+                   ? ""
+                   : "unit " + name + " is " + state + ", not stopped";
+    if (verb == "reload")
+        return p["ReloadFailure"].empty()
+                   ? ""
+                   : "unit " + name + " failed to reload: " + p["ReloadFailure"];
+    // start, restart: up, or skipped by its own condition (as systemctl).
+    if (state == "active" || (state == "skipped" && p["Result"] == "condition"))
+        return "";
+    if (state == "failed" || state == "skipped")
+        return "unit " + name + " " + state + why;
+    return "unit " + name + " is " + state + why;
 }
 
 }  // namespace
@@ -98,24 +135,75 @@ int verb_status(const ClientContext& context, const Args& args) {
 }
 
 int verb_unit_request(const ClientContext& context, const std::string& verb, const Args& args) {
-    auto names = unit_names(verb, args);
-    if (!names)
+    bool no_block = false;
+    std::string timeout_text;
+    arg::Spec spec{
+        .options = {arg::flag("--no-block", no_block), arg::value("--timeout", timeout_text)}};
+    auto names = arg::parse(spec, args);
+    if (!names) {
+        std::fprintf(stderr, "fastinit %s: %s\n", verb.c_str(), names.error().message.c_str());
         return 2;
+    }
     if (names->empty()) {
-        std::fprintf(stderr, "usage: fastinit %s UNIT...\n", verb.c_str());
+        std::fprintf(stderr, "usage: fastinit %s [--no-block] [--timeout DURATION] UNIT...\n",
+                     verb.c_str());
         return 2;
+    }
+    Duration timeout = kDefaultWait;
+    if (!timeout_text.empty()) {
+        auto parsed = parse_duration(timeout_text);
+        if (!parsed || parsed->count() <= 0) {
+            std::fprintf(stderr, "fastinit %s: --timeout: %s\n", verb.c_str(),
+                         parsed ? "must be more than 0" : parsed.error().message.c_str());
+            return 2;
+        }
+        timeout = *parsed;
     }
     auto client = connect_or_say(context);
     if (!client)
         return 1;
     int status = 0;
+    // Every request first, then every wait: independent units go together.
+    std::vector<std::string> asked;
     for (const auto& name : *names) {
-        Result<void> r = verb == "start"  ? client->start_unit(name)
-                         : verb == "stop" ? client->stop_unit(name)
-                                          : client->restart_unit(name);
+        Result<void> r = verb == "start"    ? client->start_unit(name)
+                         : verb == "stop"   ? client->stop_unit(name)
+                         : verb == "reload" ? client->reload_unit(name)
+                                            : client->restart_unit(name);
         if (!r) {
             std::fprintf(stderr, "fastinit %s %s: %s\n", verb.c_str(), name.c_str(),
                          r.error().message.c_str());
+            status = 1;
+            continue;
+        }
+        asked.push_back(name);
+    }
+    if (no_block)
+        return status;
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (const auto& name : asked) {
+        auto left =
+            std::chrono::duration_cast<Duration>(deadline - std::chrono::steady_clock::now());
+        auto p = client->wait_unit(name, std::max(left, Duration(1)));
+        if (!p && p.error().errno_value == ETIMEDOUT) {
+            std::fprintf(stderr,
+                         "fastinit %s %s: no result within %s; the request goes on (see "
+                         "`fastinit status %s`)\n",
+                         verb.c_str(), name.c_str(), format_duration(timeout).c_str(),
+                         name.c_str());
+            status = 1;
+            continue;
+        }
+        if (!p) {
+            std::fprintf(stderr, "fastinit %s %s: %s\n", verb.c_str(), name.c_str(),
+                         p.error().message.c_str());
+            status = 1;
+            continue;
+        }
+        std::string problem = verdict(verb, name, *p);
+        if (!problem.empty()) {
+            std::fprintf(stderr, "fastinit %s %s: %s\n", verb.c_str(), name.c_str(),
+                         problem.c_str());
             status = 1;
         }
     }

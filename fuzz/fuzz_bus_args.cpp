@@ -35,6 +35,7 @@ class Processes : public ProcessControl {
   public:
     void spawn(size_t, SpawnRequest) override {}
     void kill(pid_t, int) override {}
+    void kill_process(pid_t, int) override {}
     std::optional<pid_t> session_of(pid_t pid) override {
         return pid == kUnit ? std::optional<pid_t>(kUnit) : std::nullopt;
     }

@@ -35,6 +35,7 @@ class Processes : public ProcessControl {
         if (process <= 1 || process == kManager || (g_victim_protected && process == kVictim))
             std::abort();
     }
+    void kill_process(pid_t pid, int signal) override { kill(pid, signal); }
     // Who is who: n's session leader and a helper in its session, a child of
     // n's that left the session, the victim, a stranger, PID 1, the manager.
     std::optional<pid_t> session_of(pid_t pid) override {

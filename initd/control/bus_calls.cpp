@@ -44,8 +44,52 @@ BusReply get_unit(const Manager& manager, std::string_view name) {
     auto unit = find_unit(manager, name);
     if (!unit)
         return no_such_unit(name);
-    const Node& node = manager.graph().nodes[*unit];
-    const UnitRuntime& u = manager.runtime(*unit);
+    return unit_properties(manager, *unit);
+}
+
+BusReply unit_request(BusCallContext& context, std::string_view name,
+                      Result<void> (Manager::*request)(const std::string&)) {
+    if (context.uid != 0)
+        return failure(kErrorAccessDenied, "only root may start, stop, restart or reload units");
+    // A start may make an instance of a template (Manager::start checks the
+    // name); anything else needs a unit that exists.
+    bool may_make = request == &Manager::start && split_instance_name(name).has_value();
+    if (!may_make && !find_unit(context.manager, name))
+        return no_such_unit(name);
+    auto result = (context.manager.*request)(std::string(name));
+    if (!result)
+        return failure(kErrorRequestFailed, result.error().message);
+    return {};
+}
+
+// Anyone may wait, as anyone may look (GetUnit); the bus server bounds how
+// many calls wait at once.
+BusReply wait_unit(const Manager& manager, std::string_view name) {
+    auto unit = find_unit(manager, name);
+    if (!unit)
+        return no_such_unit(name);
+    if (*manager.job(*unit) == '\0')
+        return unit_properties(manager, *unit);
+    BusReply reply;
+    reply.wait_for = *unit;
+    return reply;
+}
+
+BusReply reboot(BusCallContext& context, std::string_view mode) {
+    if (context.uid != 0)
+        return failure(kErrorAccessDenied, "only root may reboot or power off");
+    std::string why = context.reboot ? context.reboot(bus_text(mode, kEchoLimit))
+                                     : "rebooting is not available here";
+    if (!why.empty())
+        return failure(kErrorRequestFailed, why);
+    return {};
+}
+
+}  // namespace
+
+BusReply unit_properties(const Manager& manager, UnitId unit) {
+    const Node& node = manager.graph().nodes[unit];
+    const UnitRuntime& u = manager.runtime(unit);
     std::string type = node.unit && node.unit->service ? to_string(node.unit->service->type)
                                                        : (node.unit ? "target" : "");
     BusReply reply;
@@ -59,6 +103,9 @@ BusReply get_unit(const Manager& manager, std::string_view name) {
     p.emplace_back("StatusText", bus_text(u.status_text.value_or("")));
     p.emplace_back("MainPID", static_cast<uint32_t>(u.main_pid));
     p.emplace_back("Restarts", static_cast<uint32_t>(u.restarts));
+    p.emplace_back("Job", std::string(manager.job(unit)));
+    if (!u.reload_failure.empty())
+        p.emplace_back("ReloadFailure", bus_text(u.reload_failure));
     if (u.errno_value)
         p.emplace_back("Errno", static_cast<uint32_t>(*u.errno_value));
     if (u.last_exit)
@@ -73,43 +120,16 @@ BusReply get_unit(const Manager& manager, std::string_view name) {
     }
     // cgroup v2: where its processes are tracked, and each of them as
     // "PID COMM" lines (comm is whatever the process named itself).
-    std::string cgroup = manager.cgroup_path(*unit);
+    std::string cgroup = manager.cgroup_path(unit);
     if (!cgroup.empty()) {
         p.emplace_back("ControlGroup", bus_text(cgroup));
         std::string processes;
-        for (const auto& [pid, comm] : manager.cgroup_processes(*unit))
+        for (const auto& [pid, comm] : manager.cgroup_processes(unit))
             processes += std::to_string(pid) + " " + comm + "\n";
         p.emplace_back("Processes", bus_text(processes));
     }
     return reply;
 }
-
-BusReply unit_request(BusCallContext& context, std::string_view name,
-                      Result<void> (Manager::*request)(const std::string&)) {
-    if (context.uid != 0)
-        return failure(kErrorAccessDenied, "only root may start, stop or restart units");
-    // A start may make an instance of a template (Manager::start checks the
-    // name); anything else needs a unit that exists.
-    bool may_make = request == &Manager::start && split_instance_name(name).has_value();
-    if (!may_make && !find_unit(context.manager, name))
-        return no_such_unit(name);
-    auto result = (context.manager.*request)(std::string(name));
-    if (!result)
-        return failure(kErrorRequestFailed, result.error().message);
-    return {};
-}
-
-BusReply reboot(BusCallContext& context, std::string_view mode) {
-    if (context.uid != 0)
-        return failure(kErrorAccessDenied, "only root may reboot or power off");
-    std::string why = context.reboot ? context.reboot(bus_text(mode, kEchoLimit))
-                                     : "rebooting is not available here";
-    if (!why.empty())
-        return failure(kErrorRequestFailed, why);
-    return {};
-}
-
-}  // namespace
 
 std::string bus_text(std::string_view text, size_t limit) {
     if (text.size() > limit)
@@ -134,6 +154,10 @@ BusReply handle_bus_call(BusCallContext& context, std::string_view method,
         return unit_request(context, argument, &Manager::stop);
     if (method == "RestartUnit")
         return unit_request(context, argument, &Manager::restart);
+    if (method == "ReloadUnit")
+        return unit_request(context, argument, &Manager::reload);
+    if (method == "WaitUnit")
+        return wait_unit(context.manager, argument);
     if (method == "BootTimeline") {
         BusReply reply;
         reply.text = bus_text(context.timeline_json ? context.timeline_json() : "");

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -39,6 +40,9 @@ struct BusReply {
     std::vector<UnitRow> units;                                     // ListUnits
     std::vector<std::pair<std::string, PropertyValue>> properties;  // GetUnit
     std::string text;                                               // BootTimeline
+    // WaitUnit: the unit has a job still; the reply (GetUnit's) is owed
+    // once Manager::job says "" (the bus server keeps the call till then).
+    std::optional<UnitId> wait_for;
     bool ok() const { return error_name.empty(); }
 };
 
@@ -51,6 +55,9 @@ struct BusCallContext {
     // BootTimeline: the timeline JSON.
     std::function<std::string()> timeline_json;
 };
+
+// GetUnit's properties of a unit (for a WaitUnit answered later).
+BusReply unit_properties(const Manager& manager, UnitId unit);
 
 // Runs `method` with its one string argument (ignored by the methods that
 // take none). An unknown method gets kErrorUnknownMethod.

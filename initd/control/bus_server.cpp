@@ -22,6 +22,8 @@ namespace {
 // Connections are cheap but not free: bound them so a misbehaving client
 // cannot exhaust PID 1's file descriptors.
 constexpr size_t kMaxConnections = 64;
+// WaitUnit calls held at once, over all connections (each holds a message).
+constexpr size_t kMaxWaits = 256;
 
 // Appends a reply of handle_bus_call to the method return `reply`, in the
 // signature the vtable declares for `method`.
@@ -36,7 +38,7 @@ int append_reply(sd_bus_message* reply, std::string_view method, const BusReply&
         }
         return r < 0 ? r : sd_bus_message_close_container(reply);
     }
-    if (method == "GetUnit") {
+    if (method == "GetUnit" || method == "WaitUnit") {
         int r = sd_bus_message_open_container(reply, 'a', "{sv}");
         for (size_t i = 0; r >= 0 && i < result.properties.size(); ++i) {
             const auto& [key, value] = result.properties[i];
@@ -67,6 +69,10 @@ const sd_bus_vtable BusServer::kVtable[] = {
                              SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("RestartUnit", "s", SD_BUS_PARAM(name), "", , method_call,
                              SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("ReloadUnit", "s", SD_BUS_PARAM(name), "", , method_call,
+                             SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("WaitUnit", "s", SD_BUS_PARAM(name), "a{sv}", SD_BUS_PARAM(properties),
+                             method_call, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("BootTimeline", "", , "s", SD_BUS_PARAM(json), method_call,
                              SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("Reboot", "s", SD_BUS_PARAM(mode), "", , method_call,
@@ -129,6 +135,9 @@ BusServer::~BusServer() {
 void BusServer::close_all() {
     // No flush: a client that does not read would hold the shutdown forever
     // (sd_bus_flush waits for it). Whatever it has not read, it loses.
+    for (const Wait& wait : m_waits)
+        sd_bus_message_unref(wait.call);
+    m_waits.clear();
     for (auto& [bus, connection] : m_connections) {
         sd_bus_detach_event(bus);
         sd_bus_close_unref(bus);
@@ -224,6 +233,7 @@ void BusServer::close_connection(sd_bus* bus) {
         return;
     auto connection = std::move(it->second);
     m_connections.erase(it);
+    drop_waits(bus);
     sd_bus_detach_event(bus);
     // The bus may still be dispatching this very callback: drop our reference
     // and let sd-bus free it when it unwinds.
@@ -254,7 +264,45 @@ bool BusServer::drop_if_backlogged(sd_bus* bus) {
     return true;
 }
 
+void BusServer::drop_waits(sd_bus* bus) {
+    std::erase_if(m_waits, [bus](const Wait& wait) {
+        if (sd_bus_message_get_bus(wait.call) != bus)
+            return false;
+        sd_bus_message_unref(wait.call);
+        return true;
+    });
+}
+
+// The unit changed: the WaitUnit calls for it are answered once its job is
+// over, with its properties as GetUnit gives them.
+void BusServer::answer_waits(UnitId unit) {
+    const Manager& manager = m_supervisor.manager();
+    if (*manager.job(unit) != '\0')
+        return;
+    std::vector<Wait> done;
+    std::erase_if(m_waits, [&](const Wait& wait) {
+        if (wait.unit != unit)
+            return false;
+        done.push_back(wait);
+        return true;
+    });
+    if (done.empty())
+        return;
+    BusReply properties = unit_properties(manager, unit);
+    for (const Wait& wait : done) {
+        sd_bus_message* reply = nullptr;
+        int r = sd_bus_message_new_method_return(wait.call, &reply);
+        if (r >= 0)
+            r = append_reply(reply, "WaitUnit", properties);
+        if (r >= 0)
+            (void)sd_bus_send(nullptr, reply, nullptr);  // a gone client is no error of ours
+        sd_bus_message_unref(reply);
+        sd_bus_message_unref(wait.call);
+    }
+}
+
 void BusServer::emit_unit_changed(UnitId unit) {
+    answer_waits(unit);
     const Manager& manager = m_supervisor.manager();
     std::string name = bus_text(manager.graph().nodes[unit].name);
     const char* state = to_string(manager.runtime(unit).state);
@@ -299,6 +347,13 @@ int BusServer::method_call(sd_bus_message* m, void* userdata, sd_bus_error* erro
     BusReply result = handle_bus_call(context, method, argument);
     if (!result.ok())
         return sd_bus_error_set(error, result.error_name.c_str(), result.error_message.c_str());
+    if (result.wait_for) {
+        if (server->m_waits.size() >= kMaxWaits)
+            return sd_bus_error_set(error, kErrorRequestFailed,
+                                    "too many calls wait for units already; try again later");
+        server->m_waits.push_back({sd_bus_message_ref(m), *result.wait_for});
+        return 1;  // answered by answer_waits
+    }
     sd_bus_message* reply = nullptr;
     int r = sd_bus_message_new_method_return(m, &reply);
     if (r >= 0)

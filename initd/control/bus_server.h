@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/rate_limit.h"
 #include "base/result.h"
@@ -67,6 +68,15 @@ class BusServer {
     // to send back.
     std::string reboot(const std::string& mode);
 
+    // WaitUnit calls whose unit still has a job: answered by
+    // answer_waits once it has none, dropped with their connection.
+    struct Wait {
+        sd_bus_message* call;
+        UnitId unit;
+    };
+    void answer_waits(UnitId unit);
+    void drop_waits(sd_bus* bus);
+
     static const sd_bus_vtable kVtable[];
     static const sd_bus_vtable kDaemonVtable[];
 
@@ -76,6 +86,7 @@ class BusServer {
     sd_event_source* m_accept_source = nullptr;
     sd_event_source* m_exit_source = nullptr;
     std::map<sd_bus*, std::unique_ptr<Connection>> m_connections;
+    std::vector<Wait> m_waits;
     std::string m_kexec_loaded_path = "/sys/kernel/kexec_loaded";
     // Refused connections and dropped clients: anyone allowed to connect
     // can cause these as fast as they like.

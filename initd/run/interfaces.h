@@ -65,6 +65,9 @@ class ProcessControl {
     // process group. Never reaches PID 1, every process (-1), the caller's
     // own group (0) or the caller, whatever it is asked.
     virtual void kill(pid_t pid, int signal) = 0;
+    // The same for one process alone, not its group (kill_mode = "process",
+    // reload_signal), with the same refusals.
+    virtual void kill_process(pid_t pid, int signal) = 0;
     // The session id of a process, to tie sd_notify senders to their unit.
     virtual std::optional<pid_t> session_of(pid_t pid) = 0;
     // The parent of a process, to tell whether MAINPID= names a descendant
@@ -102,8 +105,16 @@ class CgroupControl {
 
 // pid_file_poll: a forking service's parent has exited and its pid file is
 // not there (yet): look again shortly, until the start timeout.
+// control_timeout: the running command of exec_start_pre and friends.
 // device_timeout: a waiting unit's after_devices have not all appeared.
-enum class TimerKind { start_timeout, stop_timeout, restart_delay, pid_file_poll, device_timeout };
+enum class TimerKind {
+    start_timeout,
+    stop_timeout,
+    restart_delay,
+    pid_file_poll,
+    control_timeout,
+    device_timeout
+};
 
 class TimerControl {
   public:

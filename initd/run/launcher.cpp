@@ -280,6 +280,12 @@ void Launcher::kill(pid_t pid, int signal) {
         ::kill(-pid, signal);  // its process group (services are session leaders)
 }
 
+void Launcher::kill_process(pid_t pid, int signal) {
+    if (pid <= 1 || pid == ::getpid())
+        return;  // the same line of defence as kill(); no groups here
+    ::kill(pid, signal);
+}
+
 std::optional<pid_t> Launcher::session_of(pid_t pid) {
     if (pid <= 0)
         return std::nullopt;  // getsid(0) would be our own session

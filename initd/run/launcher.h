@@ -50,6 +50,7 @@ class Launcher : public ProcessControl {
 
     void spawn(UnitId unit, SpawnRequest request) override;
     void kill(pid_t pid, int signal) override;
+    void kill_process(pid_t pid, int signal) override;
     std::optional<pid_t> session_of(pid_t pid) override;
     std::optional<pid_t> parent_of(pid_t pid) override;
     Result<std::string> read_pid_file(const std::string& path) override;

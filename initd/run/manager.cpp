@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "base/signal_name.h"
 #include "initd/graph/graph_instance.h"
 #include "initd/run/pid_file.h"
 
@@ -17,16 +18,6 @@ namespace {
 constexpr auto kPidFilePoll = std::chrono::milliseconds(50);
 // How soon a stopping unit's cgroup is looked at again after cgroup.kill.
 constexpr auto kLingerRecheck = std::chrono::milliseconds(200);
-
-// "TERM", "RTMIN+3": any int has a name. sigabbrev_np knows only the classic
-// signals and returns NULL for real-time ones and anything out of range.
-std::string signal_name(int signal) {
-    if (signal >= SIGRTMIN && signal <= SIGRTMAX)
-        return signal == SIGRTMIN ? "RTMIN" : "RTMIN+" + std::to_string(signal - SIGRTMIN);
-    if (const char* name = sigabbrev_np(signal))
-        return name;
-    return "unknown";
-}
 
 }  // namespace
 
@@ -113,6 +104,46 @@ Result<void> Manager::restart(const std::string& name) {
     return {};
 }
 
+Result<void> Manager::reload(const std::string& name) {
+    m_thread.check("Manager::reload");
+    auto unit = find(name);
+    if (!unit)
+        return Error{"no such unit: " + name};
+    if (m_shutting_down)
+        return Error{"the system is shutting down"};
+    const auto& def = m_graph.nodes[*unit].unit;
+    UnitRuntime& u = m_units[*unit];
+    if (!def || def->is_target())
+        return Error{name + " cannot reload: it is a target"};
+    if (def->service->exec_reload.empty() && def->service->reload_signal == 0)
+        return Error{name + " cannot reload: it has no exec_reload and reload_signal = \"none\""};
+    if (u.state != UnitState::active || u.stop_requested)
+        return Error{name + " is " + to_string(u.state) + ", not active: nothing to reload"};
+    if (u.control != ControlPhase::none || u.control_in_flight || u.reloading)
+        return Error{name + " is busy with a reload or a command already"};
+    const Service& s = *def->service;
+    u.reload_failure.clear();
+    if (!s.exec_reload.empty()) {
+        u.reloading = true;
+        run_commands(*unit, ControlPhase::reload);
+    } else {
+        if (u.main_pid <= 1 || u.main_pid == m_options.self_pid)
+            return Error{name + " cannot reload: it has no main process to send SIG" +
+                         signal_name(s.reload_signal) + " to"};
+        m_seams.processes.kill_process(u.main_pid, s.reload_signal);
+        if (s.type == ServiceType::notify) {
+            // Done when it says READY=1 again (after RELOADING=1), as
+            // systemd's notify-reload; bounded like a command.
+            u.reloading = true;
+            m_seams.timers.arm(*unit, TimerKind::control_timeout,
+                               m_seams.time.now() + s.start_timeout);
+        }
+    }
+    changed(*unit);
+    process();
+    return {};
+}
+
 void Manager::shutdown() {
     m_thread.check("Manager::shutdown");
     m_shutting_down = true;
@@ -192,7 +223,8 @@ bool Manager::is_pending_start(UnitId unit) const {
     const UnitRuntime& u = m_units[unit];
     return u.state == UnitState::waiting || u.state == UnitState::starting ||
            (u.state == UnitState::restarting && !u.ever_ready) ||
-           (u.stop_requested && !m_shutting_down);
+           (u.stop_requested && !m_shutting_down) ||
+           (u.pending_down.has_value() && !u.ever_ready);  // a failed start's stop_post
 }
 
 bool Manager::is_running(UnitId unit) const {
@@ -383,13 +415,15 @@ void Manager::spawn(UnitId unit) {
     u.state = UnitState::starting;
     if (!u.started_at)
         u.started_at = now;
-    u.spawn_in_flight = true;
     u.timed_out = false;
     u.parent_exited = false;
     u.pid_file_problem.clear();
     u.lingering = false;
-    ++m_spawns_in_flight;
-    SpawnRequest request = spawn_request(unit);
+    u.ran = true;
+    u.stop_problem.clear();
+    u.stop_failure.reset();
+    u.exited_during_stop.reset();
+    u.cgroup_dir.clear();
     u.made_runtime_directories = u.made_runtime_directories || !s.directories.runtime.empty();
     // Without its cgroup (the implementation said why) the service still
     // starts, tracked by its main process as without cgroups at all.
@@ -397,10 +431,37 @@ void Manager::spawn(UnitId unit) {
         auto dir = m_seams.cgroups->prepare(m_graph.nodes[unit].name, s);
         u.in_cgroup = dir.ok();
         if (dir)
-            request.cgroup = *dir;
+            u.cgroup_dir = *dir;
     }
     changed(unit);
+    if (!s.exec_start_pre.empty())
+        run_commands(unit, ControlPhase::start_pre);
+    else
+        spawn_main(unit);
+}
+
+void Manager::spawn_main(UnitId unit) {
+    UnitRuntime& u = m_units[unit];
+    u.spawn_in_flight = true;
+    ++m_spawns_in_flight;
+    SpawnRequest request = spawn_request(unit);
+    request.cgroup = u.cgroup_dir;
     m_seams.processes.spawn(unit, std::move(request));
+}
+
+// The service is ready by its type's rule: exec_start_post runs first, if
+// it has any; a unit becomes active only after them.
+void Manager::became_ready(UnitId unit) {
+    UnitRuntime& u = m_units[unit];
+    const Service& s = *m_graph.nodes[unit].unit->service;
+    if (u.control == ControlPhase::start_post)
+        return;  // a second READY=1
+    if (s.exec_start_post.empty()) {
+        mark_ready(unit);
+        return;
+    }
+    m_seams.timers.disarm(unit, TimerKind::start_timeout);
+    run_commands(unit, ControlPhase::start_post);
 }
 
 void Manager::mark_ready(UnitId unit) {
@@ -445,7 +506,13 @@ void Manager::settle(UnitId unit, UnitState state, UnitResult result, std::strin
     enqueue_all(m_graph.nodes[unit].after);  // predecessors may wait to stop
 }
 
+// The unit's processes ended by themselves (or never started): once
+// exec_stop_post has run, the restart policy decides.
 void Manager::handle_failure(UnitId unit, UnitResult result, std::string reason) {
+    went_down(unit, Down{false, UnitState::failed, result, std::move(reason)});
+}
+
+void Manager::apply_restart_policy(UnitId unit, UnitResult result, std::string reason) {
     UnitRuntime& u = m_units[unit];
     const Service& s = *m_graph.nodes[unit].unit->service;
     bool wants_restart = s.restart == RestartPolicy::always ||
@@ -470,106 +537,28 @@ void Manager::handle_failure(UnitId unit, UnitResult result, std::string reason)
     changed(unit);
 }
 
-// ---- stopping --------------------------------------------------------------
-
-void Manager::evaluate_stop(UnitId unit) {
-    UnitRuntime& u = m_units[unit];
-    switch (u.state) {
-        case UnitState::inactive:
-        case UnitState::failed:
-        case UnitState::skipped:
-            u.stop_requested = false;
-            finish_stop(unit);
-            return;
-        case UnitState::waiting:
-            settle(unit, UnitState::inactive, UnitResult::cancelled, "stopped before it started");
-            u.stop_requested = false;
-            finish_stop(unit);
-            return;
-        case UnitState::restarting:
-            settle(unit, UnitState::inactive, UnitResult::cancelled,
-                   "stopped while waiting to restart");
-            u.stop_requested = false;
-            finish_stop(unit);
-            return;
-        case UnitState::stopping:
-            return;
-        case UnitState::starting:
-        case UnitState::active:
-            break;
-    }
-    // Reverse dependency order: wait for every unit ordered after this one
-    // that is also being stopped.
-    for (size_t d : m_graph.nodes[unit].dependents) {
-        const UnitRuntime& dep = m_units[d];
-        if (dep.stop_requested && !is_down(dep.state))
-            return;
-    }
-    begin_stop(unit);
-}
-
-void Manager::begin_stop(UnitId unit) {
-    UnitRuntime& u = m_units[unit];
-    if (u.spawn_in_flight) {
-        // on_spawned will see stop_requested and come back here.
-        u.state = UnitState::stopping;
-        changed(unit);
-        return;
-    }
-    if (u.main_pid == 0 && u.lingering) {
-        // The main process is gone but the cgroup is not: the stop signal
-        // goes to every process left in it, and the unit stops once it is
-        // empty (check_lingering), by stop_timeout with cgroup.kill.
-        u.state = UnitState::stopping;
-        m_seams.timers.disarm(unit, TimerKind::start_timeout);
-        kill_cgroup(unit, SIGTERM);
-        const Service& s = *m_graph.nodes[unit].unit->service;
-        m_seams.timers.arm(unit, TimerKind::stop_timeout, m_seams.time.now() + s.stop_timeout);
-        changed(unit);
-        return;
-    }
-    if (u.main_pid == 0) {
-        // Nothing runs: a target, an exited oneshot, a service that is gone,
-        // or a forking service whose daemon never named itself (whatever its
-        // parent left in the process group goes).
-        if (u.parent_exited) {
-            u.parent_exited = false;
-            m_seams.timers.disarm(unit, TimerKind::pid_file_poll);
-            send_signal(-u.session, SIGKILL);
-            kill_cgroup(unit, SIGKILL);
-            m_session_to_unit.erase(u.session);
-        }
-        u.stop_requested = false;
-        settle(unit, UnitState::inactive,
-               u.result == UnitResult::none ? UnitResult::success : u.result, "");
-        finish_stop(unit);
-        return;
-    }
-    u.state = UnitState::stopping;
-    m_seams.timers.disarm(unit, TimerKind::start_timeout);
-    send_signal(u.main_pid, SIGTERM);
-    const Service& s = *m_graph.nodes[unit].unit->service;
-    m_seams.timers.arm(unit, TimerKind::stop_timeout, m_seams.time.now() + s.stop_timeout);
-    changed(unit);
-}
-
-// The unit is down: let its predecessors stop, and start it again if a
-// restart asked for that.
-void Manager::finish_stop(UnitId unit) {
-    UnitRuntime& u = m_units[unit];
-    m_seams.timers.disarm(unit, TimerKind::stop_timeout);
-    enqueue_all(m_graph.nodes[unit].after);
-    if (u.start_after_stop && !m_shutting_down) {
-        u.start_after_stop = false;
-        (void)start(m_graph.nodes[unit].name);
-    }
-}
-
 // ---- events ----------------------------------------------------------------
 
 void Manager::on_spawned(UnitId unit, SpawnResult result) {
     m_thread.check("Manager::on_spawned");
     UnitRuntime& u = m_units[unit];
+    if (u.control_in_flight) {
+        --m_spawns_in_flight;
+        std::optional<ExitStatus> exited;
+        if (auto early = m_early_exits.find(result.pid); early != m_early_exits.end()) {
+            exited = early->second;
+            m_early_exits.erase(early);
+        }
+        if (m_spawns_in_flight == 0) {
+            m_early_exits.clear();
+            m_early_notifications.clear();
+        }
+        control_spawned(unit, result.pid);
+        if (exited && m_control_to_unit.count(result.pid))
+            on_exit(result.pid, *exited);
+        process();
+        return;
+    }
     u.spawn_in_flight = false;
     --m_spawns_in_flight;
     u.main_pid = result.pid;
@@ -598,7 +587,7 @@ void Manager::on_spawned(UnitId unit, SpawnResult result) {
     if (u.stop_requested) {
         begin_stop(unit);
     } else if (s.type == ServiceType::simple || s.type == ServiceType::exec) {
-        mark_ready(unit);
+        became_ready(unit);
     } else {
         m_seams.timers.arm(unit, TimerKind::start_timeout, m_seams.time.now() + s.start_timeout);
     }
@@ -612,19 +601,26 @@ void Manager::on_spawned(UnitId unit, SpawnResult result) {
 void Manager::on_spawn_failed(UnitId unit, const Error& error) {
     m_thread.check("Manager::on_spawn_failed");
     UnitRuntime& u = m_units[unit];
+    if (u.control_in_flight) {
+        --m_spawns_in_flight;
+        if (m_spawns_in_flight == 0) {
+            m_early_exits.clear();
+            m_early_notifications.clear();
+        }
+        control_spawn_failed(unit, error);
+        process();
+        return;
+    }
     u.spawn_in_flight = false;
     --m_spawns_in_flight;
     if (m_spawns_in_flight == 0) {
         m_early_exits.clear();
         m_early_notifications.clear();
     }
-    if (u.stop_requested) {
-        u.stop_requested = false;
-        settle(unit, UnitState::failed, UnitResult::exec_failed, error.message);
-        finish_stop(unit);
-    } else {
+    if (u.stop_requested)
+        went_down(unit, Down{true, UnitState::failed, UnitResult::exec_failed, error.message});
+    else
         handle_failure(unit, UnitResult::exec_failed, error.message);
-    }
     process();
 }
 
@@ -636,6 +632,14 @@ void Manager::forget_pid(UnitId unit) {
 
 void Manager::on_exit(pid_t pid, ExitStatus status) {
     m_thread.check("Manager::on_exit");
+    if (auto control = m_control_to_unit.find(pid); control != m_control_to_unit.end()) {
+        UnitId unit = control->second;
+        m_control_to_unit.erase(control);
+        control_exited(unit, status);
+        check_lingering();  // it may have been the last process of its cgroup
+        process();
+        return;
+    }
     auto it = m_pid_to_unit.find(pid);
     if (it == m_pid_to_unit.end()) {
         // An escaped daemon's exit may have emptied its unit's cgroup.
@@ -660,22 +664,14 @@ void Manager::on_exit(pid_t pid, ExitStatus status) {
     }
     u.last_exit = status;
 
+    if (u.state == UnitState::stopping && u.control == ControlPhase::stop) {
+        u.exited_during_stop = status;  // exec_stop goes on; handled after it
+        changed(unit);
+        process();
+        return;
+    }
     if (u.state == UnitState::stopping) {
-        // Whatever else the service left in its process group and its
-        // cgroup goes too; with a cgroup, it is down once that is empty.
-        send_signal(-session, SIGKILL);
-        kill_cgroup(unit, SIGKILL);
-        if (cgroup_populated(unit)) {
-            u.lingering = true;
-            u.lingering_exit = status;
-            changed(unit);
-            process();
-            return;
-        }
-        m_session_to_unit.erase(session);
-        u.stop_requested = false;
-        settle(unit, UnitState::inactive, UnitResult::success, "");
-        finish_stop(unit);
+        main_stopped(unit, session, status);
         process();
         return;
     }
@@ -696,7 +692,7 @@ void Manager::on_exit(pid_t pid, ExitStatus status) {
                        "did not become ready within " + format_duration(s.start_timeout));
     } else if (u.state == UnitState::starting && s.type == ServiceType::oneshot &&
                status.success()) {
-        mark_ready(unit);
+        became_ready(unit);
     } else if (u.state == UnitState::starting) {
         handle_failure(unit, status.signal ? UnitResult::signal : UnitResult::exit_code,
                        status.to_string() + " before it was ready");
@@ -761,9 +757,20 @@ NotifyOutcome Manager::on_notify(pid_t sender, uid_t sender_uid, const NotifyMes
             m_pid_to_unit[u.main_pid] = *unit;
         }
     }
-    if (message.ready && u.state == UnitState::starting &&
-        m_graph.nodes[*unit].unit->service->type == ServiceType::notify)
-        mark_ready(*unit);
+    bool notify_type = m_graph.nodes[*unit].unit->service->type == ServiceType::notify;
+    if (message.ready && u.state == UnitState::starting && notify_type)
+        became_ready(*unit);
+    // RELOADING=1 … READY=1: a reload in progress, however it was asked for.
+    if (notify_type && u.state == UnitState::active) {
+        if (message.reloading) {
+            u.reloading = true;
+            u.reload_failure.clear();
+        } else if (message.ready && u.control != ControlPhase::reload) {
+            u.reloading = false;
+            if (u.control_pid == 0 && !u.control_in_flight)
+                m_seams.timers.disarm(*unit, TimerKind::control_timeout);
+        }
+    }
     changed(*unit);
     process();
     return outcome;
@@ -844,7 +851,7 @@ void Manager::look_for_pid_file(UnitId unit) {
         u.pid_file_problem.clear();
         u.main_pid = *pid;
         m_pid_to_unit[*pid] = unit;
-        mark_ready(unit);
+        became_ready(unit);
         return;
     }
     m_seams.timers.arm(unit, TimerKind::pid_file_poll, m_seams.time.now() + kPidFilePoll);
@@ -895,9 +902,7 @@ void Manager::end_lingering(UnitId unit) {
     u.lingering = false;
     m_session_to_unit.erase(u.session);
     if (u.state == UnitState::stopping) {
-        u.stop_requested = false;
-        settle(unit, UnitState::inactive, UnitResult::success, "");
-        finish_stop(unit);
+        went_down(unit, Down{true, UnitState::inactive, UnitResult::success, ""});
         return;
     }
     const ExitStatus& status = u.lingering_exit;
@@ -942,13 +947,30 @@ void Manager::on_timer(UnitId unit, TimerKind kind) {
                 forking_timed_out(unit);
             } else if (u.state == UnitState::starting && u.main_pid != 0) {
                 u.timed_out = true;
-                send_signal(u.main_pid, SIGTERM);
                 const Service& s = *m_graph.nodes[unit].unit->service;
+                send_signal(u.main_pid, s.kill_signal);
                 m_seams.timers.arm(unit, TimerKind::stop_timeout,
                                    m_seams.time.now() + s.stop_timeout);
             }
             break;
+        case TimerKind::control_timeout:
+            if (u.control_pid != 0) {
+                u.control_timed_out = true;
+                send_signal(u.control_pid, SIGKILL);
+            } else if (u.reloading && u.control == ControlPhase::none) {
+                const Service& s = *m_graph.nodes[unit].unit->service;
+                u.reloading = false;
+                u.reload_failure = "no READY=1 within " + format_duration(s.start_timeout) +
+                                   " of SIG" + signal_name(s.reload_signal);
+                changed(unit);
+            }
+            break;
         case TimerKind::stop_timeout:
+            if (m_graph.nodes[unit].unit->service->kill_mode == KillMode::process) {
+                if (u.main_pid > 1 && u.main_pid != m_options.self_pid)
+                    m_seams.processes.kill_process(u.main_pid, SIGKILL);
+                break;
+            }
             if (u.main_pid != 0)
                 send_signal(u.main_pid, SIGKILL);
             kill_cgroup(unit, SIGKILL);
@@ -976,6 +998,20 @@ std::vector<std::pair<pid_t, std::string>> Manager::cgroup_processes(UnitId unit
     if (!m_seams.cgroups || !m_units[unit].in_cgroup)
         return {};
     return m_seams.cgroups->processes(m_graph.nodes[unit].name);
+}
+
+const char* Manager::job(UnitId unit) const {
+    const UnitRuntime& u = m_units[unit];
+    if (u.stop_requested || u.state == UnitState::stopping)
+        return u.start_after_stop ? "restart" : "stop";
+    if (u.start_after_stop)
+        return "restart";
+    if (u.state == UnitState::waiting || u.state == UnitState::starting ||
+        (u.state == UnitState::restarting && !u.ever_ready))
+        return "start";
+    if (u.reloading)
+        return "reload";
+    return "";
 }
 
 bool Manager::settled() const {

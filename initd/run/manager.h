@@ -33,6 +33,20 @@
 // that is also being stopped has stopped; independent branches stop in
 // parallel.
 //
+// A service's extra commands (exec_start_pre and friends) run as its
+// control process, one at a time, beside or instead of the main process:
+//
+//   starting: exec_start_pre… → main process → ready → exec_start_post… → active
+//   stopping: exec_stop… → kill_signal (kill_mode) → main gone → exec_stop_post…
+//   active:   reload → exec_reload… (or reload_signal), the unit stays active
+//
+// exec_stop runs only for a unit that became active; exec_stop_post runs
+// whenever the unit's processes ran, however it went down (a failed start,
+// a crash before a restart). A failing command (unless tolerated with '-')
+// fails the start; a failing exec_start_post stops the main process and
+// fails the unit. Each command is bounded by start_timeout (exec_stop and
+// exec_stop_post: stop_timeout), then killed and counted as failed.
+//
 // Work is driven by a queue of units to re-evaluate (no recursion), so the
 // stack depth never depends on the size of the graph.
 #pragma once
@@ -54,6 +68,19 @@
 #include "initd/run/unit_state.h"
 
 namespace fastinit {
+
+// Which of a service's command lists its control process is running.
+enum class ControlPhase { none, start_pre, start_post, reload, stop, stop_post };
+
+// How a running unit went down, for once exec_stop_post has run: stopped on
+// request (settles in `state`), or its processes ended by themselves (the
+// restart policy decides).
+struct Down {
+    bool stopped = false;
+    UnitState state = UnitState::inactive;
+    UnitResult result = UnitResult::success;
+    std::string reason;
+};
 
 struct UnitRuntime {
     UnitState state = UnitState::inactive;
@@ -81,6 +108,29 @@ struct UnitRuntime {
     bool lingering = false;
     ExitStatus lingering_exit;
     bool in_cgroup = false;  // its processes were started in its cgroup
+    std::string cgroup_dir;  // where, for its control processes too
+
+    // The control process (see the top of this file): at most one.
+    ControlPhase control = ControlPhase::none;
+    size_t control_next = 0;  // index of the next command of the phase
+    pid_t control_pid = 0;
+    bool control_in_flight = false;  // spawned, not reported yet
+    bool control_timed_out = false;
+    // A control process reported after its unit went down is killed at once.
+    bool abandon_control = false;
+    // The unit's processes ran in this start (exec_stop_post is due once).
+    bool ran = false;
+    std::optional<Down> pending_down;  // waits for exec_stop_post
+    // The main process exited while exec_stop ran: it is handled after.
+    std::optional<ExitStatus> exited_during_stop;
+    // exec_start_post failed: the unit is being stopped and then fails.
+    std::optional<std::pair<UnitResult, std::string>> stop_failure;
+    // Why exec_stop or exec_stop_post failed, for the reason of the stop.
+    std::string stop_problem;
+    // A reload is in progress (exec_reload, or RELOADING=1 until READY=1);
+    // why the last one failed, "" when it did not.
+    bool reloading = false;
+    std::string reload_failure;
     // A spawn was asked to make its runtime directories: they are removed
     // when the unit is down.
     bool made_runtime_directories = false;
@@ -139,6 +189,9 @@ class Manager {
     Result<void> start(const std::string& name);
     Result<void> stop(const std::string& name);
     Result<void> restart(const std::string& name);
+    // Runs exec_reload, or sends reload_signal to the main process; an error
+    // when the unit cannot reload or is not active.
+    Result<void> reload(const std::string& name);
     // Stops every unit in reverse dependency order.
     void shutdown();
 
@@ -165,6 +218,10 @@ class Manager {
     // cgroups); and the processes in it, pid and comm.
     std::string cgroup_path(UnitId unit) const;
     std::vector<std::pair<pid_t, std::string>> cgroup_processes(UnitId unit) const;
+    // What the unit is doing for a request: "start", "stop", "restart",
+    // "reload", or "" once the request has played out (a client that waits
+    // for a verb's result waits for this to be "").
+    const char* job(UnitId unit) const;
     // No unit is waiting or starting (a boot or start request has played out).
     bool settled() const;
     bool shutting_down() const { return m_shutting_down; }
@@ -186,11 +243,29 @@ class Manager {
     void devices_timed_out(UnitId unit);
     void release(UnitId unit);
     void spawn(UnitId unit);
+    void spawn_main(UnitId unit);
+    void became_ready(UnitId unit);
+    void stop_processes(UnitId unit);
+    void main_stopped(UnitId unit, pid_t session, ExitStatus status);
+    void went_down(UnitId unit, Down down);
+    void finish_down(UnitId unit, Down down);
+    // Control processes (manager_commands.cpp).
+    const std::vector<Command>& commands(UnitId unit, ControlPhase phase) const;
+    void run_commands(UnitId unit, ControlPhase phase);
+    void next_command(UnitId unit);
+    void control_spawned(UnitId unit, pid_t pid);
+    void control_spawn_failed(UnitId unit, const Error& error);
+    void control_exited(UnitId unit, ExitStatus status);
+    void command_failed(UnitId unit, UnitResult result, std::string reason);
+    void commands_done(UnitId unit, ControlPhase phase);
+    bool drop_control(UnitId unit);
+    void signal_for_stop(UnitId unit, int signal);
     void mark_ready(UnitId unit);
     void settle(UnitId unit, UnitState state, UnitResult result, std::string reason);
     void begin_stop(UnitId unit);
     void finish_stop(UnitId unit);
     void handle_failure(UnitId unit, UnitResult result, std::string reason);
+    void apply_restart_policy(UnitId unit, UnitResult result, std::string reason);
     void request_stop(UnitId unit, bool start_again);
     void forget_pid(UnitId unit);
     bool is_own_process(UnitId unit, pid_t pid);
@@ -219,6 +294,7 @@ class Manager {
     bool m_shutting_down = false;
     std::map<pid_t, UnitId> m_pid_to_unit;
     std::map<pid_t, UnitId> m_session_to_unit;
+    std::map<pid_t, UnitId> m_control_to_unit;
     // Exits reaped before the spawn that created the pid was reported (the
     // spawn runs on a worker thread); kept only while spawns are in flight.
     std::map<pid_t, ExitStatus> m_early_exits;

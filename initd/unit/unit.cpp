@@ -32,6 +32,18 @@ const char* to_string(RestartPolicy policy) {
     return "?";
 }
 
+const char* to_string(KillMode mode) {
+    switch (mode) {
+        case KillMode::control_group:
+            return "control-group";
+        case KillMode::mixed:
+            return "mixed";
+        case KillMode::process:
+            return "process";
+    }
+    return "?";
+}
+
 std::string Diagnostic::to_string() const {
     // Not every diagnostic is about one file (a load-wide warning).
     std::string out = file;

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include <csignal>
+
 #include "base/duration.h"
 #include "initd/unit/process_attributes.h"
 
@@ -17,6 +19,17 @@ namespace fastinit {
 
 enum class ServiceType { simple, exec, oneshot, notify, forking };
 enum class RestartPolicy { no, on_failure, always };
+// Which processes a stop signals: every process of the cgroup, the main
+// process with the signal and the rest with SIGKILL, or the main process only.
+enum class KillMode { control_group, mixed, process };
+
+// One of a service's extra commands (exec_start_pre and friends). Written
+// with a leading '-' on the program ("-/bin/rm"), a failure is tolerated: the
+// '-' is not part of the program and `tolerate_failure` is set.
+struct Command {
+    std::vector<std::string> argv;
+    bool tolerate_failure = false;
+};
 
 // Where a service's stdout or stderr goes.
 struct OutputTarget {
@@ -36,6 +49,16 @@ struct Conditions {
 struct Service {
     ServiceType type = ServiceType::simple;
     std::vector<std::string> exec;
+    // Run one after another, each bounded by start_timeout (start_pre,
+    // start_post, reload) or stop_timeout (stop, stop_post).
+    std::vector<Command> exec_start_pre;
+    std::vector<Command> exec_start_post;
+    std::vector<Command> exec_stop;
+    std::vector<Command> exec_stop_post;
+    std::vector<Command> exec_reload;
+    int kill_signal = SIGTERM;
+    int reload_signal = SIGHUP;  // 0 ("none"): it cannot be reloaded by a signal
+    KillMode kill_mode = KillMode::control_group;
     // type = forking: where the daemon writes its pid (absolute).
     std::string pid_file;
     std::vector<std::pair<std::string, std::string>> environment;
@@ -87,5 +110,6 @@ struct Unit {
 
 const char* to_string(ServiceType type);
 const char* to_string(RestartPolicy policy);
+const char* to_string(KillMode mode);
 
 }  // namespace fastinit

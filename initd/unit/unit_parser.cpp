@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 
+#include "base/signal_name.h"
 #include "base/text.h"
 #include "base/toml_guard.h"
 #include "initd/unit/device_spec.h"
@@ -229,6 +230,74 @@ bool read_output(const Field& f, OutputTarget& out) {
     return true;
 }
 
+// exec_start_pre and friends: a list of commands, each a list of strings
+// whose first is an absolute program, optionally with a leading '-' that
+// marks a failure as tolerated (as in systemd). A single command may be
+// written without the outer list: ["/bin/true"].
+bool read_commands(const Field& f, std::vector<Command>& out) {
+    constexpr const char* kExpected =
+        "expected a list of commands, each a list of strings, e.g. "
+        "[[\"/bin/mkdir\", \"-p\", \"/run/x\"], [\"-/bin/rm\", \"/run/x/old\"]]";
+    const auto* array = f.node.as_array();
+    if (!array || array->empty())
+        return f.fail(kExpected);
+    auto read_one = [&](const toml::array& words) {
+        Command command;
+        if (words.empty())
+            return f.fail("a command must not be empty");
+        for (const auto& word : words) {
+            if (!word.is_string())
+                return f.fail(kExpected);
+            command.argv.push_back(*word.value<std::string>());
+            if (!expand(f, command.argv.back()))
+                return false;
+        }
+        std::string& program = command.argv[0];
+        if (program.starts_with("-")) {
+            command.tolerate_failure = true;
+            program.erase(0, 1);
+        }
+        if (program.empty() || program[0] != '/')
+            return f.fail("the program \"" + program +
+                          "\" must be an absolute path (a leading '-' tolerates its failure)");
+        out.push_back(std::move(command));
+        return true;
+    };
+    if (array->front().is_string())
+        return read_one(*array);
+    if (array->size() > 64)
+        return f.fail("at most 64 commands");
+    for (const auto& element : *array) {
+        const auto* words = element.as_array();
+        if (!words)
+            return f.fail(kExpected);
+        if (!read_one(*words))
+            return false;
+    }
+    return true;
+}
+
+// kill_signal, reload_signal: a signal's name. SIGKILL and SIGSTOP are never
+// a polite request; `allow_none` lets reload_signal = "none" say that the
+// service cannot be reloaded by a signal.
+bool read_signal(const Field& f, int& out, bool allow_none) {
+    std::string text;
+    if (!read_string(f, text))
+        return false;
+    if (allow_none && text == "none") {
+        out = 0;
+        return true;
+    }
+    auto signal = parse_signal_name(text);
+    if (!signal)
+        return f.fail("\"" + text + "\": " + signal.error().message +
+                      (allow_none ? ", or \"none\"" : ""));
+    if (*signal == SIGKILL || *signal == SIGSTOP)
+        return f.fail("\"" + text + "\" cannot be caught; a service must be able to act on it");
+    out = *signal;
+    return true;
+}
+
 template <typename Enum>
 bool read_enum(const Field& f, std::initializer_list<std::pair<const char*, Enum>> choices,
                Enum& out) {
@@ -337,7 +406,7 @@ bool read_mode(const Field& f, mode_t& out) {
 Service& service_of(Unit& u);
 
 // Environment files, service directories and process attributes.
-void add_process_keys(KeyTable& table) {
+KeyTable with_process_keys(KeyTable table) {
     for (const LimitKind& kind : limit_kinds()) {
         table.emplace(std::string("limit_") + kind.name, [&kind](const Field& f, Unit& u) {
             std::string text;
@@ -447,6 +516,7 @@ void add_process_keys(KeyTable& table) {
     table.emplace("logs_directory_mode", [](const Field& f, Unit& u) {
         return read_mode(f, service_of(u).directories.logs_mode);
     });
+    return table;
 }
 
 const KeyTable& unit_keys() {
@@ -492,152 +562,172 @@ Service& service_of(Unit& u) {
     return *u.service;
 }
 
+// exec_start_pre and friends, kill_signal, reload_signal, kill_mode.
+KeyTable with_command_keys(KeyTable table) {
+    using Commands = std::vector<Command> Service::*;
+    for (auto [key, member] : std::initializer_list<std::pair<const char*, Commands>>{
+             {"exec_start_pre", &Service::exec_start_pre},
+             {"exec_start_post", &Service::exec_start_post},
+             {"exec_stop", &Service::exec_stop},
+             {"exec_stop_post", &Service::exec_stop_post},
+             {"exec_reload", &Service::exec_reload}})
+        table.emplace(key, [member](const Field& f, Unit& u) {
+            return read_commands(f, service_of(u).*member);
+        });
+    table.emplace("kill_signal", [](const Field& f, Unit& u) {
+        return read_signal(f, service_of(u).kill_signal, false);
+    });
+    table.emplace("reload_signal", [](const Field& f, Unit& u) {
+        return read_signal(f, service_of(u).reload_signal, true);
+    });
+    table.emplace("kill_mode", [](const Field& f, Unit& u) {
+        return read_enum<KillMode>(f,
+                                   {{"control-group", KillMode::control_group},
+                                    {"mixed", KillMode::mixed},
+                                    {"process", KillMode::process}},
+                                   service_of(u).kill_mode);
+    });
+    return table;
+}
+
 const KeyTable& service_keys() {
-    static const KeyTable table = [] {
-        KeyTable table = {
-            {"type",
-             [](const Field& f, Unit& u) {
-                 return read_enum<ServiceType>(f,
-                                               {{"simple", ServiceType::simple},
-                                                {"exec", ServiceType::exec},
-                                                {"oneshot", ServiceType::oneshot},
-                                                {"notify", ServiceType::notify},
-                                                {"forking", ServiceType::forking}},
-                                               service_of(u).type);
-             }},
-            {"exec",
-             [](const Field& f, Unit& u) {
-                 const auto* array = f.node.as_array();
-                 auto& exec = service_of(u).exec;
-                 if (!array || array->empty())
-                     return f.fail(
-                         "expected a non-empty list of strings, e.g. [\"/usr/sbin/sshd\", \"-D\"]");
-                 for (const auto& element : *array) {
-                     if (!element.is_string())
-                         return f.fail("every element must be a string");
-                     exec.push_back(*element.value<std::string>());
-                     if (!expand(f, exec.back()))
-                         return false;
-                 }
-                 if (exec[0].empty() || exec[0][0] != '/')
-                     return f.fail("the program \"" + exec[0] + "\" must be an absolute path");
-                 return true;
-             }},
-            {"environment",
-             [](const Field& f, Unit& u) {
-                 const auto* table = f.node.as_table();
-                 if (!table)
-                     return f.fail("expected a table, e.g. { LANG = \"C\" }");
-                 // Each variable is reported where its name is, under its own key.
-                 bool ok = true;
-                 for (const auto& [key, value] : *table) {
-                     std::string full_key = f.key + "." + escape_for_message(key.str());
-                     auto name = check_environment_name(key.str());
-                     if (!name) {
-                         f.report.error(key.source(), full_key, name.error().message);
-                         ok = false;
-                         continue;
-                     }
-                     if (!value.is_string()) {
-                         f.report.error(key.source(), full_key, "the value must be a string");
-                         ok = false;
-                         continue;
-                     }
-                     std::string text = *value.value<std::string>();
-                     if (f.specifiers) {
-                         auto expanded = expand_specifiers(text, *f.specifiers);
-                         if (!expanded) {
-                             f.report.error(key.source(), full_key, expanded.error().message);
-                             ok = false;
-                             continue;
-                         }
-                         text = std::move(*expanded);
-                     }
-                     if (text.find('\0') != std::string::npos) {
-                         f.report.error(key.source(), full_key,
-                                        "the value contains a NUL byte, which would cut it short");
-                         ok = false;
-                         continue;
-                     }
-                     service_of(u).environment.emplace_back(std::string(key.str()),
-                                                            std::move(text));
-                 }
-                 return ok;
-             }},
-            {"pid_file",
-             [](const Field& f, Unit& u) {
-                 auto& path = service_of(u).pid_file;
-                 if (!read_string(f, path))
+    static const KeyTable table = with_command_keys(with_process_keys({
+        {"type",
+         [](const Field& f, Unit& u) {
+             return read_enum<ServiceType>(f,
+                                           {{"simple", ServiceType::simple},
+                                            {"exec", ServiceType::exec},
+                                            {"oneshot", ServiceType::oneshot},
+                                            {"notify", ServiceType::notify},
+                                            {"forking", ServiceType::forking}},
+                                           service_of(u).type);
+         }},
+        {"exec",
+         [](const Field& f, Unit& u) {
+             const auto* array = f.node.as_array();
+             auto& exec = service_of(u).exec;
+             if (!array || array->empty())
+                 return f.fail(
+                     "expected a non-empty list of strings, e.g. [\"/usr/sbin/sshd\", \"-D\"]");
+             for (const auto& element : *array) {
+                 if (!element.is_string())
+                     return f.fail("every element must be a string");
+                 exec.push_back(*element.value<std::string>());
+                 if (!expand(f, exec.back()))
                      return false;
-                 if (path.empty() || path[0] != '/')
-                     return f.fail("must be an absolute path");
-                 return true;
-             }},
-            {"user", [](const Field& f, Unit& u) { return read_string(f, service_of(u).user); }},
-            {"group", [](const Field& f, Unit& u) { return read_string(f, service_of(u).group); }},
-            {"working_directory",
-             [](const Field& f, Unit& u) {
-                 auto& dir = service_of(u).working_directory;
-                 if (!read_string(f, dir))
-                     return false;
-                 if (dir.empty() || dir[0] != '/')
-                     return f.fail("must be an absolute path");
-                 return true;
-             }},
-            {"restart",
-             [](const Field& f, Unit& u) {
-                 return read_enum<RestartPolicy>(f,
-                                                 {{"no", RestartPolicy::no},
-                                                  {"on-failure", RestartPolicy::on_failure},
-                                                  {"always", RestartPolicy::always}},
-                                                 service_of(u).restart);
-             }},
-            {"restart_delay",
-             [](const Field& f, Unit& u) { return read_duration(f, service_of(u).restart_delay); }},
-            {"restart_delay_max",
-             [](const Field& f, Unit& u) {
-                 return read_duration(f, service_of(u).restart_delay_max);
-             }},
-            {"start_timeout",
-             [](const Field& f, Unit& u) { return read_duration(f, service_of(u).start_timeout); }},
-            {"stop_timeout",
-             [](const Field& f, Unit& u) { return read_duration(f, service_of(u).stop_timeout); }},
-            {"memory_max",
-             [](const Field& f, Unit& u) { return read_memory_max(f, service_of(u).memory_max); }},
-            {"tasks_max",
-             [](const Field& f, Unit& u) { return read_tasks_max(f, service_of(u).tasks_max); }},
-            {"cpu_weight",
-             [](const Field& f, Unit& u) {
-                 auto value = f.node.value<int64_t>();
-                 if (!f.node.is_integer() || !value || *value < 1 || *value > 10000)
-                     return f.fail(
-                         "expected an integer from 1 to 10000 (100 is the default share)");
-                 service_of(u).cpu_weight = std::to_string(*value);
-                 return true;
-             }},
-            {"start_limit_burst",
-             [](const Field& f, Unit& u) {
-                 auto value = f.node.value<int64_t>();
-                 if (!f.node.is_integer() || !value || *value < 1 || *value > 1000)
-                     return f.fail("expected an integer from 1 to 1000");
-                 service_of(u).start_limit_burst = static_cast<int>(*value);
-                 return true;
-             }},
-            {"start_limit_interval",
-             [](const Field& f, Unit& u) {
-                 return read_duration(f, service_of(u).start_limit_interval);
-             }},
-            {"stdout",
-             [](const Field& f, Unit& u) { return read_output(f, service_of(u).stdout_target); }},
-            {"stderr",
-             [](const Field& f, Unit& u) {
-                 service_of(u).stderr_set = true;
-                 return read_output(f, service_of(u).stderr_target);
-             }},
-        };
-        add_process_keys(table);
-        return table;
-    }();
+             }
+             if (exec[0].empty() || exec[0][0] != '/')
+                 return f.fail("the program \"" + exec[0] + "\" must be an absolute path");
+             return true;
+         }},
+        {"environment",
+         [](const Field& f, Unit& u) {
+             const auto* table = f.node.as_table();
+             if (!table)
+                 return f.fail("expected a table, e.g. { LANG = \"C\" }");
+             // Each variable is reported where its name is, under its own key.
+             bool ok = true;
+             for (const auto& [key, value] : *table) {
+                 std::string full_key = f.key + "." + escape_for_message(key.str());
+                 auto name = check_environment_name(key.str());
+                 if (!name) {
+                     f.report.error(key.source(), full_key, name.error().message);
+                     ok = false;
+                     continue;
+                 }
+                 if (!value.is_string()) {
+                     f.report.error(key.source(), full_key, "the value must be a string");
+                     ok = false;
+                     continue;
+                 }
+                 std::string text = *value.value<std::string>();
+                 if (f.specifiers) {
+                     auto expanded = expand_specifiers(text, *f.specifiers);
+                     if (!expanded) {
+                         f.report.error(key.source(), full_key, expanded.error().message);
+                         ok = false;
+                         continue;
+                     }
+                     text = std::move(*expanded);
+                 }
+                 if (text.find('\0') != std::string::npos) {
+                     f.report.error(key.source(), full_key,
+                                    "the value contains a NUL byte, which would cut it short");
+                     ok = false;
+                     continue;
+                 }
+                 service_of(u).environment.emplace_back(std::string(key.str()), std::move(text));
+             }
+             return ok;
+         }},
+        {"pid_file",
+         [](const Field& f, Unit& u) {
+             auto& path = service_of(u).pid_file;
+             if (!read_string(f, path))
+                 return false;
+             if (path.empty() || path[0] != '/')
+                 return f.fail("must be an absolute path");
+             return true;
+         }},
+        {"user", [](const Field& f, Unit& u) { return read_string(f, service_of(u).user); }},
+        {"group", [](const Field& f, Unit& u) { return read_string(f, service_of(u).group); }},
+        {"working_directory",
+         [](const Field& f, Unit& u) {
+             auto& dir = service_of(u).working_directory;
+             if (!read_string(f, dir))
+                 return false;
+             if (dir.empty() || dir[0] != '/')
+                 return f.fail("must be an absolute path");
+             return true;
+         }},
+        {"restart",
+         [](const Field& f, Unit& u) {
+             return read_enum<RestartPolicy>(f,
+                                             {{"no", RestartPolicy::no},
+                                              {"on-failure", RestartPolicy::on_failure},
+                                              {"always", RestartPolicy::always}},
+                                             service_of(u).restart);
+         }},
+        {"restart_delay",
+         [](const Field& f, Unit& u) { return read_duration(f, service_of(u).restart_delay); }},
+        {"restart_delay_max",
+         [](const Field& f, Unit& u) { return read_duration(f, service_of(u).restart_delay_max); }},
+        {"start_timeout",
+         [](const Field& f, Unit& u) { return read_duration(f, service_of(u).start_timeout); }},
+        {"stop_timeout",
+         [](const Field& f, Unit& u) { return read_duration(f, service_of(u).stop_timeout); }},
+        {"memory_max",
+         [](const Field& f, Unit& u) { return read_memory_max(f, service_of(u).memory_max); }},
+        {"tasks_max",
+         [](const Field& f, Unit& u) { return read_tasks_max(f, service_of(u).tasks_max); }},
+        {"cpu_weight",
+         [](const Field& f, Unit& u) {
+             auto value = f.node.value<int64_t>();
+             if (!f.node.is_integer() || !value || *value < 1 || *value > 10000)
+                 return f.fail("expected an integer from 1 to 10000 (100 is the default share)");
+             service_of(u).cpu_weight = std::to_string(*value);
+             return true;
+         }},
+        {"start_limit_burst",
+         [](const Field& f, Unit& u) {
+             auto value = f.node.value<int64_t>();
+             if (!f.node.is_integer() || !value || *value < 1 || *value > 1000)
+                 return f.fail("expected an integer from 1 to 1000");
+             service_of(u).start_limit_burst = static_cast<int>(*value);
+             return true;
+         }},
+        {"start_limit_interval",
+         [](const Field& f, Unit& u) {
+             return read_duration(f, service_of(u).start_limit_interval);
+         }},
+        {"stdout",
+         [](const Field& f, Unit& u) { return read_output(f, service_of(u).stdout_target); }},
+        {"stderr",
+         [](const Field& f, Unit& u) {
+             service_of(u).stderr_set = true;
+             return read_output(f, service_of(u).stderr_target);
+         }},
+    }));
     return table;
 }
 

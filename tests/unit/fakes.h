@@ -78,6 +78,11 @@ class FakeProcesses : public ProcessControl {
             ADD_FAILURE() << "the manager asked to signal " << pid;
         kills.emplace_back(pid, signal);
     }
+    void kill_process(pid_t pid, int signal) override {
+        if (pid <= 1)
+            ADD_FAILURE() << "the manager asked to signal " << pid << " alone";
+        process_kills.emplace_back(pid, signal);
+    }
     std::optional<pid_t> session_of(pid_t pid) override { return lookup(sessions, pid); }
     std::optional<pid_t> parent_of(pid_t pid) override { return lookup(parents, pid); }
     void remove_runtime_directories(const std::string& unit,
@@ -109,6 +114,7 @@ class FakeProcesses : public ProcessControl {
 
     std::vector<Spawn> spawns;
     std::vector<std::pair<pid_t, int>> kills;
+    std::vector<std::pair<pid_t, int>> process_kills;  // kill_process: one process alone
     // What session_of and parent_of answer; a pid not listed does not exist.
     std::map<pid_t, pid_t> sessions;
     std::map<pid_t, pid_t> parents;

@@ -82,7 +82,7 @@ TEST(BusCalls, GetUnitFindsARawNameAndRepliesWellFormed) {
 
 TEST(BusCalls, OnlyRootChangesAnything) {
     Calls c;
-    for (std::string method : {"StartUnit", "StopUnit", "RestartUnit", "Reboot"}) {
+    for (std::string method : {"StartUnit", "StopUnit", "RestartUnit", "ReloadUnit", "Reboot"}) {
         BusReply reply = c.call(65534, method, method == "Reboot" ? "poweroff" : "app");
         EXPECT_EQ(reply.error_name, kErrorAccessDenied) << method;
     }
@@ -92,6 +92,43 @@ TEST(BusCalls, OnlyRootChangesAnything) {
     EXPECT_NE(c.h.state("app"), UnitState::inactive);
     EXPECT_TRUE(c.call(0, "Reboot", "poweroff").ok());
     EXPECT_EQ(c.reboots, std::vector<std::string>{"poweroff"});
+}
+
+std::string property(const BusReply& reply, const std::string& key) {
+    for (const auto& [name, value] : reply.properties)
+        if (name == key)
+            return std::get<std::string>(value);
+    return "(absent)";
+}
+
+TEST(BusCalls, WaitUnitIsOwedWhileTheUnitHasAJobAndAnsweredWithoutOne) {
+    Calls c;
+    EXPECT_EQ(c.call(1000, "WaitUnit", "nope").error_name, kErrorNoSuchUnit);
+    BusReply idle = c.call(1000, "WaitUnit", "app");
+    ASSERT_TRUE(idle.ok());
+    EXPECT_FALSE(idle.wait_for.has_value());
+    EXPECT_EQ(property(idle, "State"), "inactive");
+    EXPECT_EQ(property(idle, "Job"), "");
+
+    ASSERT_TRUE(c.call(0, "StartUnit", "app").ok());
+    BusReply pending = c.call(1000, "WaitUnit", "app");
+    ASSERT_TRUE(pending.ok());
+    EXPECT_EQ(pending.wait_for, c.h.id("app"));
+    EXPECT_EQ(property(c.call(1000, "GetUnit", "app"), "Job"), "start");
+
+    pid_t pid = c.h.spawned("app");
+    c.h.manager.on_notify(pid, 0, parse_notify_message("READY=1"));
+    BusReply done = c.call(1000, "WaitUnit", "app");
+    EXPECT_FALSE(done.wait_for.has_value());
+    EXPECT_EQ(property(done, "State"), "active");
+}
+
+TEST(BusCalls, ReloadUnitSaysWhyAUnitCannotReload) {
+    Calls c;
+    BusReply reply = c.call(0, "ReloadUnit", "default");
+    EXPECT_EQ(reply.error_name, kErrorRequestFailed);
+    EXPECT_THAT(reply.error_message, ::testing::HasSubstr("default cannot reload"));
+    EXPECT_EQ(c.call(0, "ReloadUnit", "nope").error_name, kErrorNoSuchUnit);
 }
 
 TEST(BusCalls, EchoedArgumentsAreBoundedAndWellFormed) {
