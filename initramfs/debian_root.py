@@ -54,6 +54,11 @@ class DebianRoot:
             # The documented install: meson install into the root.
             subprocess.run(["meson", "install", "-C", build_dir, "--no-rebuild", "--quiet",
                             "--destdir", staging], check=True, stdout=subprocess.DEVNULL)
+            # Companion mode, as docs/units.md says: when systemd is init,
+            # its unit keeps the device cache.
+            subprocess.run(["systemctl", "--root", staging, "enable",
+                            "fastinit-devices-keep.service"], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             shutil.copy(fastinit_initrd, os.path.join(staging, "boot", "initrd.img-" + self.kver))
             used = int(subprocess.run(["du", "-sm", staging], capture_output=True, text=True,
                                       check=True).stdout.split()[0])

@@ -5,6 +5,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <string_view>
@@ -22,8 +23,11 @@ namespace {
 // Connections are cheap but not free: bound them so a misbehaving client
 // cannot exhaust PID 1's file descriptors.
 constexpr size_t kMaxConnections = 64;
-// WaitUnit calls held at once, over all connections (each holds a message).
-constexpr size_t kMaxWaits = 256;
+// WaitUnit calls held at once, over all connections (each holds a message):
+// root's and everyone else's counted apart, so that other users waiting
+// cannot keep root's `fastinit start` from learning its result.
+constexpr size_t kMaxRootWaits = 256;
+constexpr size_t kMaxOtherWaits = 64;
 
 // Appends a reply of handle_bus_call to the method return `reply`, in the
 // signature the vtable declares for `method`.
@@ -348,10 +352,13 @@ int BusServer::method_call(sd_bus_message* m, void* userdata, sd_bus_error* erro
     if (!result.ok())
         return sd_bus_error_set(error, result.error_name.c_str(), result.error_message.c_str());
     if (result.wait_for) {
-        if (server->m_waits.size() >= kMaxWaits)
+        bool root = connection->uid == 0;
+        size_t same = std::count_if(server->m_waits.begin(), server->m_waits.end(),
+                                    [root](const Wait& wait) { return wait.root == root; });
+        if (same >= (root ? kMaxRootWaits : kMaxOtherWaits))
             return sd_bus_error_set(error, kErrorRequestFailed,
                                     "too many calls wait for units already; try again later");
-        server->m_waits.push_back({sd_bus_message_ref(m), *result.wait_for});
+        server->m_waits.push_back({sd_bus_message_ref(m), *result.wait_for, root});
         return 1;  // answered by answer_waits
     }
     sd_bus_message* reply = nullptr;

@@ -73,6 +73,7 @@ class BusServer {
     struct Wait {
         sd_bus_message* call;
         UnitId unit;
+        bool root;  // the caller is uid 0
     };
     void answer_waits(UnitId unit);
     void drop_waits(sd_bus* bus);

@@ -48,6 +48,8 @@ Result<void> Manager::start(const std::string& name) {
             return made.error();
         m_units.resize(m_graph.nodes.size());
         m_queued.resize(m_graph.nodes.size(), false);
+        if (!m_shutdown_job.empty())
+            m_shutdown_job.resize(m_graph.nodes.size(), false);
         root = *made;
     }
     TimePoint now = m_seams.time.now();
@@ -59,25 +61,31 @@ Result<void> Manager::start(const std::string& name) {
         }
         if (!is_down(u.state))
             continue;
-        u.state = UnitState::waiting;
-        u.result = UnitResult::none;
-        u.reason.clear();
-        u.restarts = 0;
-        u.ever_ready = false;
-        u.stop_requested = false;
-        u.timed_out = false;
-        u.queued_at = now;
-        u.started_at.reset();
-        u.ready_at.reset();
-        u.finished_at.reset();
-        u.waited_for.reset();
-        u.devices_checked = false;
-        u.missing_devices.clear();
-        changed(i);
-        enqueue(i);
+        queue_start(i, now);
     }
     process();
     return {};
+}
+
+// A down unit waits to start, with the bookkeeping of a new start job.
+void Manager::queue_start(UnitId unit, TimePoint now) {
+    UnitRuntime& u = m_units[unit];
+    u.state = UnitState::waiting;
+    u.result = UnitResult::none;
+    u.reason.clear();
+    u.restarts = 0;
+    u.ever_ready = false;
+    u.stop_requested = false;
+    u.timed_out = false;
+    u.queued_at = now;
+    u.started_at.reset();
+    u.ready_at.reset();
+    u.finished_at.reset();
+    u.waited_for.reset();
+    u.devices_checked = false;
+    u.missing_devices.clear();
+    changed(unit);
+    enqueue(unit);
 }
 
 Result<void> Manager::stop(const std::string& name) {
@@ -147,10 +155,21 @@ Result<void> Manager::reload(const std::string& name) {
 void Manager::shutdown() {
     m_thread.check("Manager::shutdown");
     m_shutting_down = true;
+    // The `shutdown` target and what it pulls in start (or keep running);
+    // every other unit stops.
+    m_shutdown_job.assign(m_units.size(), false);
+    if (auto target = find("shutdown"))
+        for (size_t i : m_graph.closure(*target))
+            m_shutdown_job[i] = true;
+    TimePoint now = m_seams.time.now();
     for (size_t i = 0; i < m_units.size(); ++i) {
-        m_units[i].start_after_stop = false;
-        if (!is_down(m_units[i].state)) {
-            m_units[i].stop_requested = true;
+        UnitRuntime& u = m_units[i];
+        u.start_after_stop = false;
+        if (m_shutdown_job[i]) {
+            if (is_down(u.state) && !u.stop_requested)
+                queue_start(i, now);
+        } else if (!is_down(u.state)) {
+            u.stop_requested = true;
             enqueue(i);
         }
     }
@@ -236,9 +255,14 @@ bool Manager::is_running(UnitId unit) const {
 void Manager::evaluate_waiting(UnitId unit) {
     if (!devices_ready(unit))
         return;
-    for (size_t before : m_graph.nodes[unit].after)
+    for (size_t before : m_graph.nodes[unit].after) {
         if (is_pending_start(before))
             return;
+        // At shutdown, a unit of the shutdown job starts after the units it
+        // is ordered after have stopped.
+        if (m_shutting_down && !m_shutdown_job[before] && !is_down(m_units[before].state))
+            return;
+    }
     release(unit);
 }
 
@@ -1026,9 +1050,15 @@ bool Manager::shutdown_complete() const {
     m_thread.check("Manager::shutdown_complete");
     if (!m_shutting_down || m_spawns_in_flight > 0)
         return false;
-    for (const auto& u : m_units)
-        if (!is_down(u.state))
+    for (size_t i = 0; i < m_units.size(); ++i) {
+        const UnitRuntime& u = m_units[i];
+        // The shutdown job's units have settled (a target or an exited
+        // oneshot stays active); every other unit is down.
+        bool done = m_shutdown_job[i] ? !is_pending_start(i) && u.state != UnitState::stopping
+                                      : is_down(u.state);
+        if (!done)
             return false;
+    }
     return true;
 }
 

@@ -192,7 +192,9 @@ class Manager {
     // Runs exec_reload, or sends reload_signal to the main process; an error
     // when the unit cannot reload or is not active.
     Result<void> reload(const std::string& name);
-    // Stops every unit in reverse dependency order.
+    // Stops every unit in reverse dependency order, and starts the
+    // `shutdown` target, if there is one, with what it pulls in; each of
+    // those starts once the units it is ordered after have stopped.
     void shutdown();
 
     // Events.
@@ -233,6 +235,7 @@ class Manager {
     }
 
   private:
+    void queue_start(UnitId unit, TimePoint now);
     void enqueue(UnitId unit);
     void enqueue_all(const std::vector<UnitId>& units);
     void process();
@@ -292,6 +295,9 @@ class Manager {
     std::vector<bool> m_queued;
     bool m_processing = false;
     bool m_shutting_down = false;
+    // At shutdown: the units of the `shutdown` target's closure, started
+    // while every other unit stops.
+    std::vector<bool> m_shutdown_job;
     std::map<pid_t, UnitId> m_pid_to_unit;
     std::map<pid_t, UnitId> m_session_to_unit;
     std::map<pid_t, UnitId> m_control_to_unit;

@@ -3,9 +3,11 @@ exec_stop_post, exec_reload), kill_signal and kill_mode, and client verbs
 that wait for the result, with real processes in a PID namespace."""
 
 import os
+import struct
 import time
 
 from conftest import wait_until
+from test_hostile_bus import _field, _pad, connect
 
 
 def logger(ns, word, fail=None):
@@ -247,3 +249,108 @@ def test_kill_mode_process_leaves_what_the_service_started(fastinit):
     assert stray_alive(ns, "sleep\x004441"), "kill_mode = process stopped a stray process"
     wait_until(lambda: not stray_alive(ns, "sleep\x004442"), 10,
                "control-group to stop the stray too")
+
+
+def test_shutdown_runs_exec_stop_then_the_shutdown_targets_units(fastinit):
+    ns = fastinit.new()
+    ns.write_units({
+        "default": '[unit]\nwants = ["svc", "late"]\n',
+        "svc": f"""
+            [service]
+            exec = ["/bin/sleep", "1000"]
+            exec_stop = [{logger(ns, "stop-svc")}]
+        """,
+        # Ordered after svc: stopped before it.
+        "late": f"""
+            [unit]
+            after = ["svc"]
+            [service]
+            type = "oneshot"
+            exec = ["/bin/true"]
+            exec_stop = [{logger(ns, "stop-late")}]
+        """,
+        "shutdown": "[unit]\n",
+        "final": f"""
+            [unit]
+            wanted_by = ["shutdown"]
+            after = ["svc"]
+            before = ["shutdown"]
+            [service]
+            type = "oneshot"
+            exec = {logger(ns, "final")}
+        """,
+    })
+    ns.start()
+    ns.wait_state("late", "active")
+    assert ns.unit_status("final")["state"] == "inactive"
+    assert log_lines(ns) == []
+    ns.stop()
+    assert log_lines(ns) == ["stop-late", "stop-svc", "final"]
+
+
+def wait_unit_call(serial, name):
+    """A WaitUnit(name) METHOD_CALL in D-Bus wire format."""
+    header = bytearray(b"l\x01\x00\x01" + struct.pack("<II", 0, serial) + b"\0\0\0\0")
+    _field(header, 1, "o", "/org/fastinit1")
+    _field(header, 2, "s", "org.fastinit1.Manager")
+    _field(header, 3, "s", "WaitUnit")
+    _field(header, 6, "s", "org.fastinit1")
+    _field(header, 8, "g", "s")
+    struct.pack_into("<I", header, 12, len(header) - 16)
+    _pad(header, 8)
+    data = name.encode()
+    body = struct.pack("<I", len(data)) + data + b"\0"
+    struct.pack_into("<I", header, 4, len(body))
+    return bytes(header) + body
+
+
+def test_other_users_waiting_cannot_crowd_out_roots_wait(fastinit):
+    def never_ready(ns):
+        return """
+            [service]
+            type = "notify"
+            exec = ["/bin/sleep", "1000"]
+            start_timeout = "60s"
+        """
+    def quick(ns):
+        return """
+            [service]
+            type = "oneshot"
+            exec = ["/bin/true"]
+        """
+    ns = boot_with(fastinit, {"slow": never_ready, "quick": quick})
+    ns.ctl_ok("start", "--no-block", "slow")
+    os.chmod(ns.socket_path, 0o666)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # nobody: 70 waits, then count the refusals
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setresgid(65534, 65534, 65534)
+            os.setresuid(65534, 65534, 65534)
+            s = connect(ns.socket_path)
+            for serial in range(1, 71):
+                s.sendall(wait_unit_call(serial, "slow"))
+            s.settimeout(2)
+            got = b""
+            try:
+                while got.count(b"too many calls wait") < 6:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    got += chunk
+            except OSError:
+                pass
+            os.write(write_end, str(got.count(b"too many calls wait")).encode())
+            time.sleep(5)  # holds its 64 waits while root asks
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    try:
+        refused = int(os.read(read_end, 16) or b"-1")
+        assert refused == 6, "other users' waits beyond 64 must be refused"
+        ns.ctl_ok("start", "quick")
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)

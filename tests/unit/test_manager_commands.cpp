@@ -369,5 +369,41 @@ TEST(ManagerCommands, TheJobOfARestartLastsThroughStopAndStart) {
     EXPECT_EQ(h.manager.job(h.id("s")), std::string(""));
 }
 
+TEST(ManagerCommands, ShutdownRunsExecStopInReverseOrderThenTheShutdownTargetsUnits) {
+    Harness h({{"default", "[unit]\nwants = [\"a\", \"b\"]\n"},
+               {"a",
+                "[service]\ntype = \"oneshot\"\nexec = [\"/bin/a\"]\n"
+                "exec_stop = [\"/bin/stop-a\"]\n"},
+               {"b",
+                "[unit]\nafter = [\"a\"]\n[service]\ntype = \"oneshot\"\n"
+                "exec = [\"/bin/b\"]\nexec_stop = [\"/bin/stop-b\"]\n"},
+               {"shutdown", "[unit]\n"},
+               {"final",
+                "[unit]\nwanted_by = [\"shutdown\"]\nafter = [\"a\"]\n"
+                "before = [\"shutdown\"]\n[service]\ntype = \"oneshot\"\n"
+                "exec = [\"/bin/final\"]\n"}});
+    ASSERT_TRUE(h.manager.start("default").ok());
+    run(h, "a");
+    run(h, "b");
+    ASSERT_EQ(h.state("b"), UnitState::active);
+    EXPECT_EQ(h.state("final"), UnitState::inactive) << "not started by the boot";
+
+    h.manager.shutdown();
+    EXPECT_THAT(last_argv(h), ElementsAre("/bin/stop-b")) << "b is ordered after a: it stops first";
+    EXPECT_EQ(h.state("final"), UnitState::waiting) << "final waits for a to stop";
+    EXPECT_EQ(h.state("shutdown"), UnitState::waiting);
+    run(h, "b");
+    EXPECT_THAT(last_argv(h), ElementsAre("/bin/stop-a"));
+    EXPECT_FALSE(h.manager.shutdown_complete());
+    run(h, "a");
+    EXPECT_EQ(h.state("a"), UnitState::inactive);
+    EXPECT_THAT(last_argv(h), ElementsAre("/bin/final"));
+    EXPECT_FALSE(h.manager.shutdown_complete());
+    run(h, "final");
+    EXPECT_EQ(h.state("shutdown"), UnitState::active);
+    EXPECT_TRUE(h.manager.shutdown_complete());
+    EXPECT_FALSE(h.manager.start("b").ok()) << "nothing else starts during a shutdown";
+}
+
 }  // namespace
 }  // namespace fastinit
