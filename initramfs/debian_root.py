@@ -106,3 +106,11 @@ def ssh_banner(vm, port, timeout):
             pass
         vm.drain(0.1)
     raise TimeoutError("no SSH banner on 127.0.0.1:%d within %ss" % (port, timeout))
+
+
+def login_root(vm, timeout=120, start=0):
+    """Logs in as root on the serial console's getty (root has no password
+    in this root) and waits until the shell answers."""
+    vm.expect_prompt(r"login: ", timeout, start)
+    vm.type("root")
+    vm.wait_shell(60)

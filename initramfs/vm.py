@@ -110,6 +110,33 @@ class Vm:
                 raise RuntimeError("VM exited before %r; console:\n%s" %
                                    (pattern, self.console[-6000:]))
 
+    def expect_prompt(self, pattern, timeout=60, start=0):
+        """Like expect(), for a prompt: the match may end an incomplete
+        line (getty's "login: " waits for input with no newline)."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        while not (m := regex.search(self.console, start)):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no prompt %r within %ss; console:\n%s" %
+                                   (pattern, timeout, self.console[-6000:]))
+            if self._read(min(left, 0.5)) is None:
+                raise RuntimeError("VM exited before %r; console:\n%s" %
+                                   (pattern, self.console[-6000:]))
+        return m
+
+    def wait_shell(self, timeout=60):
+        """Waits until the console shell answers (getty discards what was
+        typed before it opened the line, so ask again until it does)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if self.run("true", 5)[0] == 0:
+                    return
+            except TimeoutError:
+                if time.monotonic() > deadline:
+                    raise
+
     def drain(self, seconds):
         """Reads the console for up to `seconds` (raises if QEMU exited)."""
         deadline = time.monotonic() + seconds

@@ -8,18 +8,9 @@ every unit that runs is one fastinit ships or generates from /etc/fstab."""
 import re
 import subprocess
 
-from conftest import wait_shell
-from debian_root import ROOT_UUID, free_port, ssh_banner
+from debian_root import ROOT_UUID, free_port, login_root, ssh_banner
 
 UNIT_LINE = re.compile(r"^(\S+)\s+(\w+)\s+(\w*)", re.M)
-
-
-def login(vm, timeout=120):
-    """Logs in as root on the serial console's getty (root has no
-    password in this root), then waits until the shell answers."""
-    vm.expect(r"login:", timeout)
-    vm.type("root")
-    wait_shell(vm)
 
 
 def unit_states(vm):
@@ -55,7 +46,7 @@ def test_debian_boots_under_fastinit_kexecs_with_a_cache_hit_and_powers_off_clea
     keys = subprocess.run(["ssh-keyscan", "-p", str(port), "-T", "20", "127.0.0.1"],
                           capture_output=True, text=True, timeout=60).stdout
     assert re.search(r"^\[127\.0\.0\.1\]:%d (ssh-|ecdsa-)\S+ AAAA" % port, keys, re.M), keys
-    login(vm)
+    login_root(vm)
 
     states = unit_states(vm)
     assert_healthy(states)
@@ -78,7 +69,7 @@ def test_debian_boots_under_fastinit_kexecs_with_a_cache_hit_and_powers_off_clea
     assert second.group(1) == "cache-hit", second.group(0)
     assert "SeaBIOS" not in vm.console[mark:second.start()], "the firmware ran"
     ssh_banner(vm, port, 180)
-    login(vm)
+    login_root(vm, 120, mark)
     assert set(unit_states(vm)) == set(states)
     assert_healthy(unit_states(vm))
     status, out = vm.run("fastinit analyze time")
