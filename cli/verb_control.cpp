@@ -39,6 +39,8 @@ int print_unit(ManagerClient& client, const std::string& name) {
         std::printf("    PID: %s\n", p["MainPID"].c_str());
     if (!p["StatusText"].empty())
         std::printf(" Status: %s\n", p["StatusText"].c_str());
+    if (!p["WaitingForDevices"].empty())
+        std::printf("Waiting: for %s\n", p["WaitingForDevices"].c_str());
     if (!p["Reason"].empty())
         std::printf(" Reason: %s\n", p["Reason"].c_str());
     if (!p["LastExit"].empty())

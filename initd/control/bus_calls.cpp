@@ -1,6 +1,7 @@
 #include "initd/control/bus_calls.h"
 
 #include "base/text.h"
+#include "initd/unit/unit_template.h"
 
 namespace fastinit {
 namespace {
@@ -50,7 +51,10 @@ BusReply unit_request(BusCallContext& context, std::string_view name,
                       Result<void> (Manager::*request)(const std::string&)) {
     if (context.uid != 0)
         return failure(kErrorAccessDenied, "only root may start, stop, restart or reload units");
-    if (!find_unit(context.manager, name))
+    // A start may make an instance of a template (Manager::start checks the
+    // name); anything else needs a unit that exists.
+    bool may_make = request == &Manager::start && split_instance_name(name).has_value();
+    if (!may_make && !find_unit(context.manager, name))
         return no_such_unit(name);
     auto result = (context.manager.*request)(std::string(name));
     if (!result)
@@ -112,6 +116,13 @@ BusReply unit_properties(const Manager& manager, UnitId unit) {
         for (const auto& path : node.unit->dropins)
             dropins += path + "\n";
         p.emplace_back("DropIns", bus_text(dropins));
+    }
+    // after_devices not there yet, for a unit still waiting for them.
+    if (u.state == UnitState::waiting && !u.missing_devices.empty()) {
+        std::string devices;
+        for (const auto& spec : u.missing_devices)
+            devices += (devices.empty() ? "" : ", ") + spec;
+        p.emplace_back("WaitingForDevices", bus_text(devices));
     }
     // cgroup v2: where its processes are tracked, and each of them as
     // "PID COMM" lines (comm is whatever the process named itself).

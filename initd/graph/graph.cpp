@@ -38,6 +38,7 @@ class GraphBuilder {
         for (size_t i = 0; i < m_graph.nodes.size(); ++i)
             for (size_t j : m_graph.nodes[i].after)
                 m_graph.nodes[j].dependents.push_back(i);
+        m_graph.templates = m_units.templates;
         return std::move(m_graph);
     }
 

@@ -44,6 +44,10 @@ struct Graph {
     std::map<std::string, size_t> index;
     // Warnings and errors about the graph (cycles, missing units).
     std::vector<Diagnostic> problems;
+    // The templates the units were made from, for instances made later
+    // (graph_instance.h), and how many have been made that way.
+    std::map<std::string, UnitTemplate> templates;
+    size_t instances_made = 0;
 
     std::optional<size_t> find(const std::string& name) const;
     // Every node the root pulls in (itself included), through requires and

@@ -106,7 +106,15 @@ class CgroupControl {
 // pid_file_poll: a forking service's parent has exited and its pid file is
 // not there (yet): look again shortly, until the start timeout.
 // control_timeout: the running command of exec_start_pre and friends.
-enum class TimerKind { start_timeout, stop_timeout, restart_delay, pid_file_poll, control_timeout };
+// device_timeout: a waiting unit's after_devices have not all appeared.
+enum class TimerKind {
+    start_timeout,
+    stop_timeout,
+    restart_delay,
+    pid_file_poll,
+    control_timeout,
+    device_timeout
+};
 
 class TimerControl {
   public:
@@ -120,6 +128,19 @@ class TimeSource {
   public:
     virtual ~TimeSource() = default;
     virtual TimePoint now() = 0;
+};
+
+// The devices units wait for (after_devices; spellings in
+// initd/unit/device_spec.h). It never blocks: present() is a quick look
+// (stat, a udev link, an interface index), and a spec being watched is
+// reported through Manager::on_device_present once it appears.
+class DeviceWatcher {
+  public:
+    virtual ~DeviceWatcher() = default;
+    virtual bool present(const std::string& spec) = 0;
+    // Looks for `spec` until it appears, then reports it once and forgets
+    // it. Watching a spec twice is watching it once.
+    virtual void watch(const std::string& spec) = 0;
 };
 
 // Facts about the machine that conditions test.

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "base/signal_name.h"
+#include "initd/graph/graph_instance.h"
 #include "initd/run/pid_file.h"
 
 namespace fastinit {
@@ -37,11 +38,20 @@ Manager::Manager(Graph graph, ManagerSeams seams, ManagerOptions options)
 
 Result<void> Manager::start(const std::string& name) {
     m_thread.check("Manager::start");
-    auto root = find(name);
-    if (!root)
-        return Error{"no such unit: " + name};
     if (m_shutting_down)
         return Error{"the system is shutting down"};
+    auto root = find(name);
+    if (!root) {
+        // NAME@INSTANCE that no loaded unit names: made from its template.
+        auto made = add_instance(m_graph, name);
+        if (!made)
+            return made.error();
+        m_units.resize(m_graph.nodes.size());
+        m_queued.resize(m_graph.nodes.size(), false);
+        if (!m_shutdown_job.empty())
+            m_shutdown_job.resize(m_graph.nodes.size(), false);
+        root = *made;
+    }
     TimePoint now = m_seams.time.now();
     for (size_t i : m_graph.closure(*root)) {
         UnitRuntime& u = m_units[i];
@@ -72,6 +82,8 @@ void Manager::queue_start(UnitId unit, TimePoint now) {
     u.ready_at.reset();
     u.finished_at.reset();
     u.waited_for.reset();
+    u.devices_checked = false;
+    u.missing_devices.clear();
     changed(unit);
     enqueue(unit);
 }
@@ -241,6 +253,8 @@ bool Manager::is_running(UnitId unit) const {
 }
 
 void Manager::evaluate_waiting(UnitId unit) {
+    if (!devices_ready(unit))
+        return;
     for (size_t before : m_graph.nodes[unit].after) {
         if (is_pending_start(before))
             return;
@@ -250,6 +264,63 @@ void Manager::evaluate_waiting(UnitId unit) {
             return;
     }
     release(unit);
+}
+
+// Whether every after_devices entry is there. The first look is at the
+// first evaluation of the start job (so the device timeout runs alongside
+// the predecessors, not after them); what is missing then is watched.
+bool Manager::devices_ready(UnitId unit) {
+    const Node& node = m_graph.nodes[unit];
+    UnitRuntime& u = m_units[unit];
+    if (!node.unit || node.unit->after_devices.empty())
+        return true;
+    if (!u.devices_checked) {
+        u.devices_checked = true;
+        if (!m_seams.devices) {
+            settle(unit, UnitState::failed, UnitResult::dependency,
+                   "after_devices cannot be watched here (no device watcher)");
+            return false;
+        }
+        for (const auto& spec : node.unit->after_devices)
+            if (!m_seams.devices->present(spec))
+                u.missing_devices.push_back(spec);
+        if (!u.missing_devices.empty()) {
+            for (const auto& spec : u.missing_devices)
+                m_seams.devices->watch(spec);
+            TimePoint from = u.queued_at.value_or(m_seams.time.now());
+            m_seams.timers.arm(unit, TimerKind::device_timeout, from + node.unit->device_timeout);
+            changed(unit);
+        }
+    }
+    return u.missing_devices.empty();
+}
+
+void Manager::on_device_present(const std::string& spec) {
+    m_thread.check("Manager::on_device_present");
+    for (size_t i = 0; i < m_units.size(); ++i) {
+        UnitRuntime& u = m_units[i];
+        if (u.state != UnitState::waiting)
+            continue;
+        if (std::erase(u.missing_devices, spec) == 0)
+            continue;
+        if (u.missing_devices.empty())
+            m_seams.timers.disarm(i, TimerKind::device_timeout);
+        changed(i);
+        enqueue(i);
+    }
+    process();
+}
+
+// "LABEL=data did not appear within 1m 30s": the reason names every device
+// still missing.
+void Manager::devices_timed_out(UnitId unit) {
+    UnitRuntime& u = m_units[unit];
+    std::string missing;
+    for (const auto& spec : u.missing_devices)
+        missing += (missing.empty() ? "" : ", ") + spec;
+    settle(unit, UnitState::failed, UnitResult::timeout,
+           missing + " did not appear within " +
+               format_duration(m_graph.nodes[unit].unit->device_timeout));
 }
 
 // All predecessors have settled: decide whether the unit runs at all, then
@@ -441,6 +512,8 @@ void Manager::settle(UnitId unit, UnitState state, UnitResult result, std::strin
     u.finished_at = m_seams.time.now();
     m_seams.timers.disarm(unit, TimerKind::start_timeout);
     m_seams.timers.disarm(unit, TimerKind::restart_delay);
+    m_seams.timers.disarm(unit, TimerKind::device_timeout);
+    u.missing_devices.clear();
     if (is_down(state) && u.in_cgroup && m_seams.cgroups) {
         m_seams.cgroups->remove(m_graph.nodes[unit].name);
         u.in_cgroup = false;
@@ -884,6 +957,10 @@ void Manager::on_timer(UnitId unit, TimerKind kind) {
         case TimerKind::restart_delay:
             if (u.state == UnitState::restarting)
                 spawn(unit);
+            break;
+        case TimerKind::device_timeout:
+            if (u.state == UnitState::waiting && !u.missing_devices.empty())
+                devices_timed_out(unit);
             break;
         case TimerKind::pid_file_poll:
             if (u.state == UnitState::starting && u.parent_exited)

@@ -21,6 +21,11 @@
 // live process of the service, which becomes the main process; a target is
 // ready when its ordering predecessors have settled.
 //
+// A waiting unit with after_devices also needs those devices (the
+// DeviceWatcher seam) to start, and waits for them at most device_timeout,
+// counted from the start request, alongside its predecessors; a device that
+// does not appear by then fails the unit with a reason naming it.
+//
 // A waiting unit starts once none of the units it is ordered after is still
 // waiting or starting. Starting order is therefore exactly the ordering graph:
 // every unit starts the moment its last predecessor becomes ready. Stopping
@@ -136,6 +141,10 @@ struct UnitRuntime {
     // Timeline of the latest start job.
     std::optional<TimePoint> queued_at, started_at, ready_at, finished_at;
     std::optional<UnitId> waited_for;  // the predecessor that settled last
+
+    // after_devices: looked at once per start job; what is still missing.
+    bool devices_checked = false;
+    std::vector<std::string> missing_devices;
 };
 
 struct ManagerOptions {
@@ -166,6 +175,8 @@ struct ManagerSeams {
     // Null without a cgroup2 hierarchy: services are then tracked by their
     // main process and process group alone.
     CgroupControl* cgroups = nullptr;
+    // Null: nothing can report devices, so a unit with after_devices fails.
+    DeviceWatcher* devices = nullptr;
 };
 
 class Manager {
@@ -173,6 +184,8 @@ class Manager {
     Manager(Graph graph, ManagerSeams seams, ManagerOptions options = {});
 
     // Requests. Errors say why nothing was done (unknown unit, shutting down).
+    // start() makes a template instance that is not loaded yet
+    // (graph_instance.h): the graph grows, and UnitIds stay valid.
     Result<void> start(const std::string& name);
     Result<void> stop(const std::string& name);
     Result<void> restart(const std::string& name);
@@ -196,6 +209,8 @@ class Manager {
     void on_timer(UnitId unit, TimerKind kind);
     // The unit's cgroup.events changed (it may have become empty).
     void on_cgroup_event(UnitId unit);
+    // A watched device spec has appeared (DeviceWatcher::watch).
+    void on_device_present(const std::string& spec);
 
     // Observation.
     const Graph& graph() const { return m_graph; }
@@ -227,6 +242,8 @@ class Manager {
     void evaluate(UnitId unit);
     void evaluate_waiting(UnitId unit);
     void evaluate_stop(UnitId unit);
+    bool devices_ready(UnitId unit);
+    void devices_timed_out(UnitId unit);
     void release(UnitId unit);
     void spawn(UnitId unit);
     void spawn_main(UnitId unit);

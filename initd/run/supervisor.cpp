@@ -38,6 +38,7 @@ Supervisor::~Supervisor() {
     m_manager.reset();
     m_launcher.reset();  // waits for spawns in flight
     m_cgroups.reset();   // its inotify sources, before the loop goes
+    m_devices.reset();   // likewise its uevent and timer sources
     sd_event_unref(m_event);
 }
 
@@ -101,13 +102,24 @@ Result<void> Supervisor::setup(Graph graph) {
         }
     }
 
+    m_devices = std::make_unique<UdevDeviceWatcher>(m_event);
+
     ManagerOptions manager_options;
     manager_options.notify_socket = m_notify->path();
-    m_manager = std::make_unique<Manager>(
-        std::move(graph),
-        ManagerSeams{*m_launcher, *m_timers, m_clock, m_conditions, m_cgroups.get()},
-        manager_options);
+    m_manager =
+        std::make_unique<Manager>(std::move(graph),
+                                  ManagerSeams{*m_launcher, *m_timers, m_clock, m_conditions,
+                                               m_cgroups.get(), m_devices.get()},
+                                  manager_options);
     m_timers->deliver_to(*m_manager);
+    m_devices->report_to(
+        [this](const std::string& spec) {
+            log::debug("device ", spec, " appeared");
+            m_manager->on_device_present(spec);
+        },
+        [](const std::string& problem) {
+            log::warning("devices: ", problem, "; looking for awaited devices every second");
+        });
     m_manager->set_listener([this](UnitId unit) {
         m_timeline.units_changed();
         for (auto& listener : m_listeners)

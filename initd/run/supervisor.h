@@ -8,6 +8,7 @@
 //                        BARRIER=1)
 //   launcher eventfd   → Manager::on_spawned / on_spawn_failed
 //   timers             → Manager::on_timer
+//   uevents, re-checks → Manager::on_device_present (device_watcher.h)
 //
 // After each round of events it lets the timeline writer catch up
 // (timeline_writer.h) and stops the loop once a shutdown has completed. The
@@ -30,6 +31,7 @@
 #include "base/power_action.h"
 #include "base/rate_limit.h"
 #include "initd/graph/graph.h"
+#include "initd/run/device_watcher.h"
 #include "initd/run/event_timers.h"
 #include "initd/run/launcher.h"
 #include "initd/run/manager.h"
@@ -92,6 +94,7 @@ class Supervisor {
     std::unique_ptr<EventTimers> m_timers;
     std::unique_ptr<Launcher> m_launcher;
     std::unique_ptr<SystemCgroups> m_cgroups;
+    std::unique_ptr<UdevDeviceWatcher> m_devices;
     std::unique_ptr<Manager> m_manager;
     std::optional<NotifySocket> m_notify;
     // Anyone can make PID 1 warn about a notification: a budget for that.

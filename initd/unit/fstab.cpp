@@ -94,12 +94,24 @@ std::vector<std::string_view> split_options(std::string_view options) {
     return out;
 }
 
+constexpr std::string_view kDeviceTimeout = "x-systemd.device-timeout";
+
 // x- options are comments for other tools (x-systemd.*, x-gvfs-show, ...):
-// mount(8) ignores them, and fastinit knows none, so each is worth a warning
-// in case the line relies on it.
+// mount(8) ignores them, and fastinit knows one, x-systemd.device-timeout,
+// so each other is worth a warning in case the line relies on it.
 void warn_about_x_options(const FstabEntry& entry, const std::string& file,
                           std::vector<Diagnostic>& out) {
     for (std::string_view option : split_options(entry.options)) {
+        if (option.starts_with(kDeviceTimeout) && option.size() > kDeviceTimeout.size() &&
+            option[kDeviceTimeout.size()] == '=') {
+            if (!entry.device_timeout())
+                out.push_back(problem(file, entry.line, "options",
+                                      "\"" + std::string(option) +
+                                          "\" is not a duration from 1ms to 1 day (e.g. 30 or "
+                                          "\"30s\"); the default 90s is used",
+                                      Diagnostic::Severity::warning));
+            continue;
+        }
         if (option.starts_with("x-")) {
             std::string name(option.substr(0, option.find('=')));
             out.push_back(
@@ -117,6 +129,19 @@ bool FstabEntry::has_option(std::string_view name) const {
         if (option == name)
             return true;
     return false;
+}
+
+std::optional<Duration> FstabEntry::device_timeout() const {
+    std::string text = option_value(kDeviceTimeout);
+    if (text.empty())
+        return std::nullopt;
+    bool digits_only = text.find_first_not_of("0123456789") == std::string::npos;
+    if (digits_only && text.size() > 6)
+        return std::nullopt;
+    auto parsed = parse_duration(digits_only ? text + "s" : text);
+    if (!parsed || *parsed < std::chrono::milliseconds(1) || *parsed > std::chrono::hours(24))
+        return std::nullopt;
+    return *parsed;
 }
 
 std::string FstabEntry::option_value(std::string_view name) const {

@@ -11,10 +11,12 @@
 // kMaxFstabLineLength bytes.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/duration.h"
 #include "initd/unit/diagnostic.h"
 
 namespace fastinit {
@@ -37,6 +39,9 @@ struct FstabEntry {
     bool has_option(std::string_view name) const;
     // The value of "name=value", or "" when absent.
     std::string option_value(std::string_view name) const;
+    // x-systemd.device-timeout= (seconds, or a duration such as "30s"),
+    // from 1 ms to 1 day; nothing when absent or unusable (the parser warns).
+    std::optional<Duration> device_timeout() const;
 };
 
 struct FstabParse {

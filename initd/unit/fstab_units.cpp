@@ -5,6 +5,7 @@
 #include <set>
 
 #include "base/text.h"
+#include "initd/unit/device_spec.h"
 #include "initd/unit/unit_parser.h"
 
 namespace fastinit {
@@ -85,13 +86,26 @@ Service oneshot(std::vector<std::string> exec) {
     return s;
 }
 
-// Seam for device waits: when units can wait for a device, the mount, fsck
-// and swap units below gain that dependency on e.spec here.
+// The device an entry's unit waits for (after_devices) instead of a global
+// udev settle: a tag or a /dev path; nothing for "tmpfs", "proc", a bind
+// mount's directory or a network source, which are no devices.
+void wait_for_device(Unit& u, const FstabEntry& e) {
+    auto spec = parse_device_spec(e.spec);
+    if (!spec || (spec->kind == DeviceSpec::Kind::path && !e.spec.starts_with("/dev/")))
+        return;
+    if (spec->kind == DeviceSpec::Kind::net)
+        return;
+    u.after_devices = {e.spec};
+    if (auto timeout = e.device_timeout())
+        u.device_timeout = *timeout;
+}
+
 Unit mount_unit(const FstabEntry& e, const FstabContext& c) {
     Unit u = base_unit("mount-" + escape_unit_path(e.mount_point), e, c,
                        "Mount " + e.spec + " on " + e.mount_point);
     u.conditions.path_exists = {kSh, kMount};
     u.service = oneshot({kSh, "-c", kMountScript, "mount", e.mount_point, fstab_argument(c)});
+    wait_for_device(u, e);  // an iSCSI disk with _netdev too
     return u;
 }
 
@@ -99,6 +113,7 @@ Unit fsck_unit(const std::string& name, const FstabEntry& e, const FstabContext&
     Unit u = base_unit(name, e, c, "Check " + e.spec + " for " + e.mount_point);
     u.conditions.path_exists = {kSh, kFsck};
     u.service = oneshot({kSh, "-c", kFsckScript, "fsck", e.spec, c.client_program, e.type});
+    wait_for_device(u, e);
     return u;
 }
 
@@ -107,6 +122,7 @@ Unit swap_unit(const FstabEntry& e, const FstabContext& c) {
     u.conditions.path_exists = {kSwapon};
     // swapon reads pri=, discard and nofail from -o and ignores the rest.
     u.service = oneshot({kSwapon, "-o", e.options, "--", e.spec});
+    wait_for_device(u, e);
     return u;
 }
 
@@ -207,9 +223,12 @@ class Generator {
     }
 
     // The target pulls the unit in: requires, or wants with nofail; with
-    // noauto nothing does. Either way the unit comes before the target.
+    // noauto nothing does. The unit comes before the target, except with
+    // nofail: a device that may never come must not hold local-fs (and the
+    // boot) for its device_timeout, as in systemd.
     void attach(const FstabEntry& e, Unit& unit, const std::string& target_name) {
-        add_unique(unit.before, target_name);
+        if (!e.has_option("nofail"))
+            add_unique(unit.before, target_name);
         if (e.has_option("noauto"))
             return;
         Unit* t = target(target_name, e);
@@ -222,6 +241,7 @@ class Generator {
         bool checked = m_context.root_read_only && e.pass > 0;
         if (checked) {
             Unit fsck = fsck_unit("fsck--", e, m_context);
+            fsck.after_devices.clear();  // mounted by stage 1: it is there
             add_unique(fsck.before, "remount-root");
             add(e, std::move(fsck));
         }

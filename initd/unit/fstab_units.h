@@ -7,7 +7,8 @@
 //   - a mount unit `mount-ESC` (ESC: escape_unit_path of the mount point)
 //     that runs /bin/mount for the entry, before `local-fs`, or, for network
 //     filesystems and `_netdev`, after `network-online` and before
-//     `remote-fs`. The target requires it, or only wants it with `nofail`;
+//     `remote-fs`. The target requires it, or only wants it (and is not
+//     ordered after it) with `nofail`;
 //     with `noauto` nothing pulls it in but it can be started by name.
 //   - with a pass number, an fsck unit `fsck-ESC` the mount requires, run
 //     after the fsck units of every lower pass (pass 1, the root, first).
@@ -18,10 +19,12 @@
 //   - a swap line: `swap-ESC` (ESC of the device) running swapon, before
 //     `swap`.
 //
-// Devices (UUID=, LABEL=, PARTUUID=, /dev/...) are resolved by mount, fsck
-// and swapon themselves; nothing here waits for the device to appear. The
-// seam for that is mount_unit()/fsck_unit()/swap_unit() in fstab_units.cpp:
-// a device wait becomes one more dependency there.
+// The device of a mount, fsck or swap line (UUID=, LABEL=, PARTUUID=,
+// PARTLABEL=, /dev/...) is the unit's after_devices: it starts once that
+// device exists, not after a global `udevadm settle`; mount, fsck and
+// swapon then resolve the spelling themselves. The root's units do not wait
+// (stage 1 has mounted it). A nofail line is not ordered before its target,
+// so a missing device does not hold the boot.
 #pragma once
 
 #include <string>

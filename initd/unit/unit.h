@@ -100,6 +100,10 @@ struct Unit {
     std::vector<std::string> before;
     std::vector<std::string> conflicts;
     std::vector<std::string> wanted_by;
+    // Devices (device_spec.h spellings) that must exist before the unit
+    // starts; if one has not appeared within device_timeout, it fails.
+    std::vector<std::string> after_devices;
+    Duration device_timeout = std::chrono::seconds(90);
     Conditions conditions;
     std::optional<Service> service;
 

@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
 #include <map>
@@ -10,6 +11,7 @@
 #include "base/signal_name.h"
 #include "base/text.h"
 #include "base/toml_guard.h"
+#include "initd/unit/device_spec.h"
 #include "initd/unit/environment_name.h"
 #include "initd/unit/process_attributes.h"
 #include "initd/unit/unit_template.h"
@@ -322,6 +324,25 @@ bool read_enum(const Field& f, std::initializer_list<std::pair<const char*, Enum
     return f.fail(message);
 }
 
+// after_devices: each entry a device_spec.h spelling, checked here so that a
+// typo is an error at load time rather than a unit that waits 90 s.
+bool read_after_devices(const Field& f, Unit& u) {
+    std::vector<std::string> specs;
+    if (!read_string_list(f, specs))
+        return false;
+    if (specs.size() > kMaxDeviceSpecs)
+        return f.fail("at most " + std::to_string(kMaxDeviceSpecs) + " devices");
+    for (const auto& text : specs) {
+        auto spec = parse_device_spec(text);
+        if (!spec)
+            return f.fail(spec.error().message);
+        if (std::find(u.after_devices.begin(), u.after_devices.end(), text) ==
+            u.after_devices.end())
+            u.after_devices.push_back(text);
+    }
+    return true;
+}
+
 using Handler = std::function<bool(const Field&, Unit&)>;
 using KeyTable = std::map<std::string, Handler, std::less<>>;
 
@@ -509,6 +530,9 @@ const KeyTable& unit_keys() {
         {"before", [](const Field& f, Unit& u) { return read_name_list(f, u.before); }},
         {"conflicts", [](const Field& f, Unit& u) { return read_name_list(f, u.conflicts); }},
         {"wanted_by", [](const Field& f, Unit& u) { return read_name_list(f, u.wanted_by); }},
+        {"after_devices", read_after_devices},
+        {"device_timeout",
+         [](const Field& f, Unit& u) { return read_duration(f, u.device_timeout); }},
     };
     return table;
 }

@@ -114,3 +114,37 @@ def test_each_kernel_console_gets_a_getty_wanted_by_multi_user(fastinit):
     log = ns.read_log()
     assert "console \"../etc\" gets no getty" in log, log
     assert ns.ctl("status", "getty@..-etc").returncode != 0
+
+
+def test_start_makes_an_instance_no_unit_names(fastinit):
+    ns = fastinit.new()
+    ns.write_units({
+        "default": '[unit]\nwants = ["base"]\n',
+        "base": '[service]\ntype = "oneshot"\nexec = ["/bin/true"]\n',
+        "echo@": f"""
+            [unit]
+            description = "echo for %i"
+            requires = ["base"]
+            [service]
+            exec = ["/bin/sh", "-c", "echo \\"$0 %I\\" > {ns.work()}/$0; exec sleep 1000", "%i"]
+        """,
+    })
+    ns.start()
+    ns.wait_state("default", "active")
+    assert ns.ctl("status", "echo@later").returncode != 0  # not made yet
+    ns.ctl_ok("start", "echo@later")
+    info = ns.wait_state("echo@later", "active")
+    assert "echo for later" in info["header"], info
+    assert info["pid"] and ns.cmdline_of_ns_pid(info["pid"])[-1] == "1000"
+    from conftest import wait_until
+    path = ns.work("later")
+    assert wait_until(lambda: os.path.exists(path) and open(path).read(), 5,
+                      "the instance's file") == "later later\n"
+    # Hostile instance names are refused with the reason, and nothing is made.
+    r = ns.ctl("start", "echo@..")
+    assert r.returncode != 0 and '".."' in r.stderr, r
+    r = ns.ctl("start", "nosuch@x")
+    assert r.returncode != 0 and "no such unit" in r.stderr, r
+    assert ns.ctl("status", "echo@..").returncode != 0
+    ns.ctl_ok("stop", "echo@later")
+    ns.wait_state("echo@later", "inactive")

@@ -192,6 +192,20 @@ class FakeCgroups : public CgroupControl {
     bool fail_prepare = false;
 };
 
+// Devices as a set the test fills in; what the manager watches, recorded.
+// appear() is the watcher's report (Harness::device_appears sends it).
+class FakeDevices : public DeviceWatcher {
+  public:
+    bool present(const std::string& spec) override {
+        ++looks;
+        return there.count(spec) > 0;
+    }
+    void watch(const std::string& spec) override { watched.insert(spec); }
+    std::set<std::string> there;
+    std::set<std::string> watched;
+    int looks = 0;
+};
+
 // A manager over fakes, with helpers that play the event loop's part.
 class Harness {
   public:
@@ -200,7 +214,14 @@ class Harness {
                      Cgroups with = Cgroups::none)
         : manager(build_graph(make_units(files)),
                   ManagerSeams{processes, timers, clock, conditions,
-                               with == Cgroups::fake ? &cgroups : nullptr},
+                               with == Cgroups::fake ? &cgroups : nullptr, &devices},
+                  ManagerOptions{"/run/fastinit/notify", {"PATH=/bin"}, kManagerPid}) {}
+
+    // From a graph built by the test (templates, instances).
+    struct FromGraph {};
+    Harness(FromGraph, Graph graph)
+        : manager(std::move(graph),
+                  ManagerSeams{processes, timers, clock, conditions, nullptr, &devices},
                   ManagerOptions{"/run/fastinit/notify", {"PATH=/bin"}, kManagerPid}) {}
 
     // The manager's own pid in these tests.
@@ -225,6 +246,12 @@ class Harness {
         timers.disarm(id(name), kind);
         manager.on_timer(id(name), kind);
     }
+    // The device shows up and the watcher reports it, as the real one does.
+    void device_appears(const std::string& spec) {
+        devices.there.insert(spec);
+        if (devices.watched.erase(spec))
+            manager.on_device_present(spec);
+    }
     size_t spawn_count(const std::string& name) const {
         size_t n = 0;
         for (const auto& s : processes.spawns)
@@ -237,6 +264,7 @@ class Harness {
     FakeTimers timers;
     FakeConditions conditions;
     FakeCgroups cgroups;
+    FakeDevices devices;
     Manager manager;
     std::map<std::string, pid_t> pids;
 

@@ -141,6 +141,14 @@ TEST(BusCalls, EchoedArgumentsAreBoundedAndWellFormed) {
         EXPECT_LT(reply.error_message.size(), 2048u) << method;
     }
     EXPECT_EQ(c.call(0, "GetUnit", "../../etc/passwd").error_name, kErrorNoSuchUnit);
+    // A name that looks like an instance reaches the manager (which may make
+    // it from a template); its error is bounded too.
+    BusReply instance = c.call(0, "StartUnit", "x@" + huge);
+    ASSERT_FALSE(instance.ok());
+    expect_all_valid(instance);
+    EXPECT_LT(instance.error_message.size(), 2048u);
+    EXPECT_THAT(c.call(0, "StartUnit", "nosuch@x").error_message,
+                ::testing::HasSubstr("no such unit: nosuch@x"));
     EXPECT_EQ(c.call(0, "NoSuchMethod").error_name, kErrorUnknownMethod);
 }
 

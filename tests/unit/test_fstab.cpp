@@ -76,14 +76,17 @@ TEST(Fstab, HostileLinesAreSkippedWithFileAndLineAndTheRestIsKept) {
 }
 
 TEST(Fstab, UnknownXOptionsAreWarningsAndTheLineIsKept) {
-    FstabParse p =
-        parse_fstab("/dev/a /a ext4 defaults,x-systemd.device-timeout=5s,x-gvfs-show 0 0\n", "f");
+    // x-systemd.device-timeout is known (the units' device_timeout).
+    FstabParse p = parse_fstab(
+        "/dev/a /a ext4 defaults,x-systemd.device-timeout=5s,x-gvfs-show,x-systemd.automount 0 0\n",
+        "f");
     ASSERT_THAT(p.entries, SizeIs(1));
+    EXPECT_EQ(p.entries[0].device_timeout(), std::chrono::seconds(5));
     ASSERT_THAT(p.diagnostics, SizeIs(2));
     EXPECT_EQ(p.diagnostics[0].severity, Diagnostic::Severity::warning);
     EXPECT_EQ(p.diagnostics[0].line, 1);
-    EXPECT_THAT(p.diagnostics[0].message, HasSubstr("\"x-systemd.device-timeout\""));
-    EXPECT_THAT(p.diagnostics[1].message, HasSubstr("\"x-gvfs-show\""));
+    EXPECT_THAT(p.diagnostics[0].message, HasSubstr("\"x-gvfs-show\""));
+    EXPECT_THAT(p.diagnostics[1].message, HasSubstr("\"x-systemd.automount\""));
 }
 
 TEST(Fstab, CrlfAndSwapPlaceholdersAreAccepted) {

@@ -139,6 +139,32 @@ TEST(FstabUnits, NofailIsOnlyWantedAndNoautoIsNotPulledIn) {
     EXPECT_THAT(local.wants, Not(Contains("mount-b")));
     EXPECT_THAT(local.requires_, Not(Contains("mount-b")));
     EXPECT_THAT(unit(set, "mount-b").before, Contains("local-fs"));  // still startable
+    // A nofail device that never comes must not hold local-fs.
+    EXPECT_THAT(unit(set, "mount-a").before, Not(Contains("local-fs")));
+}
+
+TEST(FstabUnits, UnitsWaitForTheirDeviceNotForUdevSettle) {
+    UnitSet set = generate(
+        "UUID=r / ext4 defaults 0 1\n"
+        "LABEL=data /data ext4 defaults 0 2\n"
+        "/dev/vdb1 /b ext4 defaults 0 0\n"
+        "PARTUUID=ab-02 none swap sw 0 0\n"
+        "tmpfs /tmp tmpfs defaults 0 0\n"
+        "/srv/x /x none bind 0 0\n"
+        "server:/export /nfs nfs defaults 0 0\n"
+        "/dev/iscsi /san ext4 _netdev 0 0\n");
+    EXPECT_THAT(unit(set, "mount-data").after_devices, ElementsAre("LABEL=data"));
+    EXPECT_THAT(unit(set, "fsck-data").after_devices, ElementsAre("LABEL=data"));
+    EXPECT_THAT(unit(set, "mount-b").after_devices, ElementsAre("/dev/vdb1"));
+    EXPECT_THAT(unit(set, "swap-PARTUUID_3dab_2d02").after_devices, ElementsAre("PARTUUID=ab-02"));
+    EXPECT_THAT(unit(set, "mount-san").after_devices, ElementsAre("/dev/iscsi"));
+    for (const char* none : {"mount-tmp", "mount-x", "mount-nfs", "fsck--", "remount-root"})
+        EXPECT_THAT(unit(set, none).after_devices, IsEmpty()) << none;
+    EXPECT_EQ(unit(set, "mount-data").device_timeout, std::chrono::seconds(90));
+    for (const auto& [name, u] : set.units) {
+        EXPECT_THAT(u.after, Not(Contains("udev-settle"))) << name;
+        EXPECT_THAT(u.requires_, Not(Contains("udev-settle"))) << name;
+    }
 }
 
 TEST(FstabUnits, NetworkFilesystemsWaitForTheNetwork) {
@@ -201,6 +227,35 @@ TEST(FstabUnits, OverlongMountPointIsWarnedAboutNotGenerated) {
     EXPECT_EQ(set.units.size(), 4u);
     ASSERT_EQ(set.diagnostics.size(), 1u);
     EXPECT_THAT(set.diagnostics[0].to_string(), HasSubstr("/etc/fstab:1"));
+}
+
+}  // namespace
+}  // namespace fastinit
+
+namespace fastinit {
+namespace {
+
+TEST(FstabUnits, DeviceTimeoutOptionSetsTheWait) {
+    FstabParse parsed = parse_fstab(
+        "LABEL=a /a ext4 x-systemd.device-timeout=5 0 2\n"
+        "LABEL=b /b ext4 nofail,x-systemd.device-timeout=1min 0 0\n"
+        "LABEL=c /c ext4 x-systemd.device-timeout=soon 0 0\n"
+        "LABEL=d /d ext4 x-systemd.device-timeout=0 0 0\n",
+        "/etc/fstab");
+    std::vector<std::string> warnings;
+    for (const auto& d : parsed.diagnostics)
+        warnings.push_back(d.to_string());
+    ASSERT_EQ(warnings.size(), 2u) << ::testing::PrintToString(warnings);
+    EXPECT_THAT(warnings[0], HasSubstr("/etc/fstab:3"));
+    EXPECT_THAT(warnings[0], HasSubstr("\"x-systemd.device-timeout=soon\" is not a duration"));
+    EXPECT_THAT(warnings[1], HasSubstr("/etc/fstab:4"));
+    UnitSet set = target_set();
+    add_fstab_units(set, parsed.entries, {});
+    EXPECT_EQ(unit(set, "mount-a").device_timeout, std::chrono::seconds(5));
+    EXPECT_EQ(unit(set, "fsck-a").device_timeout, std::chrono::seconds(5));
+    EXPECT_EQ(unit(set, "mount-b").device_timeout, std::chrono::minutes(1));
+    EXPECT_EQ(unit(set, "mount-c").device_timeout, std::chrono::seconds(90));
+    EXPECT_EQ(unit(set, "mount-d").device_timeout, std::chrono::seconds(90));
 }
 
 }  // namespace

@@ -1,0 +1,134 @@
+// The real device look-ups and watcher: presence on a temporary tree and
+// the loopback interface, and the watcher on a real sd-event loop reporting
+// a path that appears later exactly once.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <systemd/sd-event.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "initd/run/device_watcher.h"
+#include "tests/unit/temp_tree.h"
+
+namespace fastinit {
+namespace {
+
+using ::testing::ElementsAre;
+
+TEST(DevicePresence, PathsAndInterfaces) {
+    TempTree tree;
+    auto file = tree.write("dev/vdb", "");
+    DevicePresence presence;
+    EXPECT_TRUE(presence.present(file.string()));
+    EXPECT_FALSE(presence.present(tree.path("dev/vdc").string()));
+    EXPECT_TRUE(presence.present("net:lo"));
+    EXPECT_FALSE(presence.present("net:fi-nosuch0"));
+    EXPECT_FALSE(presence.present("LABLE=x")) << "a spec that does not parse is never there";
+}
+
+TEST(DevicePresence, TagsByTheirUdevLink) {
+    TempTree tree;
+    tree.write("run/udev/control", "");  // udevd runs: links are the answer
+    tree.write("dev/vdb", "");
+    tree.link("dev/disk/by-label/my\\x20data", tree.path("dev/vdb").string());
+    tree.link("dev/disk/by-uuid/0a1b-2c3d", tree.path("dev/vdb").string());
+    DevicePresence presence({tree.root().string(), "/run/udev/control"});
+    EXPECT_TRUE(presence.present("LABEL=my data"));
+    EXPECT_TRUE(presence.present("UUID=0a1b-2c3d"));
+    EXPECT_FALSE(presence.present("LABEL=other"));
+    EXPECT_FALSE(presence.present("PARTUUID=0a1b-2c3d"));
+}
+
+class Loop {
+  public:
+    Loop() { sd_event_new(&event); }
+    ~Loop() { sd_event_unref(event); }
+    // Runs the loop until `done` or the deadline.
+    template <typename Done>
+    bool run_until(Done done, std::chrono::milliseconds limit) {
+        auto until = std::chrono::steady_clock::now() + limit;
+        while (!done() && std::chrono::steady_clock::now() < until)
+            sd_event_run(event, 20000);
+        return done();
+    }
+    sd_event* event = nullptr;
+};
+
+TEST(DeviceWatcher, ReportsAPathThatAppearsLaterOnceAndStopsLooking) {
+    TempTree tree;
+    Loop loop;
+    DeviceWatcherOptions options;
+    options.recheck_interval = std::chrono::milliseconds(20);
+    options.use_monitor = false;
+    UdevDeviceWatcher watcher(loop.event, options);
+    std::vector<std::string> reported, problems;
+    watcher.report_to([&](const std::string& spec) { reported.push_back(spec); },
+                      [&](const std::string& problem) { problems.push_back(problem); });
+    std::string path = tree.path("dev/late").string();
+    std::string never = tree.path("dev/never").string();
+    watcher.watch(path);
+    watcher.watch(never);
+    watcher.watch(path);  // twice is once
+    EXPECT_EQ(watcher.watched(), 2u);
+    EXPECT_TRUE(problems.empty()) << "turned off by the caller is no problem to report";
+    EXPECT_EQ(watcher.monitor_problem(), "the udev monitor is turned off");
+
+    loop.run_until([] { return false; }, std::chrono::milliseconds(60));
+    EXPECT_TRUE(reported.empty());
+    tree.write("dev/late", "");
+    ASSERT_TRUE(loop.run_until([&] { return !reported.empty(); }, std::chrono::seconds(5)));
+    loop.run_until([] { return false; }, std::chrono::milliseconds(60));
+    EXPECT_THAT(reported, ElementsAre(path));
+    EXPECT_EQ(watcher.watched(), 1u);
+}
+
+TEST(DeviceWatcher, WithTheMonitorsOpenATimerStillFindsAFile) {
+    // Whether netlink can be opened here or not, a file (which no uevent
+    // announces) is found by the timer.
+    TempTree tree;
+    Loop loop;
+    DeviceWatcherOptions options;
+    options.recheck_interval = std::chrono::milliseconds(20);
+    UdevDeviceWatcher watcher(loop.event, options);
+    std::vector<std::string> reported;
+    watcher.report_to([&](const std::string& spec) { reported.push_back(spec); },
+                      [](const std::string&) {});
+    std::string path = tree.path("dev/late").string();
+    watcher.watch(path);
+    tree.write("dev/late", "");
+    ASSERT_TRUE(loop.run_until([&] { return !reported.empty(); }, std::chrono::seconds(5)));
+    EXPECT_THAT(reported, ElementsAre(path));
+}
+
+TEST(DeviceWatcher, AKernelUeventMakesItLookAtOnce) {
+    // The timer is an hour: only a uevent can make the watcher look. A
+    // "change" written to lo's uevent file makes the kernel send one.
+    TempTree tree;
+    Loop loop;
+    DeviceWatcherOptions options;
+    options.recheck_interval = std::chrono::hours(1);
+    UdevDeviceWatcher watcher(loop.event, options);
+    std::vector<std::string> reported;
+    watcher.report_to([&](const std::string& spec) { reported.push_back(spec); },
+                      [](const std::string&) {});
+    std::string path = tree.path("dev/late").string();
+    watcher.watch(path);
+    if (watcher.monitor_problem().find("kernel") != std::string::npos)
+        GTEST_SKIP() << "no kernel uevent monitor here: " << watcher.monitor_problem();
+    FILE* trigger = std::fopen("/sys/class/net/lo/uevent", "w");
+    if (!trigger)
+        GTEST_SKIP() << "cannot write /sys/class/net/lo/uevent (not root?)";
+    tree.write("dev/late", "");
+    loop.run_until([] { return false; }, std::chrono::milliseconds(50));
+    EXPECT_TRUE(reported.empty()) << "nothing looked before the uevent";
+    std::fputs("change", trigger);
+    std::fclose(trigger);
+    ASSERT_TRUE(loop.run_until([&] { return !reported.empty(); }, std::chrono::seconds(5)));
+    EXPECT_THAT(reported, ElementsAre(path));
+}
+
+}  // namespace
+}  // namespace fastinit

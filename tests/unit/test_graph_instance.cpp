@@ -1,0 +1,122 @@
+// Instances made on demand (add_instance) and started by name: the graph
+// grows as the loader would have made it, refuses hostile names and cycles,
+// and the manager starts what it made.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "initd/graph/graph_instance.h"
+#include "tests/unit/fakes.h"
+
+namespace fastinit {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using testing::make_units;
+using testing::oneshot;
+
+Graph graph_with_template(const std::string& template_text,
+                          std::vector<std::pair<std::string, std::string>> files = {}) {
+    files.emplace_back("default", "[unit]\n");
+    UnitSet set = make_units(files);
+    set.templates["echo@"] = {"/u/echo@.toml", template_text};
+    return build_graph(set);
+}
+
+TEST(GraphInstance, MakesTheInstanceWithItsSpecifiersAndEdges) {
+    Graph g = graph_with_template(
+        "[unit]\ndescription = \"echo %I\"\nrequires = [\"base\"]\nwants = [\"nosuch\"]\n"
+        "before = [\"late\"]\n[service]\nexec = [\"/bin/echo\", \"%i\"]\n",
+        {{"base", oneshot()}, {"late", oneshot()}});
+    size_t before = g.nodes.size();
+    auto made = add_instance(g, "echo@dev-ttyS0");
+    ASSERT_TRUE(made.ok()) << made.error().message;
+    const Node& n = g.nodes[*made];
+    EXPECT_EQ(n.name, "echo@dev-ttyS0");
+    EXPECT_EQ(n.unit->description, "echo dev/ttyS0");
+    EXPECT_EQ(n.unit->service->exec.back(), "dev-ttyS0");
+    EXPECT_THAT(n.requires_, Contains(*g.find("base")));
+    EXPECT_THAT(n.after, Contains(*g.find("base")));
+    EXPECT_THAT(g.nodes[*g.find("base")].dependents, Contains(*made));
+    EXPECT_THAT(g.nodes[*g.find("late")].after, Contains(*made));
+    // A name with no unit is a missing placeholder, as at load.
+    ASSERT_TRUE(g.find("nosuch"));
+    EXPECT_EQ(g.nodes[*g.find("nosuch")].status, NodeStatus::missing);
+    EXPECT_EQ(g.nodes.size(), before + 2);
+    EXPECT_EQ(g.instances_made, 1u);
+    // Asking again returns the same node.
+    EXPECT_EQ(*add_instance(g, "echo@dev-ttyS0"), *made);
+    EXPECT_EQ(g.instances_made, 1u);
+}
+
+TEST(GraphInstance, RefusesHostileNamesAndUnknownTemplates) {
+    Graph g = graph_with_template("[service]\nexec = [\"/bin/echo\", \"%I\"]\n");
+    size_t before = g.nodes.size();
+    auto expect_error = [&](const std::string& name, const char* why) {
+        auto made = add_instance(g, name);
+        ASSERT_FALSE(made.ok()) << name;
+        EXPECT_THAT(made.error().message, HasSubstr(why)) << name;
+    };
+    expect_error("echo@..", "\"..\"");
+    expect_error("echo@a\\x00b", "NUL");
+    expect_error("echo@" + std::string(200, 'a'), "no such unit");
+    expect_error("echo@a/b", "no such unit");
+    expect_error("plain", "no such unit");
+    expect_error("echo@", "no such unit");
+    expect_error("other@x", "no template other@");
+    EXPECT_EQ(g.nodes.size(), before) << "nothing was added";
+}
+
+TEST(GraphInstance, TheTemplatesErrorsForThisInstanceAreTheReason) {
+    Graph g = graph_with_template("[service]\nexec = [\"%I\"]\n");
+    auto made = add_instance(g, "echo@x");
+    ASSERT_FALSE(made.ok());
+    EXPECT_THAT(made.error().message, HasSubstr("must be an absolute path"));
+}
+
+TEST(GraphInstance, AnOrderingCycleIsRefused) {
+    // a is after b; an instance after a and before b would close a -> b -> i -> a.
+    Graph g = graph_with_template("[unit]\nafter = [\"a\"]\nbefore = [\"b\"]\n",
+                                  {{"a", oneshot("after = [\"b\"]")}, {"b", oneshot()}});
+    size_t before = g.nodes.size();
+    auto made = add_instance(g, "echo@x");
+    ASSERT_FALSE(made.ok());
+    EXPECT_THAT(made.error().message, HasSubstr("cycle"));
+    EXPECT_EQ(g.nodes.size(), before);
+    EXPECT_FALSE(g.find("echo@x").has_value());
+    EXPECT_EQ(g.nodes[*g.find("a")].dependents.size(), 0u) << "no edge was left behind";
+}
+
+TEST(GraphInstance, AtMostMaxInstancesAreMade) {
+    Graph g = graph_with_template("[service]\nexec = [\"/bin/true\"]\n");
+    g.instances_made = kMaxInstances;
+    auto made = add_instance(g, "echo@one");
+    ASSERT_FALSE(made.ok());
+    EXPECT_THAT(made.error().message, HasSubstr("instances have been made already"));
+}
+
+TEST(ManagerInstance, StartMakesAndStartsAnInstanceNoUnitNamed) {
+    testing::Harness h(testing::Harness::FromGraph{},
+                       graph_with_template("[unit]\nrequires = [\"base\"]\n"
+                                           "[service]\ntype = \"oneshot\"\n"
+                                           "exec = [\"/bin/echo\", \"%i\"]\n",
+                                           {{"base", oneshot()}}));
+    ASSERT_TRUE(h.manager.start("echo@hello").ok());
+    EXPECT_EQ(h.state("echo@hello"), UnitState::waiting);
+    h.spawned("base");
+    h.exited("base");
+    ASSERT_EQ(h.spawn_count("echo@hello"), 1u);
+    EXPECT_EQ(h.processes.spawns.back().request.argv.back(), "hello");
+    h.spawned("echo@hello");
+    h.exited("echo@hello");
+    EXPECT_EQ(h.state("echo@hello"), UnitState::active);
+
+    auto bad = h.manager.start("echo@..");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_THAT(bad.error().message, HasSubstr("\"..\""));
+    h.manager.shutdown();
+    EXPECT_THAT(h.manager.start("echo@late").error().message, HasSubstr("shutting down"));
+}
+
+}  // namespace
+}  // namespace fastinit
