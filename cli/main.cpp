@@ -26,7 +26,9 @@ const char kHelp[] =
     "  status [UNIT...]             units and their states, or one unit in detail\n"
     "  start|stop|restart|reload [--no-block] [--timeout D] UNIT...\n"
     "                               ask the manager, and wait for the result\n"
-    "  check DIR... [--target T]    validate unit files and the graph offline\n"
+    "  check DIR... [--target T] [--root DIR]   validate unit files and the graph offline\n"
+    "  enable|disable UNIT [--wanted-by T] [--root DIR]\n"
+    "                               let UNIT's wanted_by pull it in at boot, or not\n"
     "  analyze [time]               kernel + initrd + userspace boot time\n"
     "  analyze blame                units by start-up time\n"
     "  analyze critical-chain [T]   what held up target T (default: default)\n"
@@ -117,6 +119,8 @@ int main(int argc, char** argv) {
         return fastinit::verb_check(context, args);
     if (verb == "status")
         return fastinit::verb_status(context, args);
+    if (verb == "enable" || verb == "disable")
+        return fastinit::verb_enablement(verb == "enable", args);
     if (verb == "start" || verb == "stop" || verb == "restart" || verb == "reload")
         return fastinit::verb_unit_request(context, verb, args);
     if (verb == "analyze")

@@ -187,8 +187,14 @@ UnitSet load_units(const std::vector<std::string>& search_path, ParserProbe& pro
             set.broken.emplace(files[i].name, why);
         }
     }
+    // An instance with a drop-in directory exists, named or not: that is
+    // how `fastinit enable getty@ttyS1` makes one (its wanted_by there).
+    std::vector<std::string> instances;
+    for (const auto& [name, sources] : dropins)
+        if (split_instance_name(name))
+            instances.push_back(name);
     set.dropins = std::move(dropins);
-    instantiate_templates(set);
+    instantiate_templates(set, instances);
     return set;
 }
 

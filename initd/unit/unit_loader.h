@@ -43,7 +43,8 @@ struct UnitSet {
 
 // Reads every file (at most kMaxUnitFileSize bytes each), has a forked
 // child parse them all first (parse_preflight.h), then parses the survivors
-// and instantiates every template instance a unit refers to.
+// and instantiates every template instance a unit refers to or that has a
+// drop-in directory of its own.
 UnitSet load_units(const std::vector<std::string>& search_path);
 // The same with the pre-flight's process behind a seam, for tests.
 UnitSet load_units(const std::vector<std::string>& search_path, ParserProbe& probe);
