@@ -25,6 +25,18 @@ BootOptions parse_boot_options(const KernelCmdline& cmdline) {
     else if (auto init = cmdline.value("init"); init && !init->empty())
         options.handoff = *init;
     options.target = cmdline.value("fastinit.target").value_or("");
+    // The words every init has understood (SysV's runlevel 1, systemd's
+    // spellings), so that Debian's "single" boot entry still means rescue.
+    // fastinit.target= is fastinit's own and wins.
+    if (options.target.empty()) {
+        for (const char* word : {"emergency", "-b"})
+            if (cmdline.has(word))
+                options.target = "emergency";
+        if (options.target.empty())
+            for (const char* word : {"rescue", "single", "s", "S", "1"})
+                if (cmdline.has(word))
+                    options.target = "rescue";
+    }
     if (auto timeout = cmdline.value("fastinit.root_timeout")) {
         auto parsed = parse_duration(*timeout);
         if (parsed)

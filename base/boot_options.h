@@ -25,7 +25,9 @@ struct BootOptions {
     // fastinit.handoff=PATH, else init=PATH: the init to execute on the real
     // root, tried first. fastinit.handoff= wins when both are given.
     std::string handoff;
-    // fastinit.target=NAME: the manager's start target; "" when not given.
+    // fastinit.target=NAME: the manager's start target; else "rescue" for
+    // the words rescue, single, s, S or 1, "emergency" for emergency or -b
+    // (as systemd reads them); "" when none is given.
     std::string target;
     // fastinit.root_timeout=DURATION: how long stage 1 waits for the root;
     // nothing when not given (or not a duration: see root_timeout_error).

@@ -11,6 +11,7 @@ over to systemd, and Debian's stock initramfs-tools with systemd."""
 
 import json
 import os
+import select
 import shutil
 import socket
 import subprocess
@@ -90,21 +91,45 @@ def free_port():
 def ssh_banner(vm, port, timeout):
     """Waits until an SSH server answers on 127.0.0.1:port of `vm` (reading
     its console meanwhile, so that QEMU never blocks on it); returns the
-    banner line and the time.monotonic() it arrived. QEMU accepts the TCP
-    connection itself before the guest listens, so only the banner counts."""
+    banner line and the time.monotonic() it arrived.
+
+    QEMU accepts each TCP connection itself and passes it on to the guest:
+    a guest port nobody listens on closes it at once, a guest whose network
+    is not up yet leaves it hanging until its SYN gets through, and sshd
+    sends its banner only after forking (and re-executing) a child for the
+    connection, which takes seconds under TCG. So connections are kept open
+    while a new one is started every half second, and the first banner on
+    any of them is the answer."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            # Short waits: a connection made before the guest's network is
-            # up hangs; a new one is tried instead of waiting it out.
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
-                s.settimeout(0.5)
-                data = s.recv(256)
+    pending = []  # (socket, opened at)
+    next_open = 0.0
+    try:
+        while time.monotonic() < deadline:
+            now = time.monotonic()
+            if now >= next_open and len(pending) < 16:
+                s = socket.socket()
+                s.setblocking(False)
+                s.connect_ex(("127.0.0.1", port))
+                pending.append((s, now))
+                next_open = now + 0.5
+            readable, _, _ = select.select([s for s, _ in pending], [], [], 0.05)
+            for s in readable:
+                try:
+                    data = s.recv(256)
+                except OSError:
+                    data = b""
                 if data.startswith(b"SSH-"):
                     return data.split(b"\r\n")[0].decode(), time.monotonic()
-        except OSError:
-            pass
-        vm.drain(0.1)
+                s.close()
+                pending = [(p, t) for p, t in pending if p is not s]
+            # A connection that got nothing for 30 s is given up.
+            for s, opened in [(s, t) for s, t in pending if now - t > 30]:
+                s.close()
+                pending.remove((s, opened))
+            vm.drain(0.05)
+    finally:
+        for s, _ in pending:
+            s.close()
     raise TimeoutError("no SSH banner on 127.0.0.1:%d within %ss" % (port, timeout))
 
 

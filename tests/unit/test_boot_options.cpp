@@ -48,6 +48,18 @@ TEST(BootOptions, EveryOption) {
     EXPECT_EQ(*options.root_timeout, std::chrono::seconds(5));
 }
 
+TEST(BootOptions, SingleUserWordsPickRescueOrEmergency) {
+    for (const char* word : {"rescue", "single", "s", "S", "1"})
+        EXPECT_EQ(parse((std::string("root=/dev/vda ro ") + word).c_str()).target, "rescue")
+            << word;
+    for (const char* word : {"emergency", "-b"})
+        EXPECT_EQ(parse((std::string("quiet ") + word).c_str()).target, "emergency") << word;
+    EXPECT_EQ(parse("single emergency").target, "emergency") << "the smaller system wins";
+    EXPECT_EQ(parse("single fastinit.target=multi-user").target, "multi-user");
+    // Only whole words: these are other options.
+    EXPECT_EQ(parse("root=/dev/sda1 console=ttyS1 rescue_mode=x systemd.s=1").target, "");
+}
+
 TEST(BootOptions, OneRuleForEveryBoolean) {
     for (const char* on : {"", "=1", "=yes", "=true", "=on", "=anything"})
         for (const char* key : {"fastinit.debug", "fastinit.reprobe"}) {
