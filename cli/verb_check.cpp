@@ -1,8 +1,8 @@
 // `fastinit check DIR... [--target NAME] [--fstab FILE] [--root DIR]`:
 // validates unit files offline and reports problems without running
-// anything: every unit's references and programs (unit_check.h), whatever
-// the target, and the graph's cycles. --root resolves programs under another
-// root, where a missing one is only a warning. With
+// anything: every unit's references, programs and users (unit_check.h),
+// whatever the target, and the graph's cycles. --root resolves programs and
+// users under another root, where a missing one is only a warning. With
 // --fstab, the units that fstab generates at boot join the check, and the
 // fstab's own problems are reported (as if stage 1 left / read-only, the
 // usual case, so the root's fsck shows).
@@ -12,6 +12,7 @@
 #include "cli/verbs.h"
 #include "initd/graph/graph.h"
 #include "initd/graph/unit_check.h"
+#include "initd/run/user_db.h"
 #include "initd/unit/fstab_units.h"
 #include "initd/unit/unit_file_reader.h"
 #include "initd/unit/unit_loader.h"
@@ -24,6 +25,20 @@ std::string unit_text(const std::string& path) {
     auto text = read_unit_file(path);
     return text ? std::move(*text) : std::string();
 }
+
+// Users and groups from the checked root's /etc/passwd and /etc/group, as
+// the manager resolves them (no NSS).
+class PasswdUserProbe : public UserProbe {
+  public:
+    explicit PasswdUserProbe(std::string etc) : m_etc(std::move(etc)) {}
+    std::string problem(const std::string& user, const std::string& group) override {
+        auto found = resolve_credentials(user, group, m_etc);
+        return found ? std::string() : found.error().message;
+    }
+
+  private:
+    std::string m_etc;
+};
 
 }  // namespace
 
@@ -49,8 +64,11 @@ int verb_check(const ClientContext&, const Args& args) {
     // fastinit's own helpers, not programs an admin named.
     RootProgramProbe programs(root.empty() ? "/" : root);
     bool other_root = !root.empty() && root != "/";
-    std::vector<Diagnostic> missing_programs =
-        program_problems(units, programs, {.other_root = other_root, .read_text = unit_text});
+    ProgramCheck how{.other_root = other_root, .read_text = unit_text};
+    std::vector<Diagnostic> missing_programs = program_problems(units, programs, how);
+    PasswdUserProbe users((other_root ? root : std::string()) + "/etc");
+    for (auto& d : user_problems(units, users, how))
+        missing_programs.push_back(std::move(d));
     if (!fstab.empty())
         load_fstab_units(
             units,

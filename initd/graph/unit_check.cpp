@@ -162,4 +162,23 @@ std::vector<Diagnostic> program_problems(const UnitSet& units, ProgramProbe& pro
     return out;
 }
 
+std::vector<Diagnostic> user_problems(const UnitSet& units, UserProbe& probe,
+                                      const ProgramCheck& how) {
+    std::vector<Diagnostic> out;
+    for (const auto& [name, unit] : units.units) {
+        if (!unit.service || (unit.service->user.empty() && unit.service->group.empty()))
+            continue;
+        std::string why = probe.problem(unit.service->user, unit.service->group);
+        if (why.empty())
+            continue;
+        bool soft = how.other_root || !unit.conditions.empty();
+        if (!unit.conditions.empty())
+            why += " (the unit has conditions and may be skipped)";
+        out.push_back(at(soft ? Diagnostic::Severity::warning : Diagnostic::Severity::error, unit,
+                         "service", unit.service->user.empty() ? "group" : "user", why,
+                         how.read_text));
+    }
+    return out;
+}
+
 }  // namespace fastinit

@@ -5,7 +5,8 @@
 // Severities follow what the boot would do. A `requires` on a unit that
 // cannot start fails the unit: an error. `wants`, `after`, `before` and
 // `wanted_by` on a missing unit are tolerated at boot: warnings. A missing or
-// non-executable program fails the unit at start: an error, except for a unit
+// non-executable program, or a user or group that does not exist, fails the
+// unit at start: an error, except for a unit
 // with conditions (it may be skipped where the program is absent) and when
 // checking an image for another root (it may still be incomplete): warnings.
 #pragma once
@@ -60,5 +61,19 @@ struct ProgramCheck {
 // The program of `exec` and of every exec_* command of every loaded service.
 std::vector<Diagnostic> program_problems(const UnitSet& units, ProgramProbe& probe,
                                          const ProgramCheck& how);
+
+// Seam: whether a service's user and group exist (the client looks them up
+// in the passwd and group files of the root it checks). Returns why not,
+// or an empty string.
+class UserProbe {
+  public:
+    virtual ~UserProbe() = default;
+    virtual std::string problem(const std::string& user, const std::string& group) = 0;
+};
+
+// The `user` and `group` of every loaded service that names one, with the
+// same severities as a missing program.
+std::vector<Diagnostic> user_problems(const UnitSet& units, UserProbe& probe,
+                                      const ProgramCheck& how);
 
 }  // namespace fastinit

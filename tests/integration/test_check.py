@@ -86,3 +86,22 @@ def test_root_resolves_programs_in_the_image(fastinit_bin, tmp_path):
     # Checked against this system instead, both programs are missing.
     r = check(fastinit_bin, units)
     assert r.returncode == 1 and "2 errors" in r.stdout, r.stdout
+
+
+def test_a_user_that_does_not_exist(fastinit_bin, tmp_path):
+    units = tmp_path / "units"
+    write_units(units, {"svc": '[service]\nexec = ["/bin/true"]\nuser = "no-such-user-fi"\n'})
+    r = check(fastinit_bin, units)
+    assert r.returncode == 1, r.stdout
+    assert (f"{units}/svc.toml:3:1: error: service.user: no user named no-such-user-fi "
+            "in /etc/passwd") in r.stdout, r.stdout
+    # The image has the user (and the program): nothing to say.
+    root = tmp_path / "image"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc/passwd").write_text("no-such-user-fi:x:990:990::/nonexistent:/bin/false\n")
+    (root / "etc/group").write_text("no-such-user-fi:x:990:\n")
+    (root / "bin").mkdir()
+    (root / "bin/true").write_text("#!/bin/sh\n")
+    os.chmod(root / "bin/true", 0o755)
+    r = check(fastinit_bin, units, "--root", root)
+    assert r.returncode == 0 and "0 errors, 0 warnings" in r.stdout, r.stdout

@@ -140,6 +140,39 @@ TEST(ProgramProblems, ToleratedConditionedAndOtherRootAreWarnings) {
         EXPECT_EQ(d.severity, Severity::warning) << d.to_string();
 }
 
+class FakeUsers : public UserProbe {
+  public:
+    std::string problem(const std::string& user, const std::string& group) override {
+        if (user == "ghost")
+            return "no user named ghost in /etc/passwd";
+        if (group == "nogroup-here")
+            return "no group named nogroup-here in /etc/group";
+        return "";
+    }
+};
+
+TEST(UserProblems, AMissingUserOrGroupIsNamedAtItsKey) {
+    std::string ghost = service("", "/bin/true", "user = \"ghost\"\n");
+    texts()["ghost.toml"] = ghost;
+    UnitSet set = units_of({{"ghost", ghost},
+                            {"group", service("", "/bin/true", "group = \"nogroup-here\"\n")},
+                            {"fine", service("", "/bin/true", "user = \"daemon\"\n")},
+                            {"root", service("")}});
+    FakeUsers users;
+    auto problems = user_problems(set, users, {.read_text = text_of});
+    ASSERT_EQ(problems.size(), 2u);
+    std::map<std::string, Diagnostic> by_file;
+    for (const auto& d : problems)
+        by_file[d.file] = d;
+    EXPECT_EQ(by_file["ghost.toml"].key, "service.user");
+    EXPECT_EQ(by_file["ghost.toml"].line, 5);
+    EXPECT_EQ(by_file["ghost.toml"].severity, Severity::error);
+    EXPECT_THAT(by_file["ghost.toml"].message, HasSubstr("no user named ghost"));
+    EXPECT_EQ(by_file["group.toml"].key, "service.group");
+    for (const auto& d : user_problems(set, users, {.other_root = true}))
+        EXPECT_EQ(d.severity, Severity::warning);
+}
+
 TEST(RootProgramProbe, ResolvesInsideTheRootFollowingAbsoluteLinksThere) {
     TempTree root;
     auto tool = root.write("usr/bin/tool", "#!/bin/sh\n");
