@@ -195,6 +195,18 @@ UnitSet load_units(const std::vector<std::string>& search_path, ParserProbe& pro
             instances.push_back(name);
     set.dropins = std::move(dropins);
     instantiate_templates(set, instances);
+    // A drop-in directory whose unit does not exist is most likely a typo
+    // in its name: said, not fatal.
+    for (const auto& [name, sources] : set.dropins) {
+        if (set.units.count(name) || set.broken.count(name) || set.templates.count(name))
+            continue;
+        Diagnostic d;
+        d.severity = Diagnostic::Severity::warning;
+        d.file = sources.front().path;
+        d.message = "a drop-in for " + name + ", but there is no unit " + name + " (no " + name +
+                    ".toml, nor a template for it); ignored";
+        set.diagnostics.push_back(std::move(d));
+    }
     return set;
 }
 

@@ -231,5 +231,22 @@ TEST(LoadDropIns, ABrokenInstanceDropInBreaksThatInstanceOnly) {
                 HasSubstr(tree.path("etc/getty@ttyS0.toml.d/10.toml").string()));
 }
 
+TEST(LoadDropIns, ADropInForNoUnitIsAWarningNamingIt) {
+    TempTree tree;
+    tree.write("lib/web.toml", kWeb);
+    tree.write("etc/wbe.toml.d/10.toml", "[unit]\n");
+    tree.write("etc/nothing@x.toml.d/10.toml", "[unit]\n");
+    UnitSet set = load_units({tree.path("etc"), tree.path("lib")});
+    EXPECT_EQ(set.units.count("web"), 1u);
+    std::vector<std::string> warnings;
+    for (const auto& d : set.diagnostics)
+        if (d.severity == Diagnostic::Severity::warning)
+            warnings.push_back(d.to_string());
+    EXPECT_THAT(warnings, ::testing::UnorderedElementsAre(
+                              HasSubstr(tree.path("etc/wbe.toml.d/10.toml").string() +
+                                        ": warning: a drop-in for wbe, but there is no unit wbe"),
+                              HasSubstr(tree.path("etc/nothing@x.toml.d/10.toml").string())));
+}
+
 }  // namespace
 }  // namespace fastinit
