@@ -7,6 +7,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "base/byte_size.h"
 #include "initd/unit/environment_name.h"
 
 namespace fastinit {
@@ -21,41 +22,15 @@ std::string quoted(std::string_view text) {
 Result<uint64_t> parse_limit_number(const LimitKind& kind, std::string_view text) {
     if (text == "infinity")
         return uint64_t{RLIM_INFINITY};
-    uint64_t number = 0;
-    const char* begin = text.data();
-    const char* end = begin + text.size();
-    auto [rest, ec] = std::from_chars(begin, end, number);
     const char* expected = kind.bytes
                                ? "expected \"infinity\" or bytes such as 4096, \"64K\" or \"8M\""
                                : "expected \"infinity\" or a whole number";
-    if (ec == std::errc::result_out_of_range)
-        return Error{quoted(text) + " is too large"};
-    if (ec != std::errc() || rest == begin)
-        return Error{std::string(expected) + ", got " + quoted(text)};
-    int shift = 0;
-    if (rest != end) {
-        if (!kind.bytes || end - rest != 1)
-            return Error{std::string(expected) + ", got " + quoted(text)};
-        switch (*rest) {
-            case 'K':
-                shift = 10;
-                break;
-            case 'M':
-                shift = 20;
-                break;
-            case 'G':
-                shift = 30;
-                break;
-            case 'T':
-                shift = 40;
-                break;
-            default:
-                return Error{std::string(expected) + ", got " + quoted(text)};
-        }
-    }
-    if (number > (uint64_t{1} << (62 - shift)))
+    ByteSize size = parse_byte_size(text, kind.bytes);
+    if (size.status == ByteSizeStatus::too_large)
         return Error{quoted(text) + " is too large (use \"infinity\")"};
-    return number << shift;
+    if (size.status != ByteSizeStatus::ok)
+        return Error{std::string(expected) + ", got " + quoted(text)};
+    return size.bytes;
 }
 
 }  // namespace

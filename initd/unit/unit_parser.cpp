@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 
+#include "base/byte_size.h"
 #include "base/signal_name.h"
 #include "base/text.h"
 #include "base/toml_guard.h"
@@ -134,34 +135,12 @@ bool read_memory_max(const Field& f, std::optional<std::string>& out) {
         out = "max";
         return true;
     }
-    uint64_t number = 0;
-    const char* begin = text->data();
-    const char* end = begin + text->size();
-    auto [rest, ec] = std::from_chars(begin, end, number);
-    if (ec != std::errc() || rest == begin || end - rest > 1)
-        return f.fail(kExpected);
-    int shift = 0;
-    if (rest != end) {
-        switch (*rest) {
-            case 'K':
-                shift = 10;
-                break;
-            case 'M':
-                shift = 20;
-                break;
-            case 'G':
-                shift = 30;
-                break;
-            case 'T':
-                shift = 40;
-                break;
-            default:
-                return f.fail(kExpected);
-        }
-    }
-    if (number > (uint64_t{1} << (62 - shift)))
+    ByteSize size = parse_byte_size(*text);
+    if (size.status == ByteSizeStatus::too_large)
         return f.fail("too large");
-    number <<= shift;
+    if (size.status != ByteSizeStatus::ok)
+        return f.fail(kExpected);
+    uint64_t number = size.bytes;
     if (number < 4096)
         return f.fail("expected at least 4096 bytes");
     out = std::to_string(number);
