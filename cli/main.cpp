@@ -27,6 +27,8 @@ const char kHelp[] =
     "  start|stop|restart|reload [--no-block] [--timeout D] UNIT...\n"
     "                               ask the manager, and wait for the result\n"
     "  check DIR... [--target T] [--root DIR]   validate unit files and the graph offline\n"
+    "  import-systemd FILE.service... [--out DIR]\n"
+    "                               convert systemd service files to units\n"
     "  enable|disable UNIT [--wanted-by T] [--root DIR]\n"
     "                               let UNIT's wanted_by pull it in at boot, or not\n"
     "  analyze [time]               kernel + initrd + userspace boot time\n"
@@ -117,6 +119,8 @@ int main(int argc, char** argv) {
     fastinit::Args args(words->begin() + 1, words->end());
     if (verb == "check")
         return fastinit::verb_check(context, args);
+    if (verb == "import-systemd")
+        return fastinit::verb_import_systemd(args);
     if (verb == "status")
         return fastinit::verb_status(context, args);
     if (verb == "enable" || verb == "disable")

@@ -35,5 +35,6 @@ int verb_utmp(const Args& args);
 int verb_reboot(const ClientContext& context, const Args& args);
 int verb_kexec(const ClientContext& context, const Args& args);
 int verb_coldreboot(const ClientContext& context, const Args& args);
+int verb_import_systemd(const Args& args);
 
 }  // namespace fastinit
