@@ -4,11 +4,11 @@
 // and reported, so what is written always loads.
 #include "cli/systemd_import.h"
 
+#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <map>
 
-#include "base/duration.h"
 #include "cli/systemd_unit_file.h"
 #include "cli/systemd_words.h"
 #include "initd/unit/environment_name.h"
@@ -44,6 +44,22 @@ std::string quote_list(const std::vector<std::string>& items) {
     return out + "]";
 }
 
+// A duration in the largest unit that states it exactly ("90s", "365d").
+std::string span_text(microseconds value) {
+    struct UnitScale {
+        const char* name;
+        long long us;
+    };
+    static const UnitScale kUnits[] = {{"d", 86'400'000'000LL}, {"h", 3'600'000'000LL},
+                                       {"min", 60'000'000LL},   {"s", 1'000'000LL},
+                                       {"ms", 1'000LL},         {"us", 1LL}};
+    long long us = value.count();
+    for (const auto& u : kUnits)
+        if (us % u.us == 0)
+            return std::to_string(us / u.us) + u.name;
+    return std::to_string(us) + "us";
+}
+
 // A field of the TOML to write, and the systemd line it came from.
 struct Field {
     std::string section;  // "unit", "condition", "service"
@@ -54,7 +70,8 @@ struct Field {
 
 class Converter {
   public:
-    Converter(std::string_view path, std::string name, bool is_template, const SystemdUnitFile& file)
+    Converter(std::string_view path, std::string name, bool is_template,
+              const SystemdUnitFile& file)
         : m_path(path), m_name(std::move(name)), m_template(is_template), m_file(file) {}
 
     ImportedUnit run();
@@ -101,7 +118,8 @@ class Converter {
         return true;
     }
 
-    void string_key(const char* section, const char* key, const std::vector<const SystemdEntry*>& v);
+    void string_key(const char* section, const char* key,
+                    const std::vector<const SystemdEntry*>& v);
     void names(const char* key, const std::vector<const SystemdEntry*>& v);
     void commands(const char* key, const std::vector<const SystemdEntry*>& v);
     void exec_start(const std::vector<const SystemdEntry*>& v);
@@ -158,7 +176,9 @@ void Converter::names(const char* key, const std::vector<const SystemdEntry*>& v
         add(*last, "unit", key, quote_list(out));
 }
 
-std::string command_toml(const SystemdCommand& c) { return quote_list(c.argv); }
+std::string command_toml(const SystemdCommand& c) {
+    return quote_list(c.argv);
+}
 
 void Converter::commands(const char* key, const std::vector<const SystemdEntry*>& v) {
     std::vector<std::string> out;
@@ -240,7 +260,7 @@ void Converter::duration(const char* key, const SystemdEntry& e, bool zero_is_in
             value = kMax;
         }
     }
-    add(e, "service", key, quote(format_duration(value)));
+    add(e, "service", key, quote(span_text(value)));
 }
 
 void Converter::word_list(const char* key, const std::vector<const SystemdEntry*>& v) {
@@ -255,7 +275,8 @@ void Converter::scalar(const char* key, const SystemdEntry& e) {
     const std::string& s = e.value;
     bool integer = !s.empty() && s.size() < 12;
     for (size_t i = 0; i < s.size(); ++i)
-        integer = integer && ((s[i] >= '0' && s[i] <= '9') || (i == 0 && s[i] == '-' && s.size() > 1));
+        integer =
+            integer && ((s[i] >= '0' && s[i] <= '9') || (i == 0 && s[i] == '-' && s.size() > 1));
     add(e, "service", key, integer ? s : quote(s));
 }
 
@@ -436,15 +457,14 @@ std::map<std::string, Converter::Handler> Converter::handlers() {
         h["Service." + std::string(d) + "DirectoryMode"] =
             last([this, key](auto& e) { mode((key + "_mode").c_str(), e); });
     }
-    for (const char* l : {"AS", "CORE", "CPU", "DATA", "FSIZE", "LOCKS", "MEMLOCK", "MSGQUEUE",
-                          "NICE", "NOFILE", "NPROC", "RSS", "RTPRIO", "RTTIME", "SIGPENDING",
-                          "STACK"}) {
+    for (const char* l :
+         {"AS", "CORE", "CPU", "DATA", "FSIZE", "LOCKS", "MEMLOCK", "MSGQUEUE", "NICE", "NOFILE",
+          "NPROC", "RSS", "RTPRIO", "RTTIME", "SIGPENDING", "STACK"}) {
         std::string key = "limit_";
         for (const char* c = l; *c; ++c)
             key += static_cast<char>(*c - 'A' + 'a');
-        h["Service.Limit" + std::string(l)] = last([this, key](auto& e) {
-            add(e, "service", key, quote(e.value));
-        });
+        h["Service.Limit" + std::string(l)] =
+            last([this, key](auto& e) { add(e, "service", key, quote(e.value)); });
     }
     h["Service.PIDFile"] = [this](auto& v) { string_key("service", "pid_file", v); };
     h["Service.KillMode"] = last([this](auto& e) {
@@ -453,7 +473,8 @@ std::map<std::string, Converter::Handler> Converter::handlers() {
         else
             add(e, "service", "kill_mode", quote(e.value));
     });
-    h["Service.KillSignal"] = last([this](auto& e) { add(e, "service", "kill_signal", quote(e.value)); });
+    h["Service.KillSignal"] =
+        last([this](auto& e) { add(e, "service", "kill_signal", quote(e.value)); });
     h["Service.ReloadSignal"] =
         last([this](auto& e) { add(e, "service", "reload_signal", quote(e.value)); });
     h["Service.UMask"] = last([this](auto& e) { mode("umask", e); });
@@ -541,8 +562,18 @@ ImportedUnit Converter::run() {
         if (!values.empty())
             h->second(values);
     }
-    if (m_file.entries.empty() && m_file.problems.empty())
-        m_notes.push_back(m_path + ": no assignments");
+    bool has_exec = false;
+    for (const auto& f : m_fields)
+        has_exec = has_exec || (f.section == "service" && f.key == "exec");
+    if (!has_exec) {
+        // Without a program fastinit would read it as a target: say so.
+        m_notes.push_back(m_path +
+                          ": no usable ExecStart; the unit does not load in fastinit "
+                          "as a service");
+        result.toml = render();
+        result.not_carried = std::move(m_notes);
+        return result;
+    }
     // Read back by fastinit's parser: a field it rejects is removed and
     // reported. Each round removes one, so this ends.
     std::string sample = m_template ? m_name + "sample" : m_name;
@@ -560,8 +591,8 @@ ImportedUnit Converter::run() {
                 continue;
             for (size_t i = 0; i < m_fields.size() && !removed; ++i)
                 if (d.key == m_fields[i].section + "." + m_fields[i].key) {
-                    m_notes.push_back(m_fields[i].origin + ": fastinit rejects it (" +
-                                      d.message + "); not carried");
+                    m_notes.push_back(m_fields[i].origin + ": fastinit rejects it (" + d.message +
+                                      "); not carried");
                     m_fields.erase(m_fields.begin() + static_cast<long>(i));
                     removed = true;
                 }
@@ -621,8 +652,8 @@ ImportedUnit import_systemd_unit(std::string_view file_name, std::string_view pa
                                  std::string_view text) {
     std::string stem(file_name);
     constexpr std::string_view kSuffix = ".service";
-    if (stem.size() <= kSuffix.size() || stem.compare(stem.size() - kSuffix.size(),
-                                                      kSuffix.size(), kSuffix) != 0) {
+    if (stem.size() <= kSuffix.size() ||
+        stem.compare(stem.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0) {
         ImportedUnit bad;
         bad.not_carried.push_back(std::string(path) + ": only .service files are imported");
         return bad;

@@ -12,10 +12,10 @@
 namespace fastinit {
 
 struct ImportedUnit {
-    std::string name;  // the fastinit unit name: "ssh", "getty@" for a template
-    std::string toml;  // empty when nothing usable came out (see not_carried)
+    std::string name;                      // the fastinit unit name: "ssh", "getty@" for a template
+    std::string toml;                      // empty when nothing usable came out (see not_carried)
     std::vector<std::string> not_carried;  // "Service.ExecStart (line 5): reason"
-    bool parses = false;  // fastinit's unit parser accepts `toml` as it is
+    bool parses = false;                   // fastinit's unit parser accepts `toml` as it is
 };
 
 // `file_name` is the file's base name ("ssh.service", "getty@.service"),

@@ -6,7 +6,9 @@
 namespace fastinit {
 namespace {
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_blank(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && is_blank(s.front()))
@@ -134,8 +136,8 @@ SystemdUnitFile parse_systemd_unit(std::string_view path, std::string_view text)
                                     " assignments; the rest is skipped");
             break;
         }
-        file.entries.push_back({section, std::string(key), std::string(trim(whole.substr(eq + 1))),
-                                at});
+        file.entries.push_back(
+            {section, std::string(key), std::string(trim(whole.substr(eq + 1))), at});
     }
     if (continuing)
         file.problems.push_back(where(path, number) + "the file ends inside a continued line");

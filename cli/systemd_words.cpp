@@ -8,7 +8,9 @@
 namespace fastinit {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9')
@@ -27,38 +29,60 @@ Result<void> unescape(std::string_view text, size_t& i, std::string& word) {
         return Error{"a trailing backslash"};
     char c = text[i++];
     switch (c) {
-    case 'n': word += '\n'; return {};
-    case 't': word += '\t'; return {};
-    case 'r': word += '\r'; return {};
-    case 'a': word += '\a'; return {};
-    case 'b': word += '\b'; return {};
-    case 'f': word += '\f'; return {};
-    case 'v': word += '\v'; return {};
-    case 's': word += ' '; return {};
-    case '\\': case '"': case '\'': case ';': case ' ': word += c; return {};
-    case 'x': {
-        if (i + 2 > text.size() || hex_value(text[i]) < 0 || hex_value(text[i + 1]) < 0)
-            return Error{"a bad \\x escape"};
-        int v = hex_value(text[i]) * 16 + hex_value(text[i + 1]);
-        i += 2;
-        if (v == 0)
-            return Error{"an escape that makes a NUL byte"};
-        word += static_cast<char>(v);
-        return {};
-    }
-    default:
-        if (c >= '0' && c <= '7') {
-            if (i + 2 > text.size() || text[i] < '0' || text[i] > '7' || text[i + 1] < '0' ||
-                text[i + 1] > '7')
-                return Error{"a bad octal escape"};
-            int v = (c - '0') * 64 + (text[i] - '0') * 8 + (text[i + 1] - '0');
+        case 'n':
+            word += '\n';
+            return {};
+        case 't':
+            word += '\t';
+            return {};
+        case 'r':
+            word += '\r';
+            return {};
+        case 'a':
+            word += '\a';
+            return {};
+        case 'b':
+            word += '\b';
+            return {};
+        case 'f':
+            word += '\f';
+            return {};
+        case 'v':
+            word += '\v';
+            return {};
+        case 's':
+            word += ' ';
+            return {};
+        case '\\':
+        case '"':
+        case '\'':
+        case ';':
+        case ' ':
+            word += c;
+            return {};
+        case 'x': {
+            if (i + 2 > text.size() || hex_value(text[i]) < 0 || hex_value(text[i + 1]) < 0)
+                return Error{"a bad \\x escape"};
+            int v = hex_value(text[i]) * 16 + hex_value(text[i + 1]);
             i += 2;
-            if (v == 0 || v > 255)
-                return Error{"a bad octal escape"};
+            if (v == 0)
+                return Error{"an escape that makes a NUL byte"};
             word += static_cast<char>(v);
             return {};
         }
-        return Error{std::string("an unknown escape \\") + c};
+        default:
+            if (c >= '0' && c <= '7') {
+                if (i + 2 > text.size() || text[i] < '0' || text[i] > '7' || text[i + 1] < '0' ||
+                    text[i + 1] > '7')
+                    return Error{"a bad octal escape"};
+                int v = (c - '0') * 64 + (text[i] - '0') * 8 + (text[i + 1] - '0');
+                i += 2;
+                if (v == 0 || v > 255)
+                    return Error{"a bad octal escape"};
+                word += static_cast<char>(v);
+                return {};
+            }
+            return Error{std::string("an unknown escape \\") + c};
     }
 }
 
@@ -240,26 +264,49 @@ Result<std::string> translate_specifiers(std::string_view text, std::string_view
             return Error{"a lone % at the end"};
         char s = text[++i];
         switch (s) {
-        case '%': out += is_template ? "%%" : "%"; break;
-        case 'i':
-        case 'I':
-            if (!is_template)
-                return Error{std::string("specifier %") + s + " outside a template"};
-            out += '%';
-            out += s;
-            break;
-        case 'n': out += name + ".service"; break;
-        case 'N': out += name; break;
-        case 'p':
-        case 'P': out += prefix; break;
-        case 't': out += "/run"; break;
-        case 'S': out += "/var/lib"; break;
-        case 'L': out += "/var/log"; break;
-        case 'C': out += "/var/cache"; break;
-        case 'E': out += "/etc"; break;
-        case 'T': out += "/tmp"; break;
-        case 'V': out += "/var/tmp"; break;
-        default: return Error{std::string("specifier %") + s + " has no fastinit equivalent"};
+            case '%':
+                out += is_template ? "%%" : "%";
+                break;
+            case 'i':
+            case 'I':
+                if (!is_template)
+                    return Error{std::string("specifier %") + s + " outside a template"};
+                out += '%';
+                out += s;
+                break;
+            case 'n':
+                out += name + ".service";
+                break;
+            case 'N':
+                out += name;
+                break;
+            case 'p':
+            case 'P':
+                out += prefix;
+                break;
+            case 't':
+                out += "/run";
+                break;
+            case 'S':
+                out += "/var/lib";
+                break;
+            case 'L':
+                out += "/var/log";
+                break;
+            case 'C':
+                out += "/var/cache";
+                break;
+            case 'E':
+                out += "/etc";
+                break;
+            case 'T':
+                out += "/tmp";
+                break;
+            case 'V':
+                out += "/var/tmp";
+                break;
+            default:
+                return Error{std::string("specifier %") + s + " has no fastinit equivalent"};
         }
     }
     return out;
@@ -273,14 +320,14 @@ Result<std::optional<std::chrono::microseconds>> parse_systemd_timespan(std::str
         double us;
     };
     static const UnitScale kUnits[] = {
-        {"usec", 1}, {"us", 1}, {"\xC2\xB5s", 1}, {"msec", 1e3}, {"ms", 1e3},
-        {"seconds", 1e6}, {"second", 1e6}, {"sec", 1e6}, {"s", 1e6},
-        {"minutes", 60e6}, {"minute", 60e6}, {"min", 60e6}, {"m", 60e6},
-        {"hours", 3600e6}, {"hour", 3600e6}, {"hr", 3600e6}, {"h", 3600e6},
-        {"days", 86400e6}, {"day", 86400e6}, {"d", 86400e6},
-        {"weeks", 604800e6}, {"week", 604800e6}, {"w", 604800e6},
-        {"months", 2629800e6}, {"month", 2629800e6}, {"M", 2629800e6},
-        {"years", 31557600e6}, {"year", 31557600e6}, {"y", 31557600e6},
+        {"usec", 1},          {"us", 1},          {"\xC2\xB5s", 1},      {"msec", 1e3},
+        {"ms", 1e3},          {"seconds", 1e6},   {"second", 1e6},       {"sec", 1e6},
+        {"s", 1e6},           {"minutes", 60e6},  {"minute", 60e6},      {"min", 60e6},
+        {"m", 60e6},          {"hours", 3600e6},  {"hour", 3600e6},      {"hr", 3600e6},
+        {"h", 3600e6},        {"days", 86400e6},  {"day", 86400e6},      {"d", 86400e6},
+        {"weeks", 604800e6},  {"week", 604800e6}, {"w", 604800e6},       {"months", 2629800e6},
+        {"month", 2629800e6}, {"M", 2629800e6},   {"years", 31557600e6}, {"year", 31557600e6},
+        {"y", 31557600e6},
     };
     double total = 0;
     size_t i = 0;
@@ -309,8 +356,8 @@ Result<std::optional<std::chrono::microseconds>> parse_systemd_timespan(std::str
             if (u.name == unit)
                 scale = u.us;
         if (scale == 0)
-            return Error{"\"" + std::string(text) + "\": unknown time unit \"" +
-                         std::string(unit) + "\""};
+            return Error{"\"" + std::string(text) + "\": unknown time unit \"" + std::string(unit) +
+                         "\""};
         total += value * scale;
         any = true;
         if (total > 1e18)

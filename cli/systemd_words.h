@@ -22,7 +22,7 @@ Result<std::vector<std::string>> split_systemd_words(std::string_view text);
 
 // One command of an Exec line as fastinit can run it.
 struct SystemdCommand {
-    std::vector<std::string> argv;  // argv[0] keeps a leading "-" (failure tolerated)
+    std::vector<std::string> argv;   // argv[0] keeps a leading "-" (failure tolerated)
     std::vector<std::string> notes;  // what of the line was not carried over, and why
 };
 

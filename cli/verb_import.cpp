@@ -35,8 +35,8 @@ int verb_import_systemd(const Args& args) {
         }
         std::string base = path.substr(path.rfind('/') + 1);
         ImportedUnit unit = import_systemd_unit(base, path, *text);
-        std::string header = "# Imported from " + to_valid_utf8(path) +
-                             " by fastinit import-systemd.\n";
+        std::string header =
+            "# Imported from " + to_valid_utf8(path) + " by fastinit import-systemd.\n";
         if (!unit.not_carried.empty())
             header += "# Not carried over, or changed:\n";
         for (const auto& n : unit.not_carried) {
