@@ -83,7 +83,9 @@ class Converter {
         return e.section + "." + e.key + " (line " + std::to_string(e.line) + ")";
     }
     void note(const SystemdEntry& e, const std::string& why) {
-        m_notes.push_back(origin(e) + ": " + why);
+        std::string line = origin(e) + ": " + why;
+        if (m_notes.empty() || m_notes.back() != line)  // TimeoutSec= sets two keys
+            m_notes.push_back(std::move(line));
     }
     void add(const SystemdEntry& e, std::string section, std::string key, std::string value) {
         for (auto& f : m_fields)
