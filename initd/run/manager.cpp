@@ -699,9 +699,12 @@ void Manager::on_exit(pid_t pid, ExitStatus status) {
         process();
         return;
     }
-    if (u.state == UnitState::active && s.type != ServiceType::oneshot && cgroup_populated(unit)) {
+    if (u.state == UnitState::active && s.type != ServiceType::oneshot &&
+        s.kill_mode != KillMode::process && cgroup_populated(unit)) {
         // A daemon that double-forked or called setsid() is still there:
-        // the service is up until its cgroup is empty.
+        // the service is up until its cgroup is empty. Not with kill_mode
+        // "process": what is left (sshd's sessions) outlives the service by
+        // design, and the main process's exit is the service's.
         u.lingering = true;
         u.lingering_exit = status;
         changed(unit);
@@ -787,6 +790,15 @@ NotifyOutcome Manager::on_notify(pid_t sender, uid_t sender_uid, const NotifyMes
     // RELOADING=1 … READY=1: a reload in progress, however it was asked for.
     if (notify_type && u.state == UnitState::active) {
         if (message.reloading) {
+            // Bounded like a reload fastinit asked for: any process of the
+            // unit may send this, and a reload in progress holds WaitUnit
+            // and further reloads.
+            if (!u.reloading && u.control == ControlPhase::none && u.control_pid == 0 &&
+                !u.control_in_flight) {
+                const Service& s = *m_graph.nodes[*unit].unit->service;
+                m_seams.timers.arm(*unit, TimerKind::control_timeout,
+                                   m_seams.time.now() + s.start_timeout);
+            }
             u.reloading = true;
             u.reload_failure.clear();
         } else if (message.ready && u.control != ControlPhase::reload) {
@@ -985,12 +997,13 @@ void Manager::on_timer(UnitId unit, TimerKind kind) {
                 const Service& s = *m_graph.nodes[unit].unit->service;
                 u.reloading = false;
                 u.reload_failure = "no READY=1 within " + format_duration(s.start_timeout) +
-                                   " of SIG" + signal_name(s.reload_signal);
+                                   " of the reload's start";
                 changed(unit);
             }
             break;
         case TimerKind::stop_timeout:
-            if (m_graph.nodes[unit].unit->service->kill_mode == KillMode::process) {
+            if (m_graph.nodes[unit].unit->service->kill_mode == KillMode::process &&
+                u.main_pid != 0) {
                 if (u.main_pid > 1 && u.main_pid != m_options.self_pid)
                     m_seams.processes.kill_process(u.main_pid, SIGKILL);
                 break;

@@ -270,6 +270,37 @@ TEST(ManagerCommands, KillModeProcessLeavesTheRestAlone) {
     EXPECT_EQ(h.state("s"), UnitState::inactive);
 }
 
+TEST(ManagerCommands, KillModeProcessServiceIsDownWhenItsMainProcessExits) {
+    // sshd's sessions stay in its cgroup; sshd's exit is the service's.
+    Harness h({{"s", service("simple", "", "kill_mode = \"process\"\nrestart = \"on-failure\"\n")}},
+              Harness::Cgroups::fake);
+    ASSERT_TRUE(h.manager.start("s").ok());
+    pid_t main = run(h, "s", std::nullopt);
+    h.cgroups.members["s"] = {main, main + 50};
+    h.manager.on_exit(main, ExitStatus{1, 0});
+    EXPECT_FALSE(h.runtime("s").lingering);
+    EXPECT_NE(h.state("s"), UnitState::active);
+    EXPECT_TRUE(h.timers.is_armed(h.id("s"), TimerKind::restart_delay)) << "restart applies";
+    EXPECT_TRUE(h.cgroups.kills.empty()) << "the sessions are left alone";
+}
+
+TEST(ManagerCommands, ReloadingAnnouncedByTheServiceIsBoundedToo) {
+    Harness h({{"n", service("notify")}});
+    ASSERT_TRUE(h.manager.start("n").ok());
+    pid_t main = run(h, "n", std::nullopt);
+    NotifyMessage ready, reloading;
+    ready.ready = true;
+    reloading.reloading = true;
+    h.manager.on_notify(main, 0, ready);
+    h.manager.on_notify(main, 0, reloading);
+    EXPECT_EQ(h.manager.job(h.id("n")), std::string("reload"));
+    ASSERT_TRUE(h.timers.is_armed(h.id("n"), TimerKind::control_timeout));
+    h.fire("n", TimerKind::control_timeout);
+    EXPECT_EQ(h.manager.job(h.id("n")), std::string(""));
+    EXPECT_EQ(h.runtime("n").reload_failure, "no READY=1 within 1min 30s of the reload's start");
+    EXPECT_EQ(h.state("n"), UnitState::active);
+}
+
 TEST(ManagerCommands, ReloadRunsExecReloadAndTheJobLastsUntilItEnds) {
     Harness h({{"s", service("simple", "", "exec_reload = [\"/bin/reload\"]\n")}});
     ASSERT_TRUE(h.manager.start("s").ok());
@@ -349,7 +380,7 @@ TEST(ManagerCommands, NotifyReloadingUntilReadyIsAReloadInProgress) {
     ASSERT_TRUE(h.manager.reload("n").ok());
     h.fire("n", TimerKind::control_timeout);
     EXPECT_EQ(h.manager.job(h.id("n")), std::string(""));
-    EXPECT_EQ(h.runtime("n").reload_failure, "no READY=1 within 1min 30s of SIGHUP");
+    EXPECT_EQ(h.runtime("n").reload_failure, "no READY=1 within 1min 30s of the reload's start");
     EXPECT_EQ(h.state("n"), UnitState::active);
 }
 
