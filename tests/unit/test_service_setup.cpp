@@ -84,6 +84,12 @@ TEST(AttributePlan, AmbientCapabilities) {
     AttributePlan plan = plan_attributes(a, 40);
     EXPECT_TRUE(plan.set_ambient);
     EXPECT_EQ(plan.ambient, uint64_t{1} << CAP_NET_BIND_SERVICE);
+    // A capability the running kernel does not have (newer than its last)
+    // is left out instead of failing the start.
+    a.ambient_capabilities = (uint64_t{1} << CAP_NET_BIND_SERVICE) | (uint64_t{1} << 40);
+    EXPECT_EQ(plan_attributes(a, 39).ambient, uint64_t{1} << CAP_NET_BIND_SERVICE);
+    a.ambient_capabilities = uint64_t{1} << 40;
+    EXPECT_FALSE(plan_attributes(a, 39).set_ambient);
 }
 
 TEST(AttributePlan, LastCapabilityIsReadOrKnown) {
