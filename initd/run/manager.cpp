@@ -1007,6 +1007,9 @@ void Manager::on_timer(UnitId unit, TimerKind kind) {
             if (u.control_pid != 0) {
                 u.control_timed_out = true;
                 send_signal(u.control_pid, SIGKILL);
+            } else if (u.control_in_flight) {
+                // Still being spawned (a slow worker): killed once reported.
+                u.control_timed_out = true;
             } else if (u.reloading && u.control == ControlPhase::none) {
                 const Service& s = *m_graph.nodes[unit].unit->service;
                 u.reloading = false;
