@@ -293,6 +293,7 @@ void BusServer::answer_waits(UnitId unit) {
     if (done.empty())
         return;
     BusReply properties = unit_properties(manager, unit);
+    std::vector<sd_bus*> buses;
     for (const Wait& wait : done) {
         sd_bus_message* reply = nullptr;
         int r = sd_bus_message_new_method_return(wait.call, &reply);
@@ -301,8 +302,13 @@ void BusServer::answer_waits(UnitId unit) {
         if (r >= 0)
             (void)sd_bus_send(nullptr, reply, nullptr);  // a gone client is no error of ours
         sd_bus_message_unref(reply);
+        if (std::find(buses.begin(), buses.end(), sd_bus_message_get_bus(wait.call)) == buses.end())
+            buses.push_back(sd_bus_message_get_bus(wait.call));
         sd_bus_message_unref(wait.call);
     }
+    // As for every other reply: a client that does not read them goes.
+    for (sd_bus* bus : buses)
+        drop_if_backlogged(bus);
 }
 
 void BusServer::emit_unit_changed(UnitId unit) {

@@ -58,8 +58,12 @@ AttributePlan plan_attributes(const ProcessAttributes& a, int last_cap) {
                 plan.bounding_drops[plan.bounding_drop_count++] = cap;
     }
     if (a.ambient_capabilities && *a.ambient_capabilities != 0) {
-        plan.set_ambient = true;
-        plan.ambient = *a.ambient_capabilities;
+        // Names are checked against libcap's list, which may know newer
+        // capabilities than the running kernel; raising one of those fails
+        // the start (EINVAL), so they are left out, as systemd does.
+        uint64_t known = last_cap >= 63 ? ~uint64_t{0} : (uint64_t{1} << (last_cap + 1)) - 1;
+        plan.ambient = *a.ambient_capabilities & known;
+        plan.set_ambient = plan.ambient != 0;
     }
     plan.no_new_privileges = a.no_new_privileges;
     return plan;

@@ -28,6 +28,12 @@ void UdevDeviceWatcher::watch(const std::string& spec) {
     arm_timer();
 }
 
+void UdevDeviceWatcher::unwatch(const std::string& spec) {
+    m_pending.erase(spec);
+    if (m_pending.empty() && m_timer)
+        sd_event_source_set_enabled(m_timer, SD_EVENT_OFF);
+}
+
 void UdevDeviceWatcher::open_monitors() {
     m_opened = true;
     if (!m_options.use_monitor) {

@@ -50,6 +50,7 @@ class UdevDeviceWatcher : public DeviceWatcher {
 
     bool present(const std::string& spec) override { return m_presence.present(spec); }
     void watch(const std::string& spec) override;
+    void unwatch(const std::string& spec) override;
     size_t watched() const { return m_pending.size(); }
 
   private:

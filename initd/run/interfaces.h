@@ -141,6 +141,9 @@ class DeviceWatcher {
     // Looks for `spec` until it appears, then reports it once and forgets
     // it. Watching a spec twice is watching it once.
     virtual void watch(const std::string& spec) = 0;
+    // Stops looking for `spec`: no unit waits for it any more (it timed out
+    // or was stopped). Looking costs a disk scan for a tag without udevd.
+    virtual void unwatch(const std::string& spec) = 0;
 };
 
 // Facts about the machine that conditions test.

@@ -79,10 +79,25 @@ Result<std::vector<std::string>> compose_environment(const SpawnRequest& request
             return text.error();
         }
         auto contents = parse_environment_file(file.path, *text);
-        for (const auto& problem : contents.problems)
-            log::warning(request.unit, ": ", problem, " (line skipped)");
+        // A file of bad lines must not flood the log at every start.
+        constexpr size_t kProblemsLogged = 10;
+        for (size_t i = 0; i < contents.problems.size() && i < kProblemsLogged; ++i)
+            log::warning(request.unit, ": ", contents.problems[i], " (line skipped)");
+        if (contents.problems.size() > kProblemsLogged)
+            log::warning(request.unit, ": ", contents.problems.size() - kProblemsLogged,
+                         " more bad lines in ", file.path, " skipped");
         for (const auto& [name, value] : contents.variables)
             set_environment_variable(environment, name, value);
+    }
+    // What the manager itself tells the service stays true whatever a file
+    // says: where to notify, and which process is the main one.
+    for (const std::string& entry : request.environment) {
+        size_t equals = entry.find('=');
+        if (equals == std::string::npos)
+            continue;
+        std::string_view name(entry.data(), equals);
+        if (name == "NOTIFY_SOCKET" || name == "MAINPID")
+            set_environment_variable(environment, name, std::string_view(entry).substr(equals + 1));
     }
     return environment;
 }

@@ -311,6 +311,20 @@ void Manager::on_device_present(const std::string& spec) {
     process();
 }
 
+// The unit waits no more: what no other unit waits for is not looked for.
+void Manager::forget_devices(UnitId unit) {
+    std::vector<std::string> specs = std::move(m_units[unit].missing_devices);
+    m_units[unit].missing_devices.clear();
+    for (const auto& spec : specs) {
+        bool wanted = std::any_of(m_units.begin(), m_units.end(), [&](const UnitRuntime& other) {
+            return std::find(other.missing_devices.begin(), other.missing_devices.end(), spec) !=
+                   other.missing_devices.end();
+        });
+        if (!wanted && m_seams.devices)
+            m_seams.devices->unwatch(spec);
+    }
+}
+
 // "LABEL=data did not appear within 1m 30s": the reason names every device
 // still missing.
 void Manager::devices_timed_out(UnitId unit) {
@@ -513,7 +527,7 @@ void Manager::settle(UnitId unit, UnitState state, UnitResult result, std::strin
     m_seams.timers.disarm(unit, TimerKind::start_timeout);
     m_seams.timers.disarm(unit, TimerKind::restart_delay);
     m_seams.timers.disarm(unit, TimerKind::device_timeout);
-    u.missing_devices.clear();
+    forget_devices(unit);
     if (is_down(state) && u.in_cgroup && m_seams.cgroups) {
         m_seams.cgroups->remove(m_graph.nodes[unit].name);
         u.in_cgroup = false;
@@ -993,6 +1007,9 @@ void Manager::on_timer(UnitId unit, TimerKind kind) {
             if (u.control_pid != 0) {
                 u.control_timed_out = true;
                 send_signal(u.control_pid, SIGKILL);
+            } else if (u.control_in_flight) {
+                // Still being spawned (a slow worker): killed once reported.
+                u.control_timed_out = true;
             } else if (u.reloading && u.control == ControlPhase::none) {
                 const Service& s = *m_graph.nodes[unit].unit->service;
                 u.reloading = false;

@@ -244,6 +244,7 @@ class Manager {
     void evaluate_stop(UnitId unit);
     bool devices_ready(UnitId unit);
     void devices_timed_out(UnitId unit);
+    void forget_devices(UnitId unit);
     void release(UnitId unit);
     void spawn(UnitId unit);
     void spawn_main(UnitId unit);

@@ -98,6 +98,10 @@ void Manager::control_spawned(UnitId unit, pid_t pid) {
         went_down(unit, std::move(down));
         return;
     }
+    if (u.control_timed_out) {
+        send_signal(pid, SIGKILL);  // its time ran out while it was being spawned
+        return;
+    }
     if (u.stop_requested && u.control != ControlPhase::stop && u.control != ControlPhase::stop_post)
         begin_stop(unit);  // stopped while this was being spawned
 }

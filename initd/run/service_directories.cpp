@@ -15,6 +15,10 @@ namespace {
 
 // Deeper trees are left alone: each level holds a descriptor open.
 constexpr int kMaxDepth = 64;
+// Removal runs on PID 1's event loop, in a tree the service's user may fill
+// (and, with kill_mode "process", still be filling): a bounded number of
+// entries per removal, the rest left with an error.
+constexpr size_t kMaxEntriesRemoved = 100000;
 
 UniqueFd open_directory_at(int dir, const char* name) {
     return UniqueFd(::openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
@@ -46,7 +50,8 @@ Result<void> make_one(const std::string& base, const std::string& name, mode_t m
 }
 
 // Empties the directory open as `dir` (on device `device`), depth first.
-Result<void> empty_directory(int dir, dev_t device, const std::string& path, int depth) {
+Result<void> empty_directory(int dir, dev_t device, const std::string& path, int depth,
+                             size_t& budget) {
     if (depth > kMaxDepth)
         return Error{"cannot remove " + path + ": nested deeper than " + std::to_string(kMaxDepth) +
                      " levels"};
@@ -63,6 +68,12 @@ Result<void> empty_directory(int dir, dev_t device, const std::string& path, int
         std::string_view name = entry->d_name;
         if (name == "." || name == "..")
             continue;
+        if (budget == 0) {
+            result = Error{"cannot remove " + path + ": more than " +
+                           std::to_string(kMaxEntriesRemoved) + " entries"};
+            break;
+        }
+        --budget;
         struct stat st;
         if (::fstatat(dir, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
             continue;  // gone meanwhile
@@ -76,7 +87,8 @@ Result<void> empty_directory(int dir, dev_t device, const std::string& path, int
             UniqueFd sub = open_directory_at(dir, entry->d_name);
             if (!sub)
                 continue;
-            if (auto emptied = empty_directory(sub.get(), device, child, depth + 1); !emptied) {
+            if (auto emptied = empty_directory(sub.get(), device, child, depth + 1, budget);
+                !emptied) {
                 result = emptied;
                 continue;
             }
@@ -149,7 +161,8 @@ Result<void> remove_service_directories(const std::vector<std::string>& names,
             result = system_error("cannot stat " + path);
             continue;
         }
-        if (auto emptied = empty_directory(dir.get(), st.st_dev, path, 0); !emptied) {
+        size_t budget = kMaxEntriesRemoved;
+        if (auto emptied = empty_directory(dir.get(), st.st_dev, path, 0, budget); !emptied) {
             result = emptied;
             continue;
         }

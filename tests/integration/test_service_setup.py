@@ -77,6 +77,28 @@ def test_environment_files_and_passwd_variables(fastinit):
     assert "absent.env: No such file" in info["Reason"], info
 
 
+def test_an_environment_file_cannot_redirect_notifications(fastinit):
+    ns = fastinit.new()
+    hijack = ns.work("hijack.env")
+    with open(hijack, "w") as f:
+        f.write("NOTIFY_SOCKET=/tmp/hijack\n")
+    out = ns.work("env")
+    ns.write_units({
+        "default": '[unit]\nwants = ["n"]\n',
+        "n": f"""
+            [service]
+            type = "notify"
+            environment_file = "{hijack}"
+            exec = ["/bin/sh", "-c", "env > {out}; systemd-notify --ready; exec sleep 100"]
+        """,
+    })
+    ns.start()
+    ns.wait_state("n", "active")  # its READY=1 reached the manager
+    env = env_of(read(out))
+    assert env["NOTIFY_SOCKET"] != "/tmp/hijack", env
+    assert env["NOTIFY_SOCKET"], env
+
+
 def test_hostile_environment_files_fail_the_start_not_the_manager(fastinit):
     ns = fastinit.new()
     fifo = ns.work("fifo.env")

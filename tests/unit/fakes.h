@@ -201,8 +201,9 @@ class FakeDevices : public DeviceWatcher {
         return there.count(spec) > 0;
     }
     void watch(const std::string& spec) override { watched.insert(spec); }
+    void unwatch(const std::string& spec) override { watched.erase(spec); }
     std::set<std::string> there;
-    std::set<std::string> watched;
+    std::set<std::string> watched;  // being looked for now
     int looks = 0;
 };
 

@@ -112,6 +112,18 @@ TEST(ManagerCommands, ACommandThatOverrunsItsTimeoutIsKilledAndFailsTheStart) {
     EXPECT_EQ(h.runtime("s").reason, "exec_start_pre command /bin/slow did not finish within 5s");
 }
 
+TEST(ManagerCommands, ATimeoutWhileTheCommandIsBeingSpawnedStillKillsIt) {
+    Harness h({{"s", service("simple", "",
+                             "exec_start_pre = [\"/bin/slow\"]\nstart_timeout = \"5s\"\n")}});
+    ASSERT_TRUE(h.manager.start("s").ok());
+    h.fire("s", TimerKind::control_timeout);  // the worker has not reported yet
+    pid_t pre = run(h, "s", std::nullopt);
+    EXPECT_TRUE(h.processes.was_signalled(pre, SIGKILL));
+    h.manager.on_exit(pre, ExitStatus{0, SIGKILL});
+    EXPECT_EQ(h.state("s"), UnitState::failed);
+    EXPECT_EQ(h.runtime("s").reason, "exec_start_pre command /bin/slow did not finish within 5s");
+}
+
 TEST(ManagerCommands, StartPostRunsOnceReadyAndTheUnitIsActiveOnlyAfterIt) {
     Harness h({{"n", service("notify", "", "exec_start_post = [\"/bin/post\"]\n")}});
     ASSERT_TRUE(h.manager.start("n").ok());

@@ -76,6 +76,21 @@ TEST(ManagerDevices, TimeoutFailsTheUnitNamingTheDeviceAndWantersGoOn) {
     EXPECT_EQ(h.spawn_count("m"), 0u);
 }
 
+TEST(ManagerDevices, ADeviceNoUnitWaitsForAnyMoreIsNotLookedFor) {
+    // Without udevd, looking for a LABEL= scans the disks: not for ever.
+    Harness h({{"m", oneshot("after_devices = [\"LABEL=data\", \"/dev/vdb\"]\n"
+                             "device_timeout = \"5s\"")},
+               {"n", oneshot("after_devices = [\"/dev/vdb\"]")}});
+    ASSERT_TRUE(h.manager.start("m").ok());
+    ASSERT_TRUE(h.manager.start("n").ok());
+    EXPECT_EQ(h.devices.watched, (std::set<std::string>{"LABEL=data", "/dev/vdb"}));
+    h.fire("m", TimerKind::device_timeout);
+    EXPECT_EQ(h.state("m"), UnitState::failed);
+    EXPECT_EQ(h.devices.watched, (std::set<std::string>{"/dev/vdb"})) << "n still waits for it";
+    ASSERT_TRUE(h.manager.stop("n").ok());
+    EXPECT_TRUE(h.devices.watched.empty());
+}
+
 TEST(ManagerDevices, DevicesAreAwaitedAlongsidePredecessorsNotAfterThem) {
     Harness h(
         {{"a", oneshot()}, {"m", oneshot("requires = [\"a\"]\nafter_devices = [\"/dev/vdb\"]")}});

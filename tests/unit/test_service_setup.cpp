@@ -1,6 +1,7 @@
 // What the launcher prepares in the parent before a service's process
 // exists: the attribute plan the child applies, and the service's
 // directories (made and removed for real, in a temporary tree).
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <linux/capability.h>
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <string>
 
+#include "base/unique_fd.h"
 #include "initd/run/attribute_plan.h"
 #include "initd/run/service_directories.h"
 #include "tests/unit/temp_tree.h"
@@ -84,6 +86,12 @@ TEST(AttributePlan, AmbientCapabilities) {
     AttributePlan plan = plan_attributes(a, 40);
     EXPECT_TRUE(plan.set_ambient);
     EXPECT_EQ(plan.ambient, uint64_t{1} << CAP_NET_BIND_SERVICE);
+    // A capability the running kernel does not have (newer than its last)
+    // is left out instead of failing the start.
+    a.ambient_capabilities = (uint64_t{1} << CAP_NET_BIND_SERVICE) | (uint64_t{1} << 40);
+    EXPECT_EQ(plan_attributes(a, 39).ambient, uint64_t{1} << CAP_NET_BIND_SERVICE);
+    a.ambient_capabilities = uint64_t{1} << 40;
+    EXPECT_FALSE(plan_attributes(a, 39).set_ambient);
 }
 
 TEST(AttributePlan, LastCapabilityIsReadOrKnown) {
@@ -167,6 +175,25 @@ TEST_F(Dirs, RemovesALinkPlantedInItsPlaceNotItsTarget) {
     ASSERT_TRUE(remove_service_directories({"svc"}, b.runtime).ok());
     EXPECT_FALSE(std::filesystem::is_symlink(tree.path("run/svc")));
     EXPECT_TRUE(std::filesystem::exists(tree.path("outside/precious")));
+}
+
+TEST_F(Dirs, AHugeTreeIsRemovedOnlyUpToABound) {
+    // PID 1 removes it on its event loop: 100,000 entries at the most.
+    auto b = bases();
+    ServiceDirectories d;
+    d.runtime = {"svc"};
+    ASSERT_TRUE(make_service_directories(d, b, ::geteuid(), ::getegid()).ok());
+    UniqueFd dir(::open(tree.path("run/svc").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    ASSERT_TRUE(dir);
+    for (int i = 0; i < 100005; ++i)
+        ::close(
+            ::openat(dir.get(), std::to_string(i).c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+    auto removed = remove_service_directories({"svc"}, b.runtime);
+    ASSERT_FALSE(removed.ok());
+    EXPECT_THAT(removed.error().message, HasSubstr("more than 100000 entries"));
+    EXPECT_TRUE(std::filesystem::exists(tree.path("run/svc")));
+    ASSERT_TRUE(remove_service_directories({"svc"}, b.runtime).ok()) << "the rest goes next time";
+    EXPECT_FALSE(std::filesystem::exists(tree.path("run/svc")));
 }
 
 }  // namespace
