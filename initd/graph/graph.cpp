@@ -39,6 +39,7 @@ class GraphBuilder {
             for (size_t j : m_graph.nodes[i].after)
                 m_graph.nodes[j].dependents.push_back(i);
         m_graph.templates = m_units.templates;
+        m_graph.dropins = m_units.dropins;
         return std::move(m_graph);
     }
 

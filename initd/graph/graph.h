@@ -47,6 +47,8 @@ struct Graph {
     // The templates the units were made from, for instances made later
     // (graph_instance.h), and how many have been made that way.
     std::map<std::string, UnitTemplate> templates;
+    // Their drop-ins and those of instances, by unit name (UnitSet::dropins).
+    std::map<std::string, std::vector<UnitSource>> dropins;
     size_t instances_made = 0;
 
     std::optional<size_t> find(const std::string& name) const;

@@ -93,7 +93,9 @@ Result<size_t> add_instance(Graph& graph, const std::string& name) {
     if (!specifiers)
         return Error{"cannot make " + name + " from " + source.path + ": " +
                      specifiers.error().message};
-    ParsedUnit parsed = parse_unit(name, source.path, source.text, &*specifiers);
+    // The same drop-ins as an instance made at load gets.
+    ParsedUnit parsed = parse_unit(name, source.path, source.text, &*specifiers,
+                                   instance_dropins(graph.dropins, reference->template_name, name));
     if (!parsed.unit)
         return Error{"cannot make " + name + ": " +
                      (parsed.diagnostics.empty() ? std::string("broken")

@@ -86,8 +86,7 @@ Result<std::vector<std::string>> compose_environment(const SpawnRequest& request
         if (contents.problems.size() > kProblemsLogged)
             log::warning(request.unit, ": ", contents.problems.size() - kProblemsLogged,
                          " more bad lines in ", file.path, " skipped");
-        for (const auto& [name, value] : contents.variables)
-            set_environment_variable(environment, name, value);
+        set_environment_variables(environment, contents.variables);
     }
     // What the manager itself tells the service stays true whatever a file
     // says: where to notify, and which process is the main one.

@@ -1,5 +1,7 @@
 #include "initd/unit/environment_file.h"
 
+#include <unordered_map>
+
 #include "initd/unit/environment_name.h"
 
 namespace fastinit {
@@ -74,11 +76,11 @@ class Reader {
             problem(line, key + ": the value contains a NUL byte");
             return;
         }
-        for (auto& [name, old] : m_out.variables) {
-            if (name == key) {
-                old = std::move(value);
-                return;
-            }
+        // Indexed: a file of 256 KiB may hold tens of thousands of names.
+        auto [it, inserted] = m_index.try_emplace(key, m_out.variables.size());
+        if (!inserted) {
+            m_out.variables[it->second].second = std::move(value);
+            return;
         }
         m_out.variables.emplace_back(std::move(key), std::move(value));
     }
@@ -144,12 +146,28 @@ class Reader {
     size_t m_at = 0;
     int m_line = 1;
     EnvironmentFileContents m_out;
+    std::unordered_map<std::string, size_t> m_index;  // name → position in m_out
 };
 
 }  // namespace
 
 EnvironmentFileContents parse_environment_file(std::string_view path, std::string_view text) {
     return Reader(path, text).run();
+}
+
+void set_environment_variables(std::vector<std::string>& environment,
+                               const std::vector<std::pair<std::string, std::string>>& variables) {
+    // Indexed by name: both lists may hold tens of thousands of entries.
+    std::unordered_map<std::string, size_t> index;
+    for (size_t i = 0; i < environment.size(); ++i)
+        index.try_emplace(environment[i].substr(0, environment[i].find('=')), i);
+    for (const auto& [name, value] : variables) {
+        auto [it, inserted] = index.try_emplace(name, environment.size());
+        if (inserted)
+            environment.push_back(name + "=" + value);
+        else
+            environment[it->second] = name + "=" + value;
+    }
 }
 
 void set_environment_variable(std::vector<std::string>& environment, std::string_view name,

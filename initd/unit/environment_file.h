@@ -32,6 +32,11 @@ struct EnvironmentFileContents {
 // `path` is only used in the problems' text.
 EnvironmentFileContents parse_environment_file(std::string_view path, std::string_view text);
 
+// Sets each NAME=value in an execve-style environment, replacing an
+// earlier entry of that name (execve keeps duplicates and getenv takes the
+// first); linear in the sizes of both.
+void set_environment_variables(std::vector<std::string>& environment,
+                               const std::vector<std::pair<std::string, std::string>>& variables);
 // Sets NAME=value in an execve-style environment, replacing an earlier
 // entry of that name (execve keeps duplicates and getenv takes the first).
 void set_environment_variable(std::vector<std::string>& environment, std::string_view name,

@@ -23,20 +23,6 @@ void push_references(const Unit& unit, std::deque<Wanted>& pending) {
             pending.push_back({name, unit.path});
 }
 
-// The template's drop-ins, then the instance's own: the more specific
-// applies last, so it wins.
-std::vector<DropIn> instance_dropins(const UnitSet& set, const std::string& template_name,
-                                     const std::string& instance_name) {
-    std::vector<DropIn> out;
-    for (const auto& name : {template_name, instance_name}) {
-        auto it = set.dropins.find(name);
-        if (it != set.dropins.end())
-            for (const auto& d : it->second)
-                out.push_back({d.path, d.text});
-    }
-    return out;
-}
-
 void report(UnitSet& set, const Wanted& wanted, std::string message) {
     Diagnostic d;
     d.file = wanted.referrer;
@@ -87,7 +73,7 @@ void instantiate_templates(UnitSet& set, const std::vector<std::string>& roots) 
         ++made;
         ParsedUnit parsed =
             parse_unit(wanted.name, source.path, source.text, &*specifiers,
-                       instance_dropins(set, reference->template_name, wanted.name));
+                       instance_dropins(set.dropins, reference->template_name, wanted.name));
         for (auto& d : parsed.diagnostics) {
             d.message = "in " + wanted.name + ": " + d.message;
             set.diagnostics.push_back(d);
@@ -101,6 +87,19 @@ void instantiate_templates(UnitSet& set, const std::vector<std::string>& roots) 
         push_references(*parsed.unit, pending);
         set.units.emplace(wanted.name, std::move(*parsed.unit));
     }
+}
+
+std::vector<DropIn> instance_dropins(const std::map<std::string, std::vector<UnitSource>>& dropins,
+                                     const std::string& template_name,
+                                     const std::string& instance_name) {
+    std::vector<DropIn> out;
+    for (const auto& name : {template_name, instance_name}) {
+        auto it = dropins.find(name);
+        if (it != dropins.end())
+            for (const auto& d : it->second)
+                out.push_back({d.path, d.text});
+    }
+    return out;
 }
 
 }  // namespace fastinit

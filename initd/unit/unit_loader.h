@@ -14,6 +14,7 @@
 #include "initd/unit/parse_preflight.h"
 #include "initd/unit/unit.h"
 #include "initd/unit/unit_dropins.h"
+#include "initd/unit/unit_parser.h"
 
 namespace fastinit {
 
@@ -59,5 +60,11 @@ inline constexpr size_t kMaxInstances = 1024;
 // so on for what those instances name. A bad instance name or a template
 // error leaves that instance broken, with a diagnostic; the rest goes on.
 void instantiate_templates(UnitSet& set, const std::vector<std::string>& roots = {});
+
+// The drop-ins an instance gets: its template's, then its own (the more
+// specific applies last, so it wins). Views into `dropins`.
+std::vector<DropIn> instance_dropins(const std::map<std::string, std::vector<UnitSource>>& dropins,
+                                     const std::string& template_name,
+                                     const std::string& instance_name);
 
 }  // namespace fastinit

@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include <string>
 
 namespace fastinit {
@@ -86,6 +88,27 @@ TEST(EnvironmentFile, SetVariableReplacesByExactName) {
     set_environment_variable(env, "A", "3");
     set_environment_variable(env, "NEW", "x");
     EXPECT_THAT(env, ElementsAre("PATH=/bin", "AB=1", "A=3", "NEW=x"));
+}
+
+TEST(EnvironmentFile, SetVariablesReplacesByExactNameAndAppendsInOrder) {
+    std::vector<std::string> env = {"PATH=/bin", "AB=1", "A=2"};
+    set_environment_variables(env, {{"A", "3"}, {"NEW", "x"}, {"NEW", "y"}, {"B", ""}});
+    EXPECT_THAT(env, ElementsAre("PATH=/bin", "AB=1", "A=3", "NEW=y", "B="));
+}
+
+TEST(EnvironmentFile, ManyNamesAreHandledInLinearTime) {
+    // 50,000 distinct names (a 256 KiB file holds that many): quadratic
+    // matching would take seconds; a generous bound only.
+    std::string text;
+    for (int i = 0; i < 50000; ++i)
+        text += "V" + std::to_string(i) + "=x\n";
+    auto started = std::chrono::steady_clock::now();
+    auto contents = parse_environment_file("/f", text);
+    std::vector<std::string> env = {"PATH=/bin"};
+    set_environment_variables(env, contents.variables);
+    auto took = std::chrono::steady_clock::now() - started;
+    EXPECT_EQ(env.size(), 50001u);
+    EXPECT_LT(took, std::chrono::seconds(5));
 }
 
 }  // namespace

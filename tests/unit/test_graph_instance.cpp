@@ -49,6 +49,25 @@ TEST(GraphInstance, MakesTheInstanceWithItsSpecifiersAndEdges) {
     EXPECT_EQ(g.instances_made, 1u);
 }
 
+TEST(GraphInstance, AppliesTheTemplatesAndTheInstancesDropIns) {
+    // As an instance made at load does: `fastinit start getty@ttyS5` must
+    // not skip an admin's getty@.toml.d/.
+    UnitSet set = make_units({{"default", "[unit]\n"}});
+    set.templates["echo@"] = {"/u/echo@.toml",
+                              "[service]\nexec = [\"/bin/echo\", \"%i\"]\nuser = \"root\"\n"};
+    set.dropins["echo@"] = {{"/etc/u/echo@.toml.d/user.toml", "[service]\nuser = \"daemon\"\n"}};
+    set.dropins["echo@b"] = {{"/etc/u/echo@b.toml.d/x.toml", "[unit]\ndescription = \"b\"\n"}};
+    Graph g = build_graph(set);
+    auto a = add_instance(g, "echo@a");
+    ASSERT_TRUE(a.ok()) << a.error().message;
+    EXPECT_EQ(g.nodes[*a].unit->service->user, "daemon");
+    auto b = add_instance(g, "echo@b");
+    ASSERT_TRUE(b.ok()) << b.error().message;
+    EXPECT_EQ(g.nodes[*b].unit->service->user, "daemon");
+    EXPECT_EQ(g.nodes[*b].unit->description, "b");
+    EXPECT_EQ(g.nodes[*a].unit->description, "");
+}
+
 TEST(GraphInstance, RefusesHostileNamesAndUnknownTemplates) {
     Graph g = graph_with_template("[service]\nexec = [\"/bin/echo\", \"%I\"]\n");
     size_t before = g.nodes.size();
