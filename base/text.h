@@ -24,6 +24,9 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
 // message with any other string, and JSON writers throw on one.
 bool is_valid_utf8(std::string_view s);
 
+// The value of a hexadecimal digit (either case), or -1.
+int hex_digit_value(char c);
+
 // `s` with every byte that is not part of well-formed UTF-8 replaced by
 // U+FFFD, so text from anyone (a STATUS= line, a file name, a cache field)
 // can reach D-Bus or JSON and still say most of what it said.

@@ -5,21 +5,13 @@
 #include <cmath>
 #include <cstdint>
 
+#include "base/text.h"
+
 namespace fastinit {
 namespace {
 
 bool is_space(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 // One escape after a backslash at text[i] (i points past the backslash);
@@ -61,9 +53,10 @@ Result<void> unescape(std::string_view text, size_t& i, std::string& word) {
             word += c;
             return {};
         case 'x': {
-            if (i + 2 > text.size() || hex_value(text[i]) < 0 || hex_value(text[i + 1]) < 0)
+            if (i + 2 > text.size() || hex_digit_value(text[i]) < 0 ||
+                hex_digit_value(text[i + 1]) < 0)
                 return Error{"a bad \\x escape"};
-            int v = hex_value(text[i]) * 16 + hex_value(text[i + 1]);
+            int v = hex_digit_value(text[i]) * 16 + hex_digit_value(text[i + 1]);
             i += 2;
             if (v == 0)
                 return Error{"an escape that makes a NUL byte"};

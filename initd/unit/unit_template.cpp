@@ -1,5 +1,6 @@
 #include "initd/unit/unit_template.h"
 
+#include "base/text.h"
 #include "initd/unit/environment_name.h"
 
 namespace fastinit {
@@ -10,16 +11,6 @@ constexpr size_t kMaxInstanceLength = 128;
 bool is_instance_character(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' ||
            c == '_' || c == '.' || c == '-' || c == '\\';
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 std::string quoted(std::string_view text) {
@@ -57,8 +48,8 @@ Result<Specifiers> make_specifiers(std::string_view instance) {
             out.unescaped += '/';
         } else if (c == '\\') {
             bool room = i + 3 < instance.size() && instance[i + 1] == 'x';
-            int high = room ? hex_value(instance[i + 2]) : -1;
-            int low = high >= 0 ? hex_value(instance[i + 3]) : -1;
+            int high = room ? hex_digit_value(instance[i + 2]) : -1;
+            int low = high >= 0 ? hex_digit_value(instance[i + 3]) : -1;
             if (low < 0)
                 return Error{"the instance name " + quoted(instance) +
                              " has a \"\\\" that does not start an escape \"\\xNN\""};
