@@ -129,7 +129,9 @@ std::vector<Diagnostic> program_problems(const UnitSet& units, ProgramProbe& pro
                                          const ProgramCheck& how) {
     using Severity = Diagnostic::Severity;
     std::vector<Diagnostic> out;
-    for (const auto& [name, unit] : units.units) {
+    for (const auto& entry : units.units) {
+        // Not a structured binding: clang 14 cannot capture one in a lambda.
+        const Unit& unit = entry.second;
         if (!unit.service)
             continue;
         const Service& s = *unit.service;

@@ -546,15 +546,18 @@ Service& service_of(Unit& u) {
 // exec_start_pre and friends, kill_signal, reload_signal, kill_mode.
 KeyTable with_command_keys(KeyTable table) {
     using Commands = std::vector<Command> Service::*;
-    for (auto [key, member] : std::initializer_list<std::pair<const char*, Commands>>{
+    // A plain loop variable: clang 14 cannot capture a structured binding.
+    for (const auto& entry : std::initializer_list<std::pair<const char*, Commands>>{
              {"exec_start_pre", &Service::exec_start_pre},
              {"exec_start_post", &Service::exec_start_post},
              {"exec_stop", &Service::exec_stop},
              {"exec_stop_post", &Service::exec_stop_post},
-             {"exec_reload", &Service::exec_reload}})
-        table.emplace(key, [member](const Field& f, Unit& u) {
+             {"exec_reload", &Service::exec_reload}}) {
+        Commands member = entry.second;
+        table.emplace(entry.first, [member](const Field& f, Unit& u) {
             return read_commands(f, service_of(u).*member);
         });
+    }
     table.emplace("kill_signal", [](const Field& f, Unit& u) {
         return read_signal(f, service_of(u).kill_signal, false);
     });
