@@ -49,11 +49,7 @@ class GraphBuilder {
         if (it != m_graph.index.end())
             return it->second;
         size_t i = m_graph.nodes.size();
-        Node node;
-        node.name = name;
-        node.status = NodeStatus::missing;
-        node.failure = "no unit file named " + name + ".toml in the search path";
-        m_graph.nodes.push_back(std::move(node));
+        m_graph.nodes.push_back(missing_node(name));
         m_graph.index.emplace(name, i);
         return i;
     }
@@ -233,6 +229,14 @@ std::vector<size_t> Graph::closure(size_t root) const {
                 }
     }
     return order;
+}
+
+Node missing_node(const std::string& name) {
+    Node node;
+    node.name = name;
+    node.status = NodeStatus::missing;
+    node.failure = "no unit file named " + name + ".toml in the search path";
+    return node;
 }
 
 Graph build_graph(const UnitSet& units) {

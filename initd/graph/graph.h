@@ -59,6 +59,9 @@ struct Graph {
 
 Graph build_graph(const UnitSet& units);
 
+// The placeholder for a name no unit file defines: named, started never.
+Node missing_node(const std::string& name);
+
 // Problems that matter for one start request: missing/broken units in the
 // closure of `root` (errors when required, warnings when wanted).
 std::vector<Diagnostic> closure_problems(const Graph& graph, size_t root);

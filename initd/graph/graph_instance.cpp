@@ -139,11 +139,7 @@ Result<size_t> add_instance(Graph& graph, const std::string& name) {
     graph.nodes.push_back(std::move(node));
     graph.index.emplace(name, self);
     for (const auto& [missing, i] : e.missing) {
-        Node placeholder;
-        placeholder.name = missing;
-        placeholder.status = NodeStatus::missing;
-        placeholder.failure = "no unit file named " + missing + ".toml in the search path";
-        graph.nodes.push_back(std::move(placeholder));
+        graph.nodes.push_back(missing_node(missing));
         graph.index.emplace(missing, i);
     }
     Node& n = graph.nodes[self];
