@@ -1,5 +1,7 @@
 #include "base/boot_options.h"
 
+#include "base/byte_size.h"
+
 namespace fastinit {
 
 bool boot_flag(const KernelCmdline& cmdline, std::string_view key) {
@@ -44,6 +46,14 @@ BootOptions parse_boot_options(const KernelCmdline& cmdline) {
         else
             options.root_timeout_error =
                 Error{"fastinit.root_timeout: " + parsed.error().message, 0};
+    }
+    if (auto size = cmdline.value("fastinit.journal_size")) {
+        ByteSize parsed = parse_byte_size(*size);
+        if (parsed.status == ByteSizeStatus::ok)
+            options.journal_size = parsed.bytes;
+        else
+            options.journal_size_error =
+                Error{"fastinit.journal_size: \"" + std::string(*size) + "\" is not a size", 0};
     }
     return options;
 }

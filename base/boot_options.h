@@ -7,6 +7,7 @@
 // to decide (stage 1 stops on a bad root timeout, as on a bad root=).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -33,6 +34,10 @@ struct BootOptions {
     // nothing when not given (or not a duration: see root_timeout_error).
     std::optional<Duration> root_timeout;
     std::optional<Error> root_timeout_error;
+    // fastinit.journal_size=SIZE ("4M", "65536"): the journal's budget;
+    // nothing when not given (or not a size: see journal_size_error).
+    std::optional<uint64_t> journal_size;
+    std::optional<Error> journal_size_error;
 };
 
 BootOptions parse_boot_options(const KernelCmdline& cmdline);

@@ -23,6 +23,10 @@ std::atomic<Level> g_min_level{Level::info};
 std::atomic<int> g_kmsg_fd{-1};
 Mutex g_prefix_mutex;
 std::string g_prefix GUARDED_BY(g_prefix_mutex) = "fastinit";
+// Held while the sink runs, so clearing it waits for calls in progress.
+Mutex g_sink_mutex;
+Sink g_sink GUARDED_BY(g_sink_mutex) = nullptr;
+void* g_sink_context GUARDED_BY(g_sink_mutex) = nullptr;
 
 // kmsg priorities (syslog levels) for each of our levels.
 int kmsg_priority(Level level) {
@@ -75,6 +79,9 @@ void write_line(Level level, const char* tag, std::string_view message) {
                             std::string(message) + "\n";
         n = ::write(kmsg, kline.data(), kline.size());
     }
+    LockGuard lock(g_sink_mutex);
+    if (g_sink)
+        g_sink(g_sink_context, kmsg_priority(level), std::string(tag) + std::string(message));
 }
 
 }  // namespace
@@ -88,6 +95,12 @@ void enable_kmsg() {
         return;
     int fd = ::open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
     g_kmsg_fd = fd;
+}
+
+void set_sink(Sink sink, void* context) {
+    LockGuard lock(g_sink_mutex);
+    g_sink = sink;
+    g_sink_context = context;
 }
 
 void set_prefix(std::string prefix) {

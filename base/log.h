@@ -2,7 +2,8 @@
 // log; it returns errors and the caller logs once.
 //
 // The manager logs to the console (stderr) and, when it is PID 1 of the real
-// machine, to /dev/kmsg so messages survive in dmesg.
+// machine, to /dev/kmsg so messages survive in dmesg; and every message that
+// passes the level also goes to the sink, when one is set (PID 1's journal).
 #pragma once
 
 #include <charconv>
@@ -19,6 +20,12 @@ void set_min_level(Level level);
 // only log there is).
 void enable_kmsg();
 void set_prefix(std::string prefix);
+
+// Receives every message logged (that passes the minimum level), with its
+// syslog priority, from whichever thread logs it. It must not log itself.
+// Setting a null sink returns once no call to the old one is running.
+using Sink = void (*)(void* context, int priority, std::string_view message);
+void set_sink(Sink sink, void* context);
 
 void write(Level level, std::string_view message);
 // Without the "error: "/"warning: " tag, for messages that carry their own

@@ -185,6 +185,50 @@ Result<std::map<std::string, std::string>> ManagerClient::wait_unit(
     return read_properties(call, "WaitUnit");
 }
 
+Result<LogPage> ManagerClient::read_log(const std::vector<std::string>& units, uint64_t after,
+                                        uint32_t tail) {
+    CallState call;
+    sd_bus_message* request = nullptr;
+    int r =
+        sd_bus_message_new_method_call(m_bus, &request, nullptr, kObject, kInterface, "ReadLog");
+    if (r >= 0)
+        r = sd_bus_message_open_container(request, 'a', "s");
+    for (size_t i = 0; r >= 0 && i < units.size(); ++i)
+        r = sd_bus_message_append(request, "s", units[i].c_str());
+    if (r >= 0)
+        r = sd_bus_message_close_container(request);
+    if (r >= 0)
+        r = sd_bus_message_append(request, "tu", after, tail);
+    if (r >= 0)
+        r = sd_bus_call(m_bus, request, 0, &call.error, &call.reply);
+    sd_bus_message_unref(request);
+    if (r < 0)
+        return call.failure("ReadLog", r);
+    LogPage page;
+    int more = 0;
+    r = sd_bus_message_read(call.reply, "tb", &page.next, &more);
+    page.more = more != 0;
+    if (r >= 0)
+        r = sd_bus_message_enter_container(call.reply, 'a', "(tsuxxys)");
+    while (r >= 0) {
+        LogLine line;
+        const char* unit = nullptr;
+        const char* text = nullptr;
+        uint8_t priority = 6;
+        r = sd_bus_message_read(call.reply, "(tsuxxys)", &line.seq, &unit, &line.pid,
+                                &line.realtime_us, &line.boottime_us, &priority, &text);
+        if (r <= 0)
+            break;
+        line.unit = unit;
+        line.text = text;
+        line.priority = priority;
+        page.lines.push_back(std::move(line));
+    }
+    if (r < 0)
+        return call.failure("ReadLog", r);
+    return page;
+}
+
 Result<std::string> ManagerClient::boot_timeline() {
     CallState call;
     int r = sd_bus_call_method(m_bus, nullptr, kObject, kInterface, "BootTimeline", &call.error,

@@ -4,6 +4,7 @@
 #include <systemd/sd-bus.h>
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,6 +17,23 @@ namespace fastinit {
 struct UnitSummary {
     std::string name, description, state, result, status_text;
     uint32_t main_pid = 0;
+};
+
+// One line of the manager's journal (ReadLog, docs/dbus.md).
+struct LogLine {
+    uint64_t seq = 0;  // 0: the journal's own ("N lines dropped")
+    std::string unit;
+    uint32_t pid = 0;
+    int64_t realtime_us = 0;
+    int64_t boottime_us = 0;
+    int priority = 6;
+    std::string text;
+};
+
+struct LogPage {
+    uint64_t next = 0;
+    bool more = false;
+    std::vector<LogLine> lines;
 };
 
 class ManagerClient {
@@ -37,6 +55,7 @@ class ManagerClient {
                                                          std::chrono::microseconds timeout);
     Result<void> reboot(const std::string& mode);
     Result<std::string> boot_timeline();
+    Result<LogPage> read_log(const std::vector<std::string>& units, uint64_t after, uint32_t tail);
 
   private:
     ManagerClient() = default;

@@ -24,6 +24,7 @@ const char kHelp[] =
     "\n"
     "verbs:\n"
     "  status [UNIT...]             units and their states, or one unit in detail\n"
+    "  logs [-f] [-n N] [UNIT...]   the manager's journal: what units and the manager wrote\n"
     "  start|stop|restart|reload [--no-block] [--timeout D] UNIT...\n"
     "                               ask the manager, and wait for the result\n"
     "  check DIR... [--target T] [--root DIR]   validate unit files and the graph offline\n"
@@ -123,6 +124,8 @@ int main(int argc, char** argv) {
         return fastinit::verb_import_systemd(args);
     if (verb == "status")
         return fastinit::verb_status(context, args);
+    if (verb == "logs")
+        return fastinit::verb_logs(context, args);
     if (verb == "enable" || verb == "disable")
         return fastinit::verb_enablement(verb == "enable", args);
     if (verb == "start" || verb == "stop" || verb == "restart" || verb == "reload")

@@ -354,8 +354,9 @@ void Converter::environment(const std::vector<const SystemdEntry*>& v) {
 void Converter::output(const char* key, const SystemdEntry& e) {
     const std::string& o = e.value;
     std::string mapped;
-    if (o == "journal" || o == "syslog" || o == "kmsg" || o == "journal+console" ||
-        o == "syslog+console" || o == "kmsg+console")
+    if (o == "journal" || o == "syslog" || o == "journal+console" || o == "syslog+console")
+        mapped = "journal";
+    else if (o == "kmsg" || o == "kmsg+console")
         mapped = "kmsg";
     else if (o == "null" || o == "inherit")
         mapped = o;
@@ -369,8 +370,8 @@ void Converter::output(const char* key, const SystemdEntry& e) {
         note(e, "\"" + o + "\" has no fastinit output target; not carried");
         return;
     }
-    if (mapped == "kmsg" && o != "kmsg")
-        note(e, "\"" + o + "\" is carried as \"kmsg\" (fastinit has no journal)");
+    if (o.ends_with("+console"))
+        note(e, "\"" + o + "\" is carried as \"" + mapped + "\" (without the console)");
     add(e, "service", key, quote(mapped));
 }
 

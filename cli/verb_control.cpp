@@ -11,6 +11,7 @@
 #include "base/args.h"
 #include "base/duration.h"
 #include "cli/client.h"
+#include "cli/log_format.h"
 #include "cli/reboot_requester.h"
 #include "cli/verbs.h"
 
@@ -73,6 +74,13 @@ int print_unit(ManagerClient& client, const std::string& name) {
             std::printf("         %s\n", list.substr(at, end - at).c_str());
             at = end + 1;
         }
+    }
+    // Its last lines, as systemctl status shows them.
+    constexpr uint32_t kStatusLines = 10;
+    if (auto log = client.read_log({name}, 0, kStatusLines); log && !log->lines.empty()) {
+        std::printf("\n");
+        for (const LogLine& line : log->lines)
+            std::printf("%s\n", format_log_line(line).c_str());
     }
     // Exit code like systemctl: 0 when active, 3 otherwise.
     return p["State"] == "active" ? 0 : 3;

@@ -25,6 +25,7 @@ using Args = std::vector<std::string>;
 int verb_check(const ClientContext& context, const Args& args);
 int verb_enablement(bool enable, const Args& args);
 int verb_status(const ClientContext& context, const Args& args);
+int verb_logs(const ClientContext& context, const Args& args);
 int verb_unit_request(const ClientContext& context, const std::string& verb, const Args& args);
 int verb_analyze(const ClientContext& context, const Args& args);
 int verb_power(const ClientContext& context, const std::string& mode);

@@ -3,9 +3,11 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,10 +26,12 @@
 #include "initd/pid1/emergency.h"
 #include "initd/pid1/final_stage.h"
 #include "initd/pid1/mounts.h"
+#include "initd/run/journal.h"
 #include "initd/run/runtime_dir.h"
 #include "initd/run/supervisor.h"
 #include "initd/unit/console_getty.h"
 #include "initd/unit/fstab_units.h"
+#include "initd/unit/system_config.h"
 #include "initd/unit/unit_loader.h"
 
 namespace fastinit {
@@ -45,6 +49,9 @@ struct ManagerArgs {
     // Consoles that get a getty (console_getty.h): the kernel's list at a
     // real boot; in a PID namespace only when --console-active names a file.
     std::string console_active;
+    // The manager's settings (system_config.h): /etc/fastinit/system.toml
+    // at a real boot; in a PID namespace only when --system-config names one.
+    std::string system_config;
     bool reprobe = false;
     bool debug = false;
     bool units_overridden = false;
@@ -53,7 +60,8 @@ struct ManagerArgs {
 const char kUsage[] =
     "usage: fastinit [--units DIR]... [--target NAME] [--runtime-dir DIR]\n"
     "                [--proc-cmdline FILE] [--kexec-loaded-path FILE] [--reprobe]\n"
-    "                [--fstab FILE] [--console-active FILE] [--debug]\n";
+    "                [--fstab FILE] [--console-active FILE] [--system-config FILE]\n"
+    "                [--debug]\n";
 
 // The manager's options; `strict` by hand, where unknown words are mistakes.
 arg::Spec manager_spec(ManagerArgs& args, bool strict) {
@@ -69,6 +77,7 @@ arg::Spec manager_spec(ManagerArgs& args, bool strict) {
                     arg::value("--kexec-loaded-path", args.kexec_loaded_path),
                     arg::value("--fstab", args.fstab),
                     arg::value("--console-active", args.console_active),
+                    arg::value("--system-config", args.system_config),
                     arg::flag("--reprobe", args.reprobe), arg::flag("--debug", args.debug)},
         .max_positionals = strict ? 0 : SIZE_MAX,
         .unknown_as_positional = !strict};
@@ -162,6 +171,43 @@ Graph load_unit_graph(const std::vector<std::string>& dirs, const std::string& f
     return graph;
 }
 
+// The manager's own messages, into the journal as lines of "fastinit".
+void log_to_journal(void* journal, int priority, std::string_view message) {
+    static const pid_t self = ::getpid();
+    static_cast<Journal*>(journal)->append("fastinit", self, priority, message, realtime_now_us(),
+                                           boottime_us());
+}
+
+// The journal's budget: the command line's fastinit.journal_size= over
+// system.toml's [journal] size, within the bounds a journal may have.
+void size_journal(Journal& journal, const BootOptions& boot, const std::string& config_path) {
+    std::optional<uint64_t> size;
+    std::string from;
+    if (!config_path.empty()) {
+        SystemConfig config = read_system_config(config_path);
+        for (const auto& problem : config.problems)
+            log::write_untagged(log::Level::error, problem);
+        if (config.journal_size) {
+            size = config.journal_size;
+            from = config_path;
+        }
+    }
+    if (boot.journal_size_error)
+        log::error(boot.journal_size_error->message, "; ignored");
+    if (boot.journal_size) {
+        size = boot.journal_size;
+        from = "fastinit.journal_size";
+    }
+    if (!size)
+        return;
+    uint64_t bounded = std::clamp<uint64_t>(*size, kMinJournalSize, kMaxJournalSize);
+    if (bounded != *size)
+        log::warning(from, ": a journal of ", *size, " bytes is out of bounds (", kMinJournalSize,
+                     " to ", kMaxJournalSize, "); using ", bounded);
+    journal.set_budget(static_cast<size_t>(bounded));
+    log::debug("journal of ", bounded, " bytes");
+}
+
 }  // namespace
 
 bool is_manager_option(std::string_view word) {
@@ -183,6 +229,13 @@ int run_manager(int argc, char** argv) {
     install_crash_handler({.who = "fastinit"});
     block_manager_signals();
     log::set_prefix("fastinit");
+    // From the first message on; its size is set once the configuration is
+    // read (what it holds by then is kept if it fits).
+    Journal journal;
+    log::set_sink(log_to_journal, &journal);
+    struct Unsink {
+        ~Unsink() { log::set_sink(nullptr, nullptr); }
+    } unsink;
 
     auto parsed = parse_args(argc, argv, !pid1);
     if (!parsed) {
@@ -235,6 +288,9 @@ int run_manager(int argc, char** argv) {
         args.fstab = kDefaultFstab;
     if (args.console_active.empty() && real_boot)
         args.console_active = kConsoleActivePath;
+    if (args.system_config.empty() && real_boot)
+        args.system_config = kSystemConfigPath;
+    size_journal(journal, boot_options, args.system_config);
     Graph graph = load_unit_graph(args.unit_dirs, args.fstab, args.console_active, args.target);
 
     bool serve_bus = true;
@@ -263,6 +319,7 @@ int run_manager(int argc, char** argv) {
     options.kmsg_output = real_boot;
     options.kernel_cmdline_words = cmdline.words();
     options.init_start_boottime_us = entered_us;
+    options.journal = &journal;
     if (pid1) {
         // Not supervising by hand: a manager that is no PID 1 leaves the
         // cgroup it was started in (a login session's) alone.

@@ -1,5 +1,7 @@
 #include "initd/control/bus_calls.h"
 
+#include <algorithm>
+
 #include "base/text.h"
 #include "initd/unit/unit_template.h"
 
@@ -143,6 +145,31 @@ std::string bus_text(std::string_view text, size_t limit) {
     if (is_valid_utf8(text))
         return std::string(text);
     return to_valid_utf8(text);
+}
+
+BusReply read_log(const Journal& journal, const std::vector<std::string>& units, uint64_t after,
+                  uint32_t tail) {
+    if (units.size() > kMaxReadLogUnits)
+        return failure(kErrorInvalidArgs,
+                       "at most " + std::to_string(kMaxReadLogUnits) + " units at once");
+    for (const auto& unit : units)
+        if (unit.empty() || unit.size() > kMaxUnitNameLength)
+            return failure(kErrorInvalidArgs,
+                           "not a unit name: \"" + bus_text(unit, kEchoLimit) + "\"");
+    JournalQuery query;
+    query.units = units;
+    query.after = after;
+    query.tail = std::min<size_t>(tail, kMaxReadLogTail);
+    query.max_lines = kMaxReadLogLines;
+    query.max_bytes = kMaxReadLogBytes;
+    BusReply reply;
+    reply.log = journal.read(query);
+    // The manager's own lines may quote anything (a unit file's name).
+    for (auto& line : reply.log.lines) {
+        line.unit = bus_text(line.unit);
+        line.text = bus_text(line.text);
+    }
+    return reply;
 }
 
 BusReply handle_bus_call(BusCallContext& context, std::string_view method,

@@ -18,6 +18,7 @@
 #include <variant>
 #include <vector>
 
+#include "initd/run/journal.h"
 #include "initd/run/manager.h"
 
 namespace fastinit {
@@ -26,6 +27,15 @@ inline constexpr const char* kErrorNoSuchUnit = "org.fastinit1.Error.NoSuchUnit"
 inline constexpr const char* kErrorRequestFailed = "org.fastinit1.Error.RequestFailed";
 inline constexpr const char* kErrorAccessDenied = "org.freedesktop.DBus.Error.AccessDenied";
 inline constexpr const char* kErrorUnknownMethod = "org.freedesktop.DBus.Error.UnknownMethod";
+inline constexpr const char* kErrorInvalidArgs = "org.freedesktop.DBus.Error.InvalidArgs";
+
+// ReadLog's bounds: what a caller may ask for, and what one reply holds at
+// most (the caller asks again from `next` for the rest).
+inline constexpr size_t kMaxReadLogUnits = 64;
+inline constexpr size_t kMaxUnitNameLength = 255;  // a unit is named by its file
+inline constexpr size_t kMaxReadLogTail = 100000;
+inline constexpr size_t kMaxReadLogLines = 5000;
+inline constexpr size_t kMaxReadLogBytes = 1 << 20;
 
 struct UnitRow {
     std::string name, description, state, result, status_text;
@@ -40,6 +50,7 @@ struct BusReply {
     std::vector<UnitRow> units;                                     // ListUnits
     std::vector<std::pair<std::string, PropertyValue>> properties;  // GetUnit
     std::string text;                                               // BootTimeline
+    JournalPage log;                                                // ReadLog
     // WaitUnit: the unit has a job still; the reply (GetUnit's) is owed
     // once Manager::job says "" (the bus server keeps the call till then).
     std::optional<UnitId> wait_for;
@@ -63,6 +74,12 @@ BusReply unit_properties(const Manager& manager, UnitId unit);
 // take none). An unknown method gets kErrorUnknownMethod.
 BusReply handle_bus_call(BusCallContext& context, std::string_view method,
                          std::string_view argument);
+
+// ReadLog(as units, t after, u tail): the journal's lines (journal.h's
+// JournalQuery), within the bounds above; a unit name longer than a unit
+// name can be, or too many names, is InvalidArgs.
+BusReply read_log(const Journal& journal, const std::vector<std::string>& units, uint64_t after,
+                  uint32_t tail);
 
 // `text` as it may appear on the bus: well-formed UTF-8 (bad bytes become
 // U+FFFD), at most `limit` bytes before that, so an echoed 100 MB name does

@@ -60,6 +60,7 @@ class BusServer {
     void client_warning(const Parts&... parts);
 
     static int method_call(sd_bus_message* m, void* userdata, sd_bus_error* error);
+    static int method_read_log(sd_bus_message* m, void* userdata, sd_bus_error* error);
     static int method_hello(sd_bus_message* m, void* userdata, sd_bus_error* error);
     static int on_incoming(sd_bus_message* m, void* userdata, sd_bus_error* error);
     static int on_disconnect(sd_bus_message* m, void* userdata, sd_bus_error* error);

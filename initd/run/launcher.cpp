@@ -159,7 +159,7 @@ bool Launcher::warm_up() {
 
 void Launcher::spawn(UnitId unit, SpawnRequest request) {
     if (m_inline) {
-        finish(unit, run_spawn(request));
+        spawn_and_finish(unit, request);
         return;
     }
     // Whoever claims the spawn first reports its outcome: the task, or the
@@ -178,27 +178,43 @@ void Launcher::spawn(UnitId unit, SpawnRequest request) {
                 if (lifeline->abandoned)
                     return;
                 if (!claimed->exchange(true))
-                    finish(unit, run_spawn(*shared_request));
+                    spawn_and_finish(unit, *shared_request);
             }));
     } catch (const std::exception&) {
         m_inline = true;
         if (!claimed->exchange(true))
-            finish(unit, run_spawn(*shared_request));
+            spawn_and_finish(unit, *shared_request);
     }
 }
 
-void Launcher::finish(UnitId unit, Result<SpawnResult> result) {
+void Launcher::spawn_and_finish(UnitId unit, const SpawnRequest& request) {
+    UniqueFd output;
+    Result<SpawnResult> result = run_spawn(request, output);
     {
         LockGuard lock(m_mutex);
-        m_done.push_back({unit, std::move(result)});
+        m_done.push_back({unit, request.unit, std::move(result), std::move(output)});
     }
     uint64_t one = 1;
     [[maybe_unused]] ssize_t n = ::write(m_event_fd.get(), &one, sizeof one);
 }
 
-Result<int> Launcher::open_output(const OutputTarget& target, int inherit_fd, UniqueFd& owned) {
+Result<int> Launcher::open_output(const OutputTarget& target, int inherit_fd, UniqueFd& owned,
+                                  UniqueFd& journal_read_end) {
     using Kind = OutputTarget::Kind;
     switch (target.kind) {
+        case Kind::journal: {
+            // Both ends close on exec; the child dup2s the write end onto
+            // its stdout/stderr (spawn.cpp), which clears that. The manager
+            // reads its end without ever blocking.
+            int ends[2];
+            if (::pipe2(ends, O_CLOEXEC) < 0)
+                return system_error("cannot make the output pipe");
+            journal_read_end.reset(ends[0]);
+            owned.reset(ends[1]);
+            if (::fcntl(ends[0], F_SETFL, O_NONBLOCK) < 0)
+                return system_error("cannot make the output pipe non-blocking");
+            return owned.get();
+        }
         case Kind::null:
             return -1;
         case Kind::inherit:
@@ -223,7 +239,7 @@ Result<int> Launcher::open_output(const OutputTarget& target, int inherit_fd, Un
     return -1;
 }
 
-Result<SpawnResult> Launcher::run_spawn(const SpawnRequest& request) {
+Result<SpawnResult> Launcher::run_spawn(const SpawnRequest& request, UniqueFd& output) {
     ProcessSpec spec;
     spec.argv = request.argv;
     spec.working_directory = request.working_directory;
@@ -249,18 +265,20 @@ Result<SpawnResult> Launcher::run_spawn(const SpawnRequest& request) {
     const AttributePlan attributes = plan_attributes(request.attributes, m_last_capability);
     if (!attributes.empty())
         spec.attributes = &attributes;
-    UniqueFd stdout_file, stderr_file;
-    auto out = open_output(request.stdout_target, STDOUT_FILENO, stdout_file);
+    UniqueFd stdout_file, stderr_file, stderr_read_end;
+    auto out = open_output(request.stdout_target, STDOUT_FILENO, stdout_file, output);
     if (!out)
         return out.error();
-    // stderr to the same file (or the same kernel log) shares stdout's fd.
+    // stderr to the same file (or the same kernel log, or the journal)
+    // shares stdout's fd: one pipe keeps the two streams' lines in order.
     using Kind = OutputTarget::Kind;
     const OutputTarget& o = request.stdout_target;
     const OutputTarget& e = request.stderr_target;
-    bool same_file =
-        o.kind == e.kind && ((o.kind == Kind::file && o.path == e.path) || o.kind == Kind::kmsg);
+    bool same_file = o.kind == e.kind && ((o.kind == Kind::file && o.path == e.path) ||
+                                          o.kind == Kind::kmsg || o.kind == Kind::journal);
     auto err = same_file ? Result<int>(*out)
-                         : open_output(request.stderr_target, STDERR_FILENO, stderr_file);
+                         : open_output(request.stderr_target, STDERR_FILENO, stderr_file,
+                                       output.get() < 0 ? output : stderr_read_end);
     if (!err)
         return err.error();
     spec.stdout_fd = *out;
@@ -361,6 +379,8 @@ void Launcher::drain(Manager& manager) {
         done.swap(m_done);
     }
     for (auto& outcome : done) {
+        if (outcome.result && outcome.output && m_output_receiver)
+            m_output_receiver(outcome.unit_name, outcome.result->pid, std::move(outcome.output));
         if (outcome.result)
             manager.on_spawned(outcome.unit, *outcome.result);
         else

@@ -13,6 +13,7 @@
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -57,6 +58,12 @@ class Launcher : public ProcessControl {
     void remove_runtime_directories(const std::string& unit,
                                     const std::vector<std::string>& names) override;
 
+    // Where the read end of a "journal" pipe goes, with the unit and the
+    // pid it was made for, on the main thread, just before the manager
+    // hears of the spawn. Without a receiver the pipe is closed.
+    using OutputReceiver = std::function<void(const std::string& unit, pid_t, UniqueFd)>;
+    void set_output_receiver(OutputReceiver receiver) { m_output_receiver = std::move(receiver); }
+
     // Readable when results are waiting.
     int event_fd() const { return m_event_fd.get(); }
     // Main thread: delivers finished spawns to the manager.
@@ -65,12 +72,16 @@ class Launcher : public ProcessControl {
   private:
     struct Outcome {
         UnitId unit;
+        std::string unit_name;
         Result<SpawnResult> result;
+        UniqueFd output;  // the read end of its "journal" pipe, if any
     };
-    Result<SpawnResult> run_spawn(const SpawnRequest& request);
-    // Any thread: queues an outcome and wakes the main loop.
-    void finish(UnitId unit, Result<SpawnResult> result) EXCLUDES(m_mutex);
-    Result<int> open_output(const OutputTarget& target, int inherit_fd, UniqueFd& owned);
+    // `output` gets the read end of the process's journal pipe, if it has one.
+    Result<SpawnResult> run_spawn(const SpawnRequest& request, UniqueFd& output);
+    // Any thread: spawns, queues the outcome and wakes the main loop.
+    void spawn_and_finish(UnitId unit, const SpawnRequest& request) EXCLUDES(m_mutex);
+    Result<int> open_output(const OutputTarget& target, int inherit_fd, UniqueFd& owned,
+                            UniqueFd& journal_read_end);
 
     // What a queued task checks before it touches the launcher: oneTBB may
     // run a task late, or never (see ~Launcher), so a task holds `running`
@@ -83,6 +94,7 @@ class Launcher : public ProcessControl {
     LauncherOptions m_options;
     int m_last_capability;  // the kernel's, for the bounding set
     bool m_inline = false;
+    OutputReceiver m_output_receiver;
     std::shared_ptr<Lifeline> m_lifeline = std::make_shared<Lifeline>();
     UniqueFd m_event_fd;
     // Spawn outcomes from the workers, until the main thread drains them.

@@ -37,6 +37,7 @@ Supervisor::~Supervisor() {
     m_timers.reset();
     m_manager.reset();
     m_launcher.reset();  // waits for spawns in flight
+    m_output.reset();    // its pipes' sources, before the loop goes
     m_cgroups.reset();   // its inotify sources, before the loop goes
     m_devices.reset();   // likewise its uevent and timer sources
     sd_event_unref(m_event);
@@ -75,6 +76,23 @@ Result<void> Supervisor::setup(Graph graph) {
         log::warning(
             "cannot create the threads that start units (too few processes allowed?); "
             "starting them from the main thread");
+    m_journal = m_options.journal;
+    if (!m_journal) {
+        m_own_journal = std::make_unique<Journal>();
+        m_journal = m_own_journal.get();
+    }
+    // In a PID namespace the services' lines also go where "kmsg" output
+    // went there before the journal: the manager's standard error.
+    std::function<void(const JournalLine&)> forward;
+    if (!m_options.kmsg_output)
+        forward = [](const JournalLine& line) {
+            std::string text = log::cat(line.unit, "[", line.pid, "]: ", line.text, "\n");
+            [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, text.data(), text.size());
+        };
+    m_output = std::make_unique<ServiceOutput>(m_event, *m_journal, std::move(forward));
+    m_launcher->set_output_receiver([this](const std::string& unit, pid_t pid, UniqueFd fd) {
+        m_output->watch(unit, pid, std::move(fd));
+    });
     r = sd_event_add_io(m_event, nullptr, m_launcher->event_fd(), EPOLLIN, on_spawn_done, this);
     if (r < 0)
         return system_error("cannot watch the launcher", -r);

@@ -7,6 +7,7 @@
 //   notify socket      → Manager::on_notify (closing passed fds answers
 //                        BARRIER=1)
 //   launcher eventfd   → Manager::on_spawned / on_spawn_failed
+//   output pipes       → the journal (service_output.h)
 //   timers             → Manager::on_timer
 //   uevents, re-checks → Manager::on_device_present (device_watcher.h)
 //
@@ -33,9 +34,11 @@
 #include "initd/graph/graph.h"
 #include "initd/run/device_watcher.h"
 #include "initd/run/event_timers.h"
+#include "initd/run/journal.h"
 #include "initd/run/launcher.h"
 #include "initd/run/manager.h"
 #include "initd/run/notify_socket.h"
+#include "initd/run/service_output.h"
 #include "initd/run/system_cgroups.h"
 #include "initd/run/system_seams.h"
 #include "initd/run/timeline_writer.h"
@@ -53,6 +56,9 @@ struct SupervisorOptions {
     Duration shutdown_deadline = std::chrono::seconds(90);
     // Where the services' cgroups go (system_cgroups.h); empty: none.
     std::string cgroup_root;
+    // The journal the services' output goes to (it must outlive the
+    // supervisor); null: one of the supervisor's own.
+    Journal* journal = nullptr;
 };
 
 // Blocks the signals the supervisor reads through sd-event. Call first thing
@@ -67,6 +73,7 @@ class Supervisor {
     Manager& manager() { return *m_manager; }
     sd_event* event() { return m_event; }
     const TimelineWriter& timeline() const { return m_timeline; }
+    const Journal& journal() const { return *m_journal; }
 
     // Begins an orderly shutdown that ends with `action`.
     void request_shutdown(PowerAction action);
@@ -93,6 +100,9 @@ class Supervisor {
     sd_event* m_event = nullptr;
     std::unique_ptr<EventTimers> m_timers;
     std::unique_ptr<Launcher> m_launcher;
+    std::unique_ptr<Journal> m_own_journal;
+    Journal* m_journal = nullptr;
+    std::unique_ptr<ServiceOutput> m_output;
     std::unique_ptr<SystemCgroups> m_cgroups;
     std::unique_ptr<UdevDeviceWatcher> m_devices;
     std::unique_ptr<Manager> m_manager;

@@ -33,8 +33,8 @@ struct Command {
 
 // Where a service's stdout or stderr goes.
 struct OutputTarget {
-    enum class Kind { kmsg, console, null, file, inherit };
-    Kind kind = Kind::kmsg;
+    enum class Kind { journal, kmsg, console, null, file, inherit };
+    Kind kind = Kind::journal;
     std::string path;  // for Kind::file
 };
 

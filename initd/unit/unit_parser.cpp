@@ -195,7 +195,9 @@ bool read_output(const Field& f, OutputTarget& out) {
     if (!read_string(f, text))
         return false;
     using Kind = OutputTarget::Kind;
-    if (text == "kmsg")
+    if (text == "journal")
+        out = {Kind::journal, ""};
+    else if (text == "kmsg")
         out = {Kind::kmsg, ""};
     else if (text == "console")
         out = {Kind::console, ""};
@@ -206,8 +208,9 @@ bool read_output(const Field& f, OutputTarget& out) {
     else if (text.rfind("file:", 0) == 0 && text.size() > 5 && text[5] == '/')
         out = {Kind::file, text.substr(5)};
     else
-        return f.fail("expected kmsg, console, null, inherit or file:/absolute/path, got \"" +
-                      text + "\"");
+        return f.fail(
+            "expected journal, kmsg, console, null, inherit or file:/absolute/path, got \"" + text +
+            "\"");
     return true;
 }
 

@@ -110,8 +110,8 @@ TEST(ParseUnit, MinimalServiceGetsTheDocumentedDefaults) {
     EXPECT_EQ(s.stop_timeout, Duration(10s));
     EXPECT_EQ(s.start_limit_burst, 5);
     EXPECT_EQ(s.start_limit_interval, Duration(10s));
-    EXPECT_EQ(s.stdout_target.kind, OutputTarget::Kind::kmsg);
-    EXPECT_EQ(s.stderr_target.kind, OutputTarget::Kind::kmsg);
+    EXPECT_EQ(s.stdout_target.kind, OutputTarget::Kind::journal);
+    EXPECT_EQ(s.stderr_target.kind, OutputTarget::Kind::journal);
     EXPECT_FALSE(s.stderr_set);
 }
 
@@ -224,6 +224,7 @@ TEST(ParseUnit, EveryOutputTargetKind) {
         const char* path;
     };
     const Case cases[] = {
+        {"journal", OutputTarget::Kind::journal, ""},
         {"kmsg", OutputTarget::Kind::kmsg, ""},
         {"console", OutputTarget::Kind::console, ""},
         {"null", OutputTarget::Kind::null, ""},
@@ -566,8 +567,9 @@ TEST(ParseUnitErrors, WorkingDirectoryMustBeAbsolute) {
 }
 
 TEST(ParseUnitErrors, BadOutputTargets) {
-    expect_error("[service]\nexec = [\"/bin/x\"]\nstdout = \"journal\"\n", "service.stdout", 3, 1,
-                 "expected kmsg, console, null, inherit or file:/absolute/path, got \"journal\"");
+    expect_error("[service]\nexec = [\"/bin/x\"]\nstdout = \"syslog\"\n", "service.stdout", 3, 1,
+                 "expected journal, kmsg, console, null, inherit or file:/absolute/path, got "
+                 "\"syslog\"");
     expect_error("[service]\nexec = [\"/bin/x\"]\nstderr = \"file:log/x\"\n", "service.stderr", 3,
                  1, "got \"file:log/x\"");
     expect_error("[service]\nexec = [\"/bin/x\"]\nstdout = \"file:\"\n", "service.stdout", 3, 1,

@@ -1,0 +1,96 @@
+#include "initd/unit/system_config.h"
+
+#include <toml++/toml.h>
+
+#include <cerrno>
+
+#include "base/byte_size.h"
+#include "base/text.h"
+#include "base/toml_guard.h"
+
+namespace fastinit {
+namespace {
+
+std::string where(std::string_view path, const toml::source_region& at) {
+    return std::string(path) + ":" + std::to_string(at.begin.line) + ":" +
+           std::to_string(at.begin.column) + ": ";
+}
+
+void read_journal(const toml::table& table, std::string_view path, SystemConfig& config) {
+    for (const auto& [key_node, node] : table) {
+        std::string key(key_node.str());
+        if (key != "size") {
+            std::string hint = closest_match(key, {"size"});
+            config.problems.push_back(
+                where(path, key_node.source()) + "journal." + key + ": unknown key" +
+                (hint.empty() ? std::string() : " (did you mean \"" + hint + "\"?)"));
+            continue;
+        }
+        // A number of bytes, or a string with a K/M/G suffix.
+        ByteSize size;
+        if (auto number = node.value<int64_t>(); number && node.is_integer()) {
+            if (*number >= 0)
+                size = {ByteSizeStatus::ok, static_cast<uint64_t>(*number)};
+        } else if (auto text = node.value<std::string>()) {
+            size = parse_byte_size(*text);
+        }
+        if (size.status != ByteSizeStatus::ok) {
+            config.problems.push_back(where(path, node.source()) +
+                                      "journal.size: expected a size such as \"1M\" or 65536");
+            continue;
+        }
+        config.journal_size = size.bytes;
+    }
+}
+
+}  // namespace
+
+SystemConfig parse_system_config(std::string_view text, std::string_view path) {
+    SystemConfig config;
+    if (text.size() > kMaxSystemConfigSize) {
+        config.problems.push_back(std::string(path) + ": larger than 64 KiB; ignored");
+        return config;
+    }
+    if (auto unsafe = find_unsafe_toml(text)) {
+        config.problems.push_back(std::string(path) + ":" + std::to_string(unsafe->line) + ":" +
+                                  std::to_string(unsafe->column) + ": " + unsafe->message);
+        return config;
+    }
+    toml::table root;
+    try {
+        (void)toml::parse(toml_ascii_copy(text), path);
+        root = toml::parse(text, path);
+    } catch (const toml::parse_error& e) {
+        config.problems.push_back(where(path, e.source()) + std::string(e.description()));
+        return config;
+    } catch (const std::exception& e) {
+        config.problems.push_back(std::string(path) + ": cannot parse: " + e.what());
+        return config;
+    }
+    for (const auto& [key_node, node] : root) {
+        std::string key(key_node.str());
+        if (key == "journal" && node.is_table()) {
+            read_journal(*node.as_table(), path, config);
+        } else {
+            std::string hint = closest_match(key, {"journal"});
+            config.problems.push_back(
+                where(path, key_node.source()) + key + ": unknown " +
+                (node.is_table() ? "table" : "key") +
+                (hint.empty() ? std::string() : " (did you mean \"" + hint + "\"?)"));
+        }
+    }
+    return config;
+}
+
+SystemConfig read_system_config(const std::string& path) {
+    auto text = read_file_at_most(path, kMaxSystemConfigSize);
+    if (!text) {
+        SystemConfig config;
+        if (text.error().errno_value != ENOENT)
+            config.problems.push_back(text.error().message);
+        return config;
+    }
+    return parse_system_config(*text, path);
+}
+
+}  // namespace fastinit

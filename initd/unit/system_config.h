@@ -1,0 +1,31 @@
+// /etc/fastinit/system.toml: the manager's own settings, as opposed to the
+// units'. Rule: the file is hostile input like a unit file (it passes the
+// TOML guard, and is at most kMaxSystemConfigSize); a bad key or value is an
+// error naming the file, line and key, and every other key still applies.
+//
+//   [journal]
+//   size = "1M"     # the in-memory journal's budget (64K to 256M)
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fastinit {
+
+inline constexpr const char* kSystemConfigPath = "/etc/fastinit/system.toml";
+inline constexpr size_t kMaxSystemConfigSize = 64 * 1024;
+
+struct SystemConfig {
+    std::optional<uint64_t> journal_size;
+    std::vector<std::string> problems;  // "PATH:LINE:COL: KEY: what"
+};
+
+SystemConfig parse_system_config(std::string_view text, std::string_view path);
+
+// Reads and parses the file; a missing file is no problem and no setting.
+SystemConfig read_system_config(const std::string& path);
+
+}  // namespace fastinit
