@@ -48,6 +48,15 @@ TEST(BootOptions, EveryOption) {
     EXPECT_EQ(*options.root_timeout, std::chrono::seconds(5));
 }
 
+TEST(BootOptions, JournalSize) {
+    EXPECT_EQ(parse("fastinit.journal_size=4M").journal_size, 4u << 20);
+    EXPECT_FALSE(parse("").journal_size);
+    BootOptions bad = parse("fastinit.journal_size=huge");
+    EXPECT_FALSE(bad.journal_size);
+    ASSERT_TRUE(bad.journal_size_error);
+    EXPECT_EQ(bad.journal_size_error->message, "fastinit.journal_size: \"huge\" is not a size");
+}
+
 TEST(BootOptions, SingleUserWordsPickRescueOrEmergency) {
     for (const char* word : {"rescue", "single", "s", "S", "1"})
         EXPECT_EQ(parse((std::string("root=/dev/vda ro ") + word).c_str()).target, "rescue")

@@ -168,3 +168,36 @@ TEST(Backlog, AClientThatReadsIsKeptOneThatDoesNotIsDropped) {
 
 }  // namespace
 }  // namespace fastinit
+
+namespace fastinit {
+namespace {
+
+TEST(BusReadLog, ValidatesItsArgumentsAndBoundsTheReply) {
+    Journal journal;
+    for (int i = 0; i < 3 * static_cast<int>(kMaxReadLogLines); ++i)
+        journal.append("flood", 9, kPriorityInfo, "x", 0, 0);
+    journal.append("bad", 9, kPriorityInfo, "text \xff from the manager", 0, 0);
+
+    BusReply tooMany = read_log(journal, std::vector<std::string>(kMaxReadLogUnits + 1, "u"), 0, 0);
+    EXPECT_EQ(tooMany.error_name, kErrorInvalidArgs);
+    BusReply longName = read_log(journal, {std::string(1000, 'n')}, 0, 0);
+    EXPECT_EQ(longName.error_name, kErrorInvalidArgs);
+    EXPECT_LT(longName.error_message.size(), 400u) << "the echo is bounded";
+    EXPECT_EQ(read_log(journal, {""}, 0, 0).error_name, kErrorInvalidArgs);
+
+    BusReply all = read_log(journal, {}, 0, 0);
+    ASSERT_TRUE(all.ok());
+    EXPECT_EQ(all.log.lines.size(), kMaxReadLogLines);
+    EXPECT_TRUE(all.log.more);
+
+    BusReply bad = read_log(journal, {"bad"}, 0, 0);
+    ASSERT_EQ(bad.log.lines.size(), 1u);
+    EXPECT_TRUE(is_valid_utf8(bad.log.lines[0].text));
+
+    BusReply huge_tail = read_log(journal, {"flood"}, 0, UINT32_MAX);
+    ASSERT_TRUE(huge_tail.ok());
+    EXPECT_EQ(huge_tail.log.lines.size(), kMaxReadLogLines);
+}
+
+}  // namespace
+}  // namespace fastinit

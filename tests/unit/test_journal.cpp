@@ -1,0 +1,254 @@
+// The journal (bounded, ring-ordered, every drop counted) and the making of
+// its lines from a service's raw output.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "initd/run/journal.h"
+#include "initd/run/output_lines.h"
+
+namespace fastinit {
+namespace {
+
+constexpr size_t kOverhead = Journal::kLineOverhead;
+
+void add(Journal& journal, const std::string& unit, const std::string& text) {
+    journal.append(unit, 42, kPriorityInfo, text, 1000, 2000);
+}
+
+// A query with only these set (designated initializers would have to name
+// every field before them).
+JournalQuery query(std::vector<std::string> units = {}, uint64_t after = 0, size_t tail = 0,
+                   size_t max_lines = 10000, size_t max_bytes = 1 << 20) {
+    JournalQuery q;
+    q.units = std::move(units);
+    q.after = after;
+    q.tail = tail;
+    q.max_lines = max_lines;
+    q.max_bytes = max_bytes;
+    return q;
+}
+
+std::vector<std::string> texts(const JournalPage& page) {
+    std::vector<std::string> out;
+    for (const auto& line : page.lines)
+        out.push_back(line.seq == 0 ? "[" + line.text + "]" : line.unit + ":" + line.text);
+    return out;
+}
+
+TEST(Journal, KeepsLinesInOrderWithTheirTags) {
+    Journal journal(1 << 20);
+    journal.append("web", 7, 3, "first", 111, 222);
+    journal.append("db", 8, 6, "second", 333, 444);
+    JournalPage page = journal.read({});
+    ASSERT_EQ(page.lines.size(), 2u);
+    EXPECT_EQ(page.lines[0].seq, 1u);
+    EXPECT_EQ(page.lines[0].unit, "web");
+    EXPECT_EQ(page.lines[0].pid, 7);
+    EXPECT_EQ(page.lines[0].priority, 3);
+    EXPECT_EQ(page.lines[0].realtime_us, 111);
+    EXPECT_EQ(page.lines[0].boottime_us, 222);
+    EXPECT_EQ(page.lines[1].text, "second");
+    EXPECT_EQ(page.next, 2u);
+    EXPECT_FALSE(page.more);
+}
+
+TEST(Journal, DropsTheOldestAndCountsExactly) {
+    // Room for exactly ten lines of ten bytes.
+    Journal journal(10 * (10 + kOverhead));
+    for (int i = 0; i < 25; ++i)
+        add(journal, i % 2 ? "odd" : "even",
+            "line " + std::string(i < 10 ? "0" : "") + std::to_string(i) + "...");
+    JournalStats stats = journal.stats();
+    EXPECT_EQ(stats.lines, 25u);
+    EXPECT_EQ(stats.dropped, 15u);
+    EXPECT_LE(stats.bytes, stats.budget);
+    EXPECT_EQ(stats.bytes, 10 * (10 + kOverhead));
+    // Lines 0..14 went: 8 even (0, 2, ..., 14) and 7 odd.
+    EXPECT_EQ(journal.dropped_of("even"), 8u);
+    EXPECT_EQ(journal.dropped_of("odd"), 7u);
+
+    JournalPage all = journal.read({});
+    ASSERT_EQ(all.lines.size(), 11u);
+    EXPECT_EQ(all.lines[0].seq, 0u) << "the drop count is a line of its own";
+    EXPECT_EQ(all.lines[0].text, "15 lines dropped");
+    EXPECT_EQ(all.lines[1].text, "line 15...");
+    EXPECT_EQ(all.lines[10].text, "line 24...");
+
+    JournalPage odd = journal.read(query({"odd"}));
+    std::vector<std::string> expected = {"[7 lines dropped]", "odd:line 15...", "odd:line 17...",
+                                         "odd:line 19...",    "odd:line 21...", "odd:line 23..."};
+    EXPECT_EQ(texts(odd), expected);
+}
+
+TEST(Journal, EveryLineIsKeptOrCountedUnderAFlood) {
+    Journal journal(64 << 10);
+    const int kLines = 100000;
+    for (int i = 0; i < kLines; ++i) {
+        add(journal, "a", "a " + std::to_string(i));
+        add(journal, "b", "b " + std::to_string(i));
+        ASSERT_LE(journal.stats().bytes, 64u << 10);
+    }
+    for (const char* unit : {"a", "b"}) {
+        JournalPage page = journal.read(query({unit}, 0, 0, 1000000, SIZE_MAX));
+        ASSERT_FALSE(page.lines.empty());
+        ASSERT_EQ(page.lines[0].seq, 0u);
+        uint64_t dropped = std::stoull(page.lines[0].text);
+        EXPECT_EQ(dropped, journal.dropped_of(unit));
+        EXPECT_EQ(dropped + page.lines.size() - 1, static_cast<uint64_t>(kLines));
+        // The kept ones are the newest, contiguous and in order.
+        for (size_t i = 1; i < page.lines.size(); ++i)
+            EXPECT_EQ(page.lines[i].text,
+                      std::string(unit) + " " + std::to_string(dropped + i - 1));
+    }
+}
+
+TEST(Journal, TailGivesTheLastLinesOfTheUnitsAsked) {
+    Journal journal;
+    for (int i = 0; i < 30; ++i)
+        add(journal, i % 3 == 0 ? "x" : "y", std::to_string(i));
+    JournalPage page = journal.read(query({"x"}, 0, 3));
+    std::vector<std::string> expected = {"x:21", "x:24", "x:27"};
+    EXPECT_EQ(texts(page), expected);
+    EXPECT_EQ(page.next, 30u) << "the cursor passes the other units' lines too";
+    // Asking for more than there are gives them all.
+    EXPECT_EQ(journal.read(query({"x"}, 0, 100)).lines.size(), 10u);
+}
+
+TEST(Journal, ACursorFollowsAndSeesWhatItMissed) {
+    Journal journal(4 * (1 + kOverhead));
+    add(journal, "u", "1");
+    add(journal, "u", "2");
+    JournalPage first = journal.read({});
+    EXPECT_EQ(first.next, 2u);
+    EXPECT_TRUE(journal.read(query({}, first.next)).lines.empty());
+    for (int i = 3; i <= 9; ++i)
+        add(journal, "u", std::to_string(i));
+    // 3..5 went before this reader saw them; 6..9 are there.
+    JournalPage second = journal.read(query({}, first.next));
+    std::vector<std::string> expected = {"[3 lines dropped]", "u:6", "u:7", "u:8", "u:9"};
+    EXPECT_EQ(texts(second), expected);
+    EXPECT_EQ(second.next, 9u);
+}
+
+TEST(Journal, RepliesStopAtTheirBoundsAndGoOnFromNext) {
+    Journal journal;
+    for (int i = 0; i < 100; ++i)
+        add(journal, "u", std::to_string(i));
+    JournalPage page = journal.read(query({}, 0, 0, 30));
+    EXPECT_EQ(page.lines.size(), 30u);
+    EXPECT_TRUE(page.more);
+    size_t total = page.lines.size();
+    while (page.more) {
+        page = journal.read(query({}, page.next, 0, 30));
+        total += page.lines.size();
+    }
+    EXPECT_EQ(total, 100u);
+    JournalPage bytes = journal.read(query({}, 0, 0, 10000, 10));
+    EXPECT_LT(bytes.lines.size(), 100u);
+    EXPECT_TRUE(bytes.more);
+}
+
+TEST(Journal, UnknownUnitsMatchNothing) {
+    Journal journal;
+    add(journal, "u", "x");
+    JournalPage page = journal.read(query({"nobody"}));
+    EXPECT_TRUE(page.lines.empty());
+    EXPECT_EQ(page.next, 1u);
+}
+
+TEST(Journal, AShrunkBudgetDropsAndCounts) {
+    Journal journal(1 << 20);
+    for (int i = 0; i < 100; ++i)
+        add(journal, "u", "0123456789");
+    journal.set_budget(10 * (10 + kOverhead));
+    EXPECT_EQ(journal.stats().dropped, 90u);
+    EXPECT_EQ(journal.read({}).lines.size(), 11u);
+}
+
+TEST(Journal, ALineLargerThanTheBudgetIsKeptAlone) {
+    Journal journal(kOverhead + 10);
+    add(journal, "u", "small");
+    add(journal, "u", std::string(1000, 'x'));
+    EXPECT_EQ(journal.stats().dropped, 1u);
+    add(journal, "u", "next");
+    EXPECT_EQ(journal.stats().dropped, 2u);
+    EXPECT_LE(journal.stats().bytes, journal.stats().budget);
+}
+
+// ---- OutputLines ---------------------------------------------------------------
+
+struct Collected {
+    std::vector<std::pair<int, std::string>> lines;
+    OutputLines::Sink sink() {
+        return [this](int priority, std::string_view text) {
+            lines.emplace_back(priority, std::string(text));
+        };
+    }
+};
+
+TEST(OutputLines, JoinsLinesSplitAcrossReadsAndKeepsTheLastOne) {
+    OutputLines out;
+    Collected got;
+    out.feed("hel", got.sink());
+    out.feed("lo\nwor", got.sink());
+    out.feed("ld\n\nno newline", got.sink());
+    ASSERT_EQ(got.lines.size(), 3u);
+    out.finish(got.sink());
+    ASSERT_EQ(got.lines.size(), 4u);
+    EXPECT_EQ(got.lines[0].second, "hello");
+    EXPECT_EQ(got.lines[1].second, "world");
+    EXPECT_EQ(got.lines[2].second, "") << "an empty line is a line";
+    EXPECT_EQ(got.lines[3].second, "no newline");
+    out.finish(got.sink());
+    EXPECT_EQ(got.lines.size(), 4u) << "nothing is left to finish twice";
+}
+
+TEST(OutputLines, PriorityPrefixesAreReadAndTakenOff) {
+    OutputLines out;
+    Collected got;
+    out.feed("<3>failed\n<7>detail\nplain\n<8>not a priority\n<3x\n", got.sink());
+    std::vector<std::pair<int, std::string>> expected = {
+        {3, "failed"}, {7, "detail"}, {6, "plain"}, {6, "<8>not a priority"}, {6, "<3x"}};
+    EXPECT_EQ(got.lines, expected);
+}
+
+TEST(OutputLines, APrefixSplitAcrossReadsStillCounts) {
+    OutputLines out;
+    Collected got;
+    out.feed("<", got.sink());
+    out.feed("4>warn\n", got.sink());
+    ASSERT_EQ(got.lines.size(), 1u);
+    EXPECT_EQ(got.lines[0], std::make_pair(4, std::string("warn")));
+}
+
+TEST(OutputLines, OverlongLinesAreCutAndCounted) {
+    OutputLines out;
+    Collected got;
+    std::string huge(3 * kMaxLineBytes + 5, 'x');
+    // Fed in pieces, as a pipe delivers it.
+    for (size_t at = 0; at < huge.size(); at += 1000)
+        out.feed(std::string_view(huge).substr(at, 1000), got.sink());
+    out.feed("\nafter\n", got.sink());
+    ASSERT_EQ(got.lines.size(), 2u);
+    EXPECT_EQ(got.lines[0].second, std::string(kMaxLineBytes, 'x'));
+    EXPECT_EQ(got.lines[1].second, "after");
+    EXPECT_EQ(out.cut_lines(), 1u);
+    EXPECT_EQ(out.cut_bytes(), 2 * kMaxLineBytes + 5);
+    // Exactly the bound is not cut.
+    out.feed(std::string(kMaxLineBytes, 'y') + "\n", got.sink());
+    EXPECT_EQ(out.cut_lines(), 1u);
+    EXPECT_EQ(got.lines.back().second.size(), kMaxLineBytes);
+}
+
+TEST(OutputLines, BinaryBytesAreEscapedIntoValidText) {
+    OutputLines out;
+    Collected got;
+    out.feed(std::string("a\0b\x01\tc\x7f\xff\xfe", 9) + "\n", got.sink());
+    ASSERT_EQ(got.lines.size(), 1u);
+    EXPECT_EQ(got.lines[0].second, "a\\x00b\\x01\tc\\x7f\xef\xbf\xbd\xef\xbf\xbd");
+}
+
+}  // namespace
+}  // namespace fastinit
