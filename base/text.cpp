@@ -43,15 +43,27 @@ size_t utf8_sequence_length(std::string_view s) {
         return 1;
     if (first >= 0xC2 && first <= 0xDF)
         return in(1, 0x80, 0xBF) ? 2 : 0;
+    // sd-bus also refuses the noncharacters (U+FDD0..U+FDEF, and U+xFFFE,
+    // U+xFFFF of every plane): a string holding one fails the whole message.
+    auto character = [](char32_t c) {
+        return !(c >= 0xFDD0 && c <= 0xFDEF) && (c & 0xFFFE) != 0xFFFE;
+    };
     if (first >= 0xE0 && first <= 0xEF) {
         unsigned lo = first == 0xE0 ? 0xA0 : 0x80;  // no overlong forms
         unsigned hi = first == 0xED ? 0x9F : 0xBF;  // no surrogates
-        return in(1, lo, hi) && in(2, 0x80, 0xBF) ? 3 : 0;
+        if (!in(1, lo, hi) || !in(2, 0x80, 0xBF))
+            return 0;
+        char32_t c = ((first & 0x0F) << 12) | ((byte(1) & 0x3F) << 6) | (byte(2) & 0x3F);
+        return character(c) ? 3 : 0;
     }
     if (first >= 0xF0 && first <= 0xF4) {
         unsigned lo = first == 0xF0 ? 0x90 : 0x80;  // no overlong forms
         unsigned hi = first == 0xF4 ? 0x8F : 0xBF;  // nothing above U+10FFFF
-        return in(1, lo, hi) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
+        if (!in(1, lo, hi) || !in(2, 0x80, 0xBF) || !in(3, 0x80, 0xBF))
+            return 0;
+        char32_t c = ((first & 0x07) << 18) | ((byte(1) & 0x3F) << 12) | ((byte(2) & 0x3F) << 6) |
+                     (byte(3) & 0x3F);
+        return character(c) ? 4 : 0;
     }
     return 0;
 }

@@ -20,8 +20,9 @@ std::string closest_match(std::string_view word, const std::vector<std::string_v
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
 
 // True when `s` is well-formed UTF-8: no stray continuation bytes, no
-// overlong forms, no surrogates, nothing above U+10FFFF. D-Bus refuses a
-// message with any other string, and JSON writers throw on one.
+// overlong forms, no surrogates, nothing above U+10FFFF, and no
+// noncharacters (U+FDD0..U+FDEF, U+xFFFE and U+xFFFF). sd-bus refuses a
+// message with any other string, and JSON writers throw on most.
 bool is_valid_utf8(std::string_view s);
 
 // The value of a hexadecimal digit (either case), or -1.

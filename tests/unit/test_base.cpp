@@ -401,7 +401,7 @@ TEST(SystemError, AppendsStrerrorAndKeepsErrno) {
 
 TEST(Utf8, WellFormedTextIsValidAndKept) {
     for (std::string_view text : {"", "plain ascii", "caf\xC3\xA9", "\xE2\x82\xAC 5",
-                                  "\xF0\x9F\x98\x80", "\xED\x9F\xBF", "\xF4\x8F\xBF\xBF"}) {
+                                  "\xF0\x9F\x98\x80", "\xED\x9F\xBF", "\xF4\x8F\xBF\xBD"}) {
         EXPECT_TRUE(is_valid_utf8(text)) << text;
         EXPECT_EQ(to_valid_utf8(text), text);
     }
@@ -421,6 +421,10 @@ TEST(Utf8, EveryMalformedFormIsReplacedByteByByte) {
              {"\xED\xA0\x80", replacement + replacement + replacement},  // surrogate
              {"\xF4\x90\x80\x80", replacement + replacement + replacement + replacement},
              {"\xFF ok", replacement + " ok"},
+             // Noncharacters, which sd-bus refuses: U+FFFE, U+FDD0, U+10FFFF.
+             {"\xEF\xBF\xBE", replacement + replacement + replacement},
+             {"\xEF\xB7\x90", replacement + replacement + replacement},
+             {"\xF4\x8F\xBF\xBF", replacement + replacement + replacement + replacement},
              {"\xd1\xa8u", "\xd1\xa8u"},  // well-formed: U+0468 then 'u'
          }) {
         EXPECT_EQ(to_valid_utf8(c.input), c.expected);

@@ -1,0 +1,169 @@
+"""The journal: every service's output reaches PID 1 through a pipe and is
+kept in a bounded journal or counted as dropped, never lost silently;
+`fastinit logs` and `status UNIT` show it; a flood, an endless line or
+binary bytes cost PID 1 no more than its bound."""
+
+import os
+import re
+import select
+import subprocess
+import time
+
+from conftest import read_proc, wait_until
+
+LINES = 100000
+
+
+def oneshot(command, wanted=True):
+    return f"""
+        [service]
+        type = "oneshot"
+        exec = ["/bin/sh", "-c", '''{command}''']
+    """
+
+
+def logs(ns, *args):
+    r = ns.ctl("logs", *args, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.splitlines()
+
+
+def texts(lines, unit):
+    """The text of each line of `unit` ("... unit[pid]: text")."""
+    out = []
+    for line in lines:
+        m = re.match(r"^\S+ \S+ " + re.escape(unit) + r"\[\d+\]( \w+)?: (.*)$", line)
+        if m:
+            out.append(m.group(2))
+    return out
+
+
+def dropped(lines):
+    """The count of the journal's "-- N lines dropped --" line, or 0."""
+    for line in lines:
+        m = re.match(r"^-- (\d+) lines? dropped --$", line)
+        if m:
+            return int(m.group(1))
+    return 0
+
+
+def rss_kib(pid):
+    for line in (read_proc(pid, "status") or "").splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
+def test_two_floods_every_line_kept_or_counted_and_memory_bounded(fastinit, tmp_path,
+                                                                   monkeypatch):
+    # Under ASan freed memory waits in a quarantine (256 MiB by default) and
+    # counts as resident: keep it small so that RSS measures what is kept.
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    monkeypatch.setenv("ASAN_OPTIONS", f"{asan}:quarantine_size_mb=1".lstrip(":"))
+    flood = "awk 'BEGIN { for (i = 0; i < %d; i++) print \"%s \" i }'"
+    cmdline = tmp_path / "cmdline"
+    cmdline.write_text("fastinit.journal_size=1M\n")
+    ns = fastinit.new({
+        "default": '[unit]\nwants = ["idle"]\n',
+        "idle": oneshot("true"),
+        "flood-a": oneshot(flood % (LINES, "a")),
+        "flood-b": oneshot(flood % (LINES, "b")),
+    })
+    ns.start(extra_args=["--proc-cmdline", str(cmdline)])
+    ns.wait_state("idle", "active")
+    baseline = rss_kib(ns.init_pid)
+
+    ns.ctl_ok("start", "--no-block", "flood-a", "flood-b")
+    for unit, word in (("flood-a", "a"), ("flood-b", "b")):
+        ns.wait_state(unit, "active", timeout=60)
+        # The pipe is read to its end after the process exits.
+        wait_until(lambda: f"{word} {LINES - 1}" in texts(logs(ns, "-n", "1", unit), unit), 30,
+                   f"the last line of {unit}")
+    for unit, word in (("flood-a", "a"), ("flood-b", "b")):
+        lines = logs(ns, unit)
+        kept = texts(lines, unit)
+        gone = dropped(lines)
+        assert gone > 0, "1 MiB cannot hold 200,000 lines: some must have been dropped"
+        assert gone + len(kept) == LINES, (gone, len(kept))
+        # The newest lines, whole and in order, right after the dropped ones.
+        assert kept == [f"{word} {i}" for i in range(gone, LINES)]
+    everything = logs(ns)
+    assert dropped(everything) > 0
+
+    grown = rss_kib(ns.init_pid) - baseline
+    print(f"dropped {dropped(everything)}, PID 1 grew by {grown} KiB")
+    # The 1 MiB journal (which counts its entries' heap), the read buffer,
+    # the bus replies: 7 MiB more is generous.
+    assert grown < 1024 + 7 * 1024, f"PID 1 grew by {grown} KiB"
+    assert ns.alive()
+
+
+def test_logs_follow_shows_new_lines(fastinit):
+    ns = fastinit.boot({
+        "default": '[unit]\nwants = ["idle"]\n',
+        "idle": oneshot("true"),
+        "later": oneshot("echo first; sleep 0.3; echo second"),
+    })
+    ns.wait_state("idle", "active")
+    follower = subprocess.Popen([ns.bin, "--runtime-dir", ns.runtime_dir, "logs", "-f", "later"],
+                                stdout=subprocess.PIPE, text=True)
+    try:
+        time.sleep(0.5)
+        ns.ctl_ok("start", "later")
+        got = []
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and len(texts(got, "later")) < 2:
+            # Never block past the deadline on a follower that prints nothing.
+            ready, _, _ = select.select([follower.stdout], [], [], 0.2)
+            if ready:
+                got.append(follower.stdout.readline())
+        assert texts(got, "later") == ["first", "second"], got
+        assert follower.poll() is None, "a follower keeps following"
+    finally:
+        follower.kill()
+        follower.wait()
+
+
+def test_split_lines_last_line_and_priorities(fastinit):
+    ns = fastinit.boot({
+        "default": '[unit]\nwants = ["talk"]\n',
+        "talk": oneshot("printf 'split-'; sleep 0.3; printf 'line\\n'; "
+                        "echo '<3>something failed' >&2; echo plain; printf 'no newline at exit'"),
+    })
+    ns.wait_state("talk", "active")
+    wait_until(lambda: "no newline at exit" in texts(logs(ns, "talk"), "talk"), 10,
+               "the last line")
+    lines = logs(ns, "talk")
+    assert texts(lines, "talk") == ["split-line", "something failed", "plain",
+                                    "no newline at exit"], lines
+    assert re.search(r" talk\[\d+\] err: something failed$", "\n".join(lines), re.M), lines
+    # `status UNIT` ends with its last lines.
+    status = ns.ctl("status", "talk").stdout
+    assert status.rstrip().endswith("no newline at exit"), status
+    assert "split-line" in status
+
+
+def test_a_ten_megabyte_line_and_binary_bytes(fastinit):
+    ns = fastinit.boot({
+        "default": '[unit]\nwants = ["huge", "binary"]\n',
+        "huge": oneshot("head -c 10000000 /dev/zero | tr '\\0' x; echo; echo after-huge"),
+        "binary": oneshot("head -c 65536 /dev/urandom; printf '\\0\\0\\n'; "
+                          "echo after-binary"),
+    })
+    ns.wait_state("huge", "active", timeout=30)
+    ns.wait_state("binary", "active", timeout=30)
+    wait_until(lambda: "after-huge" in texts(logs(ns, "huge"), "huge"), 20, "after-huge")
+    wait_until(lambda: "after-binary" in texts(logs(ns, "binary"), "binary"), 20,
+               "after-binary")
+    huge = texts(logs(ns, "huge"), "huge")
+    assert huge == ["x" * 4096, "after-huge"], [len(t) for t in huge]
+    assert "huge: 1 lines longer than 4096 bytes were cut (9995904 bytes left out)" \
+        in ns.read_log()
+
+    r = subprocess.run([ns.bin, "--runtime-dir", ns.runtime_dir, "logs", "binary"],
+                       capture_output=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    text = r.stdout.decode("utf-8")  # strict: the journal holds only valid UTF-8
+    assert "\\x00\\x00" in text
+    assert "\0" not in text
+    assert ns.alive()
