@@ -190,9 +190,11 @@ void Launcher::spawn(UnitId unit, SpawnRequest request) {
 void Launcher::spawn_and_finish(UnitId unit, const SpawnRequest& request) {
     UniqueFd output;
     Result<SpawnResult> result = run_spawn(request, output);
+    bool to_kmsg = request.stdout_target.kind == OutputTarget::Kind::kmsg ||
+                   request.stderr_target.kind == OutputTarget::Kind::kmsg;
     {
         LockGuard lock(m_mutex);
-        m_done.push_back({unit, request.unit, std::move(result), std::move(output)});
+        m_done.push_back({unit, request.unit, std::move(result), std::move(output), to_kmsg});
     }
     uint64_t one = 1;
     [[maybe_unused]] ssize_t n = ::write(m_event_fd.get(), &one, sizeof one);
@@ -202,7 +204,8 @@ Result<int> Launcher::open_output(const OutputTarget& target, int inherit_fd, Un
                                   UniqueFd& journal_read_end) {
     using Kind = OutputTarget::Kind;
     switch (target.kind) {
-        case Kind::journal: {
+        case Kind::journal:
+        case Kind::kmsg: {
             // Both ends close on exec; the child dup2s the write end onto
             // its stdout/stderr (spawn.cpp), which clears that. The manager
             // reads its end without ever blocking.
@@ -221,14 +224,6 @@ Result<int> Launcher::open_output(const OutputTarget& target, int inherit_fd, Un
             return inherit_fd;
         case Kind::console:
             return STDERR_FILENO;
-        case Kind::kmsg:
-            if (!m_options.kmsg_allowed)
-                return STDERR_FILENO;
-            // A file of its own per service: the kernel rate-limits writes to
-            // /dev/kmsg per open file, so one shared file would make every
-            // service share one budget of a few lines.
-            owned.reset(::open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY));
-            return owned ? owned.get() : STDERR_FILENO;
         case Kind::file:
             owned.reset(::open(target.path.c_str(),
                                O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0644));
@@ -269,13 +264,15 @@ Result<SpawnResult> Launcher::run_spawn(const SpawnRequest& request, UniqueFd& o
     auto out = open_output(request.stdout_target, STDOUT_FILENO, stdout_file, output);
     if (!out)
         return out.error();
-    // stderr to the same file (or the same kernel log, or the journal)
-    // shares stdout's fd: one pipe keeps the two streams' lines in order.
+    // stderr to the same file, or to the journal or the kernel log (both
+    // through the journal's pipe) shares stdout's fd: one pipe keeps the two
+    // streams' lines in order.
     using Kind = OutputTarget::Kind;
     const OutputTarget& o = request.stdout_target;
     const OutputTarget& e = request.stderr_target;
-    bool same_file = o.kind == e.kind && ((o.kind == Kind::file && o.path == e.path) ||
-                                          o.kind == Kind::kmsg || o.kind == Kind::journal);
+    auto piped = [](Kind kind) { return kind == Kind::journal || kind == Kind::kmsg; };
+    bool same_file = (o.kind == e.kind && o.kind == Kind::file && o.path == e.path) ||
+                     (piped(o.kind) && piped(e.kind));
     auto err = same_file ? Result<int>(*out)
                          : open_output(request.stderr_target, STDERR_FILENO, stderr_file,
                                        output.get() < 0 ? output : stderr_read_end);
@@ -380,7 +377,8 @@ void Launcher::drain(Manager& manager) {
     }
     for (auto& outcome : done) {
         if (outcome.result && outcome.output && m_output_receiver)
-            m_output_receiver(outcome.unit_name, outcome.result->pid, std::move(outcome.output));
+            m_output_receiver(outcome.unit_name, outcome.result->pid, std::move(outcome.output),
+                              outcome.to_kmsg);
         if (outcome.result)
             manager.on_spawned(outcome.unit, *outcome.result);
         else

@@ -27,9 +27,6 @@
 namespace fastinit {
 
 struct LauncherOptions {
-    // Where "kmsg" output goes: /dev/kmsg on a real boot; in a namespace or a
-    // test the kernel log is the host's, so it is sent to the console instead.
-    bool kmsg_allowed = false;
     std::string etc_dir = "/etc";  // passwd and group
     // Where runtime_directory, state_directory and logs_directory live.
     DirectoryBases directories;
@@ -58,10 +55,12 @@ class Launcher : public ProcessControl {
     void remove_runtime_directories(const std::string& unit,
                                     const std::vector<std::string>& names) override;
 
-    // Where the read end of a "journal" pipe goes, with the unit and the
-    // pid it was made for, on the main thread, just before the manager
-    // hears of the spawn. Without a receiver the pipe is closed.
-    using OutputReceiver = std::function<void(const std::string& unit, pid_t, UniqueFd)>;
+    // Where the read end of a "journal" (or "kmsg") pipe goes, with the
+    // unit and the pid it was made for, and whether the unit's output is
+    // "kmsg", on the main thread, just before the manager hears of the
+    // spawn. Without a receiver the pipe is closed.
+    using OutputReceiver =
+        std::function<void(const std::string& unit, pid_t, UniqueFd, bool to_kmsg)>;
     void set_output_receiver(OutputReceiver receiver) { m_output_receiver = std::move(receiver); }
 
     // Readable when results are waiting.
@@ -74,7 +73,8 @@ class Launcher : public ProcessControl {
         UnitId unit;
         std::string unit_name;
         Result<SpawnResult> result;
-        UniqueFd output;  // the read end of its "journal" pipe, if any
+        UniqueFd output;  // the read end of its output pipe, if any
+        bool to_kmsg = false;
     };
     // `output` gets the read end of the process's journal pipe, if it has one.
     Result<SpawnResult> run_spawn(const SpawnRequest& request, UniqueFd& output);

@@ -25,8 +25,7 @@ long long realtime_now_us() {
     return static_cast<long long>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
 }
 
-ServiceOutput::ServiceOutput(sd_event* event, Journal& journal,
-                             std::function<void(const JournalLine&)> forward)
+ServiceOutput::ServiceOutput(sd_event* event, Journal& journal, Forward forward)
     : m_event(event), m_journal(journal), m_forward(std::move(forward)) {}
 
 ServiceOutput::~ServiceOutput() {
@@ -34,11 +33,12 @@ ServiceOutput::~ServiceOutput() {
         sd_event_source_disable_unref(pipe->source);
 }
 
-void ServiceOutput::watch(const std::string& unit, pid_t pid, UniqueFd read_end) {
+void ServiceOutput::watch(const std::string& unit, pid_t pid, UniqueFd read_end, bool to_kmsg) {
     auto pipe = std::make_unique<Pipe>();
     pipe->owner = this;
     pipe->unit = unit;
     pipe->pid = pid;
+    pipe->to_kmsg = to_kmsg;
     pipe->fd = std::move(read_end);
     int r =
         sd_event_add_io(m_event, &pipe->source, pipe->fd.get(), EPOLLIN, on_readable, pipe.get());
@@ -64,7 +64,8 @@ void ServiceOutput::store(const Pipe& pipe, int priority, std::string_view text)
     const long long boottime = boottime_us();
     m_journal.append(pipe.unit, pipe.pid, priority, text, realtime, boottime);
     if (m_forward)
-        m_forward({0, pipe.unit, pipe.pid, realtime, boottime, priority, std::string(text)});
+        m_forward({0, pipe.unit, pipe.pid, realtime, boottime, priority, std::string(text)},
+                  pipe.to_kmsg);
 }
 
 void ServiceOutput::read_some(Pipe& pipe) {

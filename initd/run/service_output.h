@@ -31,10 +31,11 @@ class ServiceOutput {
   public:
     static constexpr size_t kReadChunk = 64 * 1024;
 
-    // `forward`, when set, also sees every line (the console in a PID
-    // namespace, where the service's output used to go).
-    ServiceOutput(sd_event* event, Journal& journal,
-                  std::function<void(const JournalLine&)> forward = {});
+    // `forward`, when set, also sees every line, with whether its unit's
+    // output is "kmsg" (the console in a PID namespace, where the service's
+    // output used to go; the kernel log on a real boot).
+    using Forward = std::function<void(const JournalLine&, bool to_kmsg)>;
+    ServiceOutput(sd_event* event, Journal& journal, Forward forward = {});
     ~ServiceOutput();
     ServiceOutput(const ServiceOutput&) = delete;
     ServiceOutput& operator=(const ServiceOutput&) = delete;
@@ -42,7 +43,7 @@ class ServiceOutput {
     // Starts reading `read_end` (the manager's end of a pipe whose other
     // end went to `pid` of `unit`). A pipe that cannot be watched is closed
     // (its writers then get EPIPE) and the reason logged.
-    void watch(const std::string& unit, pid_t pid, UniqueFd read_end);
+    void watch(const std::string& unit, pid_t pid, UniqueFd read_end, bool to_kmsg = false);
 
     size_t open_pipes() const { return m_pipes.size(); }
     uint64_t cut_lines() const { return m_cut_lines; }
@@ -52,6 +53,7 @@ class ServiceOutput {
         ServiceOutput* owner = nullptr;
         std::string unit;
         pid_t pid = 0;
+        bool to_kmsg = false;
         UniqueFd fd;
         sd_event_source* source = nullptr;
         OutputLines lines;
@@ -63,7 +65,7 @@ class ServiceOutput {
 
     sd_event* m_event;
     Journal& m_journal;
-    std::function<void(const JournalLine&)> m_forward;
+    Forward m_forward;
     std::map<Pipe*, std::unique_ptr<Pipe>> m_pipes;
     std::unique_ptr<char[]> m_buffer{new char[kReadChunk]};
     uint64_t m_cut_lines = 0;

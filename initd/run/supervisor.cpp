@@ -70,8 +70,7 @@ Result<void> Supervisor::setup(Graph graph) {
     if (r < 0)
         return system_error("cannot watch the notify socket", -r);
 
-    m_launcher =
-        std::make_unique<Launcher>(LauncherOptions{m_options.kmsg_output, m_options.etc_dir, {}});
+    m_launcher = std::make_unique<Launcher>(LauncherOptions{m_options.etc_dir, {}});
     if (!m_launcher->warm_up())
         log::warning(
             "cannot create the threads that start units (too few processes allowed?); "
@@ -81,18 +80,27 @@ Result<void> Supervisor::setup(Graph graph) {
         m_own_journal = std::make_unique<Journal>();
         m_journal = m_own_journal.get();
     }
-    // In a PID namespace the services' lines also go where "kmsg" output
-    // went there before the journal: the manager's standard error.
-    std::function<void(const JournalLine&)> forward;
-    if (!m_options.kmsg_output)
-        forward = [](const JournalLine& line) {
+    // On a real boot the lines of "kmsg" units also go to the kernel log;
+    // in a PID namespace every line also goes where "kmsg" output went there
+    // before the journal: the manager's standard error.
+    ServiceOutput::Forward forward;
+    if (m_options.kmsg_output) {
+        m_kmsg = std::make_unique<KmsgForward>();
+        forward = [this](const JournalLine& line, bool to_kmsg) {
+            if (to_kmsg)
+                m_kmsg->forward(line, std::chrono::steady_clock::now());
+        };
+    } else {
+        forward = [](const JournalLine& line, bool) {
             std::string text = log::cat(line.unit, "[", line.pid, "]: ", line.text, "\n");
             [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, text.data(), text.size());
         };
+    }
     m_output = std::make_unique<ServiceOutput>(m_event, *m_journal, std::move(forward));
-    m_launcher->set_output_receiver([this](const std::string& unit, pid_t pid, UniqueFd fd) {
-        m_output->watch(unit, pid, std::move(fd));
-    });
+    m_launcher->set_output_receiver(
+        [this](const std::string& unit, pid_t pid, UniqueFd fd, bool to_kmsg) {
+            m_output->watch(unit, pid, std::move(fd), to_kmsg);
+        });
     r = sd_event_add_io(m_event, nullptr, m_launcher->event_fd(), EPOLLIN, on_spawn_done, this);
     if (r < 0)
         return system_error("cannot watch the launcher", -r);

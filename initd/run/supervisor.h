@@ -35,6 +35,7 @@
 #include "initd/run/device_watcher.h"
 #include "initd/run/event_timers.h"
 #include "initd/run/journal.h"
+#include "initd/run/kmsg_forward.h"
 #include "initd/run/launcher.h"
 #include "initd/run/manager.h"
 #include "initd/run/notify_socket.h"
@@ -102,6 +103,7 @@ class Supervisor {
     std::unique_ptr<Launcher> m_launcher;
     std::unique_ptr<Journal> m_own_journal;
     Journal* m_journal = nullptr;
+    std::unique_ptr<KmsgForward> m_kmsg;
     std::unique_ptr<ServiceOutput> m_output;
     std::unique_ptr<SystemCgroups> m_cgroups;
     std::unique_ptr<UdevDeviceWatcher> m_devices;

@@ -167,3 +167,17 @@ def test_a_ten_megabyte_line_and_binary_bytes(fastinit):
     assert "\\x00\\x00" in text
     assert "\0" not in text
     assert ns.alive()
+
+
+def test_kmsg_output_is_in_the_journal_too(fastinit):
+    """stdout = "kmsg" goes through the journal's pipe: in the journal, and
+    (in a PID namespace, where the host's kernel log is not ours) on the
+    manager's standard error with its unit's name."""
+    ns = fastinit.boot({
+        "default": '[unit]\nwants = ["tokmsg"]\n',
+        "tokmsg": oneshot("echo to-the-kernel-log; echo '<4>careful' >&2") + 'stdout = "kmsg"\n',
+    })
+    ns.wait_state("tokmsg", "active")
+    wait_until(lambda: "careful" in texts(logs(ns, "tokmsg"), "tokmsg"), 10, "its lines")
+    assert texts(logs(ns, "tokmsg"), "tokmsg") == ["to-the-kernel-log", "careful"]
+    assert re.search(r"^tokmsg\[\d+\]: to-the-kernel-log$", ns.read_log(), re.M), ns.read_log()

@@ -1,11 +1,15 @@
 // The journal (bounded, ring-ordered, every drop counted) and the making of
 // its lines from a service's raw output.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "initd/run/journal.h"
+#include "initd/run/kmsg_forward.h"
 #include "initd/run/output_lines.h"
 
 namespace fastinit {
@@ -248,6 +252,49 @@ TEST(OutputLines, BinaryBytesAreEscapedIntoValidText) {
     out.feed(std::string("a\0b\x01\tc\x7f\xff\xfe", 9) + "\n", got.sink());
     ASSERT_EQ(got.lines.size(), 1u);
     EXPECT_EQ(got.lines[0].second, "a\\x00b\\x01\tc\\x7f\xef\xbf\xbd\xef\xbf\xbd");
+}
+
+}  // namespace
+}  // namespace fastinit
+
+// ---- KmsgForward ---------------------------------------------------------------
+
+namespace fastinit {
+namespace {
+
+std::string read_all(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "r");
+    std::string out;
+    char buffer[4096];
+    size_t n;
+    while (f && (n = std::fread(buffer, 1, sizeof buffer, f)) > 0)
+        out.append(buffer, n);
+    if (f)
+        std::fclose(f);
+    return out;
+}
+
+TEST(KmsgForward, TagsLinesAndHoldsBackPastTheKernelsBudgetSayingHowMany) {
+    char path[] = "/tmp/kmsg-forward-XXXXXX";
+    int fd = ::mkstemp(path);
+    ASSERT_GE(fd, 0);
+    ::close(fd);
+    KmsgForward forward(path);
+    const std::chrono::steady_clock::time_point t0(std::chrono::seconds(1000));
+    for (int i = 0; i < 25; ++i)
+        forward.forward({1, "web", 812, 0, 0, i == 0 ? 3 : 6, "line " + std::to_string(i)}, t0);
+    EXPECT_EQ(forward.held_back(), 25u - KmsgForward::kBurst);
+    // After the interval: the note first, then the line.
+    forward.forward({26, "web", 812, 0, 0, 6, "later"}, t0 + KmsgForward::kInterval);
+    std::string written = read_all(path);
+    ::unlink(path);
+    EXPECT_EQ(written.find("<3>web[812]: line 0\n"), 0u) << written;
+    EXPECT_NE(written.find("<6>web[812]: line 9\n"), std::string::npos);
+    EXPECT_EQ(written.find("line 10\n"), std::string::npos);
+    EXPECT_NE(written.find("<4>web: 15 lines not forwarded to the kernel log (fastinit logs web "
+                           "has them)\n<6>web[812]: later\n"),
+              std::string::npos)
+        << written;
 }
 
 }  // namespace
