@@ -30,12 +30,14 @@ inline constexpr const char* kErrorUnknownMethod = "org.freedesktop.DBus.Error.U
 inline constexpr const char* kErrorInvalidArgs = "org.freedesktop.DBus.Error.InvalidArgs";
 
 // ReadLog's bounds: what a caller may ask for, and what one reply holds at
-// most (the caller asks again from `next` for the rest).
+// most (the caller asks again from `next` for the rest). A client may leave
+// 64 replies unread before it is dropped (backlog.h): at ~300 KiB each at
+// most, that bounds what it can make PID 1 hold.
 inline constexpr size_t kMaxReadLogUnits = 64;
 inline constexpr size_t kMaxUnitNameLength = 255;  // a unit is named by its file
 inline constexpr size_t kMaxReadLogTail = 100000;
-inline constexpr size_t kMaxReadLogLines = 5000;
-inline constexpr size_t kMaxReadLogBytes = 1 << 20;
+inline constexpr size_t kMaxReadLogLines = 2000;
+inline constexpr size_t kMaxReadLogBytes = 256 << 10;
 
 struct UnitRow {
     std::string name, description, state, result, status_text;

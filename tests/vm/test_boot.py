@@ -37,6 +37,9 @@ def test_first_boot_probes_mounts_root_starts_units_and_writes_the_cache(boot):
     assert "initrd devices: probe" in out
     status, out = vm.run("fastinit analyze critical-chain")
     assert status == 0 and "database" in out, out
+    # The manager's own messages are in the journal (docs/logging.md).
+    status, out = vm.run("fastinit logs fastinit")
+    assert status == 0 and re.search(r" fastinit\[1\]: startup finished in ", out), out
 
     vm.type("fastinit poweroff")
     vm.expect(r"shutting down \(then poweroff\)", 30)
