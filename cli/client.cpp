@@ -185,6 +185,23 @@ Result<std::map<std::string, std::string>> ManagerClient::wait_unit(
     return read_properties(call, "WaitUnit");
 }
 
+Result<std::string> ManagerClient::reload_units(std::chrono::microseconds timeout) {
+    CallState call;
+    sd_bus_message* message = nullptr;
+    int r = sd_bus_message_new_method_call(m_bus, &message, nullptr, kObject, kInterface, "Reload");
+    if (r >= 0)
+        r = sd_bus_call(m_bus, message, static_cast<uint64_t>(timeout.count()), &call.error,
+                        &call.reply);
+    sd_bus_message_unref(message);
+    if (r < 0)
+        return call.failure("Reload", r);
+    const char* report;
+    r = sd_bus_message_read(call.reply, "s", &report);
+    if (r < 0)
+        return call.failure("Reload", r);
+    return std::string(report);
+}
+
 Result<std::string> ManagerClient::boot_timeline() {
     CallState call;
     int r = sd_bus_call_method(m_bus, nullptr, kObject, kInterface, "BootTimeline", &call.error,

@@ -36,6 +36,8 @@ class ManagerClient {
     Result<std::map<std::string, std::string>> wait_unit(const std::string& name,
                                                          std::chrono::microseconds timeout);
     Result<void> reboot(const std::string& mode);
+    // Has the manager read its unit files again; the report, one line each.
+    Result<std::string> reload_units(std::chrono::microseconds timeout);
     Result<std::string> boot_timeline();
 
   private:

@@ -26,6 +26,7 @@ const char kHelp[] =
     "  status [UNIT...]             units and their states, or one unit in detail\n"
     "  start|stop|restart|reload [--no-block] [--timeout D] UNIT...\n"
     "                               ask the manager, and wait for the result\n"
+    "  daemon-reload                read the unit files again; says what changed\n"
     "  check DIR... [--target T] [--root DIR]   validate unit files and the graph offline\n"
     "  import-systemd FILE.service... [--out DIR]\n"
     "                               convert systemd service files to units\n"
@@ -127,6 +128,8 @@ int main(int argc, char** argv) {
         return fastinit::verb_enablement(verb == "enable", args);
     if (verb == "start" || verb == "stop" || verb == "restart" || verb == "reload")
         return fastinit::verb_unit_request(context, verb, args);
+    if (verb == "daemon-reload")
+        return fastinit::verb_daemon_reload(context, args);
     if (verb == "analyze")
         return fastinit::verb_analyze(context, args);
     if (verb == "devices")

@@ -23,6 +23,7 @@ struct ResourceLimit {
     int resource = 0;  // RLIMIT_*
     uint64_t soft = 0;
     uint64_t hard = 0;
+    bool operator==(const ResourceLimit&) const = default;
 };
 
 enum class IoClass { realtime = 1, best_effort = 2, idle = 3 };  // IOPRIO_CLASS_*
@@ -45,6 +46,7 @@ struct ProcessAttributes {
                cpu_affinity.empty() && !oom_score_adj && !no_new_privileges &&
                !ambient_capabilities && !capability_bounding_set;
     }
+    bool operator==(const ProcessAttributes&) const = default;
 };
 
 // Directories made for a service before it starts, relative to /run,
@@ -53,11 +55,13 @@ struct ServiceDirectories {
     std::vector<std::string> runtime, state, logs;
     mode_t runtime_mode = 0755, state_mode = 0755, logs_mode = 0755;
     bool empty() const { return runtime.empty() && state.empty() && logs.empty(); }
+    bool operator==(const ServiceDirectories&) const = default;
 };
 
 struct EnvironmentFileRef {
     std::string path;       // absolute
     bool optional = false;  // written with a leading '-': a missing file is fine
+    bool operator==(const EnvironmentFileRef&) const = default;
 };
 
 // The limit_* keys, without the prefix ("nofile", "core", ...): the
