@@ -29,7 +29,8 @@ std::vector<std::string> ReloadReport::lines() const {
         out.push_back("broken: " + entry.first + " (old definition kept): " + entry.second);
     for (const auto& entry : broken)
         out.push_back("broken: " + entry.first + " (not loaded): " + entry.second);
-    out.push_back(std::to_string(diff.unchanged) + " units unchanged");
+    out.push_back(std::to_string(diff.unchanged) + (diff.unchanged == 1 ? " unit" : " units") +
+                  " unchanged");
     return out;
 }
 
