@@ -76,8 +76,10 @@ const std::vector<LimitKind>& limit_kinds();
 // "infinity", a number (with a K, M, G or T suffix, powers of 1024, when
 // `bytes`), or "SOFT:HARD" of two of those; soft may not exceed hard.
 Result<ResourceLimit> parse_resource_limit(const LimitKind& kind, std::string_view text);
-// An octal mode of at most 0777, as a string: "0022", "027".
-Result<mode_t> parse_octal_mode(std::string_view text);
+// An octal mode of at most `max`, as a string: "0022", "027". A umask is at
+// most 0777; a directory's mode may also have the setuid, setgid and sticky
+// bits (max 07777: "2755", a directory whose files inherit its group).
+Result<mode_t> parse_octal_mode(std::string_view text, mode_t max = 0777);
 // "0-3,6" style: CPU numbers and inclusive ranges, comma separated, each
 // below 1024; adds to `cpus` (kept sorted and unique).
 Result<void> parse_cpu_list(std::string_view text, std::vector<int>& cpus);
