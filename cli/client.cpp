@@ -229,6 +229,23 @@ Result<LogPage> ManagerClient::read_log(const std::vector<std::string>& units, u
     return page;
 }
 
+Result<std::string> ManagerClient::reload_units(std::chrono::microseconds timeout) {
+    CallState call;
+    sd_bus_message* message = nullptr;
+    int r = sd_bus_message_new_method_call(m_bus, &message, nullptr, kObject, kInterface, "Reload");
+    if (r >= 0)
+        r = sd_bus_call(m_bus, message, static_cast<uint64_t>(timeout.count()), &call.error,
+                        &call.reply);
+    sd_bus_message_unref(message);
+    if (r < 0)
+        return call.failure("Reload", r);
+    const char* report;
+    r = sd_bus_message_read(call.reply, "s", &report);
+    if (r < 0)
+        return call.failure("Reload", r);
+    return std::string(report);
+}
+
 Result<std::string> ManagerClient::boot_timeline() {
     CallState call;
     int r = sd_bus_call_method(m_bus, nullptr, kObject, kInterface, "BootTimeline", &call.error,

@@ -54,6 +54,8 @@ class ManagerClient {
     Result<std::map<std::string, std::string>> wait_unit(const std::string& name,
                                                          std::chrono::microseconds timeout);
     Result<void> reboot(const std::string& mode);
+    // Has the manager read its unit files again; the report, one line each.
+    Result<std::string> reload_units(std::chrono::microseconds timeout);
     Result<std::string> boot_timeline();
     Result<LogPage> read_log(const std::vector<std::string>& units, uint64_t after, uint32_t tail);
 

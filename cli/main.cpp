@@ -27,6 +27,7 @@ const char kHelp[] =
     "  logs [-f] [-n N] [UNIT...]   the manager's journal: what units and the manager wrote\n"
     "  start|stop|restart|reload [--no-block] [--timeout D] UNIT...\n"
     "                               ask the manager, and wait for the result\n"
+    "  daemon-reload                read the unit files again; says what changed\n"
     "  check DIR... [--target T] [--root DIR]   validate unit files and the graph offline\n"
     "  import-systemd FILE.service... [--out DIR]\n"
     "                               convert systemd service files to units\n"
@@ -130,6 +131,8 @@ int main(int argc, char** argv) {
         return fastinit::verb_enablement(verb == "enable", args);
     if (verb == "start" || verb == "stop" || verb == "restart" || verb == "reload")
         return fastinit::verb_unit_request(context, verb, args);
+    if (verb == "daemon-reload")
+        return fastinit::verb_daemon_reload(context, args);
     if (verb == "analyze")
         return fastinit::verb_analyze(context, args);
     if (verb == "devices")

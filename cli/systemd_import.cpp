@@ -120,6 +120,14 @@ class Converter {
         return true;
     }
 
+    const SystemdEntry& last_entry(const std::string& section, const std::string& key) const {
+        const SystemdEntry* found = nullptr;
+        for (const auto& e : m_file.entries)
+            if (e.section == section && e.key == key)
+                found = &e;
+        return *found;  // run() asks only for a key it has seen
+    }
+
     void string_key(const char* section, const char* key,
                     const std::vector<const SystemdEntry*>& v);
     void names(const char* key, const std::vector<const SystemdEntry*>& v);
@@ -469,7 +477,13 @@ std::map<std::string, Converter::Handler> Converter::handlers() {
         h["Service.Limit" + std::string(l)] =
             last([this, key](auto& e) { add(e, "service", key, quote(e.value)); });
     }
-    h["Service.PIDFile"] = [this](auto& v) { string_key("service", "pid_file", v); };
+    h["Service.PIDFile"] = [this](auto& v) {
+        if (m_type == "forking")
+            string_key("service", "pid_file", v);
+        else
+            note(*v.back(), "fastinit reads a pid file for a forking service only; a " + m_type +
+                                " service's main process is the one it started; not carried");
+    };
     h["Service.KillMode"] = last([this](auto& e) {
         if (e.value == "none")
             note(e, "\"none\" has no fastinit equivalent; not carried");
@@ -564,6 +578,10 @@ ImportedUnit Converter::run() {
         }
         if (!values.empty())
             h->second(values);
+        else if (id == "Service.CapabilityBoundingSet")
+            // "Key=" last means the default for every other key; for the
+            // bounding set it is the empty set: no capability at all.
+            add(last_entry(e.section, e.key), "service", "capability_bounding_set", "[]");
     }
     bool has_exec = false;
     for (const auto& f : m_fields)

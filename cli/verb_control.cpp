@@ -48,6 +48,8 @@ int print_unit(ManagerClient& client, const std::string& name) {
         std::printf("   Exit: %s\n", p["LastExit"].c_str());
     if (!p["Job"].empty())
         std::printf("    Job: %s\n", p["Job"].c_str());
+    if (!p["Pending"].empty())
+        std::printf("Pending: %s\n", p["Pending"].c_str());
     if (!p["ReloadFailure"].empty())
         std::printf(" Reload: failed: %s\n", p["ReloadFailure"].c_str());
     if (p["Restarts"] != "0")
@@ -239,6 +241,31 @@ int verb_power(const ClientContext& context, const std::string& mode) {
         std::fprintf(stderr, "fastinit: %s\n", r.error().message.c_str());
         return 1;
     }
+    return 0;
+}
+
+}  // namespace fastinit
+
+namespace fastinit {
+
+// `fastinit daemon-reload`: the manager reads its units again; its report
+// says what changed. A reload that happened exits 0 even when some file is
+// broken (the report names it, and its old definition stays).
+int verb_daemon_reload(const ClientContext& context, const Args& args) {
+    auto extra = arg::parse({.options = {}, .max_positionals = 0}, args);
+    if (!extra) {
+        std::fprintf(stderr, "fastinit daemon-reload: %s\n", extra.error().message.c_str());
+        return 2;
+    }
+    auto client = connect_or_say(context);
+    if (!client)
+        return 1;
+    auto report = client->reload_units(kDefaultWait);
+    if (!report) {
+        std::fprintf(stderr, "fastinit daemon-reload: %s\n", report.error().message.c_str());
+        return 1;
+    }
+    std::fputs(report->c_str(), stdout);
     return 0;
 }
 

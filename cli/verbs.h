@@ -27,6 +27,7 @@ int verb_enablement(bool enable, const Args& args);
 int verb_status(const ClientContext& context, const Args& args);
 int verb_logs(const ClientContext& context, const Args& args);
 int verb_unit_request(const ClientContext& context, const std::string& verb, const Args& args);
+int verb_daemon_reload(const ClientContext& context, const Args& args);
 int verb_analyze(const ClientContext& context, const Args& args);
 int verb_power(const ClientContext& context, const std::string& mode);
 int verb_notify(const Args& args);

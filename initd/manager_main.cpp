@@ -32,7 +32,7 @@
 #include "initd/unit/console_getty.h"
 #include "initd/unit/fstab_units.h"
 #include "initd/unit/system_config.h"
-#include "initd/unit/unit_loader.h"
+#include "initd/unit_sources.h"
 
 namespace fastinit {
 namespace {
@@ -121,54 +121,6 @@ void log_mounts(const MountReport& mounts) {
         log::warning(e.message);
     for (const auto& m : mounts.mounted)
         log::debug("mounted ", m);
-}
-
-void log_diagnostic(const Diagnostic& d) {
-    log::write_untagged(
-        d.severity == Diagnostic::Severity::error ? log::Level::error : log::Level::warning,
-        d.to_string());
-}
-
-// getty@ for each console the kernel lists, wanted by multi-user.
-void add_console_gettys(UnitSet& units, const std::string& console_active) {
-    if (console_active.empty())
-        return;
-    auto text = read_file_at_most(console_active, 4096);
-    if (!text) {
-        log::debug("no console gettys: ", text.error().message);
-        return;
-    }
-    std::vector<Diagnostic> warnings;
-    auto ttys = console_terminals(*text, console_active, warnings);
-    for (const auto& d : warnings)
-        log_diagnostic(d);
-    auto added = want_console_gettys(units, ttys);
-    if (!added.empty())
-        log::info("multi-user wants ", join(added, ", "), " for the console");
-}
-
-// The unit set is only needed to build the graph, which keeps its own copy
-// of every unit: let it go before the manager runs.
-Graph load_unit_graph(const std::vector<std::string>& dirs, const std::string& fstab,
-                      const std::string& console_active, const std::string& target) {
-    UnitSet units = load_units(dirs);
-    if (!fstab.empty()) {
-        FstabContext context{.fstab_path = fstab,
-                             .root_read_only = root_mounted_read_only(),
-                             .client_program = sibling_program("fastinit")};
-        size_t made = load_fstab_units(units, context);
-        log::info("generated ", made, " units from ", fstab);
-    }
-    add_console_gettys(units, console_active);
-    instantiate_templates(units, {target});  // the target may be an instance
-    for (const auto& d : units.diagnostics)
-        log_diagnostic(d);
-    Graph graph = build_graph(units);
-    for (const auto& d : graph.problems)
-        log_diagnostic(d);
-    log::info("loaded ", units.units.size(), " units (", units.broken.size(), " broken) from ",
-              join(dirs, ":"));
-    return graph;
 }
 
 // The manager's own messages, into the journal as lines of "fastinit".
@@ -291,7 +243,12 @@ int run_manager(int argc, char** argv) {
     if (args.system_config.empty() && real_boot)
         args.system_config = kSystemConfigPath;
     size_journal(journal, boot_options, args.system_config);
-    Graph graph = load_unit_graph(args.unit_dirs, args.fstab, args.console_active, args.target);
+    UnitSources sources{.dirs = args.unit_dirs,
+                        .fstab = args.fstab,
+                        .root_read_only = !args.fstab.empty() && root_mounted_read_only(),
+                        .console_active = args.console_active,
+                        .target = args.target};
+    Graph graph = load_unit_graph(sources);
 
     bool serve_bus = true;
     if (auto prepared = prepare_runtime_dir(args.runtime_dir); !prepared) {
@@ -320,6 +277,8 @@ int run_manager(int argc, char** argv) {
     options.kernel_cmdline_words = cmdline.words();
     options.init_start_boottime_us = entered_us;
     options.journal = &journal;
+    // SIGHUP and `fastinit daemon-reload` read the same sources again.
+    options.reload_units = [sources](Manager& manager) { return reload_units(sources, manager); };
     if (pid1) {
         // Not supervising by hand: a manager that is no PID 1 leaves the
         // cgroup it was started in (a login session's) alone.

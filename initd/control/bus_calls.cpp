@@ -108,6 +108,11 @@ BusReply unit_properties(const Manager& manager, UnitId unit) {
     p.emplace_back("Job", std::string(manager.job(unit)));
     if (!u.reload_failure.empty())
         p.emplace_back("ReloadFailure", bus_text(u.reload_failure));
+    // A reload's definition waiting for the unit to be down.
+    if (const Node* pending = manager.pending_definition(unit))
+        p.emplace_back("Pending",
+                       std::string(pending->unit ? "definition changed; restart to apply"
+                                                 : "unit file removed; runs until stopped"));
     if (u.errno_value)
         p.emplace_back("Errno", static_cast<uint32_t>(*u.errno_value));
     if (u.last_exit)
@@ -198,6 +203,13 @@ BusReply handle_bus_call(BusCallContext& context, std::string_view method,
     }
     if (method == "Reboot")
         return reboot(context, argument);
+    if (method == "Reload") {
+        if (context.uid != 0)
+            return failure(kErrorAccessDenied, "only root may reload the units");
+        BusReply reply;
+        reply.reload = true;
+        return reply;
+    }
     return failure(kErrorUnknownMethod, "no method " + bus_text(method, kEchoLimit));
 }
 

@@ -56,6 +56,9 @@ struct BusReply {
     // WaitUnit: the unit has a job still; the reply (GetUnit's) is owed
     // once Manager::job says "" (the bus server keeps the call till then).
     std::optional<UnitId> wait_for;
+    // Reload: accepted; the reply (the report's text) is owed once the
+    // reload has run (the bus server keeps the call till then).
+    bool reload = false;
     bool ok() const { return error_name.empty(); }
 };
 

@@ -28,6 +28,8 @@ constexpr size_t kMaxConnections = 64;
 // cannot keep root's `fastinit start` from learning its result.
 constexpr size_t kMaxRootWaits = 256;
 constexpr size_t kMaxOtherWaits = 64;
+// Reload calls held at once (root's only): they all share one reload.
+constexpr size_t kMaxReloadWaits = 64;
 
 // Appends a reply of handle_bus_call to the method return `reply`, in the
 // signature the vtable declares for `method`.
@@ -54,7 +56,7 @@ int append_reply(sd_bus_message* reply, std::string_view method, const BusReply&
         }
         return r < 0 ? r : sd_bus_message_close_container(reply);
     }
-    if (method == "BootTimeline")
+    if (method == "BootTimeline" || method == "Reload")
         return sd_bus_message_append(reply, "s", result.text.c_str());
     return 0;  // the others return nothing
 }
@@ -78,6 +80,8 @@ const sd_bus_vtable BusServer::kVtable[] = {
     SD_BUS_METHOD_WITH_NAMES("WaitUnit", "s", SD_BUS_PARAM(name), "a{sv}", SD_BUS_PARAM(properties),
                              method_call, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("BootTimeline", "", , "s", SD_BUS_PARAM(json), method_call,
+                             SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("Reload", "", , "s", SD_BUS_PARAM(report), method_call,
                              SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("Reboot", "s", SD_BUS_PARAM(mode), "", , method_call,
                              SD_BUS_VTABLE_UNPRIVILEGED),
@@ -131,6 +135,8 @@ Result<std::unique_ptr<BusServer>> BusServer::listen(Supervisor& supervisor,
         return system_error("cannot watch the end of the event loop", -r);
     BusServer* raw = server.get();
     supervisor.add_unit_listener([raw](UnitId unit) { raw->emit_unit_changed(unit); });
+    supervisor.add_reload_listener(
+        [raw](const ReloadReport& report) { raw->answer_reloads(report); });
     return server;
 }
 
@@ -146,6 +152,9 @@ void BusServer::close_all() {
     for (const Wait& wait : m_waits)
         sd_bus_message_unref(wait.call);
     m_waits.clear();
+    for (sd_bus_message* call : m_reload_waits)
+        sd_bus_message_unref(call);
+    m_reload_waits.clear();
     for (auto& [bus, connection] : m_connections) {
         sd_bus_detach_event(bus);
         sd_bus_close_unref(bus);
@@ -279,6 +288,42 @@ void BusServer::drop_waits(sd_bus* bus) {
         sd_bus_message_unref(wait.call);
         return true;
     });
+    std::erase_if(m_reload_waits, [bus](sd_bus_message* call) {
+        if (sd_bus_message_get_bus(call) != bus)
+            return false;
+        sd_bus_message_unref(call);
+        return true;
+    });
+}
+
+void BusServer::answer_reloads(const ReloadReport& report) {
+    if (m_reload_waits.empty())
+        return;
+    std::vector<sd_bus_message*> calls = std::move(m_reload_waits);
+    m_reload_waits.clear();
+    std::string text;
+    for (const auto& line : report.lines())
+        text += line + "\n";
+    BusReply result;
+    result.text = bus_text(text);
+    std::vector<sd_bus*> buses;
+    for (sd_bus_message* call : calls) {
+        sd_bus_message* reply = nullptr;
+        int r = report.error.empty() ? sd_bus_message_new_method_return(call, &reply)
+                                     : sd_bus_message_new_method_errorf(
+                                           call, &reply, kErrorRequestFailed, "not reloaded: %s",
+                                           bus_text(report.error).c_str());
+        if (r >= 0 && report.error.empty())
+            r = append_reply(reply, "Reload", result);
+        if (r >= 0)
+            (void)sd_bus_send(nullptr, reply, nullptr);  // a gone client is no error of ours
+        sd_bus_message_unref(reply);
+        if (std::find(buses.begin(), buses.end(), sd_bus_message_get_bus(call)) == buses.end())
+            buses.push_back(sd_bus_message_get_bus(call));
+        sd_bus_message_unref(call);
+    }
+    for (sd_bus* bus : buses)
+        drop_if_backlogged(bus);
 }
 
 // The unit changed: the WaitUnit calls for it are answered once its job is
@@ -370,6 +415,14 @@ int BusServer::method_call(sd_bus_message* m, void* userdata, sd_bus_error* erro
                                     "too many calls wait for units already; try again later");
         server->m_waits.push_back({sd_bus_message_ref(m), *result.wait_for, root});
         return 1;  // answered by answer_waits
+    }
+    if (result.reload) {
+        if (server->m_reload_waits.size() >= kMaxReloadWaits)
+            return sd_bus_error_set(error, kErrorRequestFailed,
+                                    "too many reload calls wait already; try again later");
+        server->m_reload_waits.push_back(sd_bus_message_ref(m));
+        supervisor.request_reload();
+        return 1;  // answered by answer_reloads
     }
     sd_bus_message* reply = nullptr;
     int r = sd_bus_message_new_method_return(m, &reply);

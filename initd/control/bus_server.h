@@ -77,6 +77,9 @@ class BusServer {
         bool root;  // the caller is uid 0
     };
     void answer_waits(UnitId unit);
+    // Reload calls, answered with the report of the reload that runs next.
+    void answer_reloads(const ReloadReport& report);
+    std::vector<sd_bus_message*> m_reload_waits;
     void drop_waits(sd_bus* bus);
 
     static const sd_bus_vtable kVtable[];

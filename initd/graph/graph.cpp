@@ -5,6 +5,7 @@
 #include <set>
 
 #include "base/text.h"
+#include "initd/graph/unit_edges.h"
 
 namespace fastinit {
 namespace {
@@ -55,29 +56,25 @@ class GraphBuilder {
     }
 
     void link(size_t i, const Unit& unit) {
-        for (const auto& name : unit.requires_) {
-            size_t j = node_for(name);
-            add_unique(m_graph.nodes[i].requires_, j);
-            order(i, j, true);
-        }
-        for (const auto& name : unit.wants) {
-            size_t j = node_for(name);
-            add_unique(m_graph.nodes[i].wants, j);
-            order(i, j, false);
-        }
-        for (const auto& name : unit.wanted_by) {
-            size_t j = node_for(name);
-            add_unique(m_graph.nodes[j].wants, i);
-            order(j, i, false);
-        }
-        for (const auto& name : unit.after)
-            order(i, node_for(name), false);
-        for (const auto& name : unit.before)
-            order(node_for(name), i, false);
-        for (const auto& name : unit.conflicts) {
-            size_t j = node_for(name);
-            add_unique(m_graph.nodes[i].conflicts, j);
-            add_unique(m_graph.nodes[j].conflicts, i);
+        for (const UnitEdge& edge : unit_edges(unit)) {
+            size_t j = node_for(*edge.other);
+            size_t from = edge.from_unit ? i : j;
+            size_t to = edge.from_unit ? j : i;
+            switch (edge.kind) {
+                case UnitEdge::Kind::requires_:
+                    add_unique(m_graph.nodes[from].requires_, to);
+                    break;
+                case UnitEdge::Kind::wants:
+                    add_unique(m_graph.nodes[from].wants, to);
+                    break;
+                case UnitEdge::Kind::conflicts:
+                    add_unique(m_graph.nodes[from].conflicts, to);
+                    add_unique(m_graph.nodes[to].conflicts, from);
+                    break;
+                case UnitEdge::Kind::after:
+                    order(from, to, edge.required);
+                    break;
+            }
         }
     }
 

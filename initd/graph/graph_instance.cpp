@@ -4,6 +4,7 @@
 #include <deque>
 #include <set>
 
+#include "initd/graph/unit_edges.h"
 #include "initd/unit/unit_parser.h"
 #include "initd/unit/unit_template.h"
 
@@ -15,8 +16,9 @@ void add_unique(std::vector<size_t>& list, size_t value) {
         list.push_back(value);
 }
 
-// The edges the instance would add, by node index; a name not in the graph
-// is `missing` (a placeholder node made only once the instance is accepted).
+// The edges the instance would add (unit_edges.h), by node index; a name
+// not in the graph is `missing` (a placeholder node made only once the
+// instance is accepted).
 struct Edges {
     std::vector<std::pair<std::string, size_t>> missing;  // name → future index
     std::vector<size_t> requires_, wants, conflicts, wanted_by;
@@ -105,24 +107,23 @@ Result<size_t> add_instance(Graph& graph, const std::string& name) {
     size_t self = graph.nodes.size();
     Linker linker(graph, self);
     Edges& e = linker.edges;
-    for (const auto& n : unit.requires_)
-        add_unique(e.requires_, linker.index_of(n));
-    for (const auto& n : unit.wants)
-        add_unique(e.wants, linker.index_of(n));
-    for (const auto& n : unit.wanted_by)
-        add_unique(e.wanted_by, linker.index_of(n));
-    for (const auto& n : unit.conflicts)
-        add_unique(e.conflicts, linker.index_of(n));
-    for (const auto& n : unit.after)
-        add_unique(e.after, linker.index_of(n));
-    for (const auto& n : unit.before)
-        add_unique(e.before, linker.index_of(n));
-    for (size_t j : e.requires_)
-        add_unique(e.after, j);
-    for (size_t j : e.wants)
-        add_unique(e.after, j);
-    for (size_t j : e.wanted_by)
-        add_unique(e.before, j);
+    for (const UnitEdge& edge : unit_edges(unit)) {
+        size_t j = linker.index_of(*edge.other);
+        switch (edge.kind) {
+            case UnitEdge::Kind::requires_:
+                add_unique(e.requires_, j);
+                break;
+            case UnitEdge::Kind::wants:
+                add_unique(edge.from_unit ? e.wants : e.wanted_by, j);
+                break;
+            case UnitEdge::Kind::conflicts:
+                add_unique(e.conflicts, j);
+                break;
+            case UnitEdge::Kind::after:
+                add_unique(edge.from_unit ? e.after : e.before, j);
+                break;
+        }
+    }
     if (std::find(e.after.begin(), e.after.end(), self) != e.after.end() ||
         std::find(e.before.begin(), e.before.end(), self) != e.before.end())
         return Error{"cannot make " + name + ": it is ordered after itself"};

@@ -290,10 +290,12 @@ Result<SpawnResult> Launcher::run_spawn(const SpawnRequest& request, UniqueFd& o
         spec.cgroup = request.cgroup;
     }
 
-    auto pid = spawn_process(spec);
-    if (!pid)
-        return pid.error();
-    return SpawnResult{*pid, spec.credentials.uid};
+    auto spawned = spawn_process(spec);
+    if (!spawned)
+        return spawned.error();
+    for (const std::string& warning : spawned->warnings)
+        log::warning(request.unit, ": ", warning);
+    return SpawnResult{spawned->pid, spec.credentials.uid};
 }
 
 void Launcher::kill(pid_t pid, int signal) {

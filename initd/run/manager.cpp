@@ -539,6 +539,8 @@ void Manager::settle(UnitId unit, UnitState state, UnitResult result, std::strin
         m_seams.processes.remove_runtime_directories(
             m_graph.nodes[unit].name, m_graph.nodes[unit].unit->service->directories.runtime);
     }
+    if (is_down(state))
+        adopt_pending_definition(unit);
     changed(unit);
     enqueue_all(m_graph.nodes[unit].dependents);
     enqueue_all(m_graph.nodes[unit].after);  // predecessors may wait to stop

@@ -65,6 +65,7 @@
 #include "initd/graph/graph.h"
 #include "initd/run/interfaces.h"
 #include "initd/run/notify_message.h"
+#include "initd/run/reload_report.h"
 #include "initd/run/unit_state.h"
 
 namespace fastinit {
@@ -192,6 +193,16 @@ class Manager {
     // Runs exec_reload, or sends reload_signal to the main process; an error
     // when the unit cannot reload or is not active.
     Result<void> reload(const std::string& name);
+    // Takes over `fresh`, the loader's graph of the unit files as they are
+    // now (manager_reload.cpp), and says what changed. Every unit keeps its
+    // UnitId; new names are added after the others. A unit that is down
+    // gets its new definition at once; one that is not (in a start job,
+    // running, stopping, waiting to restart) keeps the definition it runs
+    // with until it is down, then takes the new one (or, its file removed,
+    // becomes a missing unit). Edges (requires, wants, ordering) are the
+    // new ones at once. Nothing is started or stopped. An error when the
+    // system is shutting down.
+    Result<ReloadDiff> apply_reload(Graph fresh);
     // Stops every unit in reverse dependency order, and starts the
     // `shutdown` target, if there is one, with what it pulls in; each of
     // those starts once the units it is ordered after have stopped.
@@ -226,6 +237,13 @@ class Manager {
     const char* job(UnitId unit) const;
     // No unit is waiting or starting (a boot or start request has played out).
     bool settled() const;
+    // A reload's definition the unit takes once it is down (see
+    // apply_reload); null when there is none. Its status is `missing` when
+    // the unit's file was removed.
+    const Node* pending_definition(UnitId unit) const;
+    // The definition the unit's next start uses: the pending one, else the
+    // one in force; null when that is a missing or broken unit.
+    const Unit* next_definition(UnitId unit) const;
     bool shutting_down() const { return m_shutting_down; }
     // Shutdown requested and every unit has stopped.
     bool shutdown_complete() const;
@@ -266,6 +284,7 @@ class Manager {
     void signal_for_stop(UnitId unit, int signal);
     void mark_ready(UnitId unit);
     void settle(UnitId unit, UnitState state, UnitResult result, std::string reason);
+    void adopt_pending_definition(UnitId unit);
     void begin_stop(UnitId unit);
     void finish_stop(UnitId unit);
     void handle_failure(UnitId unit, UnitResult result, std::string reason);
@@ -310,6 +329,9 @@ class Manager {
     std::map<pid_t, std::vector<std::pair<uid_t, NotifyMessage>>> m_early_notifications;
     int m_spawns_in_flight = 0;
     std::function<void(UnitId)> m_listener;
+    // Definitions a reload brought for units that were not down: a Node
+    // without edges (its unit, status and failure).
+    std::map<UnitId, Node> m_pending;
     OwnerThread m_thread;
 };
 

@@ -38,10 +38,45 @@ struct ChildPlan {
     size_t group_count;
     const AttributePlan* attributes;  // may be null
     // Written by the child, read by the parent after it resumes: what failed
-    // (a static string) and its errno.
+    // (a static string) and its errno; and each limit the kernel refused and
+    // what was set instead (see set_limit_or_closest).
     const char* failed_step;
     int exec_errno;
+    bool limit_lowered[RLIM_NLIMITS];
+    struct rlimit limit_applied[RLIM_NLIMITS];
 };
+
+// setrlimit, or when the kernel refuses the value (raising a hard limit
+// needs CAP_SYS_RESOURCE, which a container may lack; nofile stops at
+// fs.nr_open): the closest it allows, the hard limit kept where it is and
+// the soft one at most that, as systemd does, so that a unit written for a
+// bigger limit still runs. The parent reports what was set instead.
+__attribute__((no_sanitize("address", "undefined"))) bool set_limit_or_closest(ChildPlan* plan,
+                                                                               size_t i) {
+    const AttributePlan::Limit& limit = plan->attributes->limits[i];
+    auto resource = static_cast<__rlimit_resource_t>(limit.resource);
+    if (setrlimit(resource, &limit.value) == 0)
+        return true;
+    if (errno != EPERM)
+        return false;
+    struct rlimit now;
+    if (getrlimit(resource, &now) < 0)
+        return false;
+    struct rlimit closest = limit.value;
+    if (closest.rlim_max > now.rlim_max)
+        closest.rlim_max = now.rlim_max;
+    if (closest.rlim_cur > closest.rlim_max)
+        closest.rlim_cur = closest.rlim_max;
+    if (closest.rlim_max == limit.value.rlim_max) {
+        errno = EPERM;  // not a hard limit it could not raise: refused as asked
+        return false;
+    }
+    if (setrlimit(resource, &closest) < 0)
+        return false;
+    plan->limit_lowered[i] = true;
+    plan->limit_applied[i] = closest;
+    return true;
+}
 
 // The attributes that need root or must precede the user switch: limits
 // (nproc counts the new user's processes), priorities, the OOM score (only
@@ -52,8 +87,7 @@ __attribute__((no_sanitize("address", "undefined"))) bool apply_attributes_as_ro
     const AttributePlan& a = *plan->attributes;
     plan->failed_step = "set its resource limits";
     for (size_t i = 0; i < a.limit_count; ++i)
-        if (setrlimit(static_cast<__rlimit_resource_t>(a.limits[i].resource), &a.limits[i].value) <
-            0)
+        if (!set_limit_or_closest(plan, i))
             return false;
     if (a.set_umask)
         umask(a.umask);
@@ -196,9 +230,21 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
     return out;
 }
 
+std::string limit_text(rlim_t value) {
+    return value == RLIM_INFINITY ? "infinity" : std::to_string(value);
+}
+
+// "limit_nofile": the unit key of a resource.
+std::string limit_key(int resource) {
+    for (const LimitKind& kind : limit_kinds())
+        if (kind.resource == resource)
+            return std::string("limit_") + kind.name;
+    return "limit " + std::to_string(resource);
+}
+
 }  // namespace
 
-Result<pid_t> spawn_process(const ProcessSpec& spec) {
+Result<Spawned> spawn_process(const ProcessSpec& spec) {
     if (spec.argv.empty())
         return Error{"nothing to execute"};
 
@@ -264,7 +310,18 @@ Result<pid_t> spawn_process(const ProcessSpec& spec) {
             step += " " + std::string(plan.working_directory);
         return system_error("cannot " + step + " for " + spec.argv[0], plan.exec_errno);
     }
-    return pid;
+    Spawned spawned{.pid = pid, .warnings = {}};
+    for (size_t i = 0; spec.attributes && i < spec.attributes->limit_count; ++i) {
+        if (!plan.limit_lowered[i])
+            continue;
+        const AttributePlan::Limit& asked = spec.attributes->limits[i];
+        spawned.warnings.push_back(
+            limit_key(asked.resource) + " " + limit_text(asked.value.rlim_cur) + ":" +
+            limit_text(asked.value.rlim_max) + " is above the hard limit this manager may grant; " +
+            spec.argv[0] + " runs with " + limit_text(plan.limit_applied[i].rlim_cur) + ":" +
+            limit_text(plan.limit_applied[i].rlim_max) + " instead");
+    }
+    return spawned;
 }
 
 }  // namespace fastinit

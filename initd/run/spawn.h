@@ -40,7 +40,14 @@ struct ProcessSpec {
     int stderr_fd = -1;
 };
 
-// Returns the pid of a child that has successfully executed its program.
-Result<pid_t> spawn_process(const ProcessSpec& spec);
+struct Spawned {
+    pid_t pid = -1;
+    // What was applied otherwise than asked, for the log: a resource limit
+    // the kernel refused, lowered to the closest it allowed.
+    std::vector<std::string> warnings;
+};
+
+// The pid of a child that has successfully executed its program.
+Result<Spawned> spawn_process(const ProcessSpec& spec);
 
 }  // namespace fastinit

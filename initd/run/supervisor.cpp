@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "base/log.h"
@@ -15,6 +17,14 @@ namespace fastinit {
 namespace {
 
 constexpr int kSignals[] = {SIGCHLD, SIGTERM, SIGINT, SIGPWR, SIGHUP};
+
+// CLOCK_MONOTONIC in µs as sd-event's timers take it; read afresh, not the
+// loop's time of this iteration, which a long reload leaves behind.
+uint64_t monotonic_usec() {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::steady_clock::now().time_since_epoch())
+                                     .count());
+}
 
 }  // namespace
 
@@ -34,6 +44,7 @@ Supervisor::Supervisor(SupervisorOptions options)
       m_conditions(m_options.kernel_cmdline_words) {}
 
 Supervisor::~Supervisor() {
+    sd_event_source_disable_unref(m_reload_source);
     m_timers.reset();
     m_manager.reset();
     m_launcher.reset();  // waits for spawns in flight
@@ -158,6 +169,48 @@ void Supervisor::add_unit_listener(std::function<void(UnitId)> listener) {
     m_listeners.push_back(std::move(listener));
 }
 
+void Supervisor::add_reload_listener(std::function<void(const ReloadReport&)> listener) {
+    m_reload_listeners.push_back(std::move(listener));
+}
+
+void Supervisor::request_reload() {
+    if (m_reload_source)
+        return;  // one is due: this request is answered by it
+    int r =
+        sd_event_add_time(m_event, &m_reload_source, CLOCK_MONOTONIC,
+                          std::max(monotonic_usec(), m_next_reload_usec), 0, on_reload_due, this);
+    if (r < 0) {
+        log::error("cannot schedule a reload: ", strerror(-r));
+        ReloadReport report;
+        report.error = std::string("cannot schedule it: ") + strerror(-r);
+        for (auto& listener : m_reload_listeners)
+            listener(report);
+    }
+}
+
+int Supervisor::on_reload_due(sd_event_source*, uint64_t, void* userdata) {
+    auto* self = static_cast<Supervisor*>(userdata);
+    // Requests from now on want a reload that reads the files after them.
+    self->m_reload_source = sd_event_source_disable_unref(self->m_reload_source);
+    uint64_t began = monotonic_usec();
+    ReloadReport report;
+    if (self->m_options.reload_units)
+        report = self->m_options.reload_units(*self->m_manager);
+    else
+        report.error = "this manager has no unit sources to reload";
+    uint64_t now = monotonic_usec();
+    Duration took(static_cast<Duration::rep>(now - began));
+    Duration spacing = std::max<Duration>(took, kReloadSpacing);
+    self->m_next_reload_usec = now + static_cast<uint64_t>(spacing.count());
+    std::vector<std::string> lines = report.lines();
+    log::info("reloaded units in ", format_duration(took), ":");
+    for (const auto& line : lines)
+        log::info("  ", line);
+    for (auto& listener : self->m_reload_listeners)
+        listener(report);
+    return 0;
+}
+
 void Supervisor::request_shutdown(PowerAction action) {
     if (m_manager->shutting_down())
         return;
@@ -199,7 +252,7 @@ int Supervisor::on_signal(sd_event_source*, const signalfd_siginfo* info, void* 
             self->request_shutdown(PowerAction::reboot);
             break;
         case SIGHUP:
-            log::info("SIGHUP: reloading units is not supported yet; ignored");
+            self->request_reload();
             break;
     }
     return 0;

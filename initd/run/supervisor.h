@@ -4,6 +4,7 @@
 //   SIGCHLD            → reap every child (orphans too) → Manager::on_exit
 //   SIGTERM/SIGPWR     → shutdown, then power off
 //   SIGINT             → shutdown, then reboot (Ctrl-Alt-Del)
+//   SIGHUP             → reload the units (request_reload)
 //   notify socket      → Manager::on_notify (closing passed fds answers
 //                        BARRIER=1)
 //   launcher eventfd   → Manager::on_spawned / on_spawn_failed
@@ -60,6 +61,9 @@ struct SupervisorOptions {
     // The journal the services' output goes to (it must outlive the
     // supervisor); null: one of the supervisor's own.
     Journal* journal = nullptr;
+    // Reads the units again and has the manager apply them (manager_main
+    // knows where they come from: unit_sources.h); unset: no reloads.
+    std::function<ReloadReport(Manager&)> reload_units;
 };
 
 // Blocks the signals the supervisor reads through sd-event. Call first thing
@@ -80,6 +84,15 @@ class Supervisor {
     void request_shutdown(PowerAction action);
     // Called after every unit state change (for bus signals).
     void add_unit_listener(std::function<void(UnitId)> listener);
+    // Reloads the units soon. Requests coalesce: however many arrive (a
+    // storm of SIGHUPs or bus calls), one reload answers all that came
+    // before it ran, and reloads are spaced (kReloadSpacing, or as long as
+    // the last one took, whichever is longer) so they never take more than
+    // half of the loop's time. Every reload's report goes to the log and to
+    // the reload listeners.
+    void request_reload();
+    void add_reload_listener(std::function<void(const ReloadReport&)> listener);
+    static constexpr std::chrono::milliseconds kReloadSpacing{100};
     // Runs until a shutdown has completed; returns what to do next.
     PowerAction run();
 
@@ -92,6 +105,7 @@ class Supervisor {
     static int on_spawn_done(sd_event_source*, int fd, uint32_t events, void* self);
     static int on_post(sd_event_source*, void* self);
     static int on_shutdown_deadline(sd_event_source*, uint64_t usec, void* self);
+    static int on_reload_due(sd_event_source*, uint64_t usec, void* self);
     void reap_children();
 
     SupervisorOptions m_options;
@@ -112,6 +126,9 @@ class Supervisor {
     // Anyone can make PID 1 warn about a notification: a budget for that.
     RateLimit m_notify_warnings{std::chrono::seconds(10), 10};
     std::vector<std::function<void(UnitId)>> m_listeners;
+    std::vector<std::function<void(const ReloadReport&)>> m_reload_listeners;
+    sd_event_source* m_reload_source = nullptr;  // a reload is due
+    uint64_t m_next_reload_usec = 0;             // CLOCK_MONOTONIC, no reload before
     PowerAction m_final_action = PowerAction::poweroff;
 };
 

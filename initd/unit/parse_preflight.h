@@ -11,10 +11,12 @@
 // toml++ over texts the parent read beforehand, writes to a pipe and
 // _exits. PID 1 loads its units before it starts any thread of its own
 // (oneTBB's workers, sd-event, sd-bus come later), so the child is a copy
-// of a single-threaded process and may allocate. Should a later caller
-// fork with threads running, glibc still resets malloc's locks in the
-// child; a child stuck on any other lock is killed after kFileTimeout and
-// its file reported, so the parent can never hang. If fork fails (a pids
+// of a single-threaded process and may allocate. A reload (`fastinit
+// daemon-reload`) forks with the launcher's threads running: glibc still
+// resets malloc's locks in the child, and a child stuck on any other lock
+// is killed after kFileTimeout and its file reported, so the parent can
+// never hang. (The reload runs on the main thread, which alone reaps
+// children, so the parent's waitpid cannot lose its child to the reaper.) If fork fails (a pids
 // limit), the files are parsed in-process behind the guard alone, with a
 // warning: a boot with a guard beats no boot.
 #pragma once

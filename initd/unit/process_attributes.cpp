@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdio>
 
 #include "base/byte_size.h"
 #include "initd/unit/environment_name.h"
@@ -76,11 +77,15 @@ Result<ResourceLimit> parse_resource_limit(const LimitKind& kind, std::string_vi
     return limit;
 }
 
-Result<mode_t> parse_octal_mode(std::string_view text) {
+Result<mode_t> parse_octal_mode(std::string_view text, mode_t max) {
     unsigned mode = 0;
     auto [rest, ec] = std::from_chars(text.data(), text.data() + text.size(), mode, 8);
-    if (ec != std::errc() || rest != text.data() + text.size() || text.empty() || mode > 0777)
-        return Error{"expected an octal mode from \"0000\" to \"0777\", got " + quoted(text)};
+    if (ec != std::errc() || rest != text.data() + text.size() || text.empty() || mode > max) {
+        char highest[8];
+        std::snprintf(highest, sizeof highest, "%04o", static_cast<unsigned>(max));
+        return Error{"expected an octal mode from \"0000\" to \"" + std::string(highest) +
+                     "\", got " + quoted(text)};
+    }
     return static_cast<mode_t>(mode);
 }
 

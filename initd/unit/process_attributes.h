@@ -23,6 +23,7 @@ struct ResourceLimit {
     int resource = 0;  // RLIMIT_*
     uint64_t soft = 0;
     uint64_t hard = 0;
+    bool operator==(const ResourceLimit&) const = default;
 };
 
 enum class IoClass { realtime = 1, best_effort = 2, idle = 3 };  // IOPRIO_CLASS_*
@@ -45,6 +46,7 @@ struct ProcessAttributes {
                cpu_affinity.empty() && !oom_score_adj && !no_new_privileges &&
                !ambient_capabilities && !capability_bounding_set;
     }
+    bool operator==(const ProcessAttributes&) const = default;
 };
 
 // Directories made for a service before it starts, relative to /run,
@@ -53,11 +55,13 @@ struct ServiceDirectories {
     std::vector<std::string> runtime, state, logs;
     mode_t runtime_mode = 0755, state_mode = 0755, logs_mode = 0755;
     bool empty() const { return runtime.empty() && state.empty() && logs.empty(); }
+    bool operator==(const ServiceDirectories&) const = default;
 };
 
 struct EnvironmentFileRef {
     std::string path;       // absolute
     bool optional = false;  // written with a leading '-': a missing file is fine
+    bool operator==(const EnvironmentFileRef&) const = default;
 };
 
 // The limit_* keys, without the prefix ("nofile", "core", ...): the
@@ -72,8 +76,10 @@ const std::vector<LimitKind>& limit_kinds();
 // "infinity", a number (with a K, M, G or T suffix, powers of 1024, when
 // `bytes`), or "SOFT:HARD" of two of those; soft may not exceed hard.
 Result<ResourceLimit> parse_resource_limit(const LimitKind& kind, std::string_view text);
-// An octal mode of at most 0777, as a string: "0022", "027".
-Result<mode_t> parse_octal_mode(std::string_view text);
+// An octal mode of at most `max`, as a string: "0022", "027". A umask is at
+// most 0777; a directory's mode may also have the setuid, setgid and sticky
+// bits (max 07777: "2755", a directory whose files inherit its group).
+Result<mode_t> parse_octal_mode(std::string_view text, mode_t max = 0777);
 // "0-3,6" style: CPU numbers and inclusive ranges, comma separated, each
 // below 1024; adds to `cpus` (kept sorted and unique).
 Result<void> parse_cpu_list(std::string_view text, std::vector<int>& cpus);

@@ -29,6 +29,7 @@ enum class KillMode { control_group, mixed, process };
 struct Command {
     std::vector<std::string> argv;
     bool tolerate_failure = false;
+    bool operator==(const Command&) const = default;
 };
 
 // Where a service's stdout or stderr goes.
@@ -36,6 +37,7 @@ struct OutputTarget {
     enum class Kind { journal, kmsg, console, null, file, inherit };
     Kind kind = Kind::journal;
     std::string path;  // for Kind::file
+    bool operator==(const OutputTarget&) const = default;
 };
 
 // Every condition must hold for the unit to start; otherwise it is skipped
@@ -44,6 +46,7 @@ struct Conditions {
     std::vector<std::string> path_exists;
     std::vector<std::string> kernel_cmdline;
     bool empty() const { return path_exists.empty() && kernel_cmdline.empty(); }
+    bool operator==(const Conditions&) const = default;
 };
 
 struct Service {
@@ -86,6 +89,8 @@ struct Service {
     bool stderr_set = false;
     ServiceDirectories directories;
     ProcessAttributes attributes;
+    // A reload compares definitions whole (initd/run/manager_reload.cpp).
+    bool operator==(const Service&) const = default;
 };
 
 struct Unit {
@@ -108,6 +113,7 @@ struct Unit {
     std::optional<Service> service;
 
     bool is_target() const { return !service.has_value(); }
+    bool operator==(const Unit&) const = default;
 };
 
 const char* to_string(ServiceType type);

@@ -377,9 +377,9 @@ bool read_directories(const Field& f, std::vector<std::string>& out) {
     return true;
 }
 
-bool read_mode(const Field& f, mode_t& out) {
+bool read_mode(const Field& f, mode_t& out, mode_t max = 0777) {
     return read_checked(f, [&](const std::string& text) -> Result<void> {
-        auto mode = parse_octal_mode(text);
+        auto mode = parse_octal_mode(text, max);
         if (!mode)
             return mode.error();
         out = *mode;
@@ -492,13 +492,13 @@ KeyTable with_process_keys(KeyTable table) {
         return read_directories(f, service_of(u).directories.logs);
     });
     table.emplace("runtime_directory_mode", [](const Field& f, Unit& u) {
-        return read_mode(f, service_of(u).directories.runtime_mode);
+        return read_mode(f, service_of(u).directories.runtime_mode, 07777);
     });
     table.emplace("state_directory_mode", [](const Field& f, Unit& u) {
-        return read_mode(f, service_of(u).directories.state_mode);
+        return read_mode(f, service_of(u).directories.state_mode, 07777);
     });
     table.emplace("logs_directory_mode", [](const Field& f, Unit& u) {
-        return read_mode(f, service_of(u).directories.logs_mode);
+        return read_mode(f, service_of(u).directories.logs_mode, 07777);
     });
     return table;
 }

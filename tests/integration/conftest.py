@@ -182,6 +182,13 @@ class Namespace:
         self.socket_path = os.path.join(self.runtime_dir, "private")
         self.timeline_path = os.path.join(self.runtime_dir, "boot.json")
 
+    def set_runtime_dir(self, path):
+        """Where the manager keeps its sockets and boot.json, as this host
+        sees it (a directory in another root, say)."""
+        self.runtime_dir = path
+        self.socket_path = os.path.join(path, "private")
+        self.timeline_path = os.path.join(path, "boot.json")
+
     # ---- files --------------------------------------------------------------
 
     def write_units(self, units):
@@ -211,12 +218,18 @@ class Namespace:
 
     # ---- lifecycle ----------------------------------------------------------
 
-    def start(self, target=None, unit_dir=None, wait=True, extra_args=(), preexec=None):
+    def start(self, target=None, unit_dir=None, wait=True, extra_args=(), preexec=None,
+              command=None):
+        """`command`: the whole command line instead (a manager installed
+        in another root, say); it must make the manager PID 1 of a new PID
+        namespace, and serve self.runtime_dir."""
         argv = ["unshare", "--pid", "--fork", "--mount-proc", self.bin,
                 "--units", unit_dir or self.unit_dir, "--runtime-dir", self.runtime_dir]
         if target:
             argv += ["--target", target]
         argv += list(extra_args)
+        if command:
+            argv = list(command)
         mount = cgroup2_mount()
         if mount and self.cgroup is None:
             self.cgroup = os.path.join(
@@ -439,8 +452,10 @@ class NamespaceFactory:
         self.base_dir = base_dir
         self.namespaces = []
 
-    def new(self, units=None):
+    def new(self, units=None, runtime_dir=None):
         ns = Namespace(self.bin, self.base_dir, f"ns{len(self.namespaces)}")
+        if runtime_dir:
+            ns.set_runtime_dir(runtime_dir)
         self.namespaces.append(ns)
         if units:
             ns.write_units(units)

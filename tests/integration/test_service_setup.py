@@ -304,10 +304,38 @@ def test_ambient_capabilities_for_a_user_service(fastinit):
 def test_attribute_the_kernel_refuses_fails_the_start_with_a_reason(fastinit):
     ns = fastinit.new()
     ns.write_units({
-        "default": '[unit]\nwants = "big"\n',
-        # Above fs.nr_open: setrlimit refuses it, in the child.
-        "big": '[service]\nlimit_nofile = "infinity"\nexec = ["/bin/sleep", "100"]\n',
+        "default": '[unit]\nwants = "far"\n',
+        # A CPU this machine does not have: sched_setaffinity refuses it.
+        "far": '[service]\ncpu_affinity = [1000]\nexec = ["/bin/sleep", "100"]\n',
     })
     ns.start()
-    info = ns.wait_state("big", "failed")
-    assert "cannot set its resource limits" in info["Reason"], info
+    info = ns.wait_state("far", "failed")
+    assert "cannot set its CPU affinity" in info["Reason"], info
+
+
+def test_a_limit_above_what_the_kernel_grants_is_lowered_and_logged(fastinit):
+    """As systemd does: a hard limit the kernel will not raise (above
+    fs.nr_open, or without CAP_SYS_RESOURCE) is kept where it is, the
+    service runs, and the log says so."""
+    ns = fastinit.new()
+    out = ns.work("limits")
+    with open("/proc/sys/fs/nr_open") as f:
+        nr_open = int(f.read())
+    ns.write_units({
+        "default": '[unit]\nwants = "big"\n',
+        "big": f"""
+            [service]
+            type = "oneshot"
+            limit_nofile = "1024:{nr_open + 1}"
+            exec = ["/bin/sh", "-c", "cat /proc/self/limits > {out}"]
+        """,
+    })
+    ns.start()
+    ns.wait_state("big", "active")
+    with open(f"/proc/{ns.init_pid}/limits") as f:
+        manager = {line[:26].strip(): line[26:].split()[:2] for line in f.readlines()[1:]}
+    limits = {line[:26].strip(): line[26:].split()[:2] for line in read(out).splitlines()[1:]}
+    assert limits["Max open files"] == ["1024", manager["Max open files"][1]], limits
+    log = ns.read_log()
+    assert (f"big: limit_nofile 1024:{nr_open + 1} is above the hard limit this manager may "
+            f"grant; /bin/sh runs with 1024:{manager['Max open files'][1]} instead") in log, log

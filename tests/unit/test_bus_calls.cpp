@@ -82,9 +82,11 @@ TEST(BusCalls, GetUnitFindsARawNameAndRepliesWellFormed) {
 
 TEST(BusCalls, OnlyRootChangesAnything) {
     Calls c;
-    for (std::string method : {"StartUnit", "StopUnit", "RestartUnit", "ReloadUnit", "Reboot"}) {
+    for (std::string method :
+         {"StartUnit", "StopUnit", "RestartUnit", "ReloadUnit", "Reboot", "Reload"}) {
         BusReply reply = c.call(65534, method, method == "Reboot" ? "poweroff" : "app");
         EXPECT_EQ(reply.error_name, kErrorAccessDenied) << method;
+        EXPECT_FALSE(reply.reload) << method;
     }
     EXPECT_TRUE(c.reboots.empty());
     EXPECT_EQ(c.h.state("app"), UnitState::inactive);
@@ -99,6 +101,25 @@ std::string property(const BusReply& reply, const std::string& key) {
         if (name == key)
             return std::get<std::string>(value);
     return "(absent)";
+}
+
+TEST(BusCalls, ReloadIsOwedToRootAndPendingDefinitionsAreShown) {
+    Calls c;
+    BusReply reply = c.call(0, "Reload");
+    EXPECT_TRUE(reply.ok());
+    EXPECT_TRUE(reply.reload) << "answered once the reload has run";
+
+    ASSERT_TRUE(c.h.manager.start("app").ok());
+    c.h.spawned("app");
+    EXPECT_EQ(property(c.call(0, "GetUnit", "app"), "Pending"), "(absent)");
+    ASSERT_TRUE(c.h.manager
+                    .apply_reload(build_graph(
+                        testing::make_units({{"default", "[unit]\n"}, {"app", service("simple")}})))
+                    .ok());
+    EXPECT_EQ(property(c.call(0, "GetUnit", "app"), "Pending"),
+              "definition changed; restart to apply");
+    EXPECT_EQ(property(c.call(0, "GetUnit", kBadName), "Pending"), "(absent)")
+        << "removed but down: missing at once, nothing pending";
 }
 
 TEST(BusCalls, WaitUnitIsOwedWhileTheUnitHasAJobAndAnsweredWithoutOne) {

@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "initd/graph/graph_instance.h"
 #include "tests/unit/fakes.h"
 
@@ -47,6 +49,66 @@ TEST(GraphInstance, MakesTheInstanceWithItsSpecifiersAndEdges) {
     // Asking again returns the same node.
     EXPECT_EQ(*add_instance(g, "echo@dev-ttyS0"), *made);
     EXPECT_EQ(g.instances_made, 1u);
+}
+
+// Names of the nodes a list points at, sorted.
+std::vector<std::string> names(const Graph& g, const std::vector<size_t>& list) {
+    std::vector<std::string> out;
+    for (size_t i : list)
+        out.push_back(g.nodes[i].name);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// Every edge touching `name`, as words, for comparing two graphs by name.
+std::vector<std::string> edges_of(const Graph& g, const std::string& name) {
+    size_t self = *g.find(name);
+    std::vector<std::string> out;
+    const Node& n = g.nodes[self];
+    for (const auto& [what, list] : {std::pair{"requires", &n.requires_},
+                                     {"wants", &n.wants},
+                                     {"conflicts", &n.conflicts},
+                                     {"after", &n.after},
+                                     {"dependents", &n.dependents}})
+        for (const auto& other : names(g, *list))
+            out.push_back(std::string(what) + " " + other);
+    for (size_t i = 0; i < g.nodes.size(); ++i) {
+        const Node& m = g.nodes[i];
+        if (std::count(m.wants.begin(), m.wants.end(), self))
+            out.push_back(m.name + " wants it");
+        if (std::count(m.after.begin(), m.after.end(), self))
+            out.push_back(m.name + " after it");
+        if (std::count(m.conflicts.begin(), m.conflicts.end(), self))
+            out.push_back(m.name + " conflicts");
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+TEST(GraphInstance, GetsTheEdgesTheLoaderWouldHaveMade) {
+    const std::string text =
+        "[unit]\nrequires = [\"base\"]\nwants = [\"opt\", \"nosuch\"]\n"
+        "wanted_by = [\"default\"]\nafter = [\"early\"]\nbefore = [\"late\"]\n"
+        "conflicts = [\"rival\"]\n[service]\nexec = [\"/bin/echo\", \"%i\"]\n";
+    std::vector<std::pair<std::string, std::string>> files = {
+        {"default", "[unit]\n"}, {"base", oneshot()}, {"opt", oneshot()},
+        {"early", oneshot()},    {"late", oneshot()}, {"rival", oneshot()}};
+    UnitSet at_load = make_units(files);
+    at_load.templates["echo@"] = {"/u/echo@.toml", text};
+    instantiate_templates(at_load, {"echo@x"});
+    ASSERT_TRUE(at_load.units.count("echo@x"));
+    Graph loaded = build_graph(at_load);
+
+    files.erase(files.begin());  // graph_with_template adds default
+    Graph on_demand = graph_with_template(text, files);
+    ASSERT_TRUE(add_instance(on_demand, "echo@x").ok());
+
+    std::vector<std::string> expected = edges_of(loaded, "echo@x");
+    EXPECT_THAT(expected, Contains("default wants it"));
+    EXPECT_THAT(expected, Contains("late after it"));
+    EXPECT_THAT(expected, Contains("rival conflicts"));
+    EXPECT_THAT(expected, Contains("after base"));
+    EXPECT_EQ(edges_of(on_demand, "echo@x"), expected);
 }
 
 TEST(GraphInstance, AppliesTheTemplatesAndTheInstancesDropIns) {

@@ -163,6 +163,12 @@ TEST(ServiceKeys, Directories) {
     expect_error("logs_directory = \"\"", "logs_directory", "1 to 1024");
     expect_error("runtime_directory = \"a\\nb\"", "runtime_directory", "control character");
     expect_error("runtime_directory_mode = \"999\"", "runtime_directory_mode", "octal");
+    // A directory's mode may have the setgid (and sticky, setuid) bits, as
+    // Debian's redis-server.service asks; a umask may not (above).
+    EXPECT_EQ(parse_ok("runtime_directory_mode = \"2755\"").directories.runtime_mode, 02755u);
+    EXPECT_EQ(parse_ok("state_directory_mode = \"1777\"").directories.state_mode, 01777u);
+    EXPECT_EQ(parse_ok("logs_directory_mode = \"02750\"").directories.logs_mode, 02750u);
+    expect_error("logs_directory_mode = \"17777\"", "logs_directory_mode", "\"7777\"");
 }
 
 TEST(ServiceKeys, EnvironmentFiles) {

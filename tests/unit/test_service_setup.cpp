@@ -137,6 +137,10 @@ TEST_F(Dirs, MakesEachDirectoryWithItsModeAndOwner) {
     ::chmod(tree.path("run/svc").c_str(), 0777);
     ASSERT_TRUE(make_service_directories(d, bases(), uid, gid).ok());
     EXPECT_EQ(status("run/svc").st_mode & 07777, 0700u);
+    // The setgid bit survives the chown (files made in it get its group).
+    d.runtime_mode = 02755;
+    ASSERT_TRUE(make_service_directories(d, bases(), uid, gid).ok());
+    EXPECT_EQ(status("run/svc").st_mode & 07777, 02755u);
 }
 
 TEST_F(Dirs, RefusesASymbolicLinkOnTheWay) {

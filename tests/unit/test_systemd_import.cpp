@@ -176,6 +176,59 @@ TEST(SystemdImport, TypesRestartsAndTimeouts) {
     EXPECT_TRUE(has_note(u, "on-abnormal"));
 }
 
+// Debian's redis-server.service, in the parts fastinit carries or says it
+// does not: a setgid runtime directory, a pid file a notify service does not
+// need, and an empty bounding set.
+TEST(SystemdImport, RedisServerLikeService) {
+    auto u = import_systemd_unit("redis-server.service", "redis-server.service",
+                                 "[Service]\nType=notify\nExecStart=/usr/bin/redis-server\n"
+                                 "PIDFile=/run/redis/redis-server.pid\nUser=redis\n"
+                                 "RuntimeDirectory=redis\nRuntimeDirectoryMode=2755\n"
+                                 "CapabilityBoundingSet=\nNoNewPrivileges=true\n");
+    EXPECT_TRUE(u.parses) << u.toml;
+    EXPECT_NE(u.toml.find("runtime_directory_mode = \"2755\""), std::string::npos) << u.toml;
+    EXPECT_FALSE(has_note(u, "RuntimeDirectoryMode"));
+    EXPECT_EQ(u.toml.find("pid_file"), std::string::npos) << u.toml;
+    EXPECT_TRUE(has_note(u,
+                         "Service.PIDFile (line 4): fastinit reads a pid file for a forking "
+                         "service only; a notify service's main process"));
+    EXPECT_NE(u.toml.find("capability_bounding_set = []"), std::string::npos) << u.toml;
+    EXPECT_FALSE(has_note(u, "CapabilityBoundingSet"));
+}
+
+TEST(SystemdImport, ForkingServiceKeepsItsPidFile) {
+    auto u = import_systemd_unit("nginx.service", "nginx.service",
+                                 "[Service]\nPIDFile=/run/nginx.pid\nType=forking\n"
+                                 "ExecStart=/usr/sbin/nginx -g 'daemon on;'\n");
+    EXPECT_TRUE(u.parses) << u.toml;
+    EXPECT_NE(u.toml.find("pid_file = \"/run/nginx.pid\""), std::string::npos) << u.toml;
+    EXPECT_FALSE(has_note(u, "PIDFile"));
+}
+
+TEST(SystemdImport, BoundingSetLinesAddUpAndAnEmptyOneEmptiesThem) {
+    auto added = import_systemd_unit("x.service", "x.service",
+                                     "[Service]\nExecStart=/bin/x\n"
+                                     "CapabilityBoundingSet=CAP_CHOWN\n"
+                                     "CapabilityBoundingSet=CAP_KILL\n");
+    EXPECT_NE(added.toml.find("capability_bounding_set = [\"CAP_CHOWN\", \"CAP_KILL\"]"),
+              std::string::npos)
+        << added.toml;
+    auto emptied = import_systemd_unit("x.service", "x.service",
+                                       "[Service]\nExecStart=/bin/x\n"
+                                       "CapabilityBoundingSet=CAP_CHOWN\nCapabilityBoundingSet=\n");
+    EXPECT_TRUE(emptied.parses) << emptied.toml;
+    EXPECT_NE(emptied.toml.find("capability_bounding_set = []"), std::string::npos) << emptied.toml;
+    auto again = import_systemd_unit("x.service", "x.service",
+                                     "[Service]\nExecStart=/bin/x\nCapabilityBoundingSet=\n"
+                                     "CapabilityBoundingSet=CAP_KILL\n");
+    EXPECT_NE(again.toml.find("capability_bounding_set = [\"CAP_KILL\"]"), std::string::npos)
+        << again.toml;
+    // An empty ambient set is the default: nothing to write.
+    auto ambient = import_systemd_unit("x.service", "x.service",
+                                       "[Service]\nExecStart=/bin/x\nAmbientCapabilities=\n");
+    EXPECT_EQ(ambient.toml.find("ambient_capabilities"), std::string::npos) << ambient.toml;
+}
+
 TEST(SystemdImport, ValuesFastinitRejectsAreLeftOutAndNamed) {
     auto u = import_systemd_unit("x.service", "x.service",
                                  "[Service]\nExecStart=/bin/x\nKillSignal=SIGNOPE\n"
