@@ -52,6 +52,9 @@ struct ManagerArgs {
     // The manager's settings (system_config.h): /etc/fastinit/system.toml
     // at a real boot; in a PID namespace only when --system-config names one.
     std::string system_config;
+    // The syslog socket the services' lines go to: /dev/log at a real boot;
+    // in a PID namespace only the one --syslog-socket names.
+    std::string syslog_socket;
     bool reprobe = false;
     bool debug = false;
     bool units_overridden = false;
@@ -61,7 +64,7 @@ const char kUsage[] =
     "usage: fastinit [--units DIR]... [--target NAME] [--runtime-dir DIR]\n"
     "                [--proc-cmdline FILE] [--kexec-loaded-path FILE] [--reprobe]\n"
     "                [--fstab FILE] [--console-active FILE] [--system-config FILE]\n"
-    "                [--debug]\n";
+    "                [--syslog-socket PATH] [--debug]\n";
 
 // The manager's options; `strict` by hand, where unknown words are mistakes.
 arg::Spec manager_spec(ManagerArgs& args, bool strict) {
@@ -78,6 +81,7 @@ arg::Spec manager_spec(ManagerArgs& args, bool strict) {
                     arg::value("--fstab", args.fstab),
                     arg::value("--console-active", args.console_active),
                     arg::value("--system-config", args.system_config),
+                    arg::value("--syslog-socket", args.syslog_socket),
                     arg::flag("--reprobe", args.reprobe), arg::flag("--debug", args.debug)},
         .max_positionals = strict ? 0 : SIZE_MAX,
         .unknown_as_positional = !strict};
@@ -277,6 +281,8 @@ int run_manager(int argc, char** argv) {
     options.kernel_cmdline_words = cmdline.words();
     options.init_start_boottime_us = entered_us;
     options.journal = &journal;
+    options.syslog_socket =
+        real_boot && args.syslog_socket.empty() ? "/dev/log" : args.syslog_socket;
     // SIGHUP and `fastinit daemon-reload` read the same sources again.
     options.reload_units = [sources](Manager& manager) { return reload_units(sources, manager); };
     if (pid1) {

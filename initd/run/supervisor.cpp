@@ -93,20 +93,23 @@ Result<void> Supervisor::setup(Graph graph) {
     }
     // On a real boot the lines of "kmsg" units also go to the kernel log;
     // in a PID namespace every line also goes where "kmsg" output went there
-    // before the journal: the manager's standard error.
-    ServiceOutput::Forward forward;
-    if (m_options.kmsg_output) {
+    // before the journal: the manager's standard error. Every line goes to
+    // syslog once a daemon listens.
+    if (m_options.kmsg_output)
         m_kmsg = std::make_unique<KmsgForward>();
-        forward = [this](const JournalLine& line, bool to_kmsg) {
-            if (to_kmsg)
-                m_kmsg->forward(line, std::chrono::steady_clock::now());
-        };
-    } else {
-        forward = [](const JournalLine& line, bool) {
+    if (!m_options.syslog_socket.empty())
+        m_syslog = std::make_unique<SyslogForward>(m_options.syslog_socket);
+    ServiceOutput::Forward forward = [this](const JournalLine& line, bool to_kmsg) {
+        auto now = std::chrono::steady_clock::now();
+        if (m_kmsg && to_kmsg) {
+            m_kmsg->forward(line, now);
+        } else if (!m_kmsg) {
             std::string text = log::cat(line.unit, "[", line.pid, "]: ", line.text, "\n");
             [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, text.data(), text.size());
-        };
-    }
+        }
+        if (m_syslog)
+            m_syslog->forward(line, now);
+    };
     m_output = std::make_unique<ServiceOutput>(m_event, *m_journal, std::move(forward));
     m_launcher->set_output_receiver(
         [this](const std::string& unit, pid_t pid, UniqueFd fd, bool to_kmsg) {

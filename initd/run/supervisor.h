@@ -41,6 +41,7 @@
 #include "initd/run/manager.h"
 #include "initd/run/notify_socket.h"
 #include "initd/run/service_output.h"
+#include "initd/run/syslog_forward.h"
 #include "initd/run/system_cgroups.h"
 #include "initd/run/system_seams.h"
 #include "initd/run/timeline_writer.h"
@@ -61,6 +62,9 @@ struct SupervisorOptions {
     // The journal the services' output goes to (it must outlive the
     // supervisor); null: one of the supervisor's own.
     Journal* journal = nullptr;
+    // Where the services' lines are also sent once a syslog daemon listens
+    // (syslog_forward.h): /dev/log on a real boot; empty: nowhere.
+    std::string syslog_socket;
     // Reads the units again and has the manager apply them (manager_main
     // knows where they come from: unit_sources.h); unset: no reloads.
     std::function<ReloadReport(Manager&)> reload_units;
@@ -118,6 +122,7 @@ class Supervisor {
     std::unique_ptr<Journal> m_own_journal;
     Journal* m_journal = nullptr;
     std::unique_ptr<KmsgForward> m_kmsg;
+    std::unique_ptr<SyslogForward> m_syslog;
     std::unique_ptr<ServiceOutput> m_output;
     std::unique_ptr<SystemCgroups> m_cgroups;
     std::unique_ptr<UdevDeviceWatcher> m_devices;

@@ -6,6 +6,7 @@ binary bytes cost PID 1 no more than its bound."""
 import os
 import re
 import select
+import socket
 import subprocess
 import time
 
@@ -181,3 +182,46 @@ def test_kmsg_output_is_in_the_journal_too(fastinit):
     wait_until(lambda: "careful" in texts(logs(ns, "tokmsg"), "tokmsg"), 10, "its lines")
     assert texts(logs(ns, "tokmsg"), "tokmsg") == ["to-the-kernel-log", "careful"]
     assert re.search(r"^tokmsg\[\d+\]: to-the-kernel-log$", ns.read_log(), re.M), ns.read_log()
+
+
+def test_lines_go_to_the_syslog_socket_once_a_daemon_listens(fastinit, tmp_path):
+    """A syslog daemon that comes up after the boot gets the lines written
+    from then on, tagged with unit and pid (rsyslog files them under the
+    unit's name); a socket that goes away does not stop anything."""
+    path = str(tmp_path / "log")
+    ns = fastinit.new({
+        "default": '[unit]\nwants = ["idle"]\n',
+        "idle": oneshot("true"),
+        "talker": oneshot("echo hello syslog; echo '<3>an error' >&2"),
+    })
+    ns.start(extra_args=["--syslog-socket", path])
+    ns.wait_state("idle", "active")
+    daemon = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    daemon.bind(path)
+    daemon.settimeout(0.5)
+    try:
+        got = []
+
+        def received():
+            try:
+                got.append(daemon.recv(65536).decode())
+            except socket.timeout:
+                pass
+            return len([g for g in got if "talker[" in g]) >= 2
+
+        # PID 1 tries the socket at most once a second: start until it sends.
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not received():
+            ns.ctl_ok("restart", "talker")
+        lines = [g for g in got if "talker[" in g]
+        assert len(lines) >= 2, got
+        assert re.match(r"^<30>\w{3} [ \d]\d \d\d:\d\d:\d\d talker\[\d+\]: hello syslog$",
+                        lines[0]), lines
+        assert re.match(r"^<27>.* talker\[\d+\]: an error$", lines[1]), lines
+    finally:
+        daemon.close()
+        os.unlink(path)
+    # Gone: the next lines are only in the journal, and nothing waits.
+    ns.ctl_ok("restart", "talker")
+    assert ns.alive()
+    wait_until(lambda: len(texts(logs(ns, "talker"), "talker")) >= 4, 10, "talker's lines")

@@ -1,6 +1,8 @@
 // The journal (bounded, ring-ordered, every drop counted) and the making of
 // its lines from a service's raw output.
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,6 +13,7 @@
 #include "initd/run/journal.h"
 #include "initd/run/kmsg_forward.h"
 #include "initd/run/output_lines.h"
+#include "initd/run/syslog_forward.h"
 
 namespace fastinit {
 namespace {
@@ -295,6 +298,86 @@ TEST(KmsgForward, TagsLinesAndHoldsBackPastTheKernelsBudgetSayingHowMany) {
                            "has them)\n<6>web[812]: later\n"),
               std::string::npos)
         << written;
+}
+
+}  // namespace
+}  // namespace fastinit
+
+// ---- SyslogForward -------------------------------------------------------------
+
+namespace fastinit {
+namespace {
+
+struct Listener {
+    std::string path;
+    int fd = -1;
+    explicit Listener(std::string p) : path(std::move(p)) {
+        fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path.c_str());
+        int small = 4096;  // the kernel's minimum, so that it fills up
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+        EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    }
+    ~Listener() {
+        ::close(fd);
+        ::unlink(path.c_str());
+    }
+    std::vector<std::string> drain() {
+        std::vector<std::string> out;
+        char buffer[65536];
+        ssize_t n;
+        while ((n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT)) > 0)
+            out.emplace_back(buffer, static_cast<size_t>(n));
+        return out;
+    }
+};
+
+JournalLine service_line(const std::string& text, int priority = kPriorityInfo) {
+    return {1, "web", 812, 0, 0, priority, text};
+}
+
+TEST(SyslogForward, TagsEachLineWithItsUnitPidAndPriority) {
+    std::string datagram = syslog_datagram(service_line("listening", 3));
+    EXPECT_EQ(datagram.rfind("<27>", 0), 0u) << datagram;  // daemon.err
+    EXPECT_NE(datagram.find(" web[812]: listening"), std::string::npos) << datagram;
+}
+
+TEST(SyslogForward, WaitsForTheSocketThenSendsAndCountsWhatDidNotGo) {
+    std::string path = "/tmp/syslog-forward-" + std::to_string(::getpid());
+    SyslogForward forward(path);
+    const SyslogForward::TimePoint t0(std::chrono::seconds(100));
+    forward.forward(service_line("before the daemon"), t0);
+    EXPECT_EQ(forward.sent(), 0u);
+    EXPECT_EQ(forward.not_sent(), 0u) << "nothing was up to miss";
+
+    Listener daemon(path);
+    forward.forward(service_line("too soon to try again"), t0 + std::chrono::milliseconds(500));
+    EXPECT_EQ(forward.sent(), 0u);
+    forward.forward(service_line("first"), t0 + SyslogForward::kRetry);
+    EXPECT_EQ(forward.sent(), 1u);
+    std::vector<std::string> got = daemon.drain();
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_NE(got[0].find("web[812]: first"), std::string::npos);
+
+    // A daemon that does not read: its buffer fills, and PID 1 does not wait.
+    const auto t1 = t0 + std::chrono::seconds(10);
+    for (int i = 0; i < 2000; ++i)
+        forward.forward(service_line("flood " + std::to_string(i)), t1);
+    const uint64_t missed = forward.not_sent();
+    EXPECT_GT(missed, 0u);
+    EXPECT_EQ(forward.sent() + missed, 2001u);
+    daemon.drain();
+    forward.forward(service_line("after"), t1);
+    got = daemon.drain();
+    ASSERT_EQ(got.size(), 2u);
+    EXPECT_NE(
+        got[0].find("fastinit[" + std::to_string(::getpid()) + "]: " + std::to_string(missed) +
+                    " lines not forwarded to syslog (fastinit logs has them)"),
+        std::string::npos)
+        << got[0];
+    EXPECT_NE(got[1].find("web[812]: after"), std::string::npos);
 }
 
 }  // namespace
