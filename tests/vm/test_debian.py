@@ -75,6 +75,17 @@ def test_debian_boots_under_fastinit_kexecs_with_a_cache_hit_and_powers_off_clea
     status, out = vm.run("fastinit analyze time")
     assert "initrd devices: cache-hit" in out, out
 
+    # A unit's output reaches Debian's rsyslog, filed under the unit's name,
+    # and the journal (docs/logging.md).
+    status, out = vm.run(
+        "mkdir -p /etc/fastinit/units && printf '[service]\\ntype = \"oneshot\"\\n"
+        "exec = [\"/bin/echo\", \"hello-syslog\"]\\n' "
+        "> /etc/fastinit/units/hello.toml && fastinit daemon-reload >/dev/null && "
+        "fastinit start hello && sleep 3 && grep -h 'hello\\[' /var/log/syslog", 60)
+    assert status == 0 and re.search(r" hello\[\d+\]: hello-syslog\r?$", out, re.M), out
+    status, out = vm.run("fastinit logs hello")
+    assert re.search(r"^\S+ \S+ hello\[\d+\]: hello-syslog\r?$", out, re.M), out
+
     vm.type("fastinit poweroff")
     vm.expect(r"shutting down \(then poweroff\)", 60)
     assert vm.wait_exit(120) == 0
