@@ -172,11 +172,15 @@ def test_a_reload_storm_does_not_stall_pid1(fastinit):
     assert len(results) == 8
     for r in results:
         assert r.returncode == 0 and " unchanged" in r.stdout, r
-    assert any("added: extra0" in r.stdout for r in results), [r.stdout for r in results]
+    # A SIGHUP's reload may be the one that finds the new units; then every
+    # call is answered by a later reload that finds nothing new. Either way
+    # they are added exactly once.
+    log = ns.read_log()
+    assert log.count("added: extra0") == 1, log
     info = ns.unit_status("web")
     assert (info["state"], info["pid"]) == ("active", pid), info
     # Coalesced: far fewer reloads than requests.
-    reloads = ns.read_log().count("reloaded units in")
+    reloads = log.count("reloaded units in")
     assert 1 <= reloads < 100, reloads
 
 
