@@ -2,7 +2,8 @@
 // boot timeline the manager wrote, like systemd-analyze. `time` also works
 // on a root whose init is another (systemd) after fastinit's initramfs: from
 // stage 1's initrd.json alone. `--format=prometheus` writes the same boot as
-// metrics (cli/analyze_prometheus.h).
+// metrics (cli/analyze_prometheus.h), `plot` as an SVG picture
+// (cli/analyze_plot.h).
 #include <unistd.h>
 
 #include <chrono>
@@ -16,6 +17,7 @@
 #include "base/paths.h"
 #include "base/text.h"
 #include "cli/analyze_format.h"
+#include "cli/analyze_plot.h"
 #include "cli/analyze_prometheus.h"
 #include "cli/verbs.h"
 
@@ -53,19 +55,18 @@ std::optional<std::string> initrd_time_without_timeline(const std::string& timel
     return out;
 }
 
-// The boot as metrics: what of the timeline, stage 1's and stage 2's
-// reports exists (on a systemd host only stage 1's).
-int print_prometheus(const std::string& file, const std::string& boot_params,
-                     const std::string& output) {
+// What is known of the boot: the timeline, stage 1's and stage 2's reports,
+// whichever exist (on a systemd host only stage 1's). `timeline` holds
+// what boot.timeline points to.
+bool load_boot(const std::string& file, const std::string& boot_params,
+               std::optional<Timeline>& timeline, BootMetrics& boot) {
     std::string dir = file.substr(0, file.rfind('/') + 1);
-    BootMetrics boot;
-    std::optional<Timeline> timeline;
     if (auto text = read_file(file)) {
         auto parsed = parse_timeline(*text);
         if (!parsed) {
             std::fprintf(stderr, "fastinit analyze: %s: %s\n", file.c_str(),
                          parsed.error().message.c_str());
-            return 1;
+            return false;
         }
         timeline = std::move(*parsed);
         boot.timeline = &*timeline;
@@ -75,19 +76,23 @@ int print_prometheus(const std::string& file, const std::string& boot_params,
     } else {
         std::fprintf(stderr, "fastinit analyze: %s (has a boot finished?)\n",
                      text.error().message.c_str());
-        return 1;
+        return false;
     }
     if (auto stage2 = read_file_at_most(dir + paths::kStage2ReportName, 1024 * 1024))
         if (auto report = parse_stage2_report(*stage2))
             boot.stage2 = std::move(*report);
     boot.boot_path = read_boot_path(boot_params);
-    std::string metrics = format_prometheus(boot);
+    return true;
+}
+
+// To stdout, or whole or not at all to `output` (node_exporter, a browser
+// may read the file at any moment).
+int emit(const std::string& text, const std::string& output) {
     if (output.empty()) {
-        std::fputs(metrics.c_str(), stdout);
+        std::fputs(text.c_str(), stdout);
         return 0;
     }
-    // Whole or not at all: node_exporter may read the file at any moment.
-    if (auto written = write_file_atomically(output, metrics); !written) {
+    if (auto written = write_file_atomically(output, text); !written) {
         std::fprintf(stderr, "fastinit analyze: %s\n", written.error().message.c_str());
         return 1;
     }
@@ -126,20 +131,26 @@ int verb_analyze(const ClientContext& context, const Args& args) {
         target = (*words)[1];
     if (report.empty())
         report = "time";
-    if ((report != "time" && report != "blame" && report != "critical-chain" && report != "json") ||
+    if ((report != "time" && report != "blame" && report != "critical-chain" && report != "json" &&
+         report != "plot") ||
         (format != "text" && format != "prometheus") ||
         (format == "prometheus" && report != "time")) {
         std::fprintf(stderr,
                      "usage: fastinit analyze [time|blame|critical-chain [TARGET]|json] "
                      "[--file PATH]\n"
+                     "       fastinit analyze plot [--file PATH] [--output FILE.svg] [--wait]\n"
                      "       fastinit analyze [time] --format=prometheus [--file PATH] "
                      "[--output FILE] [--wait] [--boot-params FILE]\n");
         return 2;
     }
-    if (format == "prometheus") {
+    if (format == "prometheus" || report == "plot") {
         if (wait)
             wait_for(file);
-        return print_prometheus(file, boot_params, output);
+        std::optional<Timeline> timeline;
+        BootMetrics boot;
+        if (!load_boot(file, boot_params, timeline, boot))
+            return 1;
+        return emit(report == "plot" ? format_plot_svg(boot) : format_prometheus(boot), output);
     }
     auto text = read_file(file);
     if (!text && report == "time") {

@@ -1,6 +1,7 @@
 """`fastinit analyze` on a real boot of the demo units (units/demo)."""
 
 import json
+import xml.etree.ElementTree as ET
 import re
 import subprocess
 
@@ -131,3 +132,39 @@ def test_analyze_prometheus_from_initrd_json_alone(fastinit_bin, tmp_path):
             in r.stdout), r.stdout
     assert 'fastinit_boot_path_info{path="unknown"} 1' in r.stdout
     assert "fastinit_unit_" not in r.stdout
+
+
+def test_analyze_plot_of_the_demo_boot_is_an_svg_that_renders_and_names_every_unit(
+        fastinit, tmp_path):
+    ns = fastinit.boot(unit_dir=DEMO_UNITS)
+    svg = tmp_path / "boot.svg"
+    ns.ctl_ok("analyze", "plot", "--output", str(svg))
+    root = ET.parse(svg).getroot()
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    texts = [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    for unit in DEMO_SERVICES + ["default"]:
+        assert any(t.startswith(unit + " ") for t in texts), (unit, texts)
+    # The database's bar is its 0.3 s to READY=1; the app's pale part is its
+    # wait for the database.
+    assert any(re.match(r"database (3\d\d\.\dms|\d\.\d\ds)$", t) for t in texts), texts
+    png = tmp_path / "boot.png"
+    r = subprocess.run(["rsvg-convert", "-o", str(png), str(svg)], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # On stdout alike.
+    assert ns.ctl_ok("analyze", "plot").stdout == svg.read_text()
+
+
+def test_analyze_plot_of_a_hostile_report_stays_valid_xml(fastinit_bin, tmp_path):
+    (tmp_path / "initrd.json").write_text(json.dumps({
+        "userspace_start_us": 900000, "switch_root_us": 1100000,
+        "devices": {"mode": "<probe>&\u0001\"'", "modules_loaded": 3,
+                    "start_us": 910000, "end_us": 960000},
+        "root": {"device": "/dev/</svg>", "mounted_us": 1000000}}))
+    r = subprocess.run([fastinit_bin, "--runtime-dir", str(tmp_path), "analyze", "plot"],
+                       capture_output=True, timeout=20)
+    assert r.returncode == 0, r
+    root = ET.fromstring(r.stdout)
+    texts = " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    assert "<probe>&\ufffd\"'" in texts and "/dev/</svg>" in texts, texts
