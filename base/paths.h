@@ -26,6 +26,10 @@ inline constexpr const char* kControlSocketName = "private";
 inline constexpr const char* kNotifySocketName = "notify";
 // What `fastinit kexec load` staged for the next `fastinit reboot`.
 inline constexpr const char* kKexecStagedName = "kexec-staged.json";
+// The boot number the persistent journal writes this boot as
+// (journal_writer.h), for `fastinit logs --boot` to tell this boot's files
+// from the ones before.
+inline constexpr const char* kJournalBootName = "journal-boot";
 // Where stage 1 leaves the device cache it used or rewrote, for stage 2 to
 // keep on the real root.
 inline constexpr const char* kHandedOverCache = "/run/fastinit/devices.db";

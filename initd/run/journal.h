@@ -17,6 +17,9 @@
 
 #include <sys/types.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -104,6 +107,14 @@ class Journal {
     // The sequence number of the newest line (0: none yet).
     uint64_t last_seq() const EXCLUDES(m_mutex);
 
+    // For a reader on a thread of its own (the persistent journal's
+    // writer): waits until there is a line after `seq`, `stop` is set (and
+    // wake_waiters called), or `timeout` has passed.
+    void wait_after(uint64_t seq, const std::atomic<bool>& stop,
+                    std::chrono::milliseconds timeout) const EXCLUDES(m_mutex);
+    // Wakes the waiters to look at their `stop` again.
+    void wake_waiters() const EXCLUDES(m_mutex);
+
   private:
     struct Entry {
         uint64_t seq;
@@ -129,6 +140,9 @@ class Journal {
     std::vector<std::string> m_units GUARDED_BY(m_mutex);
     std::map<std::string, uint32_t, std::less<>> m_unit_index GUARDED_BY(m_mutex);
     std::vector<uint64_t> m_unit_dropped GUARDED_BY(m_mutex);
+    // Appending only wakes anyone when someone waits.
+    mutable std::condition_variable_any m_appended;
+    mutable int m_waiters GUARDED_BY(m_mutex) = 0;
 };
 
 }  // namespace fastinit
