@@ -201,11 +201,13 @@ bool JournalWriter::write_page(const std::vector<JournalLine>& lines) {
 }
 
 void JournalWriter::run() {
-    while (!m_stop.load()) {
-        if (open_directory())
+    // Tried once more after finish() was called: what the journal holds
+    // still goes if the directory has become writable.
+    for (;;) {
+        if (open_directory() || m_dir)  // opened, maybe without a file yet
             break;
-        if (m_dir)  // opened, but no file could be made: counted from now on
-            break;
+        if (m_stop.load())
+            return;
         // Not yet writable: look again in a second (or stop).
         m_journal.wait_after(UINT64_MAX, m_stop, kRetryInterval);
     }
