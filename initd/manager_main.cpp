@@ -27,6 +27,7 @@
 #include "initd/pid1/final_stage.h"
 #include "initd/pid1/mounts.h"
 #include "initd/run/journal.h"
+#include "initd/run/journal_files.h"
 #include "initd/run/journal_writer.h"
 #include "initd/run/runtime_dir.h"
 #include "initd/run/supervisor.h"
@@ -277,12 +278,13 @@ int run_manager(int argc, char** argv) {
         ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     }
 
+    std::optional<StartedStage2> stage2;
     if (real_boot) {
         keep_handed_over_device_cache();
         // Module loads block in the kernel for as long as the driver probes
         // its hardware, and the cache needs SQLite and libkmod: a process of
         // its own does that work beside the units.
-        start_stage2_devices(sibling_program("fastinit"));
+        stage2 = start_stage2_devices(sibling_program("fastinit"));
     }
 
     auto cmdline_text = read_file(args.proc_cmdline);
@@ -336,6 +338,15 @@ int run_manager(int argc, char** argv) {
                        "; PID 1 runs without its control interface and boot.json");
             serve_bus = false;
         }
+    } else {
+        // Stage 1's messages (it ran before there was a journal), from a
+        // directory now known to be ours.
+        std::string initrd_journal = args.runtime_dir + "/" + paths::kInitrdJournalName;
+        if (auto taken = take_in_journal_records(journal, initrd_journal); !taken)
+            log::warning("stage 1's messages: ", taken.error().message);
+        else if (*taken > 0)
+            log::warning("stage 1's messages: ", *taken, " damaged records in ", initrd_journal,
+                         " skipped");
     }
 
     SupervisorOptions options;
@@ -371,6 +382,9 @@ int run_manager(int argc, char** argv) {
         log::error("control interface unavailable: ", bus.error().message);
     else
         (*bus)->set_kexec_loaded_path(args.kexec_loaded_path);
+
+    if (stage2 && stage2->output)
+        s.watch_output("stage2", stage2->pid, std::move(stage2->output));
 
     std::optional<JournalWriter> journal_writer;
     if (auto persistent = persistent_journal(boot_options, system_config, args)) {

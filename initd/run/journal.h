@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/journal_record.h"
 #include "base/mutex.h"
 #include "base/thread_annotations.h"
 
@@ -37,22 +38,6 @@ inline constexpr size_t kDefaultJournalSize = 1 << 20;
 // The budget a configuration may set: from 64 KiB to 256 MiB.
 inline constexpr size_t kMinJournalSize = 64 << 10;
 inline constexpr size_t kMaxJournalSize = 256 << 20;
-
-// Syslog priorities (sd-daemon(3)'s "<N>" prefixes).
-inline constexpr int kPriorityError = 3;
-inline constexpr int kPriorityWarning = 4;
-inline constexpr int kPriorityInfo = 6;
-inline constexpr int kPriorityDebug = 7;
-
-struct JournalLine {
-    uint64_t seq = 0;  // 0: a line the journal made up ("N lines dropped")
-    std::string unit;
-    pid_t pid = 0;
-    long long realtime_us = 0;  // CLOCK_REALTIME
-    long long boottime_us = 0;  // CLOCK_BOOTTIME
-    int priority = kPriorityInfo;
-    std::string text;
-};
 
 // What a reader asks for: lines after `after` (a sequence number; 0: from
 // the oldest), of the named units only (empty: all), and when `tail` is

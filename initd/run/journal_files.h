@@ -13,16 +13,7 @@
 // numbered in the order they were written, so sorting by (boot, part) sorts
 // the whole directory oldest first.
 //
-// Format: text, one line each. The first is the header
-//
-//   fastinit journal 1
-//
-// then a record per journal line:
-//
-//   REALTIME_US BOOTTIME_US PRIORITY PID UNIT TEXT
-//
-// (numbers in decimal, UNIT without spaces, TEXT to the end of the line with
-// control bytes written as \xNN, so that a record is always one line).
+// Format: journal records (base/journal_record.h).
 #pragma once
 
 #include <cstdint>
@@ -31,13 +22,13 @@
 #include <string_view>
 #include <vector>
 
+#include "base/journal_record.h"
 #include "base/result.h"
 #include "initd/run/journal.h"
 
 namespace fastinit {
 
 inline constexpr const char* kJournalDir = "/var/log/fastinit";
-inline constexpr std::string_view kJournalFileHeader = "fastinit journal 1\n";
 // What a reader takes in from one file at most (the writer's files are
 // smaller: kMaxJournalFileSize).
 inline constexpr size_t kMaxJournalFileRead = 64 << 20;
@@ -81,16 +72,12 @@ std::vector<JournalFileName> journal_files_to_remove(const std::vector<JournalFi
 std::optional<uint64_t> select_journal_boot(const std::vector<JournalFileName>& files,
                                             uint64_t current, uint64_t back);
 
-// One record line (with its newline).
-std::string format_journal_record(const JournalLine& line);
-
-struct JournalFileContent {
-    std::vector<JournalLine> lines;
-    uint64_t damaged = 0;        // records skipped
-    uint64_t first_damaged = 0;  // the line number of the first one (1: the header)
-};
-
-// A file's text; an error when it is not a journal file (no header).
-Result<JournalFileContent> parse_journal_file(std::string_view text);
+// Stage 1's messages (paths::kInitrdJournalName): the records of `path`
+// into `journal`, with their own times, then the file is removed so that
+// they are taken in once. At most kMaxInitrdJournal bytes are read; a file
+// that is not a journal file is an error (and is removed too). Returns the
+// damaged records skipped. A missing file is no error and no lines.
+inline constexpr size_t kMaxInitrdJournal = 1 << 20;
+Result<uint64_t> take_in_journal_records(Journal& journal, const std::string& path);
 
 }  // namespace fastinit

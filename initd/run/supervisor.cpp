@@ -168,6 +168,10 @@ Result<void> Supervisor::setup(Graph graph) {
     return {};
 }
 
+void Supervisor::watch_output(const std::string& unit, pid_t pid, UniqueFd read_end) {
+    m_output->watch(unit, pid, std::move(read_end));
+}
+
 void Supervisor::add_unit_listener(std::function<void(UnitId)> listener) {
     m_listeners.push_back(std::move(listener));
 }

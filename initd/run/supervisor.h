@@ -84,6 +84,10 @@ class Supervisor {
     const TimelineWriter& timeline() const { return m_timeline; }
     const Journal& journal() const { return *m_journal; }
 
+    // Reads `read_end` into the journal as the output of `unit`'s `pid`, as
+    // a service's (stage 2's messages: its pipe was made before the loop).
+    void watch_output(const std::string& unit, pid_t pid, UniqueFd read_end);
+
     // Begins an orderly shutdown that ends with `action`.
     void request_shutdown(PowerAction action);
     // Called after every unit state change (for bus signals).

@@ -181,3 +181,34 @@ def test_hostile_files_are_clear_errors_and_pid1_goes_on(fastinit, tmp_path):
     r = logs_of_boot_before(ns, log_dir, "--boot", "PREV", "marker",
                             runtime_dir=str(tmp_path / "no-such-run"))
     assert texts(r.stdout.splitlines(), "marker") == ["after the hostile files"], r
+
+
+def test_stage1_messages_are_taken_into_the_journal_once(fastinit):
+    """Stage 1 runs before there is a journal: it leaves its messages as
+    records in the runtime directory, which the manager takes in at start
+    (with their own times) and removes; a damaged record is counted."""
+    ns = fastinit.new({"default": '[unit]\ndescription = "nothing"\n'})
+    with open(os.path.join(ns.runtime_dir, "initrd-journal.log"), "w") as f:
+        f.write("fastinit journal 1\n"
+                "1796558400000000 1500000 6 1 initrd found the root on /dev/vda1\n"
+                "garbage record\n"
+                "1796558401000000 2500000 4 1 initrd warning: switched root slowly\n")
+    ns.start()
+    lines = logs(ns, "initrd")
+    assert texts(lines, "initrd") == ["found the root on /dev/vda1",
+                                      "warning: switched root slowly"], lines
+    assert not os.path.exists(os.path.join(ns.runtime_dir, "initrd-journal.log"))
+    assert any("1 damaged records" in t for t in texts(logs(ns, "fastinit"), "fastinit"))
+    ns.stop()
+
+
+def test_a_hostile_stage1_file_is_a_warning(fastinit):
+    ns = fastinit.new({"default": '[unit]\ndescription = "nothing"\n'})
+    with open(os.path.join(ns.runtime_dir, "initrd-journal.log"), "wb") as f:
+        f.write(os.urandom(100000))
+    ns.start()
+    assert texts(logs(ns, "initrd"), "initrd") == []
+    assert any("not a fastinit journal file" in t
+               for t in texts(logs(ns, "fastinit"), "fastinit")), logs(ns)
+    assert ns.alive()
+    ns.stop()
