@@ -115,6 +115,7 @@ class Supervisor {
     static int on_shutdown_deadline(sd_event_source*, uint64_t usec, void* self);
     static int on_reload_due(sd_event_source*, uint64_t usec, void* self);
     void reap_children();
+    void pump_syslog();
 
     SupervisorOptions m_options;
     TimelineWriter m_timeline;
@@ -127,6 +128,7 @@ class Supervisor {
     Journal* m_journal = nullptr;
     std::unique_ptr<KmsgForward> m_kmsg;
     std::unique_ptr<SyslogForward> m_syslog;
+    bool m_syslog_pending = false;  // a timer brings the next pump
     std::unique_ptr<ServiceOutput> m_output;
     std::unique_ptr<SystemCgroups> m_cgroups;
     std::unique_ptr<UdevDeviceWatcher> m_devices;

@@ -185,9 +185,9 @@ def test_kmsg_output_is_in_the_journal_too(fastinit):
 
 
 def test_lines_go_to_the_syslog_socket_once_a_daemon_listens(fastinit, tmp_path):
-    """A syslog daemon that comes up after the boot gets the lines written
-    from then on, tagged with unit and pid (rsyslog files them under the
-    unit's name); a socket that goes away does not stop anything."""
+    """A syslog daemon that comes up after the boot gets the lines, tagged
+    with unit and pid (rsyslog files them under the unit's name); a socket
+    that goes away does not stop anything."""
     path = str(tmp_path / "log")
     ns = fastinit.new({
         "default": '[unit]\nwants = ["idle"]\n',
@@ -209,10 +209,12 @@ def test_lines_go_to_the_syslog_socket_once_a_daemon_listens(fastinit, tmp_path)
                 pass
             return len([g for g in got if "talker[" in g]) >= 2
 
-        # PID 1 tries the socket at most once a second: start until it sends.
+        # PID 1 tries the socket at most once a second, after an event: make
+        # some (bus calls) until it sends.
+        ns.ctl_ok("start", "talker")
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and not received():
-            ns.ctl_ok("restart", "talker")
+            ns.ctl_ok("status")
         lines = [g for g in got if "talker[" in g]
         assert len(lines) >= 2, got
         assert re.match(r"^<30>\w{3} [ \d]\d \d\d:\d\d:\d\d talker\[\d+\]: hello syslog$",
@@ -225,3 +227,46 @@ def test_lines_go_to_the_syslog_socket_once_a_daemon_listens(fastinit, tmp_path)
     ns.ctl_ok("restart", "talker")
     assert ns.alive()
     wait_until(lambda: len(texts(logs(ns, "talker"), "talker")) >= 4, 10, "talker's lines")
+
+
+def test_syslog_gets_what_came_before_it_once_and_the_managers_messages(fastinit, tmp_path):
+    """Lines journaled before the syslog daemon was up (a service's, the
+    manager's own) are replayed to it once, when it comes up."""
+    path = str(tmp_path / "log")
+    ns = fastinit.new({
+        "default": '[unit]\nwants = ["early"]\n',
+        "early": oneshot("echo before the daemon"),
+        "idle": oneshot("true"),
+    })
+    ns.start(extra_args=["--syslog-socket", path])
+    ns.wait_state("early", "active")
+    daemon = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    daemon.bind(path)
+    daemon.settimeout(0.2)
+    got = []
+
+    def drain():
+        while True:
+            try:
+                got.append(daemon.recv(65536).decode())
+            except socket.timeout:
+                return
+
+    try:
+        # PID 1 tries the socket at most once a second, on its next event.
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not any("before the daemon" in g for g in got):
+            ns.ctl_ok("status")
+            drain()
+        for _ in range(3):  # more rounds: nothing is sent twice
+            ns.ctl_ok("restart", "idle")
+            drain()
+    finally:
+        daemon.close()
+        os.unlink(path)
+    early = [g for g in got if re.search(r" early\[\d+\]: before the daemon$", g)]
+    assert len(early) == 1, got
+    assert any(re.search(r" fastinit\[1\]: startup finished in ", g) for g in got), got
+    starts = [g for g in got if re.search(r" fastinit\[1\]: loaded \d+ units", g)]
+    assert len(starts) == 1, got
+    assert ns.alive()
