@@ -153,6 +153,16 @@ class JournalWriterTest : public ::testing::Test {
         return out;
     }
 
+    // One boot that writes one line, in files of 64 KiB, at most 2.
+    JournalWriterStats write_one_line() {
+        Journal journal;
+        JournalWriter writer(journal, options(64 << 10, 2));
+        journal.append("web", 7, kPriorityInfo, "hello", 1, 2);
+        writer.start();
+        writer.finish(std::chrono::seconds(5));
+        return writer.stats();
+    }
+
     std::string m_root, m_dir;
 };
 
@@ -210,12 +220,8 @@ TEST_F(JournalWriterTest, StrangersInTheDirectoryAreLeftAlone) {
     ::mkdir(m_dir.c_str(), 0755);
     std::ofstream(m_dir + "/notes.txt") << "mine\n";
     std::ofstream(m_dir + "/41-1.log") << "not a journal at all\n";
-    Journal journal;
-    JournalWriter writer(journal, options(64 << 10, 2));
-    journal.append("web", 7, kPriorityInfo, "hello", 1, 2);
-    writer.start();
-    writer.finish(std::chrono::seconds(5));
-    EXPECT_EQ(writer.stats().boot, 42u);
+    JournalWriterStats stats = write_one_line();
+    EXPECT_EQ(stats.boot, 42u);
     EXPECT_TRUE(fs::exists(m_dir + "/notes.txt"));
     ASSERT_EQ(lines_of(42).size(), 1u);
 }
@@ -223,12 +229,8 @@ TEST_F(JournalWriterTest, StrangersInTheDirectoryAreLeftAlone) {
 TEST_F(JournalWriterTest, ADirectoryOthersCanWriteIsRefused) {
     ::mkdir(m_dir.c_str(), 0777);
     ::chmod(m_dir.c_str(), 0777);
-    Journal journal;
-    JournalWriter writer(journal, options(64 << 10, 2));
-    journal.append("web", 7, kPriorityInfo, "hello", 1, 2);
-    writer.start();
-    writer.finish(std::chrono::seconds(5));
-    EXPECT_EQ(writer.stats().boot, 0u);
+    JournalWriterStats stats = write_one_line();
+    EXPECT_EQ(stats.boot, 0u);
     EXPECT_TRUE(files().empty());
 }
 
