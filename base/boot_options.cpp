@@ -1,5 +1,7 @@
 #include "base/boot_options.h"
 
+#include <tuple>
+
 #include "base/byte_size.h"
 
 namespace fastinit {
@@ -54,6 +56,23 @@ BootOptions parse_boot_options(const KernelCmdline& cmdline) {
         else
             options.journal_size_error =
                 Error{"fastinit.journal_size: \"" + std::string(*size) + "\" is not a size", 0};
+    }
+    if (cmdline.has("fastinit.journal_persistent"))
+        options.journal_persistent = boot_flag(cmdline, "fastinit.journal_persistent");
+    for (auto [key, target, suffix] :
+         {std::tuple{"fastinit.journal_file_size", &options.journal_file_size, true},
+          std::tuple{"fastinit.journal_files", &options.journal_files, false}}) {
+        auto value = cmdline.value(key);
+        if (!value)
+            continue;
+        ByteSize parsed = parse_byte_size(*value, suffix);
+        if (parsed.status == ByteSizeStatus::ok)
+            *target = parsed.bytes;
+        else
+            options.journal_errors.push_back(Error{std::string(key) + ": \"" + std::string(*value) +
+                                                       "\" is not " +
+                                                       (suffix ? "a size" : "a number"),
+                                                   0});
     }
     return options;
 }

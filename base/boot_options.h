@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/duration.h"
 #include "base/kernel_cmdline.h"
@@ -38,6 +39,15 @@ struct BootOptions {
     // nothing when not given (or not a size: see journal_size_error).
     std::optional<uint64_t> journal_size;
     std::optional<Error> journal_size_error;
+    // fastinit.journal_persistent[=BOOL]: write the journal to
+    // /var/log/fastinit/ (or not), over system.toml; nothing when not given.
+    std::optional<bool> journal_persistent;
+    // fastinit.journal_file_size=SIZE, fastinit.journal_files=N: the
+    // persistent journal's bounds; nothing when not given (or bad: the
+    // error says why).
+    std::optional<uint64_t> journal_file_size;
+    std::optional<uint64_t> journal_files;
+    std::vector<Error> journal_errors;
 };
 
 BootOptions parse_boot_options(const KernelCmdline& cmdline);

@@ -26,6 +26,13 @@ inline constexpr const char* kControlSocketName = "private";
 inline constexpr const char* kNotifySocketName = "notify";
 // What `fastinit kexec load` staged for the next `fastinit reboot`.
 inline constexpr const char* kKexecStagedName = "kexec-staged.json";
+// The boot number the persistent journal writes this boot as
+// (journal_writer.h), for `fastinit logs --boot` to tell this boot's files
+// from the ones before.
+inline constexpr const char* kJournalBootName = "journal-boot";
+// Stage 1's messages as journal records (base/journal_record.h), which the
+// manager takes into its journal at start (and then removes).
+inline constexpr const char* kInitrdJournalName = "initrd-journal.log";
 // Where stage 1 leaves the device cache it used or rewrote, for stage 2 to
 // keep on the real root.
 inline constexpr const char* kHandedOverCache = "/run/fastinit/devices.db";

@@ -1,8 +1,13 @@
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <ctime>
+#include <string>
+
 #include "base/atomic_file.h"
 #include "base/boot_clock.h"
+#include "base/journal_record.h"
 #include "base/log.h"
 #include "base/paths.h"
 #include "base/text.h"
@@ -16,6 +21,37 @@ namespace fastinit {
 
 namespace {
 
+// Stage 1's messages, also as journal records in /run for the manager to
+// take in (it runs before the manager has a journal). The fd is
+// close-on-exec: the next init does not inherit it.
+int g_initrd_journal = -1;
+
+void log_to_initrd_journal(void*, int priority, std::string_view message) {
+    timespec now{};
+    ::clock_gettime(CLOCK_REALTIME, &now);
+    JournalLine line;
+    line.unit = "initrd";
+    line.pid = ::getpid();
+    line.priority = priority;
+    line.realtime_us = static_cast<long long>(now.tv_sec) * 1000000 + now.tv_nsec / 1000;
+    line.boottime_us = boottime_us();
+    line.text = std::string(message);
+    std::string record = format_journal_record(line);
+    [[maybe_unused]] ssize_t n = ::write(g_initrd_journal, record.data(), record.size());
+}
+
+void start_initrd_journal() {
+    ::mkdir(paths::kRuntimeDir, 0755);
+    std::string path = std::string(paths::kRuntimeDir) + "/" + paths::kInitrdJournalName;
+    g_initrd_journal = ::open(
+        path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (g_initrd_journal < 0)
+        return;  // the console and the kernel log still have them
+    [[maybe_unused]] ssize_t n =
+        ::write(g_initrd_journal, kJournalFileHeader.data(), kJournalFileHeader.size());
+    log::set_sink(log_to_initrd_journal, nullptr);
+}
+
 class RealStage1System final : public Stage1System {
   public:
     long long now_us() override { return boottime_us(); }
@@ -23,6 +59,7 @@ class RealStage1System final : public Stage1System {
     std::vector<Error> mount_pseudo_filesystems() override {
         MountReport mounts = fastinit::mount_pseudo_filesystems(system_mount_ops());
         log::enable_kmsg();
+        start_initrd_journal();
         return mounts.errors;
     }
 

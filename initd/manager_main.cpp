@@ -27,6 +27,8 @@
 #include "initd/pid1/final_stage.h"
 #include "initd/pid1/mounts.h"
 #include "initd/run/journal.h"
+#include "initd/run/journal_files.h"
+#include "initd/run/journal_writer.h"
 #include "initd/run/runtime_dir.h"
 #include "initd/run/supervisor.h"
 #include "initd/unit/console_getty.h"
@@ -55,6 +57,9 @@ struct ManagerArgs {
     // The syslog socket the services' lines go to: /dev/log at a real boot;
     // in a PID namespace only the one --syslog-socket names.
     std::string syslog_socket;
+    // Where the persistent journal goes when configured: /var/log/fastinit
+    // at a real boot; in a PID namespace only the one --journal-dir names.
+    std::string journal_dir;
     bool reprobe = false;
     bool debug = false;
     bool units_overridden = false;
@@ -64,7 +69,7 @@ const char kUsage[] =
     "usage: fastinit [--units DIR]... [--target NAME] [--runtime-dir DIR]\n"
     "                [--proc-cmdline FILE] [--kexec-loaded-path FILE] [--reprobe]\n"
     "                [--fstab FILE] [--console-active FILE] [--system-config FILE]\n"
-    "                [--syslog-socket PATH] [--debug]\n";
+    "                [--syslog-socket PATH] [--journal-dir DIR] [--debug]\n";
 
 // The manager's options; `strict` by hand, where unknown words are mistakes.
 arg::Spec manager_spec(ManagerArgs& args, bool strict) {
@@ -82,6 +87,7 @@ arg::Spec manager_spec(ManagerArgs& args, bool strict) {
                     arg::value("--console-active", args.console_active),
                     arg::value("--system-config", args.system_config),
                     arg::value("--syslog-socket", args.syslog_socket),
+                    arg::value("--journal-dir", args.journal_dir),
                     arg::flag("--reprobe", args.reprobe), arg::flag("--debug", args.debug)},
         .max_positionals = strict ? 0 : SIZE_MAX,
         .unknown_as_positional = !strict};
@@ -134,34 +140,84 @@ void log_to_journal(void* journal, int priority, std::string_view message) {
                                            boottime_us());
 }
 
+// A setting from the command line over one from system.toml, brought within
+// [min, max] with a warning.
+std::optional<uint64_t> bounded_setting(std::optional<uint64_t> from_file,
+                                        std::optional<uint64_t> from_cmdline,
+                                        const std::string& file_key, const std::string& option,
+                                        uint64_t min, uint64_t max, const char* what) {
+    std::optional<uint64_t> value = from_cmdline ? from_cmdline : from_file;
+    if (!value)
+        return std::nullopt;
+    uint64_t bounded = std::clamp<uint64_t>(*value, min, max);
+    if (bounded != *value)
+        log::warning(from_cmdline ? option : file_key, ": ", what, " of ", *value,
+                     " is out of bounds (", min, " to ", max, "); using ", bounded);
+    return bounded;
+}
+
 // The journal's budget: the command line's fastinit.journal_size= over
 // system.toml's [journal] size, within the bounds a journal may have.
-void size_journal(Journal& journal, const BootOptions& boot, const std::string& config_path) {
-    std::optional<uint64_t> size;
-    std::string from;
-    if (!config_path.empty()) {
-        SystemConfig config = read_system_config(config_path);
-        for (const auto& problem : config.problems)
-            log::write_untagged(log::Level::error, problem);
-        if (config.journal_size) {
-            size = config.journal_size;
-            from = config_path;
-        }
-    }
+void size_journal(Journal& journal, const BootOptions& boot, const SystemConfig& config,
+                  const std::string& config_path) {
     if (boot.journal_size_error)
         log::error(boot.journal_size_error->message, "; ignored");
-    if (boot.journal_size) {
-        size = boot.journal_size;
-        from = "fastinit.journal_size";
-    }
+    auto size =
+        bounded_setting(config.journal_size, boot.journal_size, config_path,
+                        "fastinit.journal_size", kMinJournalSize, kMaxJournalSize, "a journal");
     if (!size)
         return;
-    uint64_t bounded = std::clamp<uint64_t>(*size, kMinJournalSize, kMaxJournalSize);
-    if (bounded != *size)
-        log::warning(from, ": a journal of ", *size, " bytes is out of bounds (", kMinJournalSize,
-                     " to ", kMaxJournalSize, "); using ", bounded);
-    journal.set_budget(static_cast<size_t>(bounded));
-    log::debug("journal of ", bounded, " bytes");
+    journal.set_budget(static_cast<size_t>(*size));
+    log::debug("journal of ", *size, " bytes");
+}
+
+// The persistent journal, when the command line or system.toml turns it on
+// (fastinit.journal_persistent over [journal] persistent) and there is a
+// directory for it.
+std::optional<JournalWriterOptions> persistent_journal(const BootOptions& boot,
+                                                       const SystemConfig& config,
+                                                       const ManagerArgs& args) {
+    for (const auto& error : boot.journal_errors)
+        log::error(error.message, "; ignored");
+    bool on = boot.journal_persistent.value_or(config.journal_persistent.value_or(false));
+    if (!on)
+        return std::nullopt;
+    if (args.journal_dir.empty()) {
+        log::info("persistent journal: no directory (--journal-dir) in a PID namespace");
+        return std::nullopt;
+    }
+    JournalWriterOptions options;
+    options.dir = args.journal_dir;
+    options.boot_file = args.runtime_dir + "/" + paths::kJournalBootName;
+    if (auto size = bounded_setting(config.journal_file_size, boot.journal_file_size,
+                                    args.system_config, "fastinit.journal_file_size",
+                                    kMinJournalFileSize, kMaxJournalFileSize, "a journal file"))
+        options.file_size = *size;
+    if (auto files = bounded_setting(config.journal_files, boot.journal_files, args.system_config,
+                                     "fastinit.journal_files", kMinJournalFiles, kMaxJournalFiles,
+                                     "a count of journal files"))
+        options.files = *files;
+    return options;
+}
+
+// Writes the persistent journal from when local-fs is up (at once when there
+// is no such unit) until it goes down at shutdown: /var/log is then the
+// disk's and writable, and the file is closed before the disk is unmounted.
+void follow_local_fs(Supervisor& s, JournalWriter& writer) {
+    auto local_fs = s.manager().find("local-fs");
+    if (!local_fs) {
+        writer.start();
+        return;
+    }
+    s.add_unit_listener([&s, &writer, id = *local_fs](UnitId unit) {
+        if (unit != id)
+            return;
+        UnitState state = s.manager().runtime(id).state;
+        if (state == UnitState::active && !s.manager().shutting_down())
+            writer.start();
+        else if (state != UnitState::active && s.manager().shutting_down())
+            writer.finish(std::chrono::seconds(1));
+    });
 }
 
 }  // namespace
@@ -222,12 +278,13 @@ int run_manager(int argc, char** argv) {
         ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     }
 
+    std::optional<StartedStage2> stage2;
     if (real_boot) {
         keep_handed_over_device_cache();
         // Module loads block in the kernel for as long as the driver probes
         // its hardware, and the cache needs SQLite and libkmod: a process of
         // its own does that work beside the units.
-        start_stage2_devices(sibling_program("fastinit"));
+        stage2 = start_stage2_devices(sibling_program("fastinit"));
     }
 
     auto cmdline_text = read_file(args.proc_cmdline);
@@ -246,7 +303,15 @@ int run_manager(int argc, char** argv) {
         args.console_active = kConsoleActivePath;
     if (args.system_config.empty() && real_boot)
         args.system_config = kSystemConfigPath;
-    size_journal(journal, boot_options, args.system_config);
+    if (args.journal_dir.empty() && real_boot)
+        args.journal_dir = kJournalDir;
+    SystemConfig system_config;
+    if (!args.system_config.empty()) {
+        system_config = read_system_config(args.system_config);
+        for (const auto& problem : system_config.problems)
+            log::write_untagged(log::Level::error, problem);
+    }
+    size_journal(journal, boot_options, system_config, args.system_config);
     UnitSources sources{.dirs = args.unit_dirs,
                         .fstab = args.fstab,
                         .root_read_only = !args.fstab.empty() && root_mounted_read_only(),
@@ -273,6 +338,15 @@ int run_manager(int argc, char** argv) {
                        "; PID 1 runs without its control interface and boot.json");
             serve_bus = false;
         }
+    } else {
+        // Stage 1's messages (it ran before there was a journal), from a
+        // directory now known to be ours.
+        std::string initrd_journal = args.runtime_dir + "/" + paths::kInitrdJournalName;
+        if (auto taken = take_in_journal_records(journal, initrd_journal); !taken)
+            log::warning("stage 1's messages: ", taken.error().message);
+        else if (*taken > 0)
+            log::warning("stage 1's messages: ", *taken, " damaged records in ", initrd_journal,
+                         " skipped");
     }
 
     SupervisorOptions options;
@@ -309,6 +383,15 @@ int run_manager(int argc, char** argv) {
     else
         (*bus)->set_kexec_loaded_path(args.kexec_loaded_path);
 
+    if (stage2 && stage2->output)
+        s.watch_output("stage2", stage2->pid, std::move(stage2->output));
+
+    std::optional<JournalWriter> journal_writer;
+    if (auto persistent = persistent_journal(boot_options, system_config, args)) {
+        journal_writer.emplace(journal, std::move(*persistent));
+        follow_local_fs(s, *journal_writer);
+    }
+
     auto started = s.manager().start(args.target);
     if (!started) {
         log::error("cannot start target ", args.target, ": ", started.error().message);
@@ -319,6 +402,9 @@ int run_manager(int argc, char** argv) {
     }
 
     PowerAction action = s.run();
+    // Before the final stage unmounts or remounts the disks read-only.
+    if (journal_writer)
+        journal_writer->finish(std::chrono::seconds(2));
     if (bus)
         bus->reset();
     supervisor->reset();

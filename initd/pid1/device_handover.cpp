@@ -1,5 +1,6 @@
 #include "initd/pid1/device_handover.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -78,11 +79,29 @@ void keep_handed_over_device_cache() {
     }
 }
 
-void start_stage2_devices(const std::string& fastinit) {
+std::optional<StartedStage2> start_stage2_devices(const std::string& fastinit) {
     if (fastinit.empty()) {
         log::warning(
             "devices: no fastinit binary next to the manager; stage 2 device work skipped");
-        return;
+        return std::nullopt;
+    }
+    // Its messages into the journal: the write end becomes its fd 1 and 2
+    // (dup2 clears close-on-exec there), the read end stays ours.
+    int ends[2] = {-1, -1};
+    UniqueFd read_end, write_end;
+    if (::pipe2(ends, O_CLOEXEC) == 0) {
+        read_end.reset(ends[0]);
+        write_end.reset(ends[1]);
+        if (::fcntl(read_end.get(), F_SETFL, O_NONBLOCK) < 0) {
+            read_end.reset();
+            write_end.reset();
+        }
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    if (write_end) {
+        posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDOUT_FILENO);
+        posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDERR_FILENO);
     }
     // The manager blocks the signals it handles through signalfd; the child
     // must not inherit that mask.
@@ -97,12 +116,15 @@ void start_stage2_devices(const std::string& fastinit) {
     const char* argv[] = {fastinit.c_str(), "devices", "stage2", nullptr};
     pid_t pid = 0;
     int error =
-        ::posix_spawn(&pid, fastinit.c_str(), nullptr, &attr, const_cast<char**>(argv), environ);
+        ::posix_spawn(&pid, fastinit.c_str(), &actions, &attr, const_cast<char**>(argv), environ);
     posix_spawnattr_destroy(&attr);
-    if (error != 0)
+    posix_spawn_file_actions_destroy(&actions);
+    if (error != 0) {
         log::warning("devices: cannot start ", fastinit, " devices stage2: ", std::strerror(error));
-    else
-        log::debug("devices: stage 2 runs as pid ", pid);
+        return std::nullopt;
+    }
+    log::debug("devices: stage 2 runs as pid ", pid);
+    return StartedStage2{pid, std::move(read_end)};
 }
 
 }  // namespace fastinit

@@ -9,7 +9,10 @@
 // local-fs) writes it once the root is writable; that is not a failure.
 #pragma once
 
+#include <optional>
 #include <string>
+
+#include "base/unique_fd.h"
 
 #include "base/result.h"
 
@@ -39,7 +42,14 @@ std::string describe_keep(KeepOutcome outcome, const std::string& handed_over,
 void keep_handed_over_device_cache();
 
 // Starts `FASTINIT devices stage2` without waiting for it: PID 1 reaps it
-// like any orphan. Logs and carries on when it cannot.
-void start_stage2_devices(const std::string& fastinit);
+// like any orphan. Its standard output and error are a pipe whose read end
+// (non-blocking) comes back, for the manager to read into its journal once
+// its loop runs (the pipe holds what stage 2 writes until then). Logs and
+// carries on when it cannot.
+struct StartedStage2 {
+    pid_t pid = 0;
+    UniqueFd output;  // invalid: no pipe (its output goes where PID 1's does)
+};
+std::optional<StartedStage2> start_stage2_devices(const std::string& fastinit);
 
 }  // namespace fastinit

@@ -35,6 +35,8 @@ void Journal::append(std::string_view unit, pid_t pid, int priority, std::string
     make_room(needed);
     m_bytes += needed;
     m_entries.push_back(std::move(entry));
+    if (m_waiters > 0)
+        m_appended.notify_all();
 }
 
 void Journal::make_room(size_t needed) {
@@ -149,6 +151,25 @@ uint64_t Journal::dropped_of(std::string_view unit) const {
 uint64_t Journal::last_seq() const {
     LockGuard lock(m_mutex);
     return m_next_seq - 1;
+}
+
+void Journal::wait_after(uint64_t seq, const std::atomic<bool>& stop,
+                         std::chrono::milliseconds timeout) const {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    LockGuard lock(m_mutex);
+    ++m_waiters;
+    // `stop` is set before wake_waiters takes the lock, so it is seen
+    // either here or by the wait it wakes.
+    while (m_next_seq - 1 <= seq && !stop.load()) {
+        if (m_appended.wait_until(m_mutex, deadline) == std::cv_status::timeout)
+            break;
+    }
+    --m_waiters;
+}
+
+void Journal::wake_waiters() const {
+    LockGuard lock(m_mutex);
+    m_appended.notify_all();
 }
 
 }  // namespace fastinit

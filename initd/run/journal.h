@@ -17,6 +17,9 @@
 
 #include <sys/types.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -25,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/journal_record.h"
 #include "base/mutex.h"
 #include "base/thread_annotations.h"
 
@@ -34,22 +38,6 @@ inline constexpr size_t kDefaultJournalSize = 1 << 20;
 // The budget a configuration may set: from 64 KiB to 256 MiB.
 inline constexpr size_t kMinJournalSize = 64 << 10;
 inline constexpr size_t kMaxJournalSize = 256 << 20;
-
-// Syslog priorities (sd-daemon(3)'s "<N>" prefixes).
-inline constexpr int kPriorityError = 3;
-inline constexpr int kPriorityWarning = 4;
-inline constexpr int kPriorityInfo = 6;
-inline constexpr int kPriorityDebug = 7;
-
-struct JournalLine {
-    uint64_t seq = 0;  // 0: a line the journal made up ("N lines dropped")
-    std::string unit;
-    pid_t pid = 0;
-    long long realtime_us = 0;  // CLOCK_REALTIME
-    long long boottime_us = 0;  // CLOCK_BOOTTIME
-    int priority = kPriorityInfo;
-    std::string text;
-};
 
 // What a reader asks for: lines after `after` (a sequence number; 0: from
 // the oldest), of the named units only (empty: all), and when `tail` is
@@ -104,6 +92,14 @@ class Journal {
     // The sequence number of the newest line (0: none yet).
     uint64_t last_seq() const EXCLUDES(m_mutex);
 
+    // For a reader on a thread of its own (the persistent journal's
+    // writer): waits until there is a line after `seq`, `stop` is set (and
+    // wake_waiters called), or `timeout` has passed.
+    void wait_after(uint64_t seq, const std::atomic<bool>& stop,
+                    std::chrono::milliseconds timeout) const EXCLUDES(m_mutex);
+    // Wakes the waiters to look at their `stop` again.
+    void wake_waiters() const EXCLUDES(m_mutex);
+
   private:
     struct Entry {
         uint64_t seq;
@@ -129,6 +125,9 @@ class Journal {
     std::vector<std::string> m_units GUARDED_BY(m_mutex);
     std::map<std::string, uint32_t, std::less<>> m_unit_index GUARDED_BY(m_mutex);
     std::vector<uint64_t> m_unit_dropped GUARDED_BY(m_mutex);
+    // Appending only wakes anyone when someone waits.
+    mutable std::condition_variable_any m_appended;
+    mutable int m_waiters GUARDED_BY(m_mutex) = 0;
 };
 
 }  // namespace fastinit

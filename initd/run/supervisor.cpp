@@ -98,7 +98,7 @@ Result<void> Supervisor::setup(Graph graph) {
     if (m_options.kmsg_output)
         m_kmsg = std::make_unique<KmsgForward>();
     if (!m_options.syslog_socket.empty())
-        m_syslog = std::make_unique<SyslogForward>(m_options.syslog_socket);
+        m_syslog = std::make_unique<SyslogForward>(*m_journal, m_options.syslog_socket);
     ServiceOutput::Forward forward = [this](const JournalLine& line, bool to_kmsg) {
         auto now = std::chrono::steady_clock::now();
         if (m_kmsg && to_kmsg) {
@@ -107,8 +107,6 @@ Result<void> Supervisor::setup(Graph graph) {
             std::string text = log::cat(line.unit, "[", line.pid, "]: ", line.text, "\n");
             [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, text.data(), text.size());
         }
-        if (m_syslog)
-            m_syslog->forward(line, now);
     };
     m_output = std::make_unique<ServiceOutput>(m_event, *m_journal, std::move(forward));
     m_launcher->set_output_receiver(
@@ -166,6 +164,10 @@ Result<void> Supervisor::setup(Graph graph) {
             listener(unit);
     });
     return {};
+}
+
+void Supervisor::watch_output(const std::string& unit, pid_t pid, UniqueFd read_end) {
+    m_output->watch(unit, pid, std::move(read_end));
 }
 
 void Supervisor::add_unit_listener(std::function<void(UnitId)> listener) {
@@ -339,7 +341,26 @@ int Supervisor::on_post(sd_event_source*, void* userdata) {
         return 0;
     }
     self->m_timeline.after_round(manager);
+    self->pump_syslog();
     return 0;
+}
+
+// Lines go to syslog after each round of events; when more wait than one
+// pump sends, a timer brings the next round soon even if nothing happens.
+void Supervisor::pump_syslog() {
+    if (!m_syslog || !m_syslog->pump(std::chrono::steady_clock::now()) || m_syslog_pending)
+        return;
+    m_syslog_pending = true;
+    int r = sd_event_add_time_relative(
+        m_event, nullptr, CLOCK_MONOTONIC, 10000, 1000,
+        [](sd_event_source*, uint64_t, void* userdata) {
+            auto* self = static_cast<Supervisor*>(userdata);
+            self->m_syslog_pending = false;
+            return 0;  // the post hook that follows pumps
+        },
+        this);
+    if (r < 0)
+        m_syslog_pending = false;
 }
 
 }  // namespace fastinit

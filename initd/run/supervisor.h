@@ -84,6 +84,10 @@ class Supervisor {
     const TimelineWriter& timeline() const { return m_timeline; }
     const Journal& journal() const { return *m_journal; }
 
+    // Reads `read_end` into the journal as the output of `unit`'s `pid`, as
+    // a service's (stage 2's messages: its pipe was made before the loop).
+    void watch_output(const std::string& unit, pid_t pid, UniqueFd read_end);
+
     // Begins an orderly shutdown that ends with `action`.
     void request_shutdown(PowerAction action);
     // Called after every unit state change (for bus signals).
@@ -111,6 +115,7 @@ class Supervisor {
     static int on_shutdown_deadline(sd_event_source*, uint64_t usec, void* self);
     static int on_reload_due(sd_event_source*, uint64_t usec, void* self);
     void reap_children();
+    void pump_syslog();
 
     SupervisorOptions m_options;
     TimelineWriter m_timeline;
@@ -123,6 +128,7 @@ class Supervisor {
     Journal* m_journal = nullptr;
     std::unique_ptr<KmsgForward> m_kmsg;
     std::unique_ptr<SyslogForward> m_syslog;
+    bool m_syslog_pending = false;  // a timer brings the next pump
     std::unique_ptr<ServiceOutput> m_output;
     std::unique_ptr<SystemCgroups> m_cgroups;
     std::unique_ptr<UdevDeviceWatcher> m_devices;

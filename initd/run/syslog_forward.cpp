@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 
@@ -55,14 +56,7 @@ bool SyslogForward::send(const std::string& datagram) {
     return false;
 }
 
-void SyslogForward::forward(const JournalLine& line, TimePoint now) {
-    if (!connected(now)) {
-        // No daemon yet (or for now): nothing to tell of later but misses
-        // while one was there.
-        if (m_sent > 0)
-            ++m_not_sent;
-        return;
-    }
+void SyslogForward::forward(const JournalLine& line) {
     if (m_not_sent > m_not_sent_told) {
         JournalLine note{0,
                          "fastinit",
@@ -82,6 +76,31 @@ void SyslogForward::forward(const JournalLine& line, TimePoint now) {
         ++m_sent;
     else
         ++m_not_sent;
+}
+
+bool SyslogForward::pump(TimePoint now) {
+    if (m_journal.last_seq() <= m_cursor || !connected(now))
+        return false;
+    JournalQuery query;
+    query.after = m_cursor;
+    query.max_lines = kPumpLines;
+    query.max_bytes = SIZE_MAX;
+    JournalPage page = m_journal.read(query);
+    for (const JournalLine& line : page.lines) {
+        if (line.seq != 0) {
+            forward(line);
+            continue;
+        }
+        // The journal's own line ("N lines dropped") has no time: now.
+        JournalLine stamped = line;
+        timespec realtime{};
+        ::clock_gettime(CLOCK_REALTIME, &realtime);
+        stamped.realtime_us =
+            static_cast<long long>(realtime.tv_sec) * 1000000 + realtime.tv_nsec / 1000;
+        forward(stamped);
+    }
+    m_cursor = page.next;
+    return page.more;
 }
 
 }  // namespace fastinit

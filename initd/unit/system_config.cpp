@@ -16,30 +16,50 @@ std::string where(std::string_view path, const toml::source_region& at) {
            std::to_string(at.begin.column) + ": ";
 }
 
+// A number of bytes, or a string with a K/M/G suffix (`suffix` false: a
+// plain number, a count).
+std::optional<uint64_t> size_value(const toml::node& node, bool suffix) {
+    ByteSize size;
+    if (auto number = node.value<int64_t>(); number && node.is_integer()) {
+        if (*number >= 0)
+            size = {ByteSizeStatus::ok, static_cast<uint64_t>(*number)};
+    } else if (auto text = node.value<std::string>(); text && suffix) {
+        size = parse_byte_size(*text);
+    }
+    if (size.status != ByteSizeStatus::ok)
+        return std::nullopt;
+    return size.bytes;
+}
+
 void read_journal(const toml::table& table, std::string_view path, SystemConfig& config) {
     for (const auto& [key_node, node] : table) {
         std::string key(key_node.str());
-        if (key != "size") {
-            std::string hint = closest_match(key, {"size"});
+        if (key == "persistent") {
+            if (auto flag = node.value<bool>(); flag && node.is_boolean())
+                config.journal_persistent = *flag;
+            else
+                config.problems.push_back(where(path, node.source()) +
+                                          "journal.persistent: expected true or false");
+        } else if (key == "size" || key == "file_size") {
+            auto size = size_value(node, true);
+            if (!size)
+                config.problems.push_back(where(path, node.source()) + "journal." + key +
+                                          ": expected a size such as \"1M\" or 65536");
+            else
+                (key == "size" ? config.journal_size : config.journal_file_size) = size;
+        } else if (key == "files") {
+            auto count = size_value(node, false);
+            if (!count)
+                config.problems.push_back(where(path, node.source()) +
+                                          "journal.files: expected a number of files");
+            else
+                config.journal_files = count;
+        } else {
+            std::string hint = closest_match(key, {"size", "persistent", "file_size", "files"});
             config.problems.push_back(
                 where(path, key_node.source()) + "journal." + key + ": unknown key" +
                 (hint.empty() ? std::string() : " (did you mean \"" + hint + "\"?)"));
-            continue;
         }
-        // A number of bytes, or a string with a K/M/G suffix.
-        ByteSize size;
-        if (auto number = node.value<int64_t>(); number && node.is_integer()) {
-            if (*number >= 0)
-                size = {ByteSizeStatus::ok, static_cast<uint64_t>(*number)};
-        } else if (auto text = node.value<std::string>()) {
-            size = parse_byte_size(*text);
-        }
-        if (size.status != ByteSizeStatus::ok) {
-            config.problems.push_back(where(path, node.source()) +
-                                      "journal.size: expected a size such as \"1M\" or 65536");
-            continue;
-        }
-        config.journal_size = size.bytes;
     }
 }
 

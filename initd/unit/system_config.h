@@ -4,7 +4,10 @@
 // error naming the file, line and key, and every other key still applies.
 //
 //   [journal]
-//   size = "1M"     # the in-memory journal's budget (64K to 256M)
+//   size = "1M"          # the in-memory journal's budget (64K to 256M)
+//   persistent = true    # also write it to /var/log/fastinit/
+//   file_size = "4M"     # each file of it at most this (64K to 64M)
+//   files = 8            # and at most this many files (2 to 64)
 #pragma once
 
 #include <cstdint>
@@ -20,6 +23,9 @@ inline constexpr size_t kMaxSystemConfigSize = 64 * 1024;
 
 struct SystemConfig {
     std::optional<uint64_t> journal_size;
+    std::optional<bool> journal_persistent;
+    std::optional<uint64_t> journal_file_size;
+    std::optional<uint64_t> journal_files;
     std::vector<std::string> problems;  // "PATH:LINE:COL: KEY: what"
 };
 

@@ -344,33 +344,75 @@ TEST(SyslogForward, TagsEachLineWithItsUnitPidAndPriority) {
     EXPECT_NE(datagram.find(" web[812]: listening"), std::string::npos) << datagram;
 }
 
-TEST(SyslogForward, WaitsForTheSocketThenSendsAndCountsWhatDidNotGo) {
+void add_web(Journal& journal, const std::string& text) {
+    journal.append("web", 812, kPriorityInfo, text, 1000, 2000);
+}
+
+TEST(SyslogForward, ReplaysWhatCameBeforeTheDaemonOnceThenFollows) {
     std::string path = "/tmp/syslog-forward-" + std::to_string(::getpid());
-    SyslogForward forward(path);
+    Journal journal;
+    SyslogForward forward(journal, path);
     const SyslogForward::TimePoint t0(std::chrono::seconds(100));
-    forward.forward(service_line("before the daemon"), t0);
+    add_web(journal, "before the daemon");
+    journal.append("fastinit", 1, kPriorityWarning, "the manager's own", 1000, 2000);
+    EXPECT_FALSE(forward.pump(t0));
     EXPECT_EQ(forward.sent(), 0u);
     EXPECT_EQ(forward.not_sent(), 0u) << "nothing was up to miss";
 
     Listener daemon(path);
-    forward.forward(service_line("too soon to try again"), t0 + std::chrono::milliseconds(500));
-    EXPECT_EQ(forward.sent(), 0u);
-    forward.forward(service_line("first"), t0 + SyslogForward::kRetry);
-    EXPECT_EQ(forward.sent(), 1u);
+    EXPECT_FALSE(forward.pump(t0 + std::chrono::milliseconds(500)));
+    EXPECT_EQ(forward.sent(), 0u) << "too soon to try again";
+    add_web(journal, "first after");
+    EXPECT_FALSE(forward.pump(t0 + SyslogForward::kRetry));
     std::vector<std::string> got = daemon.drain();
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_NE(got[0].find("web[812]: before the daemon"), std::string::npos) << got[0];
+    EXPECT_NE(got[1].find("<28>"), std::string::npos) << got[1];  // daemon.warning
+    EXPECT_NE(got[1].find("fastinit[1]: the manager's own"), std::string::npos) << got[1];
+    EXPECT_NE(got[2].find("web[812]: first after"), std::string::npos);
+    // Once: the next pump sends only what is new.
+    add_web(journal, "new");
+    forward.pump(t0 + SyslogForward::kRetry);
+    got = daemon.drain();
     ASSERT_EQ(got.size(), 1u);
-    EXPECT_NE(got[0].find("web[812]: first"), std::string::npos);
+    EXPECT_NE(got[0].find("web[812]: new"), std::string::npos);
+}
 
-    // A daemon that does not read: its buffer fills, and PID 1 does not wait.
-    const auto t1 = t0 + std::chrono::seconds(10);
+TEST(SyslogForward, AJournalThatDroppedLinesSaysHowMany) {
+    std::string path = "/tmp/syslog-forward-dropped-" + std::to_string(::getpid());
+    Journal journal(4 * (Journal::kLineOverhead + 8));
+    SyslogForward forward(journal, path);
+    for (int i = 0; i < 10; ++i)
+        add_web(journal, "line " + std::to_string(i));
+    Listener daemon(path);
+    forward.pump(SyslogForward::TimePoint(std::chrono::seconds(100)));
+    std::vector<std::string> got = daemon.drain();
+    ASSERT_EQ(got.size(), 5u);
+    EXPECT_NE(got[0].find("journal[0]: 6 lines dropped"), std::string::npos) << got[0];
+    EXPECT_NE(got[4].find("web[812]: line 9"), std::string::npos) << got[4];
+}
+
+TEST(SyslogForward, ADaemonThatDoesNotReadCostsNoWaitAndIsToldWhatItMissed) {
+    std::string path = "/tmp/syslog-forward-full-" + std::to_string(::getpid());
+    Journal journal(16 << 20);
+    SyslogForward forward(journal, path);
+    Listener daemon(path);
+    const SyslogForward::TimePoint t1(std::chrono::seconds(100));
+    add_web(journal, "first");
+    forward.pump(t1);
+    EXPECT_EQ(daemon.drain().size(), 1u);
+
+    // Its buffer fills, and PID 1 does not wait.
     for (int i = 0; i < 2000; ++i)
-        forward.forward(service_line("flood " + std::to_string(i)), t1);
+        add_web(journal, "flood " + std::to_string(i));
+    EXPECT_FALSE(forward.pump(t1));
     const uint64_t missed = forward.not_sent();
     EXPECT_GT(missed, 0u);
     EXPECT_EQ(forward.sent() + missed, 2001u);
     daemon.drain();
-    forward.forward(service_line("after"), t1);
-    got = daemon.drain();
+    add_web(journal, "after");
+    forward.pump(t1);
+    std::vector<std::string> got = daemon.drain();
     ASSERT_EQ(got.size(), 2u);
     EXPECT_NE(
         got[0].find("fastinit[" + std::to_string(::getpid()) + "]: " + std::to_string(missed) +
@@ -378,6 +420,20 @@ TEST(SyslogForward, WaitsForTheSocketThenSendsAndCountsWhatDidNotGo) {
         std::string::npos)
         << got[0];
     EXPECT_NE(got[1].find("web[812]: after"), std::string::npos);
+}
+
+TEST(SyslogForward, OnePumpSendsABoundedNumberOfLines) {
+    std::string path = "/tmp/syslog-forward-bounded-" + std::to_string(::getpid());
+    Journal journal(16 << 20);
+    SyslogForward forward(journal, path);
+    Listener daemon(path);
+    for (size_t i = 0; i < SyslogForward::kPumpLines + 10; ++i)
+        add_web(journal, "x");
+    const SyslogForward::TimePoint t(std::chrono::seconds(100));
+    EXPECT_TRUE(forward.pump(t)) << "more wait";
+    EXPECT_EQ(forward.sent() + forward.not_sent(), SyslogForward::kPumpLines);
+    EXPECT_FALSE(forward.pump(t));
+    EXPECT_EQ(forward.sent() + forward.not_sent(), SyslogForward::kPumpLines + 10);
 }
 
 }  // namespace
