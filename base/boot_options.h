@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/duration.h"
 #include "base/kernel_cmdline.h"
@@ -38,6 +39,13 @@ struct BootOptions {
     // nothing when not given (or not a size: see journal_size_error).
     std::optional<uint64_t> journal_size;
     std::optional<Error> journal_size_error;
+    // fastinit.watchdog=DURATION: the hardware watchdog's timeout while the
+    // system runs ("0" or "off": not used); fastinit.reboot_watchdog=
+    // DURATION: the one armed before the final reboot or kexec ("0", "off":
+    // disarmed then). Nothing when not given; each error says why.
+    std::optional<Duration> watchdog;
+    std::optional<Duration> reboot_watchdog;
+    std::vector<Error> watchdog_errors;
 };
 
 BootOptions parse_boot_options(const KernelCmdline& cmdline);

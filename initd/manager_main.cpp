@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,12 +20,14 @@
 #include "base/own_path.h"
 #include "base/paths.h"
 #include "base/text.h"
+#include "initd/control/bus_calls.h"
 #include "initd/control/bus_server.h"
 #include "initd/graph/graph.h"
 #include "initd/pid1/crash_handler.h"
 #include "initd/pid1/device_handover.h"
 #include "initd/pid1/emergency.h"
 #include "initd/pid1/final_stage.h"
+#include "initd/pid1/hardware_watchdog.h"
 #include "initd/pid1/mounts.h"
 #include "initd/run/journal.h"
 #include "initd/run/runtime_dir.h"
@@ -33,6 +36,7 @@
 #include "initd/unit/fstab_units.h"
 #include "initd/unit/system_config.h"
 #include "initd/unit_sources.h"
+#include "initd/watchdog_loop.h"
 
 namespace fastinit {
 namespace {
@@ -134,19 +138,25 @@ void log_to_journal(void* journal, int priority, std::string_view message) {
                                            boottime_us());
 }
 
+// system.toml, its problems logged; nothing set without one.
+SystemConfig read_config(const std::string& config_path) {
+    if (config_path.empty())
+        return {};
+    SystemConfig config = read_system_config(config_path);
+    for (const auto& problem : config.problems)
+        log::write_untagged(log::Level::error, problem);
+    return config;
+}
+
 // The journal's budget: the command line's fastinit.journal_size= over
 // system.toml's [journal] size, within the bounds a journal may have.
-void size_journal(Journal& journal, const BootOptions& boot, const std::string& config_path) {
+void size_journal(Journal& journal, const BootOptions& boot, const SystemConfig& config,
+                  const std::string& config_path) {
     std::optional<uint64_t> size;
     std::string from;
-    if (!config_path.empty()) {
-        SystemConfig config = read_system_config(config_path);
-        for (const auto& problem : config.problems)
-            log::write_untagged(log::Level::error, problem);
-        if (config.journal_size) {
-            size = config.journal_size;
-            from = config_path;
-        }
+    if (config.journal_size) {
+        size = config.journal_size;
+        from = config_path;
     }
     if (boot.journal_size_error)
         log::error(boot.journal_size_error->message, "; ignored");
@@ -162,6 +172,38 @@ void size_journal(Journal& journal, const BootOptions& boot, const std::string& 
                      " to ", kMaxJournalSize, "); using ", bounded);
     journal.set_budget(static_cast<size_t>(bounded));
     log::debug("journal of ", bounded, " bytes");
+}
+
+// The hardware watchdog's settings: the command line's fastinit.watchdog=
+// and fastinit.reboot_watchdog= over system.toml's [watchdog].
+WatchdogSettings watchdog_settings(const BootOptions& boot, const SystemConfig& config) {
+    WatchdogSettings settings;
+    settings.runtime = config.watchdog_runtime.value_or(settings.runtime);
+    settings.reboot = config.watchdog_reboot.value_or(settings.reboot);
+    settings.device = config.watchdog_device.value_or("");
+    settings.arm_at_poweroff = config.watchdog_arm_at_poweroff.value_or(false);
+    for (const auto& error : boot.watchdog_errors)
+        log::error(error.message, "; ignored");
+    settings.runtime = boot.watchdog.value_or(settings.runtime);
+    settings.reboot = boot.reboot_watchdog.value_or(settings.reboot);
+    return settings;
+}
+
+// The bus's Watchdog reply: what `fastinit status` shows of it.
+std::vector<std::pair<std::string, PropertyValue>> watchdog_properties(const WatchdogStatus& w) {
+    std::vector<std::pair<std::string, PropertyValue>> p = {
+        {"State", w.state},
+        {"Device", to_valid_utf8(w.device)},
+        {"Identity", to_valid_utf8(w.identity)},
+        {"TimeoutSec", static_cast<uint32_t>(std::max(w.timeout_seconds, 0))},
+        {"Problem", to_valid_utf8(w.problem)}};
+    if (w.last_pet) {
+        auto ago = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - *w.last_pet);
+        p.emplace_back("LastPetMsAgo", static_cast<uint32_t>(std::clamp<int64_t>(
+                                           ago.count(), 0, std::numeric_limits<uint32_t>::max())));
+    }
+    return p;
 }
 
 }  // namespace
@@ -246,7 +288,14 @@ int run_manager(int argc, char** argv) {
         args.console_active = kConsoleActivePath;
     if (args.system_config.empty() && real_boot)
         args.system_config = kSystemConfigPath;
-    size_journal(journal, boot_options, args.system_config);
+    SystemConfig config = read_config(args.system_config);
+    size_journal(journal, boot_options, config, args.system_config);
+    // Only a real boot's PID 1 owns the machine's watchdog: in a PID
+    // namespace the device is the host's.
+    std::optional<HardwareWatchdog> watchdog;
+    if (real_boot)
+        watchdog.emplace(system_watchdog_ops(), watchdog_settings(boot_options, config),
+                         std::chrono::steady_clock::now());
     UnitSources sources{.dirs = args.unit_dirs,
                         .fstab = args.fstab,
                         .root_read_only = !args.fstab.empty() && root_mounted_read_only(),
@@ -308,6 +357,12 @@ int run_manager(int argc, char** argv) {
         log::error("control interface unavailable: ", bus.error().message);
     else
         (*bus)->set_kexec_loaded_path(args.kexec_loaded_path);
+    std::optional<WatchdogLoop> watchdog_loop;
+    if (watchdog) {
+        watchdog_loop.emplace(s.event(), *watchdog);
+        if (bus)
+            (*bus)->set_watchdog([&watchdog] { return watchdog_properties(watchdog->status()); });
+    }
 
     auto started = s.manager().start(args.target);
     if (!started) {
@@ -319,11 +374,17 @@ int run_manager(int argc, char** argv) {
     }
 
     PowerAction action = s.run();
+    watchdog_loop.reset();
     if (bus)
         bus->reset();
     supervisor->reset();
+    if (watchdog)
+        watchdog->prepare_final(action, std::chrono::steady_clock::now());
     if (pid1)
-        finish_as_pid1(action, system_power_ops(), std::chrono::seconds(3), real_boot);
+        finish_as_pid1(action, system_power_ops(), std::chrono::seconds(3), real_boot, [&] {
+            if (watchdog)
+                watchdog->last_pet(std::chrono::steady_clock::now());
+        });
     log::info("all units stopped; exiting (not PID 1, so no ", verb(action), ")");
     return 0;
 }

@@ -5,8 +5,15 @@
 //
 //   [journal]
 //   size = "1M"     # the in-memory journal's budget (64K to 256M)
+//
+//   [watchdog]      # the hardware watchdog (initd/pid1/hardware_watchdog.h)
+//   runtime = "30s"             # its timeout while the system runs; "0": unused
+//   reboot = "10min"            # armed before a final reboot or kexec; "0": disarmed
+//   device = "/dev/watchdog0"   # default: the first of /dev/watchdog0, /dev/watchdog
+//   arm_at_poweroff = false     # true: power-off and halt leave it armed too
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,6 +27,12 @@ inline constexpr size_t kMaxSystemConfigSize = 64 * 1024;
 
 struct SystemConfig {
     std::optional<uint64_t> journal_size;
+    // [watchdog]: what is not given stays unset (the defaults are the
+    // watchdog's own).
+    std::optional<std::chrono::microseconds> watchdog_runtime;
+    std::optional<std::chrono::microseconds> watchdog_reboot;
+    std::optional<std::string> watchdog_device;
+    std::optional<bool> watchdog_arm_at_poweroff;
     std::vector<std::string> problems;  // "PATH:LINE:COL: KEY: what"
 };
 
