@@ -46,7 +46,7 @@ class FakeWatchdogOps : public WatchdogOps {
     }
     std::optional<int> stop_on_reboot() override { return stop; }
 
-    std::set<std::string> devices;
+    std::set<std::string> devices = {"/dev/watchdog0"};  // what exists
     std::vector<std::string> calls;
     bool refuse_open = false;
     bool refuse_timeout = false;
@@ -64,7 +64,6 @@ WatchdogSettings running(Duration runtime = 30s) {
 
 TEST(HardwareWatchdog, OffWhenNoRuntimeTimeout) {
     FakeWatchdogOps ops;
-    ops.devices = {"/dev/watchdog0"};
     HardwareWatchdog w(ops, WatchdogSettings{}, kStart);
     EXPECT_FALSE(w.tick(kStart).has_value());
     EXPECT_TRUE(ops.calls.empty());
@@ -73,6 +72,7 @@ TEST(HardwareWatchdog, OffWhenNoRuntimeTimeout) {
 
 TEST(HardwareWatchdog, FindsALateDeviceThenPetsAtHalfTheTimeout) {
     FakeWatchdogOps ops;
+    ops.devices.clear();
     HardwareWatchdog w(ops, running(), kStart);
     EXPECT_EQ(w.tick(kStart), Duration(1s)) << "looks again soon while drivers load";
     EXPECT_EQ(w.tick(kStart + 2min), Duration(10s)) << "then rarely";
@@ -95,7 +95,6 @@ TEST(HardwareWatchdog, FindsALateDeviceThenPetsAtHalfTheTimeout) {
 
 TEST(HardwareWatchdog, PetsAtHalfWhatTheDriverTookAndRoundsUp) {
     FakeWatchdogOps ops;
-    ops.devices = {"/dev/watchdog0"};
     ops.max_timeout = 10;
     HardwareWatchdog w(ops, running(1500ms), kStart);
     EXPECT_EQ(w.tick(kStart), Duration(1s));
@@ -106,7 +105,6 @@ TEST(HardwareWatchdog, PetsAtHalfWhatTheDriverTookAndRoundsUp) {
 
 TEST(HardwareWatchdog, ARefusedTimeoutMeansPettingEverySecond) {
     FakeWatchdogOps ops;
-    ops.devices = {"/dev/watchdog0"};
     ops.refuse_timeout = true;
     HardwareWatchdog w(ops, running(), kStart);
     EXPECT_EQ(w.tick(kStart), Duration(1s));
@@ -116,7 +114,6 @@ TEST(HardwareWatchdog, ARefusedTimeoutMeansPettingEverySecond) {
 
 TEST(HardwareWatchdog, ABusyDeviceIsTriedAgain) {
     FakeWatchdogOps ops;
-    ops.devices = {"/dev/watchdog0"};
     ops.refuse_open = true;
     HardwareWatchdog w(ops, running(), kStart);
     EXPECT_EQ(w.tick(kStart), Duration(1s));
@@ -128,7 +125,6 @@ TEST(HardwareWatchdog, ABusyDeviceIsTriedAgain) {
 
 TEST(HardwareWatchdog, TheConfiguredDeviceOnly) {
     FakeWatchdogOps ops;
-    ops.devices = {"/dev/watchdog0"};
     WatchdogSettings s = running();
     s.device = "/dev/watchdog1";
     HardwareWatchdog w(ops, s, kStart);
@@ -142,7 +138,6 @@ TEST(HardwareWatchdog, TheConfiguredDeviceOnly) {
 TEST(HardwareWatchdog, RebootAndKexecLeaveItArmedWithTheRebootTimeout) {
     for (PowerAction action : {PowerAction::reboot, PowerAction::kexec}) {
         FakeWatchdogOps ops;
-        ops.devices = {"/dev/watchdog0"};
         HardwareWatchdog w(ops, running(), kStart);
         w.tick(kStart);
         ops.calls.clear();
@@ -168,7 +163,6 @@ TEST(HardwareWatchdog, ARebootWatchdogNeedsNoRuntimeOne) {
 TEST(HardwareWatchdog, PoweroffDisarmsUnlessAsked) {
     for (PowerAction action : {PowerAction::poweroff, PowerAction::halt}) {
         FakeWatchdogOps ops;
-        ops.devices = {"/dev/watchdog0"};
         HardwareWatchdog w(ops, running(), kStart);
         w.tick(kStart);
         w.prepare_final(action, kStart);
@@ -177,7 +171,6 @@ TEST(HardwareWatchdog, PoweroffDisarmsUnlessAsked) {
         EXPECT_EQ(ops.calls.back(), "magic close") << "nothing after the close";
 
         FakeWatchdogOps kept_ops;
-        kept_ops.devices = {"/dev/watchdog0"};
         WatchdogSettings s = running();
         s.arm_at_poweroff = true;
         HardwareWatchdog kept(kept_ops, s, kStart);
@@ -190,7 +183,6 @@ TEST(HardwareWatchdog, PoweroffDisarmsUnlessAsked) {
 
 TEST(HardwareWatchdog, ZeroRebootTimeoutDisarmsBeforeAReboot) {
     FakeWatchdogOps ops;
-    ops.devices = {"/dev/watchdog0"};
     WatchdogSettings s = running();
     s.reboot = Duration(0);
     HardwareWatchdog w(ops, s, kStart);
