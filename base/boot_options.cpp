@@ -74,6 +74,22 @@ BootOptions parse_boot_options(const KernelCmdline& cmdline) {
                                                        (suffix ? "a size" : "a number"),
                                                    0});
     }
+    for (auto [key, out] : {std::pair{"fastinit.watchdog", &options.watchdog},
+                            std::pair{"fastinit.reboot_watchdog", &options.reboot_watchdog}}) {
+        auto text = cmdline.value(key);
+        if (!text)
+            continue;
+        if (*text == "off") {
+            *out = Duration(0);
+            continue;
+        }
+        auto parsed = parse_duration(*text);
+        if (parsed)
+            *out = *parsed;
+        else
+            options.watchdog_errors.push_back(
+                Error{std::string(key) + ": " + parsed.error().message, 0});
+    }
     return options;
 }
 

@@ -48,6 +48,13 @@ struct BootOptions {
     std::optional<uint64_t> journal_file_size;
     std::optional<uint64_t> journal_files;
     std::vector<Error> journal_errors;
+    // fastinit.watchdog=DURATION: the hardware watchdog's timeout while the
+    // system runs ("0" or "off": not used); fastinit.reboot_watchdog=
+    // DURATION: the one armed before the final reboot or kexec ("0", "off":
+    // disarmed then). Nothing when not given; each error says why.
+    std::optional<Duration> watchdog;
+    std::optional<Duration> reboot_watchdog;
+    std::vector<Error> watchdog_errors;
 };
 
 BootOptions parse_boot_options(const KernelCmdline& cmdline);

@@ -166,6 +166,15 @@ Result<std::map<std::string, std::string>> ManagerClient::get_unit(const std::st
     return read_properties(call, "GetUnit");
 }
 
+Result<std::map<std::string, std::string>> ManagerClient::watchdog() {
+    CallState call;
+    int r = sd_bus_call_method(m_bus, nullptr, kObject, kInterface, "Watchdog", &call.error,
+                               &call.reply, "");
+    if (r < 0)
+        return call.failure("Watchdog", r);
+    return read_properties(call, "Watchdog");
+}
+
 Result<std::map<std::string, std::string>> ManagerClient::wait_unit(
     const std::string& name, std::chrono::microseconds timeout) {
     CallState call;

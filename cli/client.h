@@ -57,6 +57,9 @@ class ManagerClient {
     // Has the manager read its unit files again; the report, one line each.
     Result<std::string> reload_units(std::chrono::microseconds timeout);
     Result<std::string> boot_timeline();
+    // The hardware watchdog as PID 1 uses it (State, Device, Identity,
+    // TimeoutSec, LastPetMsAgo, Problem).
+    Result<std::map<std::string, std::string>> watchdog();
     Result<LogPage> read_log(const std::vector<std::string>& units, uint64_t after, uint32_t tail);
 
   private:

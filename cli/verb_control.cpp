@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
@@ -122,6 +123,25 @@ std::string verdict(const std::string& verb, const std::string& name,
     return "unit " + name + " is " + state + why;
 }
 
+// "Watchdog: running, /dev/watchdog0 (i6300ESB timer), timeout 30 s, last
+// pet 2.1 s ago".
+std::string watchdog_line(std::map<std::string, std::string>& w) {
+    std::string line = "Watchdog: " + w["State"];
+    if (!w["Device"].empty())
+        line += ", " + w["Device"] + (w["Identity"].empty() ? "" : " (" + w["Identity"] + ")");
+    if (w["TimeoutSec"] != "0" && !w["TimeoutSec"].empty())
+        line += ", timeout " + w["TimeoutSec"] + " s";
+    if (!w["LastPetMsAgo"].empty()) {
+        char ago[32];
+        std::snprintf(ago, sizeof ago, "%.1f",
+                      std::strtoull(w["LastPetMsAgo"].c_str(), nullptr, 10) / 1000.0);
+        line += std::string(", last pet ") + ago + " s ago";
+    }
+    if (!w["Problem"].empty())
+        line += "; " + w["Problem"];
+    return line;
+}
+
 }  // namespace
 
 int verb_status(const ClientContext& context, const Args& args) {
@@ -142,6 +162,9 @@ int verb_status(const ClientContext& context, const Args& args) {
         std::fprintf(stderr, "fastinit: %s\n", units.error().message.c_str());
         return 1;
     }
+    // An older manager has no Watchdog method: then nothing is shown.
+    if (auto watchdog = client->watchdog(); watchdog && (*watchdog)["State"] != "off")
+        std::printf("%s\n", watchdog_line(*watchdog).c_str());
     std::printf("%-28s %-11s %-16s %-8s %s\n", "UNIT", "STATE", "RESULT", "PID", "STATUS");
     for (const auto& u : *units) {
         if (u.state == "inactive" && u.result.empty())

@@ -80,7 +80,7 @@ const Graph& graph() {
         UnitSet set;
         const char* n =
             "[service]\ntype = \"notify\"\nexec = [\"/bin/n\"]\nuser = \"nobody\"\n"
-            "restart = \"on-failure\"\n";
+            "restart = \"on-failure\"\nwatchdog = \"1s\"\n";
         const char* victim = "[service]\ntype = \"simple\"\nexec = [\"/bin/victim\"]\n";
         set.units.emplace("n", *parse_unit("n", "n.toml", n).unit);
         set.units.emplace("victim", *parse_unit("victim", "victim.toml", victim).unit);
@@ -129,8 +129,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         pid_t from = senders[(sender + i) % std::size(senders)];
         (void)manager.on_notify(from, uid, parse_notify_message(datagram));
     }
-    // Every path that signals a unit: start timeout, stop timeout, stop,
+    // Every path that signals a unit: watchdog, start timeout, stop timeout, stop,
     // the exit that kills what is left of the session, then a restart.
+    manager.on_timer(n, TimerKind::watchdog);
     manager.on_timer(n, TimerKind::start_timeout);
     manager.on_timer(n, TimerKind::stop_timeout);
     (void)manager.stop("n");

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,12 +20,14 @@
 #include "base/own_path.h"
 #include "base/paths.h"
 #include "base/text.h"
+#include "initd/control/bus_calls.h"
 #include "initd/control/bus_server.h"
 #include "initd/graph/graph.h"
 #include "initd/pid1/crash_handler.h"
 #include "initd/pid1/device_handover.h"
 #include "initd/pid1/emergency.h"
 #include "initd/pid1/final_stage.h"
+#include "initd/pid1/hardware_watchdog.h"
 #include "initd/pid1/mounts.h"
 #include "initd/run/journal.h"
 #include "initd/run/journal_files.h"
@@ -35,6 +38,7 @@
 #include "initd/unit/fstab_units.h"
 #include "initd/unit/system_config.h"
 #include "initd/unit_sources.h"
+#include "initd/watchdog_loop.h"
 
 namespace fastinit {
 namespace {
@@ -156,6 +160,16 @@ std::optional<uint64_t> bounded_setting(std::optional<uint64_t> from_file,
     return bounded;
 }
 
+// system.toml, its problems logged; nothing set without one.
+SystemConfig read_config(const std::string& config_path) {
+    if (config_path.empty())
+        return {};
+    SystemConfig config = read_system_config(config_path);
+    for (const auto& problem : config.problems)
+        log::write_untagged(log::Level::error, problem);
+    return config;
+}
+
 // The journal's budget: the command line's fastinit.journal_size= over
 // system.toml's [journal] size, within the bounds a journal may have.
 void size_journal(Journal& journal, const BootOptions& boot, const SystemConfig& config,
@@ -218,6 +232,38 @@ void follow_local_fs(Supervisor& s, JournalWriter& writer) {
         else if (state != UnitState::active && s.manager().shutting_down())
             writer.finish(std::chrono::seconds(1));
     });
+}
+
+// The hardware watchdog's settings: the command line's fastinit.watchdog=
+// and fastinit.reboot_watchdog= over system.toml's [watchdog].
+WatchdogSettings watchdog_settings(const BootOptions& boot, const SystemConfig& config) {
+    WatchdogSettings settings;
+    settings.runtime = config.watchdog_runtime.value_or(settings.runtime);
+    settings.reboot = config.watchdog_reboot.value_or(settings.reboot);
+    settings.device = config.watchdog_device.value_or("");
+    settings.arm_at_poweroff = config.watchdog_arm_at_poweroff.value_or(false);
+    for (const auto& error : boot.watchdog_errors)
+        log::error(error.message, "; ignored");
+    settings.runtime = boot.watchdog.value_or(settings.runtime);
+    settings.reboot = boot.reboot_watchdog.value_or(settings.reboot);
+    return settings;
+}
+
+// The bus's Watchdog reply: what `fastinit status` shows of it.
+std::vector<std::pair<std::string, PropertyValue>> watchdog_properties(const WatchdogStatus& w) {
+    std::vector<std::pair<std::string, PropertyValue>> p = {
+        {"State", w.state},
+        {"Device", to_valid_utf8(w.device)},
+        {"Identity", to_valid_utf8(w.identity)},
+        {"TimeoutSec", static_cast<uint32_t>(std::max(w.timeout_seconds, 0))},
+        {"Problem", to_valid_utf8(w.problem)}};
+    if (w.last_pet) {
+        auto ago = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - *w.last_pet);
+        p.emplace_back("LastPetMsAgo", static_cast<uint32_t>(std::clamp<int64_t>(
+                                           ago.count(), 0, std::numeric_limits<uint32_t>::max())));
+    }
+    return p;
 }
 
 }  // namespace
@@ -305,13 +351,14 @@ int run_manager(int argc, char** argv) {
         args.system_config = kSystemConfigPath;
     if (args.journal_dir.empty() && real_boot)
         args.journal_dir = kJournalDir;
-    SystemConfig system_config;
-    if (!args.system_config.empty()) {
-        system_config = read_system_config(args.system_config);
-        for (const auto& problem : system_config.problems)
-            log::write_untagged(log::Level::error, problem);
-    }
+    SystemConfig system_config = read_config(args.system_config);
     size_journal(journal, boot_options, system_config, args.system_config);
+    // Only a real boot's PID 1 owns the machine's watchdog: in a PID
+    // namespace the device is the host's.
+    std::optional<HardwareWatchdog> watchdog;
+    if (real_boot)
+        watchdog.emplace(system_watchdog_ops(), watchdog_settings(boot_options, system_config),
+                         std::chrono::steady_clock::now());
     UnitSources sources{.dirs = args.unit_dirs,
                         .fstab = args.fstab,
                         .root_read_only = !args.fstab.empty() && root_mounted_read_only(),
@@ -382,6 +429,12 @@ int run_manager(int argc, char** argv) {
         log::error("control interface unavailable: ", bus.error().message);
     else
         (*bus)->set_kexec_loaded_path(args.kexec_loaded_path);
+    std::optional<WatchdogLoop> watchdog_loop;
+    if (watchdog) {
+        watchdog_loop.emplace(s.event(), *watchdog);
+        if (bus)
+            (*bus)->set_watchdog([&watchdog] { return watchdog_properties(watchdog->status()); });
+    }
 
     if (stage2 && stage2->output)
         s.watch_output("stage2", stage2->pid, std::move(stage2->output));
@@ -405,11 +458,17 @@ int run_manager(int argc, char** argv) {
     // Before the final stage unmounts or remounts the disks read-only.
     if (journal_writer)
         journal_writer->finish(std::chrono::seconds(2));
+    watchdog_loop.reset();
     if (bus)
         bus->reset();
     supervisor->reset();
+    if (watchdog)
+        watchdog->prepare_final(action, std::chrono::steady_clock::now());
     if (pid1)
-        finish_as_pid1(action, system_power_ops(), std::chrono::seconds(3), real_boot);
+        finish_as_pid1(action, system_power_ops(), std::chrono::seconds(3), real_boot, [&] {
+            if (watchdog)
+                watchdog->last_pet(std::chrono::steady_clock::now());
+        });
     log::info("all units stopped; exiting (not PID 1, so no ", verb(action), ")");
     return 0;
 }

@@ -17,7 +17,7 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS.fd"
 
 
 def qemu_command(kernel, initrd, disk=None, append="", firmware="seabios", memory=512,
-                 vars_copy=None, reboot=True, disk_bus="virtio", forward=None):
+                 vars_copy=None, reboot=True, disk_bus="virtio", forward=None, extra=()):
     cmd = [
         "qemu-system-x86_64", "-accel", "tcg", "-m", str(memory), "-smp", "1",
         "-nographic", "-nodefaults", "-serial", "stdio", "-monitor", "none",
@@ -43,6 +43,8 @@ def qemu_command(kernel, initrd, disk=None, append="", firmware="seabios", memor
         raise ValueError("disk_bus must be virtio or scsi")
     if not reboot:
         cmd += ["-no-reboot"]
+    # More devices and options (a watchdog: -device i6300esb -action ...).
+    cmd += list(extra)
     if firmware == "ovmf":
         if not os.path.exists(OVMF_CODE):
             raise SystemExit("qemu-run: OVMF firmware missing (apt-get install ovmf)")
@@ -56,7 +58,7 @@ class Vm:
     into. Always call close()."""
 
     def __init__(self, kernel, initrd, disk=None, append="", firmware="seabios", memory=512,
-                 log=None, reboot=True, disk_bus="virtio", forward=None):
+                 log=None, reboot=True, disk_bus="virtio", forward=None, extra=()):
         self.vars_copy = None
         if firmware == "ovmf":
             self.vars_copy = "/tmp/qemu-run-ovmf-vars.%d.fd" % os.getpid()
@@ -64,7 +66,7 @@ class Vm:
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
             qemu_command(kernel, initrd, disk, append, firmware, memory, self.vars_copy,
-                         reboot, disk_bus, forward),
+                         reboot, disk_bus, forward, extra),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             start_new_session=True)
         self.console = ""  # everything printed so far

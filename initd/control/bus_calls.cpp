@@ -203,6 +203,14 @@ BusReply handle_bus_call(BusCallContext& context, std::string_view method,
     }
     if (method == "Reboot")
         return reboot(context, argument);
+    if (method == "Watchdog") {
+        BusReply reply;
+        if (context.watchdog)
+            reply.properties = context.watchdog();
+        else
+            reply.properties = {{"State", std::string("off")}};
+        return reply;
+    }
     if (method == "Reload") {
         if (context.uid != 0)
             return failure(kErrorAccessDenied, "only root may reload the units");

@@ -70,6 +70,8 @@ struct BusCallContext {
     std::function<std::string(const std::string& mode)> reboot;
     // BootTimeline: the timeline JSON.
     std::function<std::string()> timeline_json;
+    // Watchdog: the hardware watchdog's properties; unset: PID 1 uses none.
+    std::function<std::vector<std::pair<std::string, PropertyValue>>()> watchdog = {};
 };
 
 // GetUnit's properties of a unit (for a WaitUnit answered later).

@@ -44,7 +44,7 @@ int append_reply(sd_bus_message* reply, std::string_view method, const BusReply&
         }
         return r < 0 ? r : sd_bus_message_close_container(reply);
     }
-    if (method == "GetUnit" || method == "WaitUnit") {
+    if (method == "GetUnit" || method == "WaitUnit" || method == "Watchdog") {
         int r = sd_bus_message_open_container(reply, 'a', "{sv}");
         for (size_t i = 0; r >= 0 && i < result.properties.size(); ++i) {
             const auto& [key, value] = result.properties[i];
@@ -79,6 +79,8 @@ const sd_bus_vtable BusServer::kVtable[] = {
                              SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("WaitUnit", "s", SD_BUS_PARAM(name), "a{sv}", SD_BUS_PARAM(properties),
                              method_call, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("Watchdog", "", , "a{sv}", SD_BUS_PARAM(properties), method_call,
+                             SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("BootTimeline", "", , "s", SD_BUS_PARAM(json), method_call,
                              SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("Reload", "", , "s", SD_BUS_PARAM(report), method_call,
@@ -403,6 +405,7 @@ int BusServer::method_call(sd_bus_message* m, void* userdata, sd_bus_error* erro
         supervisor.manager(), connection->uid,
         [server](const std::string& mode) { return server->reboot(mode); },
         [&supervisor] { return supervisor.timeline().json(supervisor.manager()); }};
+    context.watchdog = server->m_watchdog;
     BusReply result = handle_bus_call(context, method, argument);
     if (!result.ok())
         return sd_bus_error_set(error, result.error_name.c_str(), result.error_message.c_str());

@@ -21,6 +21,7 @@
 #include "base/rate_limit.h"
 #include "base/result.h"
 #include "base/unique_fd.h"
+#include "initd/control/bus_calls.h"
 #include "initd/run/supervisor.h"
 
 namespace fastinit {
@@ -37,6 +38,12 @@ class BusServer {
     // Where Reboot("kexec") checks that a kernel is loaded (tests point it at
     // a file of their own; the host's kexec state is not theirs to use).
     void set_kexec_loaded_path(std::string path) { m_kexec_loaded_path = std::move(path); }
+    // What the Watchdog method reports (BusCallContext::watchdog); unset:
+    // no hardware watchdog in use.
+    void set_watchdog(
+        std::function<std::vector<std::pair<std::string, PropertyValue>>()> watchdog) {
+        m_watchdog = std::move(watchdog);
+    }
 
   private:
     struct Connection {
@@ -93,6 +100,7 @@ class BusServer {
     std::map<sd_bus*, std::unique_ptr<Connection>> m_connections;
     std::vector<Wait> m_waits;
     std::string m_kexec_loaded_path = "/sys/kernel/kexec_loaded";
+    std::function<std::vector<std::pair<std::string, PropertyValue>>()> m_watchdog;
     // Refused connections and dropped clients: anyone allowed to connect
     // can cause these as fast as they like.
     RateLimit m_client_warnings{std::chrono::seconds(10), 10};

@@ -141,7 +141,7 @@ int reboot_command(PowerAction action) {
 }
 
 void finish_as_pid1(PowerAction action, PowerOps& ops, std::chrono::milliseconds grace,
-                    bool release_filesystems) {
+                    bool release_filesystems, const std::function<void()>& before_jump) {
     ops.signal_all(SIGTERM);
     ops.signal_all(SIGCONT);
     if (!ops.reap_all_until(std::chrono::steady_clock::now() + grace)) {
@@ -155,9 +155,13 @@ void finish_as_pid1(PowerAction action, PowerOps& ops, std::chrono::milliseconds
         ops.sync();
     }
     log::info("final action: ", verb(action));
+    if (before_jump)
+        before_jump();
     int error = ops.reboot(reboot_command(action));
     log::error(verb(action), " failed: ", std::strerror(error));
     if (action == PowerAction::kexec || action == PowerAction::reboot) {
+        if (before_jump)
+            before_jump();
         error = ops.reboot(RB_AUTOBOOT);
         log::error("firmware reboot failed too: ", std::strerror(error));
     }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 
 #include "base/power_action.h"
 
@@ -33,10 +34,12 @@ PowerOps& system_power_ops();
 
 // Only for PID 1 (of the machine or of a PID namespace).
 // `release_filesystems`: unmount or remount read-only before the jump (a
-// real boot); false in a PID namespace.
+// real boot); false in a PID namespace. `before_jump` runs right before
+// each reboot(2) (the hardware watchdog's last pet).
 [[noreturn]] void finish_as_pid1(PowerAction action, PowerOps& ops,
                                  std::chrono::milliseconds grace = std::chrono::seconds(3),
-                                 bool release_filesystems = false);
+                                 bool release_filesystems = false,
+                                 const std::function<void()>& before_jump = {});
 
 // The reboot(2) command for an action.
 int reboot_command(PowerAction action);

@@ -39,6 +39,9 @@ struct SpawnRequest {
     // Made (and given to the user) before the process starts.
     ServiceDirectories directories;
     ProcessAttributes attributes;
+    // The process gets WATCHDOG_PID=<its own pid> (it is known only once it
+    // exists, so the child writes it; see spawn.h).
+    bool watchdog_pid = false;
 };
 
 struct SpawnResult {
@@ -107,13 +110,15 @@ class CgroupControl {
 // not there (yet): look again shortly, until the start timeout.
 // control_timeout: the running command of exec_start_pre and friends.
 // device_timeout: a waiting unit's after_devices have not all appeared.
+// watchdog: a service with a watchdog has not petted it (WATCHDOG=1) in time.
 enum class TimerKind {
     start_timeout,
     stop_timeout,
     restart_delay,
     pid_file_poll,
     control_timeout,
-    device_timeout
+    device_timeout,
+    watchdog
 };
 
 class TimerControl {

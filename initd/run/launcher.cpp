@@ -253,6 +253,7 @@ Result<SpawnResult> Launcher::run_spawn(const SpawnRequest& request, UniqueFd& o
     if (!environment)
         return environment.error();
     spec.environment = std::move(*environment);
+    spec.watchdog_pid = request.watchdog_pid;
     if (auto made = make_service_directories(request.directories, m_options.directories,
                                              spec.credentials.uid, spec.credentials.gid);
         !made)

@@ -419,8 +419,14 @@ SpawnRequest Manager::spawn_request(UnitId unit) const {
     r.unit = def.name;
     r.argv = s.exec;
     r.environment = m_options.base_environment;
-    if (s.type == ServiceType::notify && !m_options.notify_socket.empty())
+    // A service with a watchdog pets it through the notify socket.
+    bool watchdog = s.watchdog > Duration::zero();
+    if ((s.type == ServiceType::notify || watchdog) && !m_options.notify_socket.empty())
         r.environment.push_back("NOTIFY_SOCKET=" + m_options.notify_socket);
+    if (watchdog) {
+        r.environment.push_back("WATCHDOG_USEC=" + std::to_string(s.watchdog.count()));
+        r.watchdog_pid = true;
+    }
     for (const auto& [name, value] : s.environment)
         r.environment.push_back(name + "=" + value);
     r.user = s.user;
@@ -461,6 +467,9 @@ void Manager::spawn(UnitId unit) {
     u.stop_problem.clear();
     u.stop_failure.reset();
     u.exited_during_stop.reset();
+    u.watchdog = s.watchdog;
+    u.watchdog_pet_at.reset();
+    u.watchdog_failure.reset();
     u.cgroup_dir.clear();
     u.made_runtime_directories = u.made_runtime_directories || !s.directories.runtime.empty();
     // Without its cgroup (the implementation said why) the service still
@@ -527,6 +536,7 @@ void Manager::settle(UnitId unit, UnitState state, UnitResult result, std::strin
     m_seams.timers.disarm(unit, TimerKind::start_timeout);
     m_seams.timers.disarm(unit, TimerKind::restart_delay);
     m_seams.timers.disarm(unit, TimerKind::device_timeout);
+    m_seams.timers.disarm(unit, TimerKind::watchdog);
     forget_devices(unit);
     if (is_down(state) && u.in_cgroup && m_seams.cgroups) {
         m_seams.cgroups->remove(m_graph.nodes[unit].name);
@@ -631,6 +641,7 @@ void Manager::on_spawned(UnitId unit, SpawnResult result) {
     } else {
         m_seams.timers.arm(unit, TimerKind::start_timeout, m_seams.time.now() + s.start_timeout);
     }
+    arm_watchdog(unit);
     for (const auto& [uid, message] : notified)
         on_notify(result.pid, uid, message);
     if (exited)
@@ -730,7 +741,9 @@ void Manager::on_exit(pid_t pid, ExitStatus status) {
     m_session_to_unit.erase(session);
     if (u.state == UnitState::starting && !status.success())
         kill_cgroup(unit, SIGKILL);  // a failed start leaves nothing behind
-    if (u.timed_out) {
+    if (u.watchdog_failure) {
+        handle_failure(unit, UnitResult::watchdog, *u.watchdog_failure);
+    } else if (u.timed_out) {
         handle_failure(unit, UnitResult::timeout,
                        "did not become ready within " + format_duration(s.start_timeout));
     } else if (u.state == UnitState::starting && s.type == ServiceType::oneshot &&
@@ -800,6 +813,8 @@ NotifyOutcome Manager::on_notify(pid_t sender, uid_t sender_uid, const NotifyMes
             m_pid_to_unit[u.main_pid] = *unit;
         }
     }
+    if (message.watchdog_pet || message.watchdog_trigger || message.watchdog_usec)
+        watchdog_notified(*unit, message);
     bool notify_type = m_graph.nodes[*unit].unit->service->type == ServiceType::notify;
     if (message.ready && u.state == UnitState::starting && notify_type)
         became_ready(*unit);
@@ -929,6 +944,20 @@ void Manager::on_cgroup_event(UnitId unit) {
     process();
 }
 
+// SIGKILL, as a stop that timed out sends it: to the main process alone
+// with kill_mode "process", else to it, its group and its cgroup.
+void Manager::kill_now(UnitId unit) {
+    UnitRuntime& u = m_units[unit];
+    if (m_graph.nodes[unit].unit->service->kill_mode == KillMode::process && u.main_pid != 0) {
+        if (u.main_pid > 1 && u.main_pid != m_options.self_pid)
+            m_seams.processes.kill_process(u.main_pid, SIGKILL);
+        return;
+    }
+    if (u.main_pid != 0)
+        send_signal(u.main_pid, SIGKILL);
+    kill_cgroup(unit, SIGKILL);
+}
+
 bool Manager::cgroup_populated(UnitId unit) {
     return m_seams.cgroups && m_units[unit].in_cgroup &&
            m_seams.cgroups->populated(m_graph.nodes[unit].name);
@@ -958,7 +987,9 @@ void Manager::end_lingering(UnitId unit) {
         return;
     }
     const ExitStatus& status = u.lingering_exit;
-    if (status.success())
+    if (u.watchdog_failure)
+        handle_failure(unit, UnitResult::watchdog, *u.watchdog_failure);
+    else if (status.success())
         handle_failure(unit, UnitResult::success, "");
     else
         handle_failure(unit, status.signal ? UnitResult::signal : UnitResult::exit_code,
@@ -1020,16 +1051,13 @@ void Manager::on_timer(UnitId unit, TimerKind kind) {
                 changed(unit);
             }
             break;
+        case TimerKind::watchdog:
+            if (watchdog_running(unit))
+                watchdog_failed(unit, "watchdog timeout after " + format_duration(u.watchdog) +
+                                          " without WATCHDOG=1");
+            break;
         case TimerKind::stop_timeout:
-            if (m_graph.nodes[unit].unit->service->kill_mode == KillMode::process &&
-                u.main_pid != 0) {
-                if (u.main_pid > 1 && u.main_pid != m_options.self_pid)
-                    m_seams.processes.kill_process(u.main_pid, SIGKILL);
-                break;
-            }
-            if (u.main_pid != 0)
-                send_signal(u.main_pid, SIGKILL);
-            kill_cgroup(unit, SIGKILL);
+            kill_now(unit);
             if (u.lingering && u.state == UnitState::stopping) {
                 if (!cgroup_populated(unit))
                     end_lingering(unit);

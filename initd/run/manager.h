@@ -47,6 +47,12 @@
 // fails the unit. Each command is bounded by start_timeout (exec_stop and
 // exec_stop_post: stop_timeout), then killed and counted as failed.
 //
+// A service with a watchdog (watchdog = "DURATION", or WATCHDOG_USEC= sent
+// at run time) must send WATCHDOG=1 at least that often while it is
+// starting or active, counted from when its main process was reported;
+// otherwise, or at once on WATCHDOG=trigger, it is killed as on a stop that
+// timed out and fails with result `watchdog` (the restart policy applies).
+//
 // Work is driven by a queue of units to re-evaluate (no recursion), so the
 // stack depth never depends on the size of the graph.
 #pragma once
@@ -142,6 +148,13 @@ struct UnitRuntime {
     // Timeline of the latest start job.
     std::optional<TimePoint> queued_at, started_at, ready_at, finished_at;
     std::optional<UnitId> waited_for;  // the predecessor that settled last
+
+    // The watchdog timeout in force (the unit's, or its WATCHDOG_USEC=),
+    // 0 when off; when it was last petted; why it failed the unit, once it
+    // has (the main process is being killed for it).
+    Duration watchdog{0};
+    std::optional<TimePoint> watchdog_pet_at;
+    std::optional<std::string> watchdog_failure;
 
     // after_devices: looked at once per start job; what is still missing.
     bool devices_checked = false;
@@ -297,6 +310,12 @@ class Manager {
     void look_for_pid_file(UnitId unit);
     void forking_timed_out(UnitId unit);
     void send_signal(pid_t target, int signal);
+    // The service watchdog (manager_watchdog.cpp).
+    bool watchdog_running(UnitId unit) const;
+    void arm_watchdog(UnitId unit);
+    void watchdog_notified(UnitId unit, const NotifyMessage& message);
+    void watchdog_failed(UnitId unit, std::string reason);
+    void kill_now(UnitId unit);
     bool cgroup_populated(UnitId unit);
     void kill_cgroup(UnitId unit, int signal);
     void check_lingering();

@@ -60,6 +60,7 @@ void Manager::begin_stop(UnitId unit) {
     bool was_active = u.state == UnitState::active;
     drop_control(unit);  // an exec_start_pre, exec_start_post or exec_reload
     m_seams.timers.disarm(unit, TimerKind::start_timeout);
+    m_seams.timers.disarm(unit, TimerKind::watchdog);
     const Unit& def = *m_graph.nodes[unit].unit;
     // exec_stop is for a service that became active and still has
     // something to stop (an exited oneshot counts: it stays active).
@@ -148,6 +149,7 @@ void Manager::finish_stop(UnitId unit) {
 // restart policy decides.
 void Manager::went_down(UnitId unit, Down down) {
     UnitRuntime& u = m_units[unit];
+    m_seams.timers.disarm(unit, TimerKind::watchdog);
     if (down.stopped && u.stop_failure) {
         // exec_start_post failed and the unit was stopped for it.
         down = Down{false, UnitState::failed, u.stop_failure->first, u.stop_failure->second};

@@ -41,6 +41,14 @@ NotifyMessage parse_notify_message(std::string_view datagram) {
             auto pid = parse_int<pid_t>(value);
             if (pid && *pid > 0)
                 message.main_pid = pid;
+        } else if (name == "WATCHDOG") {
+            if (value == "1")
+                message.watchdog_pet = true;
+            else if (value == "trigger")
+                message.watchdog_trigger = true;
+        } else if (name == "WATCHDOG_USEC") {
+            if (auto usec = parse_int<uint64_t>(value))
+                message.watchdog_usec = usec;
         } else if (name == "ERRNO") {
             auto e = parse_int<int>(value);
             if (e && *e >= 0)

@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,11 @@ struct NotifyMessage {
     std::optional<std::string> status;
     std::optional<pid_t> main_pid;
     std::optional<int> errno_value;
+    // WATCHDOG=1 pets the service's watchdog, WATCHDOG=trigger fails it at
+    // once, WATCHDOG_USEC=N sets a new timeout (0: off) and pets.
+    bool watchdog_pet = false;
+    bool watchdog_trigger = false;
+    std::optional<uint64_t> watchdog_usec;
 };
 
 // Unknown names are ignored, as systemd does; malformed values are dropped.

@@ -37,6 +37,9 @@ struct ChildPlan {
     const gid_t* groups;
     size_t group_count;
     const AttributePlan* attributes;  // may be null
+    // Where the child writes its pid's digits in the WATCHDOG_PID= entry of
+    // envp (room for any pid and the NUL); null: no such entry.
+    char* pid_digits;
     // Written by the child, read by the parent after it resumes: what failed
     // (a static string) and its errno; and each limit the kernel refused and
     // what was set instead (see set_limit_or_closest).
@@ -161,6 +164,18 @@ __attribute__((no_sanitize("address", "undefined"))) bool apply_attributes_as_us
     return true;
 }
 
+// The child's own pid in decimal, written into room kept for it: its pid is
+// known only once it exists, and it must not allocate.
+__attribute__((no_sanitize("address", "undefined"))) void write_own_pid(char* out) {
+    char digits[16];
+    int n = 0;
+    for (unsigned long pid = static_cast<unsigned long>(getpid()); n == 0 || pid != 0; pid /= 10)
+        digits[n++] = static_cast<char>('0' + pid % 10);
+    while (n > 0)
+        *out++ = digits[--n];
+    *out = '\0';
+}
+
 // Runs in the child, on its own stack, sharing the parent's memory. Only
 // async-signal-safe calls; sanitizers are off because their runtime is not.
 __attribute__((no_sanitize("address", "undefined"))) int child_main(void* arg) {
@@ -178,6 +193,9 @@ __attribute__((no_sanitize("address", "undefined"))) int child_main(void* arg) {
     // CLONE_INTO_CGROUP would do it at creation, but sharing memory with
     // CLONE_VM it needs a hand-written stack switch; this write is as good,
     // since nothing runs in the child before it.)
+    if (plan->pid_digits)
+        write_own_pid(plan->pid_digits);
+
     plan->failed_step = "join its cgroup";
     if (plan->cgroup_procs_fd >= 0 && write(plan->cgroup_procs_fd, "0", 1) != 1)
         goto fail;
@@ -258,6 +276,12 @@ Result<Spawned> spawn_process(const ProcessSpec& spec) {
     };
     std::vector<char*> argv = c_strings(spec.argv);
     std::vector<char*> envp = c_strings(spec.environment);
+    constexpr std::string_view kWatchdogPid = "WATCHDOG_PID=";
+    std::string watchdog_pid(kWatchdogPid.size() + 16, '\0');
+    if (spec.watchdog_pid) {
+        watchdog_pid.replace(0, kWatchdogPid.size(), kWatchdogPid);
+        envp.insert(envp.end() - 1, watchdog_pid.data());
+    }
     ChildPlan plan{};
     plan.path = spec.argv[0].c_str();
     plan.argv = argv.data();
@@ -275,6 +299,7 @@ Result<Spawned> spawn_process(const ProcessSpec& spec) {
     plan.groups = spec.credentials.groups.data();
     plan.group_count = spec.credentials.groups.size();
     plan.attributes = spec.attributes;
+    plan.pid_digits = spec.watchdog_pid ? watchdog_pid.data() + kWatchdogPid.size() : nullptr;
 
     thread_local std::unique_ptr<char[]> stack(new char[kChildStackSize]);
     void* stack_top = stack.get() + kChildStackSize;

@@ -35,6 +35,9 @@ struct ProcessSpec {
     // Process attributes, applied in the child before the user switch (the
     // ambient capabilities and no_new_privileges after it); null: none.
     const AttributePlan* attributes = nullptr;
+    // The child adds WATCHDOG_PID=<its own pid> to `environment` (a service
+    // watchdog's contract: the pid the manager expects WATCHDOG=1 from).
+    bool watchdog_pid = false;
     int stdin_fd = -1;  // -1: /dev/null
     int stdout_fd = -1;
     int stderr_fd = -1;

@@ -50,6 +50,8 @@ const char* to_string(UnitResult result) {
             return "broken";
         case UnitResult::cancelled:
             return "cancelled";
+        case UnitResult::watchdog:
+            return "watchdog";
     }
     return "?";
 }

@@ -36,6 +36,7 @@ enum class UnitResult {
     missing,          // "missing": no unit file of that name
     broken,           // "broken": a unit file that does not parse, a cycle
     cancelled,        // "cancelled": stopped before it ran
+    watchdog,         // "watchdog": did not pet its watchdog in time, or triggered it
 };
 
 const char* to_string(UnitResult result);

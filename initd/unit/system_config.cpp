@@ -2,9 +2,11 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "base/byte_size.h"
+#include "base/duration.h"
 #include "base/text.h"
 #include "base/toml_guard.h"
 
@@ -63,6 +65,47 @@ void read_journal(const toml::table& table, std::string_view path, SystemConfig&
     }
 }
 
+void read_watchdog(const toml::table& table, std::string_view path, SystemConfig& config) {
+    static const std::vector<std::string_view> kKeys = {"runtime", "reboot", "device",
+                                                        "arm_at_poweroff"};
+    for (const auto& [key_node, node] : table) {
+        std::string key(key_node.str());
+        std::string at = where(path, node.source()) + "watchdog." + key + ": ";
+        if (key == "runtime" || key == "reboot") {
+            auto text = node.value<std::string>();
+            auto parsed = text ? parse_duration(*text)
+                               : Result<Duration>(Error{"expected a duration such as \"30s\""});
+            if (!parsed) {
+                config.problems.push_back(at + parsed.error().message);
+                continue;
+            }
+            (key == "runtime" ? config.watchdog_runtime : config.watchdog_reboot) = *parsed;
+        } else if (key == "device") {
+            auto text = node.value<std::string>();
+            bool printable = text && std::all_of(text->begin(), text->end(),
+                                                 [](char c) { return c > ' ' && c < 0x7f; });
+            if (!printable || text->empty() || (*text)[0] != '/' || text->size() > 4096) {
+                config.problems.push_back(at +
+                                          "expected the absolute path of a device such as "
+                                          "\"/dev/watchdog0\"");
+                continue;
+            }
+            config.watchdog_device = *text;
+        } else if (key == "arm_at_poweroff") {
+            if (!node.is_boolean()) {
+                config.problems.push_back(at + "expected true or false");
+                continue;
+            }
+            config.watchdog_arm_at_poweroff = *node.value<bool>();
+        } else {
+            std::string hint = closest_match(key, kKeys);
+            config.problems.push_back(
+                where(path, key_node.source()) + "watchdog." + key + ": unknown key" +
+                (hint.empty() ? std::string() : " (did you mean \"" + hint + "\"?)"));
+        }
+    }
+}
+
 }  // namespace
 
 SystemConfig parse_system_config(std::string_view text, std::string_view path) {
@@ -91,8 +134,10 @@ SystemConfig parse_system_config(std::string_view text, std::string_view path) {
         std::string key(key_node.str());
         if (key == "journal" && node.is_table()) {
             read_journal(*node.as_table(), path, config);
+        } else if (key == "watchdog" && node.is_table()) {
+            read_watchdog(*node.as_table(), path, config);
         } else {
-            std::string hint = closest_match(key, {"journal"});
+            std::string hint = closest_match(key, {"journal", "watchdog"});
             config.problems.push_back(
                 where(path, key_node.source()) + key + ": unknown " +
                 (node.is_table() ? "table" : "key") +

@@ -8,8 +8,15 @@
 //   persistent = true    # also write it to /var/log/fastinit/
 //   file_size = "4M"     # each file of it at most this (64K to 64M)
 //   files = 8            # and at most this many files (2 to 64)
+//
+//   [watchdog]      # the hardware watchdog (initd/pid1/hardware_watchdog.h)
+//   runtime = "30s"             # its timeout while the system runs; "0": unused
+//   reboot = "10min"            # armed before a final reboot or kexec; "0": disarmed
+//   device = "/dev/watchdog0"   # default: the first of /dev/watchdog0, /dev/watchdog
+//   arm_at_poweroff = false     # true: power-off and halt leave it armed too
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,6 +33,12 @@ struct SystemConfig {
     std::optional<bool> journal_persistent;
     std::optional<uint64_t> journal_file_size;
     std::optional<uint64_t> journal_files;
+    // [watchdog]: what is not given stays unset (the defaults are the
+    // watchdog's own).
+    std::optional<std::chrono::microseconds> watchdog_runtime;
+    std::optional<std::chrono::microseconds> watchdog_reboot;
+    std::optional<std::string> watchdog_device;
+    std::optional<bool> watchdog_arm_at_poweroff;
     std::vector<std::string> problems;  // "PATH:LINE:COL: KEY: what"
 };
 

@@ -76,6 +76,9 @@ struct Service {
     Duration restart_delay_max = std::chrono::seconds(10);
     Duration start_timeout = std::chrono::seconds(90);
     Duration stop_timeout = std::chrono::seconds(10);
+    // The service pets its watchdog (WATCHDOG=1) at least this often or it
+    // fails; 0: no watchdog.
+    Duration watchdog{0};
     // More than start_limit_burst starts within start_limit_interval → failed.
     int start_limit_burst = 5;
     Duration start_limit_interval = std::chrono::seconds(10);

@@ -683,6 +683,8 @@ const KeyTable& service_keys() {
          [](const Field& f, Unit& u) { return read_duration(f, service_of(u).start_timeout); }},
         {"stop_timeout",
          [](const Field& f, Unit& u) { return read_duration(f, service_of(u).stop_timeout); }},
+        {"watchdog",
+         [](const Field& f, Unit& u) { return read_duration(f, service_of(u).watchdog); }},
         {"memory_max",
          [](const Field& f, Unit& u) { return read_memory_max(f, service_of(u).memory_max); }},
         {"tasks_max",

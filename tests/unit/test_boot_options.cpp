@@ -100,5 +100,25 @@ TEST(BootOptions, BadValuesKeepTheDefaultAndSayWhy) {
     EXPECT_EQ(options.device_cache, paths::kDeviceCache) << "an empty path names no file";
 }
 
+TEST(BootOptions, Watchdogs) {
+    using namespace std::chrono_literals;
+    BootOptions none = parse("");
+    EXPECT_FALSE(none.watchdog);
+    EXPECT_FALSE(none.reboot_watchdog);
+    BootOptions on = parse("fastinit.watchdog=30s fastinit.reboot_watchdog=10min");
+    EXPECT_EQ(on.watchdog, Duration(30s));
+    EXPECT_EQ(on.reboot_watchdog, Duration(10min));
+    BootOptions off = parse("fastinit.watchdog=off fastinit.reboot_watchdog=0");
+    EXPECT_EQ(off.watchdog, Duration(0));
+    EXPECT_EQ(off.reboot_watchdog, Duration(0));
+    BootOptions bad = parse("fastinit.watchdog=soon fastinit.reboot_watchdog=400d");
+    EXPECT_FALSE(bad.watchdog);
+    EXPECT_FALSE(bad.reboot_watchdog);
+    ASSERT_EQ(bad.watchdog_errors.size(), 2u);
+    EXPECT_NE(bad.watchdog_errors[0].message.find("fastinit.watchdog: invalid duration"),
+              std::string::npos);
+    EXPECT_NE(bad.watchdog_errors[1].message.find("fastinit.reboot_watchdog"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace fastinit

@@ -180,6 +180,24 @@ TEST(BusCalls, TimelineTextIsWellFormed) {
     EXPECT_EQ(reply.text, "{\"bad\": \"" + kReplacement + "\"}");
 }
 
+TEST(BusCalls, WatchdogForAnyoneOffWithoutOne) {
+    Calls c;
+    BusReply off = c.call(1000, "Watchdog");
+    ASSERT_TRUE(off.ok());
+    ASSERT_EQ(off.properties.size(), 1u);
+    EXPECT_EQ(std::get<std::string>(off.properties[0].second), "off");
+
+    BusCallContext context{c.h.manager, 1000, nullptr, nullptr, [] {
+                               return std::vector<std::pair<std::string, PropertyValue>>{
+                                   {"State", std::string("running")}, {"TimeoutSec", 30u}};
+                           }};
+    BusReply on = handle_bus_call(context, "Watchdog", "");
+    ASSERT_TRUE(on.ok());
+    ASSERT_EQ(on.properties.size(), 2u);
+    EXPECT_EQ(std::get<std::string>(on.properties[0].second), "running");
+    EXPECT_EQ(std::get<uint32_t>(on.properties[1].second), 30u);
+}
+
 TEST(Backlog, AClientThatReadsIsKeptOneThatDoesNotIsDropped) {
     EXPECT_FALSE(backlog_exceeded(0, 0));
     EXPECT_FALSE(backlog_exceeded(kMaxQueuedForClient, kMaxUnhandledFromClient));

@@ -183,5 +183,24 @@ TEST(ServiceKeys, EnvironmentFiles) {
     expect_error("environment_file = [1]", "environment_file", "list of strings");
 }
 
+TEST(ServiceKeys, Watchdog) {
+    using namespace std::chrono_literals;
+    EXPECT_EQ(parse_ok("").watchdog, Duration(0)) << "off unless asked for";
+    struct Good {
+        const char* line;
+        Duration value;
+    };
+    for (const Good& good : {Good{"watchdog = \"30s\"", 30s}, Good{"watchdog = \"500ms\"", 500ms},
+                             Good{"watchdog = \"1min 30s\"", 90s}, Good{"watchdog = \"0\"", 0s}})
+        EXPECT_EQ(parse_ok(good.line).watchdog, good.value) << good.line;
+    expect_error("watchdog = 30", "watchdog", "duration string");
+    expect_error("watchdog = \"\"", "watchdog", "invalid duration");
+    expect_error("watchdog = \"-5s\"", "watchdog", "expected a number");
+    expect_error("watchdog = \"10 parsecs\"", "watchdog", "unknown unit");
+    expect_error("watchdog = \"99999999999999999999h\"", "watchdog", "too large");
+    expect_error("watchdog = \"400d\"", "watchdog", "too large");
+    expect_error("watchdog = [\"1s\"]", "watchdog", "duration string");
+}
+
 }  // namespace
 }  // namespace fastinit

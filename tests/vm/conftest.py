@@ -52,10 +52,10 @@ def boot(images, request):
     vms = []
 
     def start(disk=None, initrd=None, append="", firmware="seabios", disk_bus="virtio",
-              base_append=BASE_APPEND, memory=512, forward=None):
+              base_append=BASE_APPEND, memory=512, forward=None, extra=()):
         vm = Vm(images.kernel, initrd or images.initrd, disk or images.disk_copy(),
                 (base_append + " " + append).strip(), firmware=firmware, disk_bus=disk_bus,
-                memory=memory, forward=forward)
+                memory=memory, forward=forward, extra=extra)
         vms.append(vm)
         return vm
 
