@@ -209,22 +209,36 @@ def test_another_tools_image_is_never_replaced_silently(images, packaged, debian
         os.unlink(before)
 
 
-def test_the_root_boots_under_fastinit_from_the_image_the_hook_made(images, packaged, boot,
-                                                                    tmp_path):
+@pytest.fixture(scope="module")
+def packaged_disk(images, packaged, tmp_path_factory):
+    """The packaged root as a disk image, and the image the hook made."""
     root, _ = packaged
-    kver = images.kver
-    staging = str(tmp_path / "initrd.img")
-    shutil.copy(root.path("boot/initrd.img-" + kver), staging)
-    assert_fastinit_image(staging, kver)
-    disk = str(tmp_path / "packaged.img")
+    workdir = tmp_path_factory.mktemp("deb-disk")
+    initrd = str(workdir / "initrd.img")
+    shutil.copy(root.path("boot/initrd.img-" + images.kver), initrd)
+    assert_fastinit_image(initrd, images.kver)
+    disk = str(workdir / "packaged.img")
     used = int(subprocess.run(["du", "-sm", root.root], capture_output=True, text=True,
                               check=True).stdout.split()[0])
     subprocess.run(["mkfs.ext4", "-q", "-F", "-U", ROOT_UUID, "-d", root.root, disk,
                     "%dM" % (used + max(used // 2, 512))], check=True)
+    return disk, initrd
+
+
+def boot_packaged(boot, packaged_disk, tmp_path, append=""):
+    disk, initrd = packaged_disk
+    copy = str(tmp_path / "disk.img")
+    subprocess.run(["cp", "--sparse=always", disk, copy], check=True)
     port = free_port()  # a NIC for eth0, which /etc/network/interfaces brings up
-    vm = boot(disk=disk, initrd=staging, memory=1024, forward={port: 22},
-              base_append="%s init=/usr/sbin/fastinit" % DEBIAN_APPEND)
+    vm = boot(disk=copy, initrd=initrd, memory=1024, forward={port: 22},
+              base_append=("%s %s" % (DEBIAN_APPEND, append)).strip())
     vm.expect(r"root /dev/vda mounted read-only", 120)
+    return vm, port
+
+
+def test_the_root_boots_under_fastinit_from_the_image_the_hook_made(boot, packaged_disk,
+                                                                    tmp_path):
+    vm, port = boot_packaged(boot, packaged_disk, tmp_path, "init=/usr/sbin/fastinit")
     finished = wait_booted(vm, 300)
     banner, _ = ssh_banner(vm, port, 180)
     assert banner.startswith("SSH-2.0-OpenSSH"), banner
@@ -232,6 +246,40 @@ def test_the_root_boots_under_fastinit_from_the_image_the_hook_made(images, pack
     status, out = vm.run("fastinit status", 60)
     assert status == 0, out
     assert int(finished.group(1)) > 10 and finished.group(2) == "0", finished.group(0) + out
+
+
+def test_companion_units_stage_the_kernel_for_systemctl_kexec(images, boot, packaged_disk,
+                                                              tmp_path):
+    """systemd is PID 1 (no init=): the package's units kept the device
+    cache and staged the next kernel, the path unit stages it again after
+    a kernel hook ran, and `systemctl kexec` jumps into it (no firmware)
+    with the device cache handed over."""
+    vm, _ = boot_packaged(boot, packaged_disk, tmp_path)
+    login_root(vm, 300)
+    status, out = vm.run("cat /proc/1/comm; ls -l /sbin/init; systemctl status fastinit-kexec-load.service fastinit-devices-keep.service --no-pager; journalctl -b --no-pager -u fastinit-kexec-load.service; systemctl is-system-running --wait; cat /sys/kernel/kexec_loaded; "
+                         "fastinit kexec status; echo staged=$?; "
+                         "test -s /var/lib/fastinit/devices.db && echo cache-kept", 180)
+    assert "staged=0" in out and "cache-kept" in out, out
+    started = "systemctl show -P ExecMainStartTimestampMonotonic fastinit-kexec-load.service"
+    _, first = vm.run(started)
+    # A kernel update's hook (the kernel package is already there: the
+    # hook rebuilds its image) and then the path unit's run.
+    status, out = vm.run("/etc/kernel/postinst.d/fastinit %s; echo hook=$?" % images.kver, 240)
+    assert "hook=0" in out, out
+    for _ in range(60):
+        _, again = vm.run("sleep 1; " + started)
+        if again.split()[-1:] != first.split()[-1:]:
+            break
+    assert again.split()[-1:] != first.split()[-1:], (first, again)
+    status, out = vm.run("systemctl show -P Result fastinit-kexec-load.service; "
+                         "fastinit kexec status; echo staged=$?")
+    assert "success" in out and "staged=0" in out, out
+
+    mark = len(vm.console)
+    vm.type("systemctl kexec")
+    second = vm.expect(r"devices: (\w[\w-]*) \((.*)\), (\d+) modules loaded", 240, mark)
+    assert second.group(1) == "cache-hit", second.group(0)
+    assert "SeaBIOS" not in vm.console[mark:second.start()], "the firmware ran"
 
 
 def test_remove_leaves_only_the_admins_configuration_and_purge_removes_it(images, packaged):
