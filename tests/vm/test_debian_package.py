@@ -256,9 +256,12 @@ def test_companion_units_stage_the_kernel_for_systemctl_kexec(images, boot, pack
     with the device cache handed over."""
     vm, _ = boot_packaged(boot, packaged_disk, tmp_path)
     login_root(vm, 300)
-    status, out = vm.run("cat /proc/1/comm; ls -l /sbin/init; systemctl status fastinit-kexec-load.service fastinit-devices-keep.service --no-pager; journalctl -b --no-pager -u fastinit-kexec-load.service; systemctl is-system-running --wait; cat /sys/kernel/kexec_loaded; "
+    # No init=: the root's /sbin/init (systemd), although fastinit is there.
+    status, out = vm.run("cat /proc/1/comm; systemctl is-system-running --wait; "
+                         "cat /sys/kernel/kexec_loaded; "
                          "fastinit kexec status; echo staged=$?; "
                          "test -s /var/lib/fastinit/devices.db && echo cache-kept", 180)
+    assert out.split()[0] == "systemd", out
     assert "staged=0" in out and "cache-kept" in out, out
     started = "systemctl show -P ExecMainStartTimestampMonotonic fastinit-kexec-load.service"
     _, first = vm.run(started)
