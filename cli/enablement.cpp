@@ -76,6 +76,22 @@ Result<void> check_names(const EnableRequest& r) {
     return {};
 }
 
+// The unit as the system sees it now, drop-ins and all.
+Result<Unit> load_as_seen(const EnableRequest& r) {
+    std::vector<std::string> path;
+    for (const auto& d : kDefaultUnitPath)
+        path.push_back(under_root(r.root, d));
+    UnitSet set = load_units(path);
+    instantiate_templates(set, {r.unit});
+    auto broken = set.broken.find(r.unit);
+    if (broken != set.broken.end())
+        return Error{"unit " + r.unit + " is broken: " + broken->second};
+    auto unit = set.units.find(r.unit);
+    if (unit == set.units.end())
+        return Error{"no unit " + r.unit + " (no " + r.unit + ".toml, nor a template for it)"};
+    return std::move(unit->second);
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> disable_unit(const EnableRequest& r) {
@@ -97,27 +113,23 @@ Result<std::vector<std::string>> disable_unit(const EnableRequest& r) {
 Result<std::vector<std::string>> enable_unit(const EnableRequest& r) {
     if (auto ok = check_names(r); !ok)
         return ok.error();
+    // Refused before anything changes: an unknown or broken unit keeps its
+    // zz-disabled.toml. (That drop-in sets only wanted_by, so whether the
+    // unit loads does not depend on it.)
+    if (auto seen = load_as_seen(r); !seen)
+        return seen.error();
     std::vector<std::string> done;
     std::string dir = dropin_dir(r);
     if (auto ok = remove(dir + "/" + kDisabledDropIn, done); !ok)
         return ok.error();
 
-    // The unit as the system will see it now, without our own drop-in.
-    std::vector<std::string> path;
-    for (const auto& d : kDefaultUnitPath)
-        path.push_back(under_root(r.root, d));
-    UnitSet set = load_units(path);
-    instantiate_templates(set, {r.unit});
-    auto broken = set.broken.find(r.unit);
-    if (broken != set.broken.end())
-        return Error{"unit " + r.unit + " is broken: " + broken->second};
-    auto unit = set.units.find(r.unit);
-    if (unit == set.units.end())
-        return Error{"no unit " + r.unit + " (no " + r.unit + ".toml, nor a template for it)"};
-
-    std::vector<std::string> own = unit->second.wanted_by;
+    // The unit again, now without our disabling drop-in.
+    auto unit = load_as_seen(r);
+    if (!unit)
+        return unit.error();
+    std::vector<std::string> own = unit->wanted_by;
     bool ours_applied = false;
-    for (const auto& d : unit->second.dropins)
+    for (const auto& d : unit->dropins)
         ours_applied = ours_applied || fs::path(d).filename() == kEnabledDropIn;
     // An instance exists at boot only when something names it: our
     // drop-in directory does (unit_loader.h), so it is written for one.

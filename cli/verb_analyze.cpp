@@ -1,15 +1,22 @@
 // `fastinit analyze blame|critical-chain [TARGET] [--file PATH]`: reads the
 // boot timeline the manager wrote, like systemd-analyze. `time` also works
 // on a root whose init is another (systemd) after fastinit's initramfs: from
-// stage 1's initrd.json alone.
+// stage 1's initrd.json alone. `--format=prometheus` writes the same boot as
+// metrics (cli/analyze_prometheus.h).
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "base/args.h"
+#include "base/atomic_file.h"
 #include "base/paths.h"
 #include "base/text.h"
 #include "cli/analyze_format.h"
+#include "cli/analyze_prometheus.h"
 #include "cli/verbs.h"
 
 namespace fastinit {
@@ -46,11 +53,69 @@ std::optional<std::string> initrd_time_without_timeline(const std::string& timel
     return out;
 }
 
+// The boot as metrics: what of the timeline, stage 1's and stage 2's
+// reports exists (on a systemd host only stage 1's).
+int print_prometheus(const std::string& file, const std::string& boot_params,
+                     const std::string& output) {
+    std::string dir = file.substr(0, file.rfind('/') + 1);
+    BootMetrics boot;
+    std::optional<Timeline> timeline;
+    if (auto text = read_file(file)) {
+        auto parsed = parse_timeline(*text);
+        if (!parsed) {
+            std::fprintf(stderr, "fastinit analyze: %s: %s\n", file.c_str(),
+                         parsed.error().message.c_str());
+            return 1;
+        }
+        timeline = std::move(*parsed);
+        boot.timeline = &*timeline;
+        boot.initrd_json = timeline->boot.initrd_report;
+    } else if (auto initrd = read_file_at_most(dir + paths::kInitrdReportName, 1024 * 1024)) {
+        boot.initrd_json = *initrd;
+    } else {
+        std::fprintf(stderr, "fastinit analyze: %s (has a boot finished?)\n",
+                     text.error().message.c_str());
+        return 1;
+    }
+    if (auto stage2 = read_file_at_most(dir + paths::kStage2ReportName, 1024 * 1024))
+        if (auto report = parse_stage2_report(*stage2))
+            boot.stage2 = std::move(*report);
+    boot.boot_path = read_boot_path(boot_params);
+    std::string metrics = format_prometheus(boot);
+    if (output.empty()) {
+        std::fputs(metrics.c_str(), stdout);
+        return 0;
+    }
+    // Whole or not at all: node_exporter may read the file at any moment.
+    if (auto written = write_file_atomically(output, metrics); !written) {
+        std::fprintf(stderr, "fastinit analyze: %s\n", written.error().message.c_str());
+        return 1;
+    }
+    return 0;
+}
+
+// Until the manager has written the timeline (the boot has finished), for
+// a unit that starts during the boot to report it: a look every 100 ms,
+// every second once the boot has taken a minute.
+void wait_for(const std::string& file) {
+    auto begin = std::chrono::steady_clock::now();
+    while (::access(file.c_str(), F_OK) != 0) {
+        bool long_boot = std::chrono::steady_clock::now() - begin > std::chrono::minutes(1);
+        std::this_thread::sleep_for(std::chrono::milliseconds(long_boot ? 1000 : 100));
+    }
+}
+
 }  // namespace
 
 int verb_analyze(const ClientContext& context, const Args& args) {
     std::string report, target = "default", file = context.timeline_path();
-    auto words = arg::parse({.options = {arg::value("--file", file)}, .max_positionals = 2}, args);
+    std::string format = "text", boot_params = kBootParamsPath, output;
+    bool wait = false;
+    auto words = arg::parse({.options = {arg::value("--file", file), arg::value("--format", format),
+                                         arg::value("--boot-params", boot_params),
+                                         arg::value("--output", output), arg::flag("--wait", wait)},
+                             .max_positionals = 2},
+                            args);
     if (!words) {
         std::fprintf(stderr, "fastinit analyze: %s\n", words.error().message.c_str());
         return 2;
@@ -61,11 +126,20 @@ int verb_analyze(const ClientContext& context, const Args& args) {
         target = (*words)[1];
     if (report.empty())
         report = "time";
-    if (report != "time" && report != "blame" && report != "critical-chain" && report != "json") {
+    if ((report != "time" && report != "blame" && report != "critical-chain" && report != "json") ||
+        (format != "text" && format != "prometheus") ||
+        (format == "prometheus" && report != "time")) {
         std::fprintf(stderr,
                      "usage: fastinit analyze [time|blame|critical-chain [TARGET]|json] "
-                     "[--file PATH]\n");
+                     "[--file PATH]\n"
+                     "       fastinit analyze [time] --format=prometheus [--file PATH] "
+                     "[--output FILE] [--wait] [--boot-params FILE]\n");
         return 2;
+    }
+    if (format == "prometheus") {
+        if (wait)
+            wait_for(file);
+        return print_prometheus(file, boot_params, output);
     }
     auto text = read_file(file);
     if (!text && report == "time") {

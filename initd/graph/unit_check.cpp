@@ -1,6 +1,9 @@
 #include "initd/graph/unit_check.h"
 
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -95,34 +98,31 @@ std::vector<Diagnostic> reference_problems(const Graph& graph,
 }
 
 std::string RootProgramProbe::problem(const std::string& program) {
-    std::string root = m_root == "/" ? "" : m_root;
-    while (root.ends_with('/'))
-        root.pop_back();
-    std::string inside = program;  // the path as the root sees it
-    // Follows symlinks by hand so that an absolute target stays in the root.
-    for (int hops = 0; hops < 40; ++hops) {
-        std::string path = root + inside;
-        struct stat st;
-        if (::lstat(path.c_str(), &st) != 0)
-            return std::string(std::strerror(errno));
-        if (S_ISLNK(st.st_mode)) {
-            char target[4096];
-            ssize_t n = ::readlink(path.c_str(), target, sizeof target - 1);
-            if (n < 0)
-                return std::string(std::strerror(errno));
-            std::string next(target, static_cast<size_t>(n));
-            if (!next.starts_with('/'))
-                next = inside.substr(0, inside.rfind('/') + 1) + next;
-            inside = next;
-            continue;
-        }
-        if (!S_ISREG(st.st_mode))
-            return "not a regular file";
-        if ((st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0)
-            return "not executable";
-        return "";
-    }
-    return "too many levels of symbolic links";
+    // The kernel resolves the whole path as if the root were "/"
+    // (openat2's RESOLVE_IN_ROOT): an absolute link or ".." in any
+    // component, not only the last, stays inside the root.
+    int root = ::open(m_root.empty() ? "/" : m_root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return "cannot open the root " + m_root + ": " + std::strerror(errno);
+    struct open_how how {};
+    how.flags = O_PATH | O_CLOEXEC;
+    how.resolve = RESOLVE_IN_ROOT;
+    int fd = static_cast<int>(::syscall(SYS_openat2, root, program.c_str(), &how, sizeof how));
+    int error = errno;
+    ::close(root);
+    if (fd < 0)
+        return error == ELOOP ? "too many levels of symbolic links" : std::strerror(error);
+    struct stat st;
+    int stat_ok = ::fstat(fd, &st);
+    error = errno;
+    ::close(fd);
+    if (stat_ok != 0)
+        return std::strerror(error);
+    if (!S_ISREG(st.st_mode))
+        return "not a regular file";
+    if ((st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0)
+        return "not executable";
+    return "";
 }
 
 std::vector<Diagnostic> program_problems(const UnitSet& units, ProgramProbe& probe,

@@ -41,8 +41,8 @@ class ProgramProbe {
 };
 
 // Looks programs up under `root` ("" or "/" for this system), following
-// symlinks inside the root (an absolute link target is taken from the root,
-// not from this system).
+// symlinks inside the root in every component of the path (an absolute
+// link target is taken from the root, not from this system).
 class RootProgramProbe : public ProgramProbe {
   public:
     explicit RootProgramProbe(std::string root) : m_root(std::move(root)) {}

@@ -33,6 +33,19 @@ bool exists(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0;
 }
 
+// Runs on the lookup's worker: libblkid may read every disk.
+bool blkid_finds(const std::string& tag, const std::string& value) {
+    EvaluateTag evaluate = blkid_evaluate();
+    if (!evaluate)
+        return false;
+    char* device = evaluate(tag.c_str(), value.c_str(), nullptr);
+    if (!device)
+        return false;
+    bool there = exists(device);
+    std::free(device);
+    return there;
+}
+
 }  // namespace
 
 bool DevicePresence::present(const std::string& text) {
@@ -54,19 +67,13 @@ bool DevicePresence::tag_present(const std::string& tag, const std::string& valu
                                  const std::string& link) {
     if (exists(link))
         return true;
-    // With udevd running, its link is the answer: probing every disk from
-    // PID 1's loop on each event would block it.
+    // With udevd running, its link is the answer: no need to probe disks.
     if (exists(m_options.root + m_options.udev_control))
         return false;
-    EvaluateTag evaluate = blkid_evaluate();
-    if (!evaluate)
-        return false;
-    char* device = evaluate(tag.c_str(), value.c_str(), nullptr);
-    if (!device)
-        return false;
-    bool there = exists(device);
-    std::free(device);
-    return there;
+    if (!m_tags)
+        m_tags = std::make_unique<BackgroundTagLookup>(
+            m_options.lookup_tag ? m_options.lookup_tag : BackgroundTagLookup::Lookup(blkid_finds));
+    return m_tags->answer(tag, value).value_or(false);
 }
 
 }  // namespace fastinit

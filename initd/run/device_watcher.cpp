@@ -15,6 +15,7 @@ UdevDeviceWatcher::~UdevDeviceWatcher() {
     sd_event_source_disable_unref(m_udev_io);
     sd_event_source_disable_unref(m_kernel_io);
     sd_event_source_disable_unref(m_timer);
+    sd_event_source_disable_unref(m_tag_answers);
     udev_monitor_unref(m_udev_monitor);
     udev_monitor_unref(m_kernel_monitor);
     udev_unref(m_udev);
@@ -25,7 +26,25 @@ void UdevDeviceWatcher::watch(const std::string& spec) {
     // Opened on first use: a boot without after_devices pays nothing.
     if (!m_opened)
         open_monitors();
+    listen_for_tag_answers();
     arm_timer();
+}
+
+// The presence makes its lookup's eventfd when it first needs one, on a
+// look from watch() or recheck(); from then on its answers wake the loop.
+void UdevDeviceWatcher::listen_for_tag_answers() {
+    if (m_tag_answers || m_presence.wake_fd() < 0)
+        return;
+    if (sd_event_add_io(m_event, &m_tag_answers, m_presence.wake_fd(), EPOLLIN, on_tag_answers,
+                        this) < 0)
+        m_tag_answers = nullptr;  // the timer still looks, and finds the answers
+}
+
+int UdevDeviceWatcher::on_tag_answers(sd_event_source*, int, uint32_t, void* self) {
+    auto* watcher = static_cast<UdevDeviceWatcher*>(self);
+    watcher->m_presence.drain_wake_fd();
+    watcher->recheck();
+    return 0;
 }
 
 void UdevDeviceWatcher::unwatch(const std::string& spec) {
@@ -88,12 +107,14 @@ int UdevDeviceWatcher::on_uevent(sd_event_source* source, int, uint32_t, void* s
             break;
         udev_device_unref(device);
     }
+    watcher->m_presence.forget_answers();
     watcher->recheck();
     return 0;
 }
 
 int UdevDeviceWatcher::on_timer(sd_event_source*, uint64_t, void* self) {
     auto* watcher = static_cast<UdevDeviceWatcher*>(self);
+    watcher->m_presence.forget_answers();
     watcher->recheck();
     watcher->arm_timer();
     return 0;
@@ -130,6 +151,7 @@ void UdevDeviceWatcher::recheck() {
             found.push_back(spec);
     for (const auto& spec : found)
         m_pending.erase(spec);
+    listen_for_tag_answers();
     for (const auto& spec : found)
         if (m_report)
             m_report(spec);

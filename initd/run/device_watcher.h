@@ -6,6 +6,8 @@
 // covers what no uevent announces (a file, a link made by hand) and a
 // monitor that cannot be opened (monitor_problem() says why, for one log
 // line). Events only ever cause a look; their contents are not trusted.
+// A tag looked up without udevd is answered on a worker (tag_lookup.h):
+// its answer wakes the loop for one more look.
 #pragma once
 
 #include <systemd/sd-event.h>
@@ -58,8 +60,10 @@ class UdevDeviceWatcher : public DeviceWatcher {
     bool open_monitor(const char* source, udev_monitor*& monitor, sd_event_source*& io);
     void recheck();
     void arm_timer();
+    void listen_for_tag_answers();
     static int on_uevent(sd_event_source*, int fd, uint32_t events, void* self);
     static int on_timer(sd_event_source*, uint64_t usec, void* self);
+    static int on_tag_answers(sd_event_source*, int fd, uint32_t events, void* self);
 
     sd_event* m_event;
     DeviceWatcherOptions m_options;
@@ -75,6 +79,7 @@ class UdevDeviceWatcher : public DeviceWatcher {
     sd_event_source* m_udev_io = nullptr;
     sd_event_source* m_kernel_io = nullptr;
     sd_event_source* m_timer = nullptr;
+    sd_event_source* m_tag_answers = nullptr;
 };
 
 }  // namespace fastinit

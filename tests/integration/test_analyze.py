@@ -4,7 +4,7 @@ import json
 import re
 import subprocess
 
-from conftest import DEMO_UNITS
+from conftest import DEMO_UNITS, REPO
 
 DEMO_SERVICES = ["app", "database", "early-setup", "network", "syslog", "webserver"]
 
@@ -76,3 +76,58 @@ def test_analyze_time_from_initrd_json_alone(fastinit_bin, tmp_path):
     r = subprocess.run([fastinit_bin, "--runtime-dir", str(tmp_path), "analyze", "time"],
                        capture_output=True, text=True, timeout=20)
     assert r.returncode == 1 and "boot.json" in r.stderr, r
+
+
+def promtool():
+    """Debian's promtool, fetched once (scripts/fetch-promtool)."""
+    r = subprocess.run([f"{REPO}/scripts/fetch-promtool"], capture_output=True, text=True,
+                       timeout=600)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
+def test_analyze_prometheus_on_the_demo_boot_passes_promtool(fastinit, tmp_path):
+    ns = fastinit.boot(unit_dir=DEMO_UNITS)
+    params = tmp_path / "boot_params"
+    params.write_bytes(bytes(0x210) + b"\xd0" + bytes(4096 - 0x211))  # entered by kexec
+    r = ns.ctl_ok("analyze", "--format=prometheus", "--boot-params", str(params))
+    check = subprocess.run([promtool(), "check", "metrics"], input=r.stdout,
+                           capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, (check.stdout, check.stderr, r.stdout)
+    samples = {}
+    for line in r.stdout.splitlines():
+        if not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            samples[name] = float(value)
+    for unit in DEMO_SERVICES:
+        assert f'fastinit_unit_started_seconds{{unit="{unit}"}}' in samples, r.stdout
+        assert samples[f'fastinit_unit_state_info{{unit="{unit}",state="active",'
+                       'result="success"}'] == 1, r.stdout
+    # The database says READY=1 0.3 s after it starts.
+    ready = samples['fastinit_unit_ready_seconds{unit="database"}']
+    assert ready - samples['fastinit_unit_started_seconds{unit="database"}'] >= 0.29, r.stdout
+    assert samples["fastinit_boot_units_failed"] == 0
+    assert samples['fastinit_boot_path_info{path="kexec"}'] == 1
+    assert samples['fastinit_boot_phase_seconds{phase="userspace"}'] > 0, r.stdout
+
+    bad = ns.ctl("analyze", "blame", "--format=prometheus")
+    assert bad.returncode == 2 and "usage" in bad.stderr, bad
+
+
+def test_analyze_prometheus_from_initrd_json_alone(fastinit_bin, tmp_path):
+    (tmp_path / "initrd.json").write_text(json.dumps({
+        "userspace_start_us": 900000, "switch_root_us": 1100000,
+        "devices": {"mode": "cache-hit", "reason": "a \"quoted\"\nreason", "modules_loaded": 12,
+                    "start_us": 910000, "end_us": 960000}}))
+    r = subprocess.run([fastinit_bin, "--runtime-dir", str(tmp_path), "analyze",
+                        "--format=prometheus", "--boot-params", str(tmp_path / "none")],
+                       capture_output=True, text=True, timeout=20)
+    assert r.returncode == 0, r
+    check = subprocess.run([promtool(), "check", "metrics"], input=r.stdout,
+                           capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, (check.stdout, check.stderr, r.stdout)
+    assert 'fastinit_boot_phase_seconds{phase="initrd"} 0.200000' in r.stdout, r.stdout
+    assert ('fastinit_boot_devices_info{mode="cache-hit",reason="a \\"quoted\\"\\nreason"} 1'
+            in r.stdout), r.stdout
+    assert 'fastinit_boot_path_info{path="unknown"} 1' in r.stdout
+    assert "fastinit_unit_" not in r.stdout

@@ -30,7 +30,7 @@ BASE_UNITS = [
     "hostname", "machine-id", "machine-id-dbus", "random-seed-load", "random-seed-save",
     "hwclock", "hwclock-save", "sysctl", "tmpfiles-setup", "udevd", "udev-trigger",
     "udev-settle", "loopback", "loopback-ifup", "networking", "modules-load", "utmp",
-    "utmp-shutdown",
+    "utmp-shutdown", "boot-metrics",
 ]
 TARGETS = ["default", "multi-user", "basic", "sysinit", "local-fs", "swap", "remote-fs"]
 # Pulled in only by what needs the network (networking, _netdev mounts).
@@ -181,6 +181,7 @@ case "$1" in
   modules-load) exec {fastinit_bin} modules-load --dry-run --modules-dir {kernel_modules_dir()} \\
       {fake}/etc/modules ;;
   utmp) exec {fastinit_bin} "$@" --utmp {fake}/run/utmp --wtmp {fake}/var/log/wtmp ;;
+  analyze) exec {fastinit_bin} --runtime-dir {ns.runtime_dir} "$@" ;;
 esac
 exit 99
 """)
@@ -193,7 +194,7 @@ exit 99
     for name in ("run/utmp", "var/log/wtmp"):
         os.makedirs(os.path.dirname(os.path.join(fake, name)), exist_ok=True)
         open(os.path.join(fake, name), "w").close()
-    os.makedirs(os.path.join(fake, "var/lib"))
+    os.makedirs(os.path.join(fake, "var/lib/prometheus/node-exporter"))
     for prog in ("bin/sh", "bin/dd"):
         os.symlink("/" + prog, os.path.join(fake, prog))
     return ns, fake, log
@@ -211,8 +212,20 @@ def test_boot_with_the_shipped_units_has_each_active_or_skipped(fastinit, fastin
     summary = {n: (i["state"], i["result"]) for n, i in states.items()}
     ran = {"hostname", "random-seed-load", "random-seed-save", "udevd", "udev-trigger",
            "udev-settle", "modules-load", "utmp", "utmp-shutdown"}
+    # boot-metrics waited for the boot to finish, wrote the metrics, ended.
+    metrics = os.path.join(fake, "var/lib/prometheus/node-exporter/fastinit.prom")
+    wait_until(lambda: os.path.exists(metrics), 20, "the boot's metrics")
+    text = open(metrics).read()
+    for name in ("hostname", "udevd", "multi-user"):
+        assert f'fastinit_unit_state_info{{unit="{name}",state="active",result="success"}} 1' \
+            in text, text
+    assert 'fastinit_boot_phase_seconds{phase="userspace"}' in text, text
+    states["boot-metrics"] = ns.wait_state("boot-metrics", "inactive")
+    summary["boot-metrics"] = ("inactive", states["boot-metrics"]["result"])
     for name, info in states.items():
-        if name in ran or name in TARGETS:
+        if name == "boot-metrics":
+            assert info["result"] == "success", (name, summary)
+        elif name in ran or name in TARGETS:
             assert info["state"] == "active", (name, summary)
         elif name in NETWORK_TARGETS:
             assert info["state"] == "inactive", (name, summary)

@@ -6,9 +6,14 @@
 
 #include <systemd/sd-event.h>
 
+#include <poll.h>
+
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <future>
+#include <thread>
 
 #include "initd/run/device_watcher.h"
 #include "tests/unit/temp_tree.h"
@@ -35,11 +40,59 @@ TEST(DevicePresence, TagsByTheirUdevLink) {
     tree.write("dev/vdb", "");
     tree.link("dev/disk/by-label/my\\x20data", tree.path("dev/vdb").string());
     tree.link("dev/disk/by-uuid/0a1b-2c3d", tree.path("dev/vdb").string());
-    DevicePresence presence({tree.root().string(), "/run/udev/control"});
+    DevicePresence presence(
+        {.root = tree.root().string(), .udev_control = "/run/udev/control", .lookup_tag = {}});
     EXPECT_TRUE(presence.present("LABEL=my data"));
     EXPECT_TRUE(presence.present("UUID=0a1b-2c3d"));
     EXPECT_FALSE(presence.present("LABEL=other"));
     EXPECT_FALSE(presence.present("PARTUUID=0a1b-2c3d"));
+}
+
+bool readable_within(int fd, std::chrono::milliseconds limit) {
+    pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
+    return ::poll(&p, 1, static_cast<int>(limit.count())) == 1;
+}
+
+TEST(DevicePresence, ATagWithoutUdevdIsLookedUpOnAWorkerNeverOnTheCaller) {
+    TempTree tree;  // no udevd control socket, no links
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::atomic<int> lookups{0};
+    std::atomic<bool> on_caller{false};
+    const auto caller = std::this_thread::get_id();
+    DevicePresence presence({.root = tree.root().string(),
+                             .lookup_tag = [&](const std::string& tag, const std::string& value) {
+                                 on_caller = on_caller || std::this_thread::get_id() == caller;
+                                 ++lookups;
+                                 released.wait();  // a disk that hangs
+                                 return tag == "LABEL" && value == "data";
+                             }});
+    EXPECT_EQ(presence.wake_fd(), -1) << "no worker before a tag needs one";
+    // The lookup hangs; the caller gets "not yet" at once, as often as it asks.
+    for (int i = 0; i < 3; ++i)
+        EXPECT_FALSE(presence.present("LABEL=data"));
+    ASSERT_GE(presence.wake_fd(), 0);
+    EXPECT_FALSE(readable_within(presence.wake_fd(), std::chrono::milliseconds(50)));
+    release.set_value();
+    ASSERT_TRUE(readable_within(presence.wake_fd(), std::chrono::seconds(5)));
+    presence.drain_wake_fd();
+    EXPECT_TRUE(presence.present("LABEL=data"));
+    EXPECT_TRUE(presence.present("LABEL=data")) << "the answer holds until a new cue";
+    EXPECT_EQ(lookups.load(), 1) << "asked three times while in flight, looked up once";
+    EXPECT_FALSE(on_caller.load());
+    // A new cue: asked again; a tag nobody has stays absent.
+    presence.forget_answers();
+    EXPECT_FALSE(presence.present("LABEL=data"));
+    EXPECT_FALSE(presence.present("LABEL=other"));
+    ASSERT_TRUE(readable_within(presence.wake_fd(), std::chrono::seconds(5)));
+    for (int i = 0; i < 250 && lookups.load() < 3; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    presence.drain_wake_fd();
+    EXPECT_EQ(lookups.load(), 3);
+    for (int i = 0; i < 250 && !presence.present("LABEL=data"); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_TRUE(presence.present("LABEL=data"));
+    EXPECT_FALSE(presence.present("LABEL=other"));
 }
 
 class Loop {
@@ -128,6 +181,31 @@ TEST(DeviceWatcher, AKernelUeventMakesItLookAtOnce) {
     std::fclose(trigger);
     ASSERT_TRUE(loop.run_until([&] { return !reported.empty(); }, std::chrono::seconds(5)));
     EXPECT_THAT(reported, ElementsAre(path));
+}
+
+TEST(DeviceWatcher, ATagsAnswerFromTheWorkerWakesTheLoop) {
+    // No monitor, an hour's timer: only the lookup's answer can make the
+    // watcher look again.
+    TempTree tree;
+    Loop loop;
+    std::atomic<bool> plugged{false};
+    DeviceWatcherOptions options;
+    options.recheck_interval = std::chrono::hours(1);
+    options.use_monitor = false;
+    options.presence.root = tree.root().string();
+    options.presence.lookup_tag = [&](const std::string&, const std::string&) {
+        return plugged.load();
+    };
+    UdevDeviceWatcher watcher(loop.event, options);
+    std::vector<std::string> reported;
+    watcher.report_to([&](const std::string& spec) { reported.push_back(spec); },
+                      [](const std::string&) {});
+    plugged = true;
+    EXPECT_FALSE(watcher.present("UUID=0a1b-2c3d")) << "answered later, never at once";
+    watcher.watch("UUID=0a1b-2c3d");
+    ASSERT_TRUE(loop.run_until([&] { return !reported.empty(); }, std::chrono::seconds(5)));
+    EXPECT_THAT(reported, ElementsAre("UUID=0a1b-2c3d"));
+    EXPECT_EQ(watcher.watched(), 0u);
 }
 
 }  // namespace

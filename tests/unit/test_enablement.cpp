@@ -106,5 +106,20 @@ TEST_F(Enablement, UnknownBrokenAndBadNamesAreRefusedWithoutWriting) {
     EXPECT_FALSE(std::filesystem::exists(tree.path("etc/x.toml.d")));
 }
 
+TEST_F(Enablement, AFailedEnableKeepsTheDisablingDropIn) {
+    ASSERT_TRUE(disable_unit(request("cron")));
+    // The unit file breaks after it was disabled: enable refuses and
+    // changes nothing, so the unit stays out of the boot.
+    tree.write("usr/lib/fastinit/units/cron.toml", "[unit]\nbogus = 1\n");
+    auto refused = enable_unit(request("cron"));
+    ASSERT_FALSE(refused);
+    EXPECT_THAT(refused.error().message, HasSubstr("broken"));
+    EXPECT_TRUE(std::filesystem::exists(dropin("cron", kDisabledDropIn)));
+    // And an instance of no template at all.
+    ASSERT_TRUE(disable_unit(request("ghost@x")));
+    EXPECT_FALSE(enable_unit(request("ghost@x")));
+    EXPECT_TRUE(std::filesystem::exists(dropin("ghost@x", kDisabledDropIn)));
+}
+
 }  // namespace
 }  // namespace fastinit

@@ -183,6 +183,10 @@ TEST(RootProgramProbe, ResolvesInsideTheRootFollowingAbsoluteLinksThere) {
     root.link("bin/rel", "../usr/bin/tool");
     root.link("bin/dangling", "/usr/bin/nothing");
     root.link("bin/loop", "/bin/loop");
+    // A directory link in the middle of the path, absolute: /usr/bin/env
+    // exists on this system but not in the root.
+    root.link("hostbin", "/usr/bin");
+    root.link("up", "../../../../../..");
     RootProgramProbe probe(root.root().string());
     EXPECT_EQ(probe.problem("/usr/bin/tool"), "");
     EXPECT_EQ(probe.problem("/bin/tool"), "");
@@ -191,6 +195,10 @@ TEST(RootProgramProbe, ResolvesInsideTheRootFollowingAbsoluteLinksThere) {
     EXPECT_THAT(probe.problem("/bin/dangling"), HasSubstr("No such file"));
     EXPECT_THAT(probe.problem("/usr/bin"), HasSubstr("not a regular file"));
     EXPECT_THAT(probe.problem("/bin/loop"), HasSubstr("symbolic links"));
+    EXPECT_EQ(probe.problem("/hostbin/tool"), "");
+    EXPECT_THAT(probe.problem("/hostbin/env"), HasSubstr("No such file"));
+    EXPECT_THAT(probe.problem("/up/usr/bin/env"), HasSubstr("No such file"));
+    EXPECT_THAT(probe.problem("/../../usr/bin/env"), HasSubstr("No such file"));
     EXPECT_EQ(RootProgramProbe("/").problem("/bin/sh"), "");
 }
 

@@ -22,6 +22,9 @@ def test_kexec_reboot_skips_firmware_and_the_next_boot_uses_the_cache(boot):
     vm.expect(r"recorded what root=LABEL=fastinit-root needs: virtio_pci, virtio_blk and ext4", 60)
     wait_booted(vm)
     wait_shell(vm)
+    # QEMU's loader put this kernel in memory, after SeaBIOS ran.
+    status, out = vm.run("fastinit analyze --format=prometheus")
+    assert 'fastinit_boot_path_info{path="firmware"} 1' in out, out
     mark = kexec_reboot(vm)
     vm.expect(r"shutting down \(then kexec\)", 30, mark)
     second = vm.expect(DEVICES, 120, mark)
@@ -41,6 +44,10 @@ def test_kexec_reboot_skips_firmware_and_the_next_boot_uses_the_cache(boot):
     wait_shell(vm)
     status, out = vm.run("fastinit analyze time")
     assert "initrd devices: cache-hit" in out, out
+    # The kernel knows it was entered by kexec (boot_params' loader ID).
+    status, out = vm.run("fastinit analyze --format=prometheus")
+    assert 'fastinit_boot_path_info{path="kexec"} 1' in out, out
+    assert 'fastinit_boot_devices_info{mode="cache-hit"' in out, out
     status, out = vm.run("grep -c -E '^(ata_piix|virtio_blk|ext4) ' /proc/modules; "
                          "ls /run/fastinit/initrd-modules")
     assert out.splitlines()[0].strip() == "3", out
