@@ -21,8 +21,10 @@
 // Stage 1 prepares just enough of the system to reach the real root —
 // pseudo-filesystems, the devices (from the known-devices cache, or a
 // probe), the root device named by root= — mounts it, switch_roots into it
-// and executes the next init: fastinit.handoff= if given, else the real
-// root's fastinit, else /sbin/init. It runs no units: everything here is on
+// and executes the next init: fastinit.handoff= (or init=) if given, else
+// the root's /sbin/init, else its fastinit. /sbin/init first: which init
+// runs is the admin's choice (init=, or what /sbin/init is), never a side
+// effect of installing fastinit beside systemd. It runs no units: everything here is on
 // the path to the root, and each step is already parallel inside.
 #pragma once
 
@@ -34,8 +36,8 @@
 namespace fastinit {
 
 // The init candidates tried after fastinit.handoff=, in order.
-inline const std::vector<std::string> kNextInitCandidates = {"/usr/sbin/fastinit", "/sbin/fastinit",
-                                                             "/sbin/init"};
+inline const std::vector<std::string> kNextInitCandidates = {"/sbin/init", "/usr/sbin/fastinit",
+                                                             "/sbin/fastinit"};
 
 // Stage 1's steps over `system`; `args` are its command-line arguments
 // (argv without argv[0]: "--reprobe" forces a probe). It ends by executing

@@ -100,3 +100,27 @@ class Tree:
             elif kind == "dev":
                 w.device(path, entry[1], entry[2], entry[3], entry[4])
         w.trailer()
+
+
+def read_members(data, wanted):
+    """The contents of the regular files named in `wanted` (paths without a
+    leading slash) in an uncompressed newc archive, as {path: bytes}. Stops
+    at the trailer or at the first malformed header: an image of another
+    format simply has no members."""
+    found = {}
+    pos = 0
+    while pos + 110 <= len(data) and data[pos:pos + 6] == b"070701":
+        try:
+            fields = [int(data[pos + 6 + 8 * i:pos + 14 + 8 * i], 16) for i in range(13)]
+        except ValueError:
+            break
+        mode, size, namesize = fields[1], fields[6], fields[11]
+        name_end = pos + 110 + namesize
+        name = data[pos + 110:name_end - 1].decode(errors="replace")
+        start = (name_end + 3) & ~3
+        if name == "TRAILER!!!":
+            break
+        if name in wanted and stat.S_ISREG(mode):
+            found[name] = data[start:start + size]
+        pos = (start + size + 3) & ~3
+    return found

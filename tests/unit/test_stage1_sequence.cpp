@@ -255,8 +255,8 @@ TEST(Stage1Sequence, ARootWithoutAnInitIsAnEmergencyNamingTheCandidates) {
     system.files.clear();
     system.cmdline = "root=/dev/vda fastinit.handoff=/bin/mine";
     EXPECT_EQ(run(system),
-              "emergency: the root filesystem has no init (tried /bin/mine, /usr/sbin/fastinit, "
-              "/sbin/fastinit, /sbin/init)");
+              "emergency: the root filesystem has no init (tried /bin/mine, /sbin/init, "
+              "/usr/sbin/fastinit, /sbin/fastinit)");
     EXPECT_THAT(system.calls, ::testing::Not(::testing::Contains("switch root /root")));
 }
 
@@ -276,6 +276,21 @@ TEST(Stage1Sequence, InitOnTheCommandLineIsHonouredLikeTheHandoff) {
     system.executable = {"/lib/systemd/systemd"};
     EXPECT_EQ(run(system), "exec /lib/systemd/systemd");
     EXPECT_FALSE(system.hand_over);
+}
+
+// Installing fastinit beside systemd (the Debian package) changes no boot
+// that does not ask for it: /sbin/init stays the next init.
+TEST(Stage1Sequence, TheRootsSbinInitComesBeforeAFastinitInstalledBesideIt) {
+    FakeStage1System system;
+    system.files["/sbin/init"] = true;
+    system.executable = {"/sbin/init", "/usr/sbin/fastinit-manager", "/usr/sbin/fastinit"};
+    EXPECT_EQ(run(system), "exec /sbin/init");
+    EXPECT_FALSE(system.hand_over);
+    FakeStage1System asked;
+    asked.cmdline = "root=/dev/vda init=/usr/sbin/fastinit";
+    asked.files["/sbin/init"] = true;
+    asked.executable = {"/sbin/init", "/usr/sbin/fastinit-manager", "/usr/sbin/fastinit"};
+    EXPECT_EQ(run(asked), "exec /usr/sbin/fastinit-manager");
 }
 
 TEST(Stage1Sequence, FastinitHandoffWinsOverInit) {

@@ -7,6 +7,7 @@ prints it) and FASTINIT_ROOTFS (scripts/fetch-rootfs prints it)."""
 
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -43,6 +44,20 @@ def debian(images):
     build_dir = os.path.dirname(os.path.dirname(os.path.abspath(images.fastinit)))
     return DebianRoot(images.workdir, _required_env("FASTINIT_ROOTFS"), build_dir,
                       images.kver, images.initrd)
+
+
+@pytest.fixture(scope="session")
+def debian_package(images):
+    """fastinit's Debian package: FASTINIT_DEB when set (scripts/test builds
+    it once), else built from this working tree by scripts/build-deb, once
+    per session."""
+    deb = os.environ.get("FASTINIT_DEB")
+    if deb:
+        return deb
+    r = subprocess.run([os.path.join(REPO, "scripts", "build-deb"),
+                        os.path.join(images.workdir, "deb")], capture_output=True, text=True)
+    assert r.returncode == 0, "scripts/build-deb failed:\n" + r.stderr[-3000:]
+    return r.stdout.strip().splitlines()[-1]
 
 
 @pytest.fixture
