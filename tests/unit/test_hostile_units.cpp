@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "base/toml_guard.h"
 #include "initd/unit/environment_name.h"
 #include "initd/unit/parse_preflight.h"
-#include "base/toml_guard.h"
 #include "initd/unit/unit_file_reader.h"
 #include "initd/unit/unit_loader.h"
 #include "initd/unit/unit_parser.h"
