@@ -51,11 +51,7 @@ double tick_step_seconds(double px_per_second) {
 
 std::vector<Bar> phase_bars(const BootMetrics& boot, std::optional<long long>& switch_root_us) {
     std::vector<Bar> bars;
-    std::optional<InitrdReport> initrd;
-    if (!boot.initrd_json.empty())
-        if (auto report = parse_initrd_report(boot.initrd_json);
-            report && report->switch_root_us > 0)
-            initrd = std::move(*report);
+    std::optional<InitrdReport> initrd = initrd_report_of(boot);
     if (initrd) {
         bars.push_back({"kernel", 0, initrd->userspace_start_us, "#d5a6bd", std::nullopt});
         bars.push_back({"initramfs", initrd->userspace_start_us, initrd->switch_root_us, "#9fc5e8",

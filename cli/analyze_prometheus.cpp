@@ -62,6 +62,15 @@ std::string prometheus_label_value(std::string_view value) {
     return out;
 }
 
+std::optional<InitrdReport> initrd_report_of(const BootMetrics& boot) {
+    if (boot.initrd_json.empty())
+        return std::nullopt;
+    auto report = parse_initrd_report(boot.initrd_json);
+    if (!report || report->switch_root_us <= 0)
+        return std::nullopt;  // not a report, or a stage 1 that never switched
+    return std::move(*report);
+}
+
 std::string format_prometheus(const BootMetrics& boot) {
     Family phases("fastinit_boot_phase_seconds",
                   "How long each phase of this boot took (kernel: until the first userspace "
@@ -82,11 +91,7 @@ std::string format_prometheus(const BootMetrics& boot) {
     Family failed("fastinit_boot_units_failed", "Units of this boot that failed.");
 
     long long kernel_end = 0, switched = 0;
-    std::optional<InitrdReport> initrd;
-    if (!boot.initrd_json.empty())
-        if (auto report = parse_initrd_report(boot.initrd_json);
-            report && report->switch_root_us > 0)
-            initrd = std::move(*report);
+    std::optional<InitrdReport> initrd = initrd_report_of(boot);
     if (initrd) {
         kernel_end = initrd->userspace_start_us;
         switched = initrd->switch_root_us;

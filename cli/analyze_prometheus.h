@@ -14,6 +14,7 @@
 #include <string>
 
 #include "base/boot_path.h"
+#include "base/initrd_report.h"
 #include "base/stage2_report.h"
 #include "initd/run/timeline.h"
 
@@ -27,6 +28,10 @@ struct BootMetrics {
 };
 
 std::string format_prometheus(const BootMetrics& boot);
+
+// Stage 1's report of `boot`, when it has one that reached the switch to
+// the root (shared with the picture, cli/analyze_plot.h).
+std::optional<InitrdReport> initrd_report_of(const BootMetrics& boot);
 
 // A label value as the format wants it: \ " and newline escaped, bytes that
 // are not UTF-8 replaced.
