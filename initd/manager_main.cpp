@@ -436,8 +436,9 @@ int run_manager(int argc, char** argv) {
             (*bus)->set_watchdog([&watchdog] { return watchdog_properties(watchdog->status()); });
     }
 
+    // Stage 2's lines are the boot's own, as stage 1's: on the console too.
     if (stage2 && stage2->output)
-        s.watch_output("stage2", stage2->pid, std::move(stage2->output));
+        s.watch_output("stage2", stage2->pid, std::move(stage2->output), /*to_console=*/true);
 
     std::optional<JournalWriter> journal_writer;
     if (auto persistent = persistent_journal(boot_options, system_config, args)) {

@@ -33,12 +33,14 @@ ServiceOutput::~ServiceOutput() {
         sd_event_source_disable_unref(pipe->source);
 }
 
-void ServiceOutput::watch(const std::string& unit, pid_t pid, UniqueFd read_end, bool to_kmsg) {
+void ServiceOutput::watch(const std::string& unit, pid_t pid, UniqueFd read_end, bool to_kmsg,
+                          bool to_console) {
     auto pipe = std::make_unique<Pipe>();
     pipe->owner = this;
     pipe->unit = unit;
     pipe->pid = pid;
     pipe->to_kmsg = to_kmsg;
+    pipe->to_console = to_console;
     pipe->fd = std::move(read_end);
     int r =
         sd_event_add_io(m_event, &pipe->source, pipe->fd.get(), EPOLLIN, on_readable, pipe.get());
@@ -63,6 +65,10 @@ void ServiceOutput::store(const Pipe& pipe, int priority, std::string_view text)
     const long long realtime = realtime_now_us();
     const long long boottime = boottime_us();
     m_journal.append(pipe.unit, pipe.pid, priority, text, realtime, boottime);
+    if (pipe.to_console) {
+        std::string line = "fastinit[" + pipe.unit + "]: " + std::string(text) + "\n";
+        [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, line.data(), line.size());
+    }
     if (m_forward)
         m_forward({0, pipe.unit, pipe.pid, realtime, boottime, priority, std::string(text)},
                   pipe.to_kmsg);

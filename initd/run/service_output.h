@@ -42,8 +42,11 @@ class ServiceOutput {
 
     // Starts reading `read_end` (the manager's end of a pipe whose other
     // end went to `pid` of `unit`). A pipe that cannot be watched is closed
-    // (its writers then get EPIPE) and the reason logged.
-    void watch(const std::string& unit, pid_t pid, UniqueFd read_end, bool to_kmsg = false);
+    // (its writers then get EPIPE) and the reason logged. `to_console`:
+    // each line also goes to the manager's standard error (the console), as
+    // "fastinit[UNIT]: TEXT", for the boot's own messages (stage 2's).
+    void watch(const std::string& unit, pid_t pid, UniqueFd read_end, bool to_kmsg = false,
+               bool to_console = false);
 
     size_t open_pipes() const { return m_pipes.size(); }
     uint64_t cut_lines() const { return m_cut_lines; }
@@ -54,6 +57,7 @@ class ServiceOutput {
         std::string unit;
         pid_t pid = 0;
         bool to_kmsg = false;
+        bool to_console = false;
         UniqueFd fd;
         sd_event_source* source = nullptr;
         OutputLines lines;

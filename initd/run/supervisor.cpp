@@ -166,8 +166,9 @@ Result<void> Supervisor::setup(Graph graph) {
     return {};
 }
 
-void Supervisor::watch_output(const std::string& unit, pid_t pid, UniqueFd read_end) {
-    m_output->watch(unit, pid, std::move(read_end));
+void Supervisor::watch_output(const std::string& unit, pid_t pid, UniqueFd read_end,
+                              bool to_console) {
+    m_output->watch(unit, pid, std::move(read_end), false, to_console);
 }
 
 void Supervisor::add_unit_listener(std::function<void(UnitId)> listener) {

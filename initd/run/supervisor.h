@@ -86,7 +86,8 @@ class Supervisor {
 
     // Reads `read_end` into the journal as the output of `unit`'s `pid`, as
     // a service's (stage 2's messages: its pipe was made before the loop).
-    void watch_output(const std::string& unit, pid_t pid, UniqueFd read_end);
+    void watch_output(const std::string& unit, pid_t pid, UniqueFd read_end,
+                      bool to_console = false);
 
     // Begins an orderly shutdown that ends with `action`.
     void request_shutdown(PowerAction action);
