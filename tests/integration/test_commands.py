@@ -218,7 +218,10 @@ def test_kill_signal_is_what_a_stop_sends(fastinit):
     ns.ctl_ok("start", "svc")
     wait_until(lambda: os.path.exists(ns.work("ready")), 10, "the trap to be set")
     ns.ctl_ok("stop", "svc")
-    assert log_lines(ns) == ["int"]
+    # SIGINT, and nothing else; the shell may see it twice (sent to the
+    # main process and to its cgroup, which also holds it).
+    lines = log_lines(ns)
+    assert lines and set(lines) == {"int"}, lines
 
 
 def stray_alive(ns, marker):
