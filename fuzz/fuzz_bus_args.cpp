@@ -56,9 +56,13 @@ const Graph& graph() {
             "[unit]\ndescription = \"d\\u00e9j\\u00e0\"\n"
             "[service]\ntype = \"oneshot\"\nexec = [\"/bin/true\"]\n";
         const char* target = "[unit]\nrequires = [\"n\"]\n";
-        set.units.emplace("n", *parse_unit("n", "n.toml", n).unit);
-        set.units.emplace("b\xff\xc3", *parse_unit("b\xff\xc3", "b\xff\xc3.toml", bad).unit);
-        set.units.emplace("default", *parse_unit("default", "default.toml", target).unit);
+        set.units.emplace("n", fixture_unit("n", n));
+        // A name no file could give (the loader refuses it), to prove that
+        // replies stay UTF-8 whatever a unit is called.
+        Unit odd = fixture_unit("b", bad);
+        odd.name = "b\xff\xc3";
+        set.units.emplace(odd.name, std::move(odd));
+        set.units.emplace("default", fixture_unit("default", target));
         return build_graph(set);
     }();
     return g;

@@ -1,7 +1,9 @@
 // Notify datagrams, which any local process can send to PID 1: the parser,
 // and the manager's handling of what it parsed (over fakes), with the
 // invariant that no notification ever makes the manager signal PID 1, -1, 0,
-// itself, or another unit's process.
+// itself, or another unit's process. (The victim's own process may have the
+// victim killed: WATCHDOG_USEC= then WATCHDOG=trigger from it is its own
+// business, so once it has spoken it is no longer protected.)
 //
 // Input: byte 0 picks the first sender, byte 1 the sender's uid, bytes 2-5
 // a signal number the unit's process then dies of; the rest is datagrams
@@ -82,8 +84,8 @@ const Graph& graph() {
             "[service]\ntype = \"notify\"\nexec = [\"/bin/n\"]\nuser = \"nobody\"\n"
             "restart = \"on-failure\"\nwatchdog = \"1s\"\n";
         const char* victim = "[service]\ntype = \"simple\"\nexec = [\"/bin/victim\"]\n";
-        set.units.emplace("n", *parse_unit("n", "n.toml", n).unit);
-        set.units.emplace("victim", *parse_unit("victim", "victim.toml", victim).unit);
+        set.units.emplace("n", fixture_unit("n", n));
+        set.units.emplace("victim", fixture_unit("victim", victim));
         return build_graph(set);
     }();
     return g;
@@ -127,6 +129,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         std::string_view datagram = input.substr(0, end);
         input.remove_prefix(end == std::string_view::npos ? input.size() : end + 1);
         pid_t from = senders[(sender + i) % std::size(senders)];
+        if (from == kVictim)
+            g_victim_protected = false;
         (void)manager.on_notify(from, uid, parse_notify_message(datagram));
     }
     // Every path that signals a unit: watchdog, start timeout, stop timeout, stop,

@@ -5,10 +5,14 @@
 #pragma once
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "initd/run/manager.h"
+#include "initd/unit/unit_parser.h"
 
 namespace fastinit {
 
@@ -31,5 +35,18 @@ class FakeConditions : public ConditionContext {
   private:
     std::vector<std::string> m_words;
 };
+
+// A target's own fixture unit. If the parser ever rejects it the target
+// stops at once, naming why: dereferencing the empty result instead copied
+// uninitialized memory, which crashed far away and only now and then.
+inline Unit fixture_unit(std::string_view name, std::string_view text) {
+    ParsedUnit parsed = parse_unit(name, std::string(name) + ".toml", text);
+    if (!parsed.unit) {
+        for (const Diagnostic& d : parsed.diagnostics)
+            std::fprintf(stderr, "fixture unit: %s\n", d.to_string().c_str());
+        std::abort();
+    }
+    return std::move(*parsed.unit);
+}
 
 }  // namespace fastinit
