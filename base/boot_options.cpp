@@ -41,6 +41,12 @@ BootOptions parse_boot_options(const KernelCmdline& cmdline) {
                 if (cmdline.has(word))
                     options.target = "rescue";
     }
+    options.kdump = boot_flag(cmdline, "fastinit.kdump");
+    if (auto timeout = cmdline.value("fastinit.kdump_timeout")) {
+        // A bad value keeps the default deadline: a capture always has one.
+        if (auto parsed = parse_duration(*timeout); parsed && *parsed > Duration::zero())
+            options.kdump_timeout = *parsed;
+    }
     if (auto timeout = cmdline.value("fastinit.root_timeout")) {
         auto parsed = parse_duration(*timeout);
         if (parsed)

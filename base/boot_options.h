@@ -55,6 +55,12 @@ struct BootOptions {
     std::optional<Duration> watchdog;
     std::optional<Duration> reboot_watchdog;
     std::vector<Error> watchdog_errors;
+    // fastinit.kdump: this is a crash kernel; stage 1 saves the dump
+    // (kdump/capture.h). fastinit.kdump_timeout=DURATION: the capture's
+    // deadline (`fastinit kdump load` passes kdump.toml's `timeout`);
+    // nothing when not given or not a duration.
+    bool kdump = false;
+    std::optional<Duration> kdump_timeout;
 };
 
 BootOptions parse_boot_options(const KernelCmdline& cmdline);

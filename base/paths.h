@@ -26,6 +26,10 @@ inline constexpr const char* kControlSocketName = "private";
 inline constexpr const char* kNotifySocketName = "notify";
 // What `fastinit kexec load` staged for the next `fastinit reboot`.
 inline constexpr const char* kKexecStagedName = "kexec-staged.json";
+// The crash dump the boot before this one saved, when this boot is the
+// first to learn of it (`fastinit kdump load` writes it, `analyze time`
+// reads it): the dump's directory.
+inline constexpr const char* kLastCaptureName = "last-capture";
 // The boot number the persistent journal writes this boot as
 // (journal_writer.h), for `fastinit logs --boot` to tell this boot's files
 // from the ones before.

@@ -2,8 +2,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sys/reboot.h>
+
+#include <chrono>
 #include <ctime>
 #include <string>
+#include <thread>
 
 #include "base/atomic_file.h"
 #include "base/boot_clock.h"
@@ -15,7 +19,9 @@
 #include "device-cache/filesystem_modules.h"
 #include "device-cache/module_tree.h"
 #include "initd/pid1/emergency.h"
+#include "initd/pid1/final_stage.h"
 #include "initd/pid1/mounts.h"
+#include "kdump/real_capture_ops.h"
 
 namespace fastinit {
 
@@ -112,6 +118,32 @@ class RealStage1System final : public Stage1System {
         return write_file_atomically(path, text);
     }
 
+    bool vmcore_present() override { return ::access("/proc/vmcore", F_OK) == 0; }
+
+    // A thread of its own: the main one may be stuck in the kernel (a
+    // mount, a write to a dying disk). No sync first: it could hang too.
+    void arm_capture_deadline(Duration timeout) override {
+        std::thread([timeout] {
+            std::this_thread::sleep_for(timeout);
+            log::error("the crash capture did not finish within ", format_duration(timeout),
+                       "; rebooting through the firmware");
+            ::reboot(RB_AUTOBOOT);
+        }).detach();
+    }
+
+    CaptureOutcome capture_dump(const std::string& root) override {
+        CaptureOutcome outcome;
+        auto config = load_kdump_config(root + kKdumpConfigPath);
+        KdumpConfig used;
+        if (config)
+            used = *config;
+        else
+            outcome.config_error = config.error();
+        outcome.action = used.action;
+        outcome.result = fastinit::capture_dump(real_capture_ops(), used, root);
+        return outcome;
+    }
+
     Result<void> switch_root(const std::string& new_root) override {
         return fastinit::switch_root(new_root);
     }
@@ -127,6 +159,14 @@ class RealStage1System final : public Stage1System {
 
   protected:
     void enter_emergency(const std::string& why) override { fastinit::emergency(why); }
+
+    void do_end_capture(KdumpAction action) override {
+        if (action == KdumpAction::shell)
+            fastinit::emergency("the crash dump is saved; a shell, as kdump.toml asks");
+        finish_as_pid1(
+            action == KdumpAction::poweroff ? PowerAction::poweroff : PowerAction::reboot,
+            system_power_ops(), std::chrono::milliseconds(500), true);
+    }
 
   private:
     BootBringUp m_bring_up;

@@ -12,6 +12,7 @@
 #include "base/text.h"
 #include "boot/bring_up_summary.h"
 #include "initd/pid1/crash_handler.h"
+#include "kdump/kdump_config.h"
 
 namespace fastinit {
 
@@ -54,10 +55,29 @@ class Stage1 {
         for (const std::string& arg : m_args)
             if (arg == "--reprobe")
                 m_options.reprobe = true;
-        auto spec = root_spec_from_cmdline(cmdline);
+        m_cmdline = std::move(cmdline);
+    }
+
+    void read_root_spec() {
+        auto spec = root_spec_from_cmdline(m_cmdline);
         if (!spec)
-            m_system.emergency(spec.error().message);
+            give_up(spec.error().message);
         m_spec = *spec;
+        // A crash kernel's dump goes to the root filesystem: writable.
+        if (m_capturing)
+            m_spec.read_only = false;
+    }
+
+    // A crash kernel's boot saves the dump instead of booting (kdump/):
+    // from here on every way out ends in a reboot, never a shell that waits
+    // for someone, and the deadline holds even if the kernel hangs us.
+    void enter_capture_mode() {
+        if (!m_options.kdump && !m_system.vmcore_present())
+            return;
+        m_capturing = true;
+        Duration timeout = m_options.kdump_timeout.value_or(KdumpConfig{}.timeout);
+        m_system.arm_capture_deadline(timeout);
+        log::info("crash kernel: capturing the dump (deadline ", format_duration(timeout), ")");
     }
 
     void start_bring_up() {
@@ -79,7 +99,7 @@ class Stage1 {
     void find_root() {
         auto found = m_system.wait_for_root(m_spec, m_started.root_hint);
         if (!found)
-            m_system.emergency(found.error().message);
+            give_up(found.error().message);
         m_device = found->node;
         m_report.root.device = m_device;
         m_report.root.found_us = m_system.now_us();
@@ -101,11 +121,32 @@ class Stage1 {
     void mount_root() {
         auto mounted = m_system.mount_root(m_spec, m_device, m_fstype, paths::kNewRoot);
         if (!mounted)
-            m_system.emergency(mounted.error().message);
+            give_up(mounted.error().message);
         m_report.root.mounted_us = m_system.now_us();
         log::info("root ", m_device, " mounted ", m_spec.read_only ? "read-only" : "read-write",
                   " after ", (m_report.root.mounted_us - m_report.userspace_start_us) / 1000.0,
                   " ms in the initramfs");
+    }
+
+    // The capture, then the configured action: this boot goes no further.
+    void capture_if_crashed() {
+        if (!m_capturing)
+            return;
+        CaptureOutcome outcome = m_system.capture_dump(paths::kNewRoot);
+        if (outcome.config_error)
+            log::warning("kdump configuration: ", outcome.config_error->message,
+                         "; capturing with the defaults");
+        const CaptureResult& result = outcome.result;
+        for (const std::string& problem : result.record.problems)
+            log::warning("crash capture: ", problem);
+        if (result.record_written)
+            log::info("crash dump saved in ", result.directory, " (", result.record.method, ", ",
+                      result.record.vmcore_bytes, " bytes) in ", result.record.seconds, " s; then ",
+                      to_string(outcome.action));
+        else
+            log::error("the crash dump could not be saved completely; then ",
+                       to_string(outcome.action));
+        m_system.end_capture(outcome.action);
     }
 
     void choose_next_init() {
@@ -119,8 +160,7 @@ class Stage1 {
                 m_report.next_init = path;
                 return;
             }
-        m_system.emergency("the root filesystem has no init (tried " + join(candidates, ", ") +
-                           ")");
+        give_up("the root filesystem has no init (tried " + join(candidates, ", ") + ")");
     }
 
     // Before the cache is handed over: it may still change. A fastinit on
@@ -182,6 +222,16 @@ class Stage1 {
     }
 
   private:
+    // The emergency shell, except on a crash kernel: nobody may be there to
+    // use it, and a reboot brings the machine back.
+    [[noreturn]] void give_up(const std::string& why) {
+        if (m_capturing) {
+            log::error(why, "; no crash dump saved");
+            m_system.end_capture(KdumpAction::reboot);
+        }
+        m_system.emergency(why);
+    }
+
     // The directory of fastinit, when `path` of the root at `root` is
     // fastinit under any name and its `fastinit` (whose `devices stage2`
     // takes over modules) is there too; else nothing.
@@ -216,7 +266,9 @@ class Stage1 {
     BootOptions m_options;
     RootSpec m_spec;
     BringUpStarted m_started;
+    KernelCmdline m_cmdline;
     std::string m_device, m_fstype, m_next;
+    bool m_capturing = false;
 };
 
 }  // namespace
@@ -225,10 +277,13 @@ void run_stage1(Stage1System& system, const std::vector<std::string>& args) {
     Stage1 stage1(system, args);
     stage1.mount_pseudo_filesystems();
     stage1.read_options();
+    stage1.enter_capture_mode();
+    stage1.read_root_spec();
     stage1.start_bring_up();
     stage1.find_root();
     stage1.load_root_filesystem();
     stage1.mount_root();
+    stage1.capture_if_crashed();
     stage1.choose_next_init();
     stage1.finish_bring_up();
     stage1.hand_over_cache();

@@ -10,11 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "base/duration.h"
 #include "base/result.h"
 #include "boot/bring_up.h"
 #include "initd/stage1/root_mount.h"
 #include "initd/stage1/root_spec.h"
 #include "initd/stage1/switch_root.h"
+#include "kdump/capture.h"
 
 namespace fastinit {
 
@@ -56,6 +58,14 @@ class Stage1System {
     // that directory if needed.
     virtual Result<void> write_runtime_file(const std::string& path, const std::string& text) = 0;
 
+    // A crash kernel's boot (kdump/capture.h): /proc/vmcore exists.
+    virtual bool vmcore_present() = 0;
+    // From now on, whatever happens (a hung disk, a capture that never
+    // ends), the machine reboots through the firmware after `timeout`.
+    virtual void arm_capture_deadline(Duration timeout) = 0;
+    // Reads the kdump config of the root mounted at `root` and captures.
+    virtual CaptureOutcome capture_dump(const std::string& root) = 0;
+
     virtual Result<void> switch_root(const std::string& new_root) = 0;
     // execv: returns only when it failed, saying why.
     virtual Error exec(const std::string& program, const std::vector<std::string>& argv) = 0;
@@ -65,9 +75,17 @@ class Stage1System {
         std::abort();  // not reached: enter_emergency does not return
     }
 
+    // After a capture: sync, release the filesystems and do `action`
+    // (shell: the emergency shell). Never returns.
+    [[noreturn]] void end_capture(KdumpAction action) {
+        do_end_capture(action);
+        std::abort();  // not reached
+    }
+
   protected:
     // Must not return (the fake throws).
     virtual void enter_emergency(const std::string& why) = 0;
+    virtual void do_end_capture(KdumpAction action) = 0;
 };
 
 // This machine.

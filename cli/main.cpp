@@ -42,6 +42,7 @@ const char kHelp[] =
     "  reboot [--kernel K] [--dry-run] [--reprobe] [--no-fallback] ...\n"
     "                               load the next kernel, then kexec into it (reboot --help)\n"
     "  kexec load|unload|status     manage a staged kexec kernel\n"
+    "  kdump load|unload|status|list  arm the crash kernel, list saved crash dumps\n"
     "  coldreboot [now]             reboot through the firmware (also as coldreboot)\n"
     "  devices probe|show|status|invalidate|apply [--cache PATH] [--modules-dir DIR]\n"
     "                               the known-devices cache (devices --help)\n"
@@ -150,6 +151,8 @@ int main(int argc, char** argv) {
         return fastinit::verb_reboot(context, args);
     if (verb == "kexec")
         return fastinit::verb_kexec(context, args);
+    if (verb == "kdump")
+        return fastinit::verb_kdump(context, args);
     if (verb == "coldreboot")
         return fastinit::verb_coldreboot(context, args);
     if (verb == "help") {

@@ -183,6 +183,10 @@ int verb_analyze(const ClientContext& context, const Args& args) {
         std::string dir = file.substr(0, file.rfind('/') + 1);
         if (auto stage2 = read_file(dir + paths::kStage2ReportName))
             std::fputs(format_stage2_devices(*stage2).c_str(), stdout);
+        // `fastinit kdump load` found a dump no boot had reported yet.
+        if (auto capture = read_file_at_most(dir + paths::kLastCaptureName, 4096))
+            std::printf("previous boot: a crash capture, dump saved in %s\n",
+                        to_valid_utf8(capture->substr(0, capture->find('\n'))).c_str());
         return 0;
     }
     if (report == "blame") {

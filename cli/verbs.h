@@ -36,6 +36,7 @@ int verb_modules_load(const Args& args);
 int verb_utmp(const Args& args);
 int verb_reboot(const ClientContext& context, const Args& args);
 int verb_kexec(const ClientContext& context, const Args& args);
+int verb_kdump(const ClientContext& context, const Args& args);
 int verb_coldreboot(const ClientContext& context, const Args& args);
 int verb_import_systemd(const Args& args);
 

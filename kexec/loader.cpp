@@ -54,6 +54,8 @@ KexecFileLoadCall recording_kexec_file_load(std::string state_path) {
             bool no_initrd = flags & KEXEC_FILE_NO_INITRAMFS;
             image += "initrd_bytes=" + std::to_string(no_initrd ? -1 : size_of(initrd_fd)) + "\n";
             image += "cmdline=" + std::string(cmdline, cmdline_len ? cmdline_len - 1 : 0) + "\n";
+            image +=
+                std::string("slot=") + (flags & KEXEC_FILE_ON_CRASH ? "crash" : "reboot") + "\n";
             auto written = write_text(state_path + ".image", image);
             if (!written) {
                 errno = written.error().errno_value;
@@ -69,8 +71,11 @@ KexecFileLoadCall recording_kexec_file_load(std::string state_path) {
     };
 }
 
-SyscallKexecLoader::SyscallKexecLoader(std::string kexec_loaded_path, KexecFileLoadCall call)
-    : m_kexec_loaded_path(std::move(kexec_loaded_path)), m_call(std::move(call)) {}
+SyscallKexecLoader::SyscallKexecLoader(std::string kexec_loaded_path, KexecFileLoadCall call,
+                                       KexecSlot slot)
+    : m_kexec_loaded_path(std::move(kexec_loaded_path)),
+      m_call(std::move(call)),
+      m_slot_flags(slot == KexecSlot::crash ? KEXEC_FILE_ON_CRASH : 0) {}
 
 Result<void> SyscallKexecLoader::load(int kernel_fd, int initrd_fd, const std::string& cmdline,
                                       std::string_view extra_initrd) {
@@ -87,7 +92,7 @@ Result<void> SyscallKexecLoader::load(int kernel_fd, int initrd_fd, const std::s
         combined = std::move(*fd);
         initrd_fd = combined.get();
     }
-    unsigned long flags = initrd_fd < 0 ? KEXEC_FILE_NO_INITRAMFS : 0;
+    unsigned long flags = (initrd_fd < 0 ? KEXEC_FILE_NO_INITRAMFS : 0) | m_slot_flags;
     if (m_call(kernel_fd, initrd_fd, cmdline.size() + 1, cmdline.c_str(), flags) != 0) {
         int error = errno;
         return Error{decode_kexec_errno(error, read_kexec_facts()), error};
@@ -103,7 +108,7 @@ Result<void> SyscallKexecLoader::load(int kernel_fd, int initrd_fd, const std::s
 }
 
 Result<void> SyscallKexecLoader::unload() {
-    if (m_call(-1, -1, 0, nullptr, KEXEC_FILE_UNLOAD) != 0) {
+    if (m_call(-1, -1, 0, nullptr, KEXEC_FILE_UNLOAD | m_slot_flags) != 0) {
         int error = errno;
         return Error{
             "cannot unload the staged kernel: " + decode_kexec_errno(error, read_kexec_facts()),

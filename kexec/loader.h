@@ -40,19 +40,26 @@ long real_kexec_file_load(int kernel_fd, int initrd_fd, unsigned long cmdline_le
 
 // Never touches the kernel: writes "1\n" (load) or "0\n" (unload) to
 // `state_path` and describes the image in `state_path`.image
-// ("kernel_bytes=N", "initrd_bytes=N" (-1 for none), "cmdline=..." lines).
+// ("kernel_bytes=N", "initrd_bytes=N" (-1 for none), "cmdline=...",
+// "slot=reboot|crash" lines).
 // For namespace tests, with the manager's --kexec-loaded-path pointing at
 // the same file.
 KexecFileLoadCall recording_kexec_file_load(std::string state_path);
 
+// The kernel keeps two staged images apart: the one reboot(KEXEC) jumps
+// into, and the crash kernel a panic jumps into (kdump, kdump/).
+enum class KexecSlot { reboot, crash };
+
 // kexec_file_load(2), checked against `kexec_loaded_path`
-// (/sys/kernel/kexec_loaded) afterwards: a load the kernel does not report
-// is an error. KEXEC_FILE_NO_INITRAMFS when there is no initrd,
-// KEXEC_FILE_UNLOAD to unload.
+// (/sys/kernel/kexec_loaded, or kexec_crash_loaded for the crash slot)
+// afterwards: a load the kernel does not report is an error.
+// KEXEC_FILE_NO_INITRAMFS when there is no initrd, KEXEC_FILE_UNLOAD to
+// unload, KEXEC_FILE_ON_CRASH on both for the crash slot.
 class SyscallKexecLoader : public KexecLoader {
   public:
     explicit SyscallKexecLoader(std::string kexec_loaded_path = "/sys/kernel/kexec_loaded",
-                                KexecFileLoadCall call = real_kexec_file_load);
+                                KexecFileLoadCall call = real_kexec_file_load,
+                                KexecSlot slot = KexecSlot::reboot);
 
     Result<void> load(int kernel_fd, int initrd_fd, const std::string& cmdline,
                       std::string_view extra_initrd) override;
@@ -62,6 +69,7 @@ class SyscallKexecLoader : public KexecLoader {
   private:
     std::string m_kexec_loaded_path;
     KexecFileLoadCall m_call;
+    unsigned long m_slot_flags = 0;
 };
 
 }  // namespace fastinit

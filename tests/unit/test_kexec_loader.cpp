@@ -167,6 +167,25 @@ TEST_F(LoaderTest, NoInitrdMeansNoInitramfsFlag) {
     EXPECT_TRUE(calls[0].nul_terminated);
 }
 
+TEST_F(LoaderTest, TheCrashSlotAsksForItOnLoadAndUnload) {
+    SyscallKexecLoader loader(state, call(), KexecSlot::crash);
+    auto kernel = open_read(tree.write("vmlinuz", "kernel"));
+    auto initrd = open_read(tree.write("initrd.img", "initrd"));
+    ASSERT_TRUE(loader.load(kernel.get(), initrd.get(), "irqpoll", ""));
+    ASSERT_TRUE(loader.load(kernel.get(), -1, "irqpoll", ""));
+    ASSERT_EQ(calls.size(), 2u);
+    EXPECT_EQ(calls[0].flags, static_cast<unsigned long>(KEXEC_FILE_ON_CRASH));
+    EXPECT_EQ(calls[1].flags,
+              static_cast<unsigned long>(KEXEC_FILE_ON_CRASH | KEXEC_FILE_NO_INITRAMFS));
+    ASSERT_TRUE(loader.unload());
+    ASSERT_EQ(calls.size(), 3u);
+    EXPECT_EQ(calls[2].flags, static_cast<unsigned long>(KEXEC_FILE_ON_CRASH | KEXEC_FILE_UNLOAD));
+
+    SyscallKexecLoader recording(state, recording_kexec_file_load(state), KexecSlot::crash);
+    ASSERT_TRUE(recording.load(kernel.get(), -1, "irqpoll", ""));
+    EXPECT_THAT(*read_file(state.string() + ".image"), HasSubstr("slot=crash\n"));
+}
+
 TEST_F(LoaderTest, ExtraInitrdBytesArePassedAsOneCombinedInitrd) {
     SyscallKexecLoader loader(state, call());
     auto kernel = open_read(tree.write("vmlinuz", "kernel"));
@@ -245,9 +264,10 @@ TEST_F(LoaderTest, TheRecordingCallWritesTheStateAndTheImage) {
     ASSERT_TRUE(loader.load(kernel.get(), initrd.get(), "root=/dev/vda1", "5678"));
     EXPECT_EQ(*read_file(state), "1\n");
     EXPECT_EQ(*read_file(state.string() + ".image"),
-              "kernel_bytes=6\ninitrd_bytes=8\ncmdline=root=/dev/vda1\n");
+              "kernel_bytes=6\ninitrd_bytes=8\ncmdline=root=/dev/vda1\nslot=reboot\n");
     ASSERT_TRUE(loader.load(kernel.get(), -1, "", ""));
-    EXPECT_EQ(*read_file(state.string() + ".image"), "kernel_bytes=6\ninitrd_bytes=-1\ncmdline=\n");
+    EXPECT_EQ(*read_file(state.string() + ".image"),
+              "kernel_bytes=6\ninitrd_bytes=-1\ncmdline=\nslot=reboot\n");
     ASSERT_TRUE(loader.unload());
     EXPECT_EQ(*read_file(state), "0\n");
 }

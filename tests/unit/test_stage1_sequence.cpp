@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -17,9 +18,11 @@
 namespace fastinit {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 // How a run ends in the fake: one of these is thrown.
 struct Emergency {
@@ -27,6 +30,9 @@ struct Emergency {
 };
 struct Executed {
     std::string program;
+};
+struct CaptureEnded {
+    KdumpAction action;
 };
 
 class FakeStage1System : public Stage1System {
@@ -51,6 +57,8 @@ class FakeStage1System : public Stage1System {
     Result<std::string> cache = std::string("the cache");
     Result<void> switched = {};
     std::set<std::string> executable;  // what exec runs (and so ends the run)
+    bool vmcore = false;
+    CaptureOutcome capture_outcome;
 
     // What it was asked.
     std::vector<std::string> calls;  // without look_up
@@ -59,6 +67,7 @@ class FakeStage1System : public Stage1System {
     bool hand_over = false;
     std::map<std::string, std::string> written;
     std::vector<std::vector<std::string>> execs;  // program, then argv
+    std::optional<bool> mounted_read_only;
 
     long long now_us() override { return m_clock += 1000; }
     std::vector<Error> mount_pseudo_filesystems() override {
@@ -96,9 +105,10 @@ class FakeStage1System : public Stage1System {
         calls.push_back("load fs " + fstype);
         return fs_loaded;
     }
-    Result<void> mount_root(const RootSpec&, const std::string& device, const std::string& fstype,
-                            const std::string& target) override {
+    Result<void> mount_root(const RootSpec& spec, const std::string& device,
+                            const std::string& fstype, const std::string& target) override {
         calls.push_back("mount " + device + " " + fstype + " " + target);
+        mounted_read_only = spec.read_only;
         return mounted;
     }
     std::optional<InRoot> look_up(const std::string&, const std::string& path) override {
@@ -116,6 +126,14 @@ class FakeStage1System : public Stage1System {
         written[path] = text;
         return {};
     }
+    bool vmcore_present() override { return vmcore; }
+    void arm_capture_deadline(Duration timeout) override {
+        calls.push_back("deadline " + format_duration(timeout));
+    }
+    CaptureOutcome capture_dump(const std::string& root) override {
+        calls.push_back("capture " + root);
+        return capture_outcome;
+    }
     Result<void> switch_root(const std::string& new_root) override {
         calls.push_back("switch root " + new_root);
         return switched;
@@ -132,6 +150,7 @@ class FakeStage1System : public Stage1System {
 
   protected:
     void enter_emergency(const std::string& why) override { throw Emergency{why}; }
+    void do_end_capture(KdumpAction action) override { throw CaptureEnded{action}; }
 
   private:
     long long m_clock = 0;
@@ -145,6 +164,8 @@ std::string run(FakeStage1System& system, std::vector<std::string> args = {}) {
         return "emergency: " + e.why;
     } catch (const Executed& e) {
         return "exec " + e.program;
+    } catch (const CaptureEnded& e) {
+        return "end capture: " + std::string(to_string(e.action));
     }
 }
 
@@ -178,6 +199,47 @@ TEST(Stage1Sequence, AGoodBootRunsEveryStepInOrder) {
     EXPECT_EQ(report.next_init, "/usr/sbin/fastinit");
     EXPECT_GT(report.switch_root_us, report.root.mounted_us);
     EXPECT_GT(report.root.mounted_us, report.userspace_start_us);
+}
+
+// ---- a crash kernel's boot (kdump) --------------------------------------------
+
+TEST(Stage1Sequence, ACrashKernelCapturesOnTheRootMountedWritableThenDoesTheAction) {
+    FakeStage1System system;
+    system.cmdline = "root=/dev/vda ro irqpoll fastinit.kdump fastinit.kdump_timeout=90s";
+    system.capture_outcome.action = KdumpAction::poweroff;
+    system.capture_outcome.result.record_written = true;
+    EXPECT_EQ(run(system), "end capture: poweroff");
+    EXPECT_THAT(system.calls,
+                ElementsAre("mount pseudo-filesystems", "read cmdline", "deadline 1min 30s",
+                            "start bring-up /dev/vda", "wait for /dev/vda", "load fs ext4",
+                            "mount /dev/vda ext4 /root", "capture /root"));
+    EXPECT_TRUE(system.execs.empty()) << "a crash kernel boots nothing";
+    EXPECT_EQ(system.mounted_read_only, false) << "ro on the command line, rw for the dump";
+}
+
+TEST(Stage1Sequence, ProcVmcoreAloneMeansACrashKernelWithTheDefaultDeadline) {
+    FakeStage1System system;
+    system.vmcore = true;
+    EXPECT_EQ(run(system), "end capture: reboot");
+    EXPECT_THAT(system.calls, Contains("deadline 10min 0s"));
+    EXPECT_THAT(system.calls, Contains("capture /root"));
+}
+
+TEST(Stage1Sequence, ACrashKernelThatCannotReachItsRootRebootsInsteadOfWaitingInAShell) {
+    FakeStage1System bad_root;
+    bad_root.cmdline = "root=vda fastinit.kdump";
+    EXPECT_EQ(run(bad_root), "end capture: reboot");
+
+    FakeStage1System no_root;
+    no_root.cmdline = "root=/dev/vda fastinit.kdump";
+    no_root.root = Error{"no /dev/vda after 30 s", ETIMEDOUT};
+    EXPECT_EQ(run(no_root), "end capture: reboot");
+    EXPECT_THAT(no_root.calls, Not(Contains("capture /root")));
+
+    FakeStage1System unmountable;
+    unmountable.cmdline = "root=/dev/vda fastinit.kdump";
+    unmountable.mounted = Error{"bad superblock", EINVAL};
+    EXPECT_EQ(run(unmountable), "end capture: reboot");
 }
 
 TEST(Stage1Sequence, NoRootOrABadRootIsAnEmergencyBeforeAnyDeviceWork) {
