@@ -21,6 +21,9 @@ ALLOWED = {
     "base": set(),
     "device-cache": {"base"},
     "kexec": {"base"},
+    # Crash dumps: the crash kernel's config and load (with kexec's
+    # command line), the capture stage 1 runs.
+    "kdump": {"base", "kexec"},
     "initd/unit": {"base"},
     "initd/graph": {"base", "initd/unit"},
     # What any PID 1 does (mounts, crash handler, final stage): below both
@@ -33,8 +36,8 @@ ALLOWED = {
     "initd": {"base", "initd/unit", "initd/graph", "initd/pid1", "initd/run", "initd/control"},
     # The boot path: the one place that sees both stage 1 and the device
     # cache.
-    "boot": {"base", "device-cache", "initd/pid1", "initd/stage1"},
-    "cli": {"base", "device-cache", "kexec", "initd", "initd/unit", "initd/graph",
+    "boot": {"base", "device-cache", "initd/pid1", "initd/stage1", "kdump"},
+    "cli": {"base", "device-cache", "kexec", "kdump", "initd", "initd/unit", "initd/graph",
             "initd/pid1", "initd/run", "initd/control", "initd/stage1", "boot"},
 }
 ANYTHING = {"fuzz", "tests", "bench"}
