@@ -82,7 +82,9 @@ def test_the_playbook_reboots_two_guests_one_after_the_other_through_kexec(
         "[fleet]\n" + "".join("%s ansible_host=127.0.0.1 ansible_port=%d\n" % (name, port)
                               for name, port, _ in guests) +
         "\n[fleet:vars]\nansible_user=root\nansible_python_interpreter=/usr/bin/python3\n")
-    env = dict(os.environ, ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_NOCOLOR="1",
+    # The example's own ansible.cfg (pipelining), the test's connection.
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(os.path.dirname(PLAYBOOK), "ansible.cfg"),
+               ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_NOCOLOR="1",
                ANSIBLE_PRIVATE_KEY_FILE=key, ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
                ANSIBLE_SSH_ARGS="-o ControlMaster=no -o UserKnownHostsFile=/dev/null",
                ANSIBLE_RETRY_FILES_ENABLED="False", ANSIBLE_STDOUT_CALLBACK="default",
