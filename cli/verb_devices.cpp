@@ -1,4 +1,4 @@
-// `fastinit devices probe|show|status|invalidate|apply|stage2|keep`: the known-devices
+// `fastinit devices probe|show|status|invalidate|apply|stage2|keep|reindex`: the known-devices
 // cache by hand. Every subcommand takes --cache PATH and --modules-dir DIR,
 // so it can be tried against any kernel's module tree without touching the
 // machine's real cache.
@@ -21,8 +21,10 @@
 #include "device-cache/apply_here.h"
 #include "device-cache/cache_check.h"
 #include "device-cache/cache_store.h"
+#include "device-cache/image_reindex.h"
 #include "device-cache/kmod_loader.h"
 #include "device-cache/kmod_resolver.h"
+#include "device-cache/module_path.h"
 #include "device-cache/sysfs_device_source.h"
 #include "initd/pid1/device_handover.h"
 
@@ -68,6 +70,7 @@ struct DevicesArgs {
     std::string cmdline = "/proc/cmdline";
     std::string from = paths::kHandedOverCache;
     std::string initrd_report = paths::kInitrdReport;
+    std::optional<std::string> source_modules_dir;
     bool dry_run = false;
     bool no_load = false;
     bool json = false;
@@ -88,6 +91,7 @@ std::optional<DevicesArgs> parse_args(const Args& args) {
                     arg::value("--modules-dir", parsed.modules_dir),
                     arg::value("--cmdline", parsed.cmdline), arg::value("--from", parsed.from),
                     arg::value("--initrd-report", parsed.initrd_report),
+                    arg::value("--source-modules-dir", parsed.source_modules_dir),
                     arg::flag("--dry-run", parsed.dry_run), arg::flag("--no-load", parsed.no_load),
                     arg::flag("--json", parsed.json), arg::flag("--reprobe", parsed.reprobe),
                     arg::flag("--help", help, 'h')},
@@ -283,6 +287,44 @@ int devices_keep(const DevicesArgs& args) {
     return 0;
 }
 
+// An image build's step (mkinitramfs on its staged copy): see
+// device-cache/image_reindex.h for the rule.
+int devices_reindex(const DevicesArgs& args) {
+    if (!args.modules_dir || !args.source_modules_dir) {
+        std::fprintf(stderr,
+                     "fastinit devices: reindex needs --modules-dir (the image's tree) and "
+                     "--source-modules-dir (the tree it was copied from)\n");
+        return 2;
+    }
+    ModuleTree image_tree = module_tree_at(*args.modules_dir);
+    CacheLoad loaded = load_cache(args.cache, image_tree.release);
+    if (!loaded.valid()) {
+        std::printf("%s left as it is: %s\n", args.cache.c_str(), loaded.reason.c_str());
+        return 1;
+    }
+    ImageTree image{image_tree.release, module_index_identity(*args.source_modules_dir),
+                    module_index_identity(image_tree.dir), "/lib/modules/" + image_tree.release,
+                    [&](const std::string& path) {
+                        return static_cast<bool>(resolve_module_path(image_tree.dir, path));
+                    }};
+    auto reindexed = reindex_for_image(*loaded.cache, image);
+    if (!reindexed) {
+        std::printf("%s left as it is (the boot will probe): %s\n", args.cache.c_str(),
+                    reindexed.error().message.c_str());
+        return 1;
+    }
+    if (reindexed->outcome == ReindexOutcome::already_image) {
+        std::printf("%s already names the image's module index\n", args.cache.c_str());
+        return 0;
+    }
+    auto saved = save_cache(args.cache, reindexed->cache);
+    if (!saved)
+        return fail(saved.error());
+    std::printf("%s now names the image's module index (%zu modules)\n", args.cache.c_str(),
+                reindexed->cache.modules.size());
+    return 0;
+}
+
 }  // namespace
 
 int verb_devices(const Args& args) {
@@ -308,6 +350,8 @@ int verb_devices(const Args& args) {
         return devices_stage2();
     if (subcommand == "keep")
         return devices_keep(*parsed);
+    if (subcommand == "reindex")
+        return devices_reindex(*parsed);
     std::fprintf(stderr, "fastinit devices: unknown subcommand \"%s\"\n\n", subcommand.c_str());
     print_usage(stderr);
     return 2;
