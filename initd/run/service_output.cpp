@@ -66,7 +66,10 @@ void ServiceOutput::store(const Pipe& pipe, int priority, std::string_view text)
     const long long boottime = boottime_us();
     m_journal.append(pipe.unit, pipe.pid, priority, text, realtime, boottime);
     if (pipe.to_console) {
-        std::string line = "fastinit[" + pipe.unit + "]: " + std::string(text) + "\n";
+        // A line that names itself already (stage 2 logs as
+        // "fastinit[stage2]: ...") is not prefixed twice.
+        std::string prefix = "fastinit[" + pipe.unit + "]: ";
+        std::string line = (text.starts_with(prefix) ? "" : prefix) + std::string(text) + "\n";
         [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, line.data(), line.size());
     }
     if (m_forward)
