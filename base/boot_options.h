@@ -55,6 +55,13 @@ struct BootOptions {
     std::optional<Duration> watchdog;
     std::optional<Duration> reboot_watchdog;
     std::vector<Error> watchdog_errors;
+    // fastinit.try=DURATION: this is a trial boot (`fastinit reboot --try`)
+    // that `fastinit bless` must confirm within DURATION of PID 1's start,
+    // else PID 1 reboots through the firmware. Nothing when not given; a
+    // bad or zero duration is trial_error (and no trial: a boot that cannot
+    // be timed is not failed for it).
+    std::optional<Duration> trial;
+    std::optional<Error> trial_error;
 };
 
 BootOptions parse_boot_options(const KernelCmdline& cmdline);

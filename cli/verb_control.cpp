@@ -5,12 +5,15 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "base/args.h"
 #include "base/duration.h"
+#include "base/text.h"
+#include "base/trial_boot.h"
 #include "cli/client.h"
 #include "cli/log_format.h"
 #include "cli/reboot_requester.h"
@@ -142,6 +145,25 @@ std::string watchdog_line(std::map<std::string, std::string>& w) {
     return line;
 }
 
+// "Trial boot: unblessed, 240 s left to `fastinit bless`, then a firmware
+// reboot"; "" when the file is not a trial's state.
+std::string trial_line(const std::string& text) {
+    auto state = parse_trial_state(text);
+    if (!state)
+        return "";
+    switch (state->status) {
+        case TrialStatus::blessed:
+            return "Trial boot: blessed (this kernel stays)";
+        case TrialStatus::expired:
+            return "Trial boot: not blessed in time; rebooting through the firmware";
+        case TrialStatus::unblessed:
+            break;
+    }
+    long long left = std::max<long long>(state->deadline_epoch - ::time(nullptr), 0);
+    return "Trial boot: unblessed, " + std::to_string(left) +
+           " s left to `fastinit bless`, then a firmware reboot";
+}
+
 }  // namespace
 
 int verb_status(const ClientContext& context, const Args& args) {
@@ -165,6 +187,10 @@ int verb_status(const ClientContext& context, const Args& args) {
     // An older manager has no Watchdog method: then nothing is shown.
     if (auto watchdog = client->watchdog(); watchdog && (*watchdog)["State"] != "off")
         std::printf("%s\n", watchdog_line(*watchdog).c_str());
+    if (auto trial = read_file_at_most(context.runtime_dir + "/" + kTrialStateName, 4096)) {
+        if (std::string line = trial_line(*trial); !line.empty())
+            std::printf("%s\n", line.c_str());
+    }
     std::printf("%-28s %-11s %-16s %-8s %s\n", "UNIT", "STATE", "RESULT", "PID", "STATUS");
     for (const auto& u : *units) {
         if (u.state == "inactive" && u.result.empty())

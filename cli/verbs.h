@@ -37,6 +37,7 @@ int verb_utmp(const Args& args);
 int verb_reboot(const ClientContext& context, const Args& args);
 int verb_kexec(const ClientContext& context, const Args& args);
 int verb_coldreboot(const ClientContext& context, const Args& args);
+int verb_bless(const ClientContext& context, const Args& args);
 int verb_import_systemd(const Args& args);
 
 }  // namespace fastinit

@@ -1,0 +1,46 @@
+"""`fastinit reboot --try` in a VM: a trial boot that `fastinit bless`
+confirms stays; one that nobody blesses is rebooted by its PID 1 at the
+deadline through the firmware, into what the boot loader boots (here QEMU's
+own kernel and command line, which carry no `fastinit.try=`), and the next
+`fastinit bless` reports the failed trial. The demo root ships no `bless`
+unit, so nothing blesses unless the test does."""
+
+from conftest import wait_booted, wait_shell
+
+
+def test_a_trial_nobody_blesses_falls_back_and_a_blessed_one_stays(boot):
+    vm = boot()
+    wait_booted(vm)
+    wait_shell(vm)
+
+    # 1. Nobody blesses: PID 1 of the trial boot reboots through the firmware.
+    mark = len(vm.console)
+    vm.type("fastinit reboot --try --try-timeout 20s --panic 5")
+    vm.expect(r"shutting down \(then kexec\)", 60, mark)
+    vm.expect(r"trial boot: `fastinit bless` must confirm it within 20 s", 180, mark)
+    vm.expect(r"trial boot not blessed within 20 s", 120, mark)
+    firmware = vm.expect(r"SeaBIOS", 120, mark)
+    trial = vm.console[mark:firmware.start()]
+    assert "panic=5 fastinit.try=20s" in trial or "fastinit.try=20s" in trial, trial[-3000:]
+    assert "shutting down (then reboot)" in trial, trial[-3000:]
+    wait_booted(vm, 180, firmware.end())
+    wait_shell(vm)
+    status, out = vm.run("cat /proc/cmdline; fastinit status | head -3")
+    assert "fastinit.try" not in out and "Trial boot" not in out, out
+    status, out = vm.run("fastinit bless; cat /var/lib/fastinit/try")
+    assert "not a trial boot" in out and "was not blessed" in out, out
+    assert "outcome=failed" in out, out
+
+    # 2. Blessed in time: the trial boot stays past its deadline.
+    mark = len(vm.console)
+    vm.type("fastinit reboot --try --try-timeout 60s")
+    vm.expect(r"trial boot: `fastinit bless` must confirm it within 60 s", 180, mark)
+    wait_booted(vm, 180, mark)
+    wait_shell(vm)
+    status, out = vm.run("fastinit status | head -3")
+    assert "Trial boot: unblessed" in out, out
+    status, out = vm.run("fastinit bless; cat /var/lib/fastinit/try")
+    assert "trial boot blessed" in out and "outcome=blessed" in out, out
+    status, out = vm.run("sleep 65; fastinit status | head -3", 120)
+    assert "Trial boot: blessed" in out, out
+    assert "SeaBIOS" not in vm.console[mark:], "the blessed trial was rebooted"
