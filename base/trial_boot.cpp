@@ -80,6 +80,20 @@ std::string format_trial_state(const TrialState& state) {
            "\ndeadline_epoch=" + std::to_string(state.deadline_epoch) + "\n";
 }
 
+std::string describe_trial(const TrialState& state, int64_t now_epoch) {
+    switch (state.status) {
+        case TrialStatus::blessed:
+            return "Trial boot: blessed (this kernel stays)";
+        case TrialStatus::expired:
+            return "Trial boot: not blessed in time; rebooting through the firmware";
+        case TrialStatus::unblessed:
+            break;
+    }
+    int64_t left = state.deadline_epoch > now_epoch ? state.deadline_epoch - now_epoch : 0;
+    return "Trial boot: unblessed, " + std::to_string(left) +
+           " s left to `fastinit bless`, then a firmware reboot";
+}
+
 Result<TrialState> parse_trial_state(std::string_view text) {
     auto values = key_values(text);
     if (!values)

@@ -41,6 +41,9 @@ struct TrialState {
 };
 
 std::string format_trial_state(const TrialState& state);
+// One line for people (`fastinit status`, `analyze time`): "Trial boot:
+// unblessed, 240 s left to `fastinit bless`, then a firmware reboot".
+std::string describe_trial(const TrialState& state, int64_t now_epoch);
 Result<TrialState> parse_trial_state(std::string_view text);
 
 enum class TrialOutcome { pending, blessed, failed };

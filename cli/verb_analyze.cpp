@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <optional>
 #include <string>
 #include <thread>
@@ -16,6 +17,7 @@
 #include "base/atomic_file.h"
 #include "base/paths.h"
 #include "base/text.h"
+#include "base/trial_boot.h"
 #include "cli/analyze_format.h"
 #include "cli/analyze_plot.h"
 #include "cli/analyze_prometheus.h"
@@ -183,6 +185,12 @@ int verb_analyze(const ClientContext& context, const Args& args) {
         std::string dir = file.substr(0, file.rfind('/') + 1);
         if (auto stage2 = read_file(dir + paths::kStage2ReportName))
             std::fputs(format_stage2_devices(*stage2).c_str(), stdout);
+        // A trial boot (`fastinit reboot --try`) says so, and whether it
+        // was blessed; the manager keeps the file beside the timeline.
+        if (auto trial = read_file_at_most(dir + kTrialStateName, 4096)) {
+            if (auto state = parse_trial_state(*trial))
+                std::printf("%s\n", describe_trial(*state, ::time(nullptr)).c_str());
+        }
         return 0;
     }
     if (report == "blame") {

@@ -145,25 +145,6 @@ std::string watchdog_line(std::map<std::string, std::string>& w) {
     return line;
 }
 
-// "Trial boot: unblessed, 240 s left to `fastinit bless`, then a firmware
-// reboot"; "" when the file is not a trial's state.
-std::string trial_line(const std::string& text) {
-    auto state = parse_trial_state(text);
-    if (!state)
-        return "";
-    switch (state->status) {
-        case TrialStatus::blessed:
-            return "Trial boot: blessed (this kernel stays)";
-        case TrialStatus::expired:
-            return "Trial boot: not blessed in time; rebooting through the firmware";
-        case TrialStatus::unblessed:
-            break;
-    }
-    long long left = std::max<long long>(state->deadline_epoch - ::time(nullptr), 0);
-    return "Trial boot: unblessed, " + std::to_string(left) +
-           " s left to `fastinit bless`, then a firmware reboot";
-}
-
 }  // namespace
 
 int verb_status(const ClientContext& context, const Args& args) {
@@ -188,8 +169,8 @@ int verb_status(const ClientContext& context, const Args& args) {
     if (auto watchdog = client->watchdog(); watchdog && (*watchdog)["State"] != "off")
         std::printf("%s\n", watchdog_line(*watchdog).c_str());
     if (auto trial = read_file_at_most(context.runtime_dir + "/" + kTrialStateName, 4096)) {
-        if (std::string line = trial_line(*trial); !line.empty())
-            std::printf("%s\n", line.c_str());
+        if (auto state = parse_trial_state(*trial))
+            std::printf("%s\n", describe_trial(*state, ::time(nullptr)).c_str());
     }
     std::printf("%-28s %-11s %-16s %-8s %s\n", "UNIT", "STATE", "RESULT", "PID", "STATUS");
     for (const auto& u : *units) {

@@ -81,6 +81,8 @@ def test_a_blessed_trial_boot_stays(fastinit):
     assert "trial boot blessed" in r.stdout, r.stdout
     assert record(rec)["outcome"] == "blessed"
     assert "Trial boot: blessed" in ns.ctl_ok("status").stdout
+    wait_until(lambda: ns.ctl("analyze", "time").returncode == 0, 10, "the boot's timeline")
+    assert "Trial boot: blessed" in ns.ctl_ok("analyze", "time").stdout
     again = ns.ctl("bless", "--trial-record", rec)
     assert again.returncode == 0 and "already" in again.stdout, again
     time.sleep(4)  # past the deadline

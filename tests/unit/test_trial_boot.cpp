@@ -32,6 +32,17 @@ TEST(TrialState, RoundTripsAndRefusesDamage) {
         EXPECT_FALSE(parse_trial_state(bad)) << bad;
 }
 
+TEST(TrialState, DescribedForPeople) {
+    TrialState state{TrialStatus::unblessed, 300, 1000};
+    EXPECT_EQ(describe_trial(state, 760),
+              "Trial boot: unblessed, 240 s left to `fastinit bless`, then a firmware reboot");
+    EXPECT_THAT(describe_trial(state, 2000), HasSubstr("unblessed, 0 s left"));
+    state.status = TrialStatus::blessed;
+    EXPECT_EQ(describe_trial(state, 0), "Trial boot: blessed (this kernel stays)");
+    state.status = TrialStatus::expired;
+    EXPECT_THAT(describe_trial(state, 0), HasSubstr("not blessed in time"));
+}
+
 TEST(TrialRecord, RoundTripsOneValuePerLine) {
     TrialRecord record;
     record.kernel = "/boot/vmlinuz-6.1\nstatus=blessed";  // a hostile path stays one value

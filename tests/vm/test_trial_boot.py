@@ -46,3 +46,23 @@ def test_a_trial_nobody_blesses_falls_back_and_a_blessed_one_stays(boot):
     status, out = vm.run("sleep 65; fastinit status | head -3", 120)
     assert "Trial boot: blessed" in out, out
     assert "SeaBIOS" not in vm.console[mark:], "the blessed trial was rebooted"
+
+
+def test_a_trial_kernel_that_panics_comes_back_through_the_firmware(boot):
+    # No init can be found: the trial kernel panics, and the panic=3 that
+    # --try added reboots it (the boot's own command line has no panic=,
+    # and the kernel's default waits forever).
+    vm = boot()
+    wait_booted(vm)
+    wait_shell(vm)
+    mark = len(vm.console)
+    vm.type("fastinit reboot --try --panic 3 --append 'rdinit=/nonexistent init=/nonexistent "
+            "root=/dev/nonexistent'")
+    vm.expect(r"final action: kexec", 60, mark)
+    panic = vm.expect(r"Kernel panic", 180, mark)
+    vm.expect(r"Rebooting in 3 seconds", 30, panic.start())
+    firmware = vm.expect(r"SeaBIOS", 60, panic.start())
+    wait_booted(vm, 180, firmware.end())
+    wait_shell(vm)
+    status, out = vm.run("fastinit bless")
+    assert "not a trial boot" in out and "was not blessed" in out, out
