@@ -77,7 +77,8 @@ KernelChoice entry_choice(const BootEntry& entry, SelectionRule rule, const std:
     return choice;
 }
 
-// GRUB's environment block caps at 1024 bytes; a larger file is not one.
+// GRUB writes its environment block as 1024 bytes; a file far larger is
+// not one, and is not read whole.
 constexpr size_t kMaxGrubenvSize = 64 * 1024;
 
 // What the boot loaders were told to boot, in the order rule 3 honours it.
