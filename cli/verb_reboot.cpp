@@ -3,6 +3,7 @@
 // firmware). The sequence itself lives in kexec/reboot_plan.h; this file
 // parses options, picks the real or recording loader, and talks.
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <cstdio>
@@ -221,20 +222,20 @@ void complete_request(RebootArgs& parsed, const ClientContext& context) {
 // Before the jump: the trial is pending until a boot settles it (`fastinit
 // bless`). Without the record the trial still works (PID 1 of the trial
 // boot keeps the deadline); only the later report is lost.
-void record_trial(const PreparedKexec& loaded, const std::string& path) {
+bool record_trial(const PreparedKexec& loaded, const std::string& path) {
     TrialRecord record;
     record.kernel = loaded.choice.kernel.string();
     record.cmdline = loaded.cmdline.text;
     record.requested_epoch = ::time(nullptr);
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
-    if (auto written = write_file_atomically(path, format_trial_record(record)); !written)
+    if (auto written = write_file_atomically(path, format_trial_record(record)); !written) {
         say("reboot", written.error().message + " (the trial goes on unrecorded)", 0);
-    else
-        std::printf(
-            "fastinit reboot: trial boot: `fastinit bless` must confirm it; recorded in "
-            "%s\n",
-            path.c_str());
+        return false;
+    }
+    std::printf("fastinit reboot: trial boot: `fastinit bless` must confirm it; recorded in %s\n",
+                path.c_str());
+    return true;
 }
 
 }  // namespace
@@ -264,7 +265,8 @@ int verb_reboot(const ClientContext& context, const Args& args) {
     // Said before the manager is asked: stopping the system may stop us.
     bool trial = parsed->request.trial.has_value();
     const std::string& trial_record = parsed->trial_record;
-    auto tell = [trial, &trial_record](const RebootOutcome& outcome) {
+    bool recorded = false;
+    auto tell = [trial, &trial_record, &recorded](const RebootOutcome& outcome) {
         if (outcome.staged.had_record && !outcome.staged.reuse)
             std::printf("fastinit reboot: loading the kernel again: %s\n",
                         outcome.staged.reason.c_str());
@@ -282,12 +284,16 @@ int verb_reboot(const ClientContext& context, const Args& args) {
                         choice.kernel.c_str(), std::string(to_string(choice.rule)).c_str());
         }
         if (outcome.loaded && trial)
-            record_trial(*outcome.loaded, trial_record);
+            recorded = record_trial(*outcome.loaded, trial_record);
         std::fflush(stdout);
         std::fflush(stderr);
     };
     auto outcome = kexec_reboot(parsed->request, fallback, loader, **requester, tell);
     if (!outcome) {
+        // No jump, so no trial: a pending record would make the next boot
+        // report a trial that never ran.
+        if (recorded)
+            ::unlink(trial_record.c_str());
         say("reboot", outcome.error().message, 1);
         return say("reboot", "nothing was stopped; the system keeps running", 1);
     }
