@@ -5,6 +5,7 @@ loader's record; the trial boot is a manager started with a command line
 namespace with SIGHUP (see test_reboot.py)."""
 
 import os
+import pwd
 import signal
 import time
 
@@ -124,4 +125,22 @@ def test_a_bad_deadline_is_no_trial(fastinit):
     assert "fastinit.try" in ns.read_log()
     assert "not a trial boot" in ns.ctl_ok("bless", "--trial-record", record_path(ns)).stdout
     wait_until(lambda: ns.alive(), 1, "the manager")
+    ns.stop()
+
+
+def test_a_refused_trial_leaves_no_pending_record(fastinit):
+    ns, log, loaded = start_with_test_loader(fastinit)
+    os.chmod(loaded, 0o666)
+    os.chmod(ns.socket_path, 0o666)  # the manager itself refuses: only root may reboot
+    state = ns.work("nobody-state")
+    os.makedirs(state)
+    os.chown(state, pwd.getpwnam("nobody").pw_uid, -1)
+    os.chmod(state, 0o755)
+    rec = os.path.join(state, "try")
+    r = ns.ctl(*reboot_args(ns, loaded, "--try", "--trial-record", rec), user="nobody")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "recorded in" in r.stdout, r.stdout  # it was written before the manager was asked
+    assert "only root may" in r.stderr, r.stderr
+    assert not os.path.exists(rec), open(rec).read()
+    assert ns.alive()
     ns.stop()
