@@ -236,6 +236,9 @@ void follow_local_fs(Supervisor& s, JournalWriter& writer) {
     });
 }
 
+// A trial boot's runtime watchdog when none is configured.
+constexpr int kTrialWatchdogSeconds = 30;
+
 // The hardware watchdog's settings: the command line's fastinit.watchdog=
 // and fastinit.reboot_watchdog= over system.toml's [watchdog].
 WatchdogSettings watchdog_settings(const BootOptions& boot, const SystemConfig& config) {
@@ -248,6 +251,15 @@ WatchdogSettings watchdog_settings(const BootOptions& boot, const SystemConfig& 
         log::error(error.message, "; ignored");
     settings.runtime = boot.watchdog.value_or(settings.runtime);
     settings.reboot = boot.reboot_watchdog.value_or(settings.reboot);
+    // A trial boot takes over the watchdog armed before the jump, whatever
+    // its driver did to it at load: a PID 1 that hangs before `bless` then
+    // stops petting it and the machine is reset. Unless runtime was set
+    // (to 0, on purpose) in system.toml or on the command line.
+    if (boot.trial && !config.watchdog_runtime && !boot.watchdog) {
+        settings.runtime = std::chrono::seconds(kTrialWatchdogSeconds);
+        log::info("trial boot: the hardware watchdog is used while it runs (",
+                  kTrialWatchdogSeconds, " s)");
+    }
     return settings;
 }
 
