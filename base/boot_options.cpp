@@ -96,6 +96,16 @@ BootOptions parse_boot_options(const KernelCmdline& cmdline) {
             options.watchdog_errors.push_back(
                 Error{std::string(key) + ": " + parsed.error().message, 0});
     }
+    if (cmdline.has("fastinit.try")) {
+        auto parsed = parse_duration(cmdline.value("fastinit.try").value_or(""));
+        if (parsed && parsed->count() > 0)
+            options.trial = *parsed;
+        else
+            options.trial_error =
+                Error{"fastinit.try: " + (parsed ? std::string("a trial needs a deadline above 0")
+                                                 : parsed.error().message),
+                      0};
+    }
     return options;
 }
 

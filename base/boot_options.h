@@ -61,6 +61,13 @@ struct BootOptions {
     // nothing when not given or not a duration.
     bool kdump = false;
     std::optional<Duration> kdump_timeout;
+    // fastinit.try=DURATION: this is a trial boot (`fastinit reboot --try`)
+    // that `fastinit bless` must confirm within DURATION of PID 1's start,
+    // else PID 1 reboots through the firmware. Nothing when not given; a
+    // bad or zero duration is trial_error (and no trial: a boot that cannot
+    // be timed is not failed for it).
+    std::optional<Duration> trial;
+    std::optional<Error> trial_error;
 };
 
 BootOptions parse_boot_options(const KernelCmdline& cmdline);

@@ -255,6 +255,19 @@ Result<std::string> ManagerClient::reload_units(std::chrono::microseconds timeou
     return std::string(report);
 }
 
+Result<std::string> ManagerClient::bless() {
+    CallState call;
+    int r = sd_bus_call_method(m_bus, nullptr, kObject, kInterface, "Bless", &call.error,
+                               &call.reply, "");
+    if (r < 0)
+        return call.failure("Bless", r);
+    const char* answer;
+    r = sd_bus_message_read(call.reply, "s", &answer);
+    if (r < 0)
+        return call.failure("Bless", r);
+    return std::string(answer);
+}
+
 Result<std::string> ManagerClient::boot_timeline() {
     CallState call;
     int r = sd_bus_call_method(m_bus, nullptr, kObject, kInterface, "BootTimeline", &call.error,

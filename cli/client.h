@@ -57,6 +57,8 @@ class ManagerClient {
     // Has the manager read its unit files again; the report, one line each.
     Result<std::string> reload_units(std::chrono::microseconds timeout);
     Result<std::string> boot_timeline();
+    // Confirms a trial boot (Bless): the manager's answer, or its refusal.
+    Result<std::string> bless();
     // The hardware watchdog as PID 1 uses it (State, Device, Identity,
     // TimeoutSec, LastPetMsAgo, Problem).
     Result<std::map<std::string, std::string>> watchdog();

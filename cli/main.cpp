@@ -39,8 +39,9 @@ const char kHelp[] =
     "  analyze critical-chain [T]   what held up target T (default: default)\n"
     "  analyze json                 the raw boot timeline\n"
     "  poweroff | halt              orderly shutdown through the manager\n"
-    "  reboot [--kernel K] [--dry-run] [--reprobe] [--no-fallback] ...\n"
+    "  reboot [--kernel K | --entry ID] [--try] [--dry-run] [--reprobe] [--no-fallback] ...\n"
     "                               load the next kernel, then kexec into it (reboot --help)\n"
+    "  bless                        confirm a trial boot (reboot --try) so that it stays\n"
     "  kexec load|unload|status     manage a staged kexec kernel\n"
     "  kdump load|unload|status|list  arm the crash kernel, list saved crash dumps\n"
     "  coldreboot [now]             reboot through the firmware (also as coldreboot)\n"
@@ -155,6 +156,8 @@ int main(int argc, char** argv) {
         return fastinit::verb_kdump(context, args);
     if (verb == "coldreboot")
         return fastinit::verb_coldreboot(context, args);
+    if (verb == "bless")
+        return fastinit::verb_bless(context, args);
     if (verb == "help") {
         std::fputs(kHelp, stdout);
         return 0;

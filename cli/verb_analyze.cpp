@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <optional>
 #include <string>
 #include <thread>
@@ -16,6 +17,7 @@
 #include "base/atomic_file.h"
 #include "base/paths.h"
 #include "base/text.h"
+#include "base/trial_boot.h"
 #include "cli/analyze_format.h"
 #include "cli/analyze_plot.h"
 #include "cli/analyze_prometheus.h"
@@ -187,6 +189,12 @@ int verb_analyze(const ClientContext& context, const Args& args) {
         if (auto capture = read_file_at_most(dir + paths::kLastCaptureName, 4096))
             std::printf("previous boot: a crash capture, dump saved in %s\n",
                         to_valid_utf8(capture->substr(0, capture->find('\n'))).c_str());
+        // A trial boot (`fastinit reboot --try`) says so, and whether it
+        // was blessed; the manager keeps the file beside the timeline.
+        if (auto trial = read_file_at_most(dir + kTrialStateName, 4096)) {
+            if (auto state = parse_trial_state(*trial))
+                std::printf("%s\n", describe_trial(*state, ::time(nullptr)).c_str());
+        }
         return 0;
     }
     if (report == "blame") {

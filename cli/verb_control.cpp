@@ -5,12 +5,15 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "base/args.h"
 #include "base/duration.h"
+#include "base/text.h"
+#include "base/trial_boot.h"
 #include "cli/client.h"
 #include "cli/log_format.h"
 #include "cli/reboot_requester.h"
@@ -165,6 +168,10 @@ int verb_status(const ClientContext& context, const Args& args) {
     // An older manager has no Watchdog method: then nothing is shown.
     if (auto watchdog = client->watchdog(); watchdog && (*watchdog)["State"] != "off")
         std::printf("%s\n", watchdog_line(*watchdog).c_str());
+    if (auto trial = read_file_at_most(context.runtime_dir + "/" + kTrialStateName, 4096)) {
+        if (auto state = parse_trial_state(*trial))
+            std::printf("%s\n", describe_trial(*state, ::time(nullptr)).c_str());
+    }
     std::printf("%-28s %-11s %-16s %-8s %s\n", "UNIT", "STATE", "RESULT", "PID", "STATUS");
     for (const auto& u : *units) {
         if (u.state == "inactive" && u.result.empty())

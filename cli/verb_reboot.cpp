@@ -3,13 +3,18 @@
 // firmware). The sequence itself lives in kexec/reboot_plan.h; this file
 // parses options, picks the real or recording loader, and talks.
 #include <sys/utsname.h>
+#include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
+#include <memory>
 
 #include "base/args.h"
 #include "base/paths.h"
 #include "base/text.h"
+#include "base/trial_boot.h"
 #include "cli/client.h"
 #include "cli/reboot_requester.h"
 #include "cli/verbs.h"
@@ -22,9 +27,11 @@ namespace {
 
 // A printf format: %s is the device cache's path.
 const char kRebootUsage[] =
-    "usage: fastinit reboot [--kernel K [--initrd I]...] [--append TEXT]... [--cmdline TEXT]\n"
-    "                       [--reprobe] [--no-fallback] [--dry-run] [--boot-dir DIR]\n"
-    "                       [--proc-cmdline FILE] [--config FILE] [--device-cache FILE] [now]\n"
+    "usage: fastinit reboot [--kernel K [--initrd I]... | --entry ID] [--append TEXT]...\n"
+    "                       [--cmdline TEXT] [--reprobe] [--no-fallback] [--dry-run]\n"
+    "                       [--boot-dir DIR] [--proc-cmdline FILE] [--config FILE]\n"
+    "                       [--device-cache FILE] [--grubenv FILE] [--efivars-dir DIR]\n"
+    "                       [--try [--panic N] [--try-timeout D] [--trial-record FILE]] [now]\n"
     "       fastinit kexec load [the same selection options] | unload | status\n"
     "       fastinit coldreboot [now]\n"
     "\n"
@@ -32,11 +39,20 @@ const char kRebootUsage[] =
     "to stop the system and jump into it. If the kernel cannot be loaded, it says why\n"
     "and reboots through the firmware instead (--no-fallback: leaves the system running).\n"
     "\n"
-    "The kernel is the first found of: --kernel; `kernel` in /etc/fastinit/kexec.toml;\n"
-    "the default Boot Loader Spec entry in BOOT/loader/entries; BOOT/vmlinuz or /vmlinuz\n"
+    "The kernel is the first found of: --kernel; the Boot Loader Spec entry --entry ID;\n"
+    "`kernel` in /etc/fastinit/kexec.toml; the entry in BOOT/loader/entries the boot\n"
+    "loader would start (systemd-boot's LoaderEntryOneShot, GRUB's next_entry,\n"
+    "LoaderEntryDefault, GRUB's saved_entry, loader.conf's default, the last by version;\n"
+    "entries with no boot-counting tries left are skipped); BOOT/vmlinuz or /vmlinuz\n"
     "(with initrd.img beside it); BOOT/vmlinuz-$(uname -r). The command line is\n"
     "/proc/cmdline (or the entry's options) without one-shot words, plus --append;\n"
     "--cmdline replaces it; --reprobe adds fastinit.reprobe for the next boot only.\n"
+    "\n"
+    "--try boots the new kernel on trial: its command line gets panic=N (default 10)\n"
+    "and fastinit.try=D (default 5min); the hardware watchdog stays armed across the\n"
+    "jump. Unless `fastinit bless` confirms the new boot within D of its PID 1's start,\n"
+    "it reboots through the firmware into what the boot loader chooses; a panic or a\n"
+    "hang does the same through panic=N or the watchdog.\n"
     "\n"
     "A kernel staged by `kexec load` is reused by reboot, without loading it again,\n"
     "while it is still loaded and its kernel, initrd, command line and device-cache\n"
@@ -48,6 +64,8 @@ const char kRebootUsage[] =
     "  --proc-cmdline FILE start from FILE instead of /proc/cmdline\n"
     "  --config FILE       instead of /etc/fastinit/kexec.toml\n"
     "  --device-cache FILE snapshot FILE instead of %s\n"
+    "  --grubenv FILE      read GRUB's environment block from FILE, not BOOT/grub/grubenv\n"
+    "  --efivars-dir DIR   read EFI variables from DIR, not /sys/firmware/efi/efivars\n"
     "  --test-loader FILE  tests only: record the load in FILE instead of loading\n"
     "                      (pair with the manager's --kexec-loaded-path FILE)\n"
     "\n"
@@ -59,10 +77,13 @@ void print_reboot_usage(FILE* out) {
 
 struct RebootArgs {
     KexecRequest request;
+    // Owned here; request.places.efi_variables points at it once parsed.
+    std::shared_ptr<EfivarsDirectory> efivars;
     bool dry_run = false;
     bool no_fallback = false;
     std::string test_loader;
     std::string device_cache = paths::kDeviceCache;
+    std::string trial_record = kTrialRecordPath;
 };
 
 enum class VerbKind { reboot, kexec_load };
@@ -84,7 +105,12 @@ Result<RebootArgs> parse_reboot_args(const Args& args, VerbKind kind) {
             dir = dir.parent_path();
         request.places.root_dir = dir.parent_path();
     };
+    std::string efivars_dir = kEfivarsDir;
+    std::string grubenv;
     arg::Spec spec{.options = {arg::value("--kernel", request.options.kernel),
+                               arg::value("--entry", request.options.entry),
+                               arg::value("--grubenv", grubenv),
+                               arg::value("--efivars-dir", efivars_dir),
                                arg::value("--initrd", request.options.initrds),
                                arg::value("--append", request.options.appends),
                                arg::value("--cmdline", request.options.cmdline),
@@ -95,8 +121,15 @@ Result<RebootArgs> parse_reboot_args(const Args& args, VerbKind kind) {
                                arg::value("--device-cache", parsed.device_cache),
                                arg::flag("--reprobe", request.reprobe),
                                arg::flag("--dry-run", parsed.dry_run)}};
-    if (kind == VerbKind::reboot)
+    bool trial = false;
+    std::optional<std::string> panic, try_timeout;
+    if (kind == VerbKind::reboot) {
         spec.options.push_back(arg::flag("--no-fallback", parsed.no_fallback));
+        spec.options.push_back(arg::flag("--try", trial));
+        spec.options.push_back(arg::value("--panic", panic));
+        spec.options.push_back(arg::value("--try-timeout", try_timeout));
+        spec.options.push_back(arg::value("--trial-record", parsed.trial_record));
+    }
     auto positionals = arg::parse(spec, args);
     if (!positionals)
         return positionals.error();
@@ -105,6 +138,30 @@ Result<RebootArgs> parse_reboot_args(const Args& args, VerbKind kind) {
                  positionals->front() == "now" && args.back() == "now";
     if (!positionals->empty() && !habit)
         return Error{"unexpected argument \"" + positionals->front() + "\""};
+    if ((panic || try_timeout) && !trial)
+        return Error{"--panic and --try-timeout belong to --try"};
+    if (trial) {
+        TrialRequest t;
+        if (panic) {
+            // Above 0: panic=0 (and a negative one) never reboot.
+            int n = 0;
+            auto [end, error] = std::from_chars(panic->data(), panic->data() + panic->size(), n);
+            if (error != std::errc() || end != panic->data() + panic->size() || n <= 0 || n > 3600)
+                return Error{"--panic wants seconds from 1 to 3600, not \"" + *panic + "\""};
+            t.panic_seconds = n;
+        }
+        if (try_timeout) {
+            auto d = parse_duration(*try_timeout);
+            if (!d || d->count() <= 0)
+                return Error{"--try-timeout wants a duration above 0, not \"" + *try_timeout +
+                             "\""};
+            t.deadline = *d;
+        }
+        request.trial = t;
+    }
+    request.places.grubenv = grubenv;
+    parsed.efivars = std::make_shared<EfivarsDirectory>(efivars_dir);
+    request.places.efi_variables = parsed.efivars.get();
     return parsed;
 }
 
@@ -162,6 +219,25 @@ void complete_request(RebootArgs& parsed, const ClientContext& context) {
     parsed.request.staged_record_path = context.staged_record_path();
 }
 
+// Before the jump: the trial is pending until a boot settles it (`fastinit
+// bless`). Without the record the trial still works (PID 1 of the trial
+// boot keeps the deadline); only the later report is lost.
+bool record_trial(const PreparedKexec& loaded, const std::string& path) {
+    TrialRecord record;
+    record.kernel = loaded.choice.kernel.string();
+    record.cmdline = loaded.cmdline.text;
+    record.requested_epoch = ::time(nullptr);
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+    if (auto written = write_file_atomically(path, format_trial_record(record)); !written) {
+        say("reboot", written.error().message + " (the trial goes on unrecorded)", 0);
+        return false;
+    }
+    std::printf("fastinit reboot: trial boot: `fastinit bless` must confirm it; recorded in %s\n",
+                path.c_str());
+    return true;
+}
+
 }  // namespace
 
 int verb_reboot(const ClientContext& context, const Args& args) {
@@ -187,7 +263,10 @@ int verb_reboot(const ClientContext& context, const Args& args) {
     SyscallKexecLoader loader = make_loader(parsed->test_loader);
     Fallback fallback = parsed->no_fallback ? Fallback::none : Fallback::cold_reboot;
     // Said before the manager is asked: stopping the system may stop us.
-    auto tell = [](const RebootOutcome& outcome) {
+    bool trial = parsed->request.trial.has_value();
+    const std::string& trial_record = parsed->trial_record;
+    bool recorded = false;
+    auto tell = [trial, &trial_record, &recorded](const RebootOutcome& outcome) {
         if (outcome.staged.had_record && !outcome.staged.reuse)
             std::printf("fastinit reboot: loading the kernel again: %s\n",
                         outcome.staged.reason.c_str());
@@ -204,11 +283,17 @@ int verb_reboot(const ClientContext& context, const Args& args) {
             std::printf("fastinit reboot: loaded %s (%s); asking the manager to stop the system\n",
                         choice.kernel.c_str(), std::string(to_string(choice.rule)).c_str());
         }
+        if (outcome.loaded && trial)
+            recorded = record_trial(*outcome.loaded, trial_record);
         std::fflush(stdout);
         std::fflush(stderr);
     };
     auto outcome = kexec_reboot(parsed->request, fallback, loader, **requester, tell);
     if (!outcome) {
+        // No jump, so no trial: a pending record would make the next boot
+        // report a trial that never ran.
+        if (recorded)
+            ::unlink(trial_record.c_str());
         say("reboot", outcome.error().message, 1);
         return say("reboot", "nothing was stopped; the system keeps running", 1);
     }

@@ -38,6 +38,7 @@ int verb_reboot(const ClientContext& context, const Args& args);
 int verb_kexec(const ClientContext& context, const Args& args);
 int verb_kdump(const ClientContext& context, const Args& args);
 int verb_coldreboot(const ClientContext& context, const Args& args);
+int verb_bless(const ClientContext& context, const Args& args);
 int verb_import_systemd(const Args& args);
 
 }  // namespace fastinit

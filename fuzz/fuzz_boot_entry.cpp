@@ -3,7 +3,8 @@
 // and the loader.conf default pattern, on any bytes.
 //
 // Input: an entry's text; its first line (up to a newline) doubles as the
-// entry's id and the `default` pattern, the second as another id to order.
+// entry's id, the `default` pattern and a file name with a boot counter, the
+// second as another id to order and as a wish (EFI variable, --entry).
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
@@ -33,9 +34,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     } else if (entry.error().message.empty()) {
         std::abort();  // a skipped entry always says why
     }
-    entries.entries.push_back({std::string(second), "", "", "/boot/k", {}, ""});
+    entries.entries.push_back({std::string(second), "", "", "/boot/k", {}, "", "", -1});
     auto chosen = choose_default_entry(entries);
     if (!chosen || chosen->index >= entries.entries.size())
+        std::abort();
+    // The same line as a wish (an EFI variable, grubenv, --entry).
+    auto wished = choose_entry(entries, {{"wish", std::string(second)}});
+    if (!wished || wished->index >= entries.entries.size() || wished->unmatched.size() > 1)
+        std::abort();
+
+    // The first line as a file name with a boot counter.
+    BootCounter counter = parse_boot_counter(first);
+    if (counter.id.size() > first.size() || counter.tries_left < -1 || counter.tries_done < -1)
         std::abort();
     return 0;
 }

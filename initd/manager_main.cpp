@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <limits>
 #include <optional>
 #include <string>
@@ -34,6 +35,7 @@
 #include "initd/run/journal_writer.h"
 #include "initd/run/runtime_dir.h"
 #include "initd/run/supervisor.h"
+#include "initd/trial_loop.h"
 #include "initd/unit/console_getty.h"
 #include "initd/unit/fstab_units.h"
 #include "initd/unit/system_config.h"
@@ -234,6 +236,9 @@ void follow_local_fs(Supervisor& s, JournalWriter& writer) {
     });
 }
 
+// A trial boot's runtime watchdog when none is configured.
+constexpr int kTrialWatchdogSeconds = 30;
+
 // The hardware watchdog's settings: the command line's fastinit.watchdog=
 // and fastinit.reboot_watchdog= over system.toml's [watchdog].
 WatchdogSettings watchdog_settings(const BootOptions& boot, const SystemConfig& config) {
@@ -246,6 +251,15 @@ WatchdogSettings watchdog_settings(const BootOptions& boot, const SystemConfig& 
         log::error(error.message, "; ignored");
     settings.runtime = boot.watchdog.value_or(settings.runtime);
     settings.reboot = boot.reboot_watchdog.value_or(settings.reboot);
+    // A trial boot takes over the watchdog armed before the jump, whatever
+    // its driver did to it at load: a PID 1 that hangs before `bless` then
+    // stops petting it and the machine is reset. Unless runtime was set
+    // (to 0, on purpose) in system.toml or on the command line.
+    if (boot.trial && !config.watchdog_runtime && !boot.watchdog) {
+        settings.runtime = std::chrono::seconds(kTrialWatchdogSeconds);
+        log::info("trial boot: the hardware watchdog is used while it runs (",
+                  kTrialWatchdogSeconds, " s)");
+    }
     return settings;
 }
 
@@ -436,6 +450,27 @@ int run_manager(int argc, char** argv) {
             (*bus)->set_watchdog([&watchdog] { return watchdog_properties(watchdog->status()); });
     }
 
+    // A trial boot (`fastinit reboot --try`): confirmed by `fastinit bless`
+    // in time, or rebooted through the firmware.
+    std::string trial_state_path = args.runtime_dir + "/" + kTrialStateName;
+    std::optional<TrialBoot> trial;
+    std::optional<TrialLoop> trial_loop;
+    if (boot_options.trial_error)
+        log::error(boot_options.trial_error->message, "; not a trial boot");
+    if (boot_options.trial) {
+        trial.emplace(*boot_options.trial, std::chrono::steady_clock::now(), ::time(nullptr),
+                      [trial_state_path](const std::string& text) {
+                          return write_file_atomically(trial_state_path, text);
+                      });
+        log::info("trial boot: `fastinit bless` must confirm it within ",
+                  trial->state().deadline_seconds, " s, else it reboots through the firmware");
+        trial_loop.emplace(s.event(), *trial, [&s] { s.request_shutdown(PowerAction::reboot); });
+        if (bus)
+            (*bus)->set_bless([&trial] { return trial->bless(); });
+    } else {
+        ::unlink(trial_state_path.c_str());  // never another boot's
+    }
+
     // Stage 2's lines are the boot's own, as stage 1's: on the console too.
     if (stage2 && stage2->output)
         s.watch_output("stage2", stage2->pid, std::move(stage2->output), /*to_console=*/true);
@@ -460,6 +495,7 @@ int run_manager(int argc, char** argv) {
     if (journal_writer)
         journal_writer->finish(std::chrono::seconds(2));
     watchdog_loop.reset();
+    trial_loop.reset();
     if (bus)
         bus->reset();
     supervisor->reset();

@@ -67,11 +67,35 @@ std::string file_problem(const std::filesystem::path& path) {
 }
 
 bool matches(const std::string& pattern, const std::string& id) {
-    return ::fnmatch(pattern.c_str(), id.c_str(), 0) == 0 ||
+    return pattern == id || pattern == id + ".conf" ||
+           ::fnmatch(pattern.c_str(), id.c_str(), 0) == 0 ||
            ::fnmatch(pattern.c_str(), (id + ".conf").c_str(), 0) == 0;
 }
 
+bool all_digits(std::string_view s) {
+    return !s.empty() && s.size() <= 6 && std::all_of(s.begin(), s.end(), is_digit);
+}
+
 }  // namespace
+
+BootCounter parse_boot_counter(std::string_view stem) {
+    BootCounter counter{std::string(stem)};
+    size_t plus = stem.rfind('+');
+    if (plus == std::string_view::npos || plus == 0)
+        return counter;
+    std::string_view rest = stem.substr(plus + 1);
+    std::string_view left = rest.substr(0, rest.find('-'));
+    std::optional<std::string_view> done;
+    if (left.size() < rest.size())
+        done = rest.substr(left.size() + 1);
+    if (!all_digits(left) || (done && !all_digits(*done)))
+        return counter;
+    counter.id = std::string(stem.substr(0, plus));
+    counter.tries_left = std::stoi(std::string(left));
+    if (done)
+        counter.tries_done = std::stoi(std::string(*done));
+    return counter;
+}
 
 int compare_versions(std::string_view a, std::string_view b) {
     size_t i = 0, j = 0;
@@ -171,7 +195,12 @@ BootEntries read_boot_entries(const std::filesystem::path& boot_dir) {
         if (name.size() <= 5 || name.compare(name.size() - 5, 5, ".conf") != 0 || name[0] == '.')
             continue;
         std::string file = "loader/entries/" + name;
-        std::string id = name.substr(0, name.size() - 5);
+        BootCounter counter = parse_boot_counter(std::string_view(name).substr(0, name.size() - 5));
+        if (counter.tries_left == 0) {
+            result.skipped.push_back({file, "no tries left (boot counting)"});
+            continue;
+        }
+        std::string id = counter.id;
         std::error_code size_error;
         if (!it->is_regular_file(size_error)) {
             result.skipped.push_back({file, "not a regular file"});
@@ -196,6 +225,8 @@ BootEntries read_boot_entries(const std::filesystem::path& boot_dir) {
             result.skipped.push_back({file, entry.error().message});
             continue;
         }
+        entry->file = file;
+        entry->tries_left = counter.tries_left;
         std::string problem = file_problem(entry->kernel);
         if (!problem.empty()) {
             result.skipped.push_back({file, "kernel " + entry->kernel.string() + ": " + problem});
@@ -240,6 +271,22 @@ std::optional<DefaultEntry> choose_default_entry(const BootEntries& entries) {
             why += " (loader.conf default \"" + pattern + "\" matches no usable entry)";
     }
     return DefaultEntry{entries.entries.size() - 1, why};
+}
+
+std::optional<ChosenEntry> choose_entry(const BootEntries& entries,
+                                        const std::vector<EntryWish>& wishes) {
+    if (entries.entries.empty())
+        return std::nullopt;
+    std::vector<std::string> unmatched;
+    for (const auto& wish : wishes) {
+        for (size_t i = entries.entries.size(); i-- > 0;)
+            if (matches(wish.pattern, entries.entries[i].id) ||
+                (!entries.entries[i].title.empty() && wish.pattern == entries.entries[i].title))
+                return ChosenEntry{i, wish.source + " \"" + wish.pattern + "\"", unmatched};
+        unmatched.push_back(wish.source + " \"" + wish.pattern + "\" matches no usable entry");
+    }
+    auto chosen = choose_default_entry(entries);
+    return ChosenEntry{chosen->index, chosen->why, unmatched};
 }
 
 }  // namespace fastinit

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/trial_boot.h"
+
 namespace fastinit {
 namespace {
 
@@ -45,7 +47,8 @@ std::vector<std::string> split_cmdline_words(std::string_view text) {
 
 bool is_one_shot_word(std::string_view word) {
     std::string key = key_of(word);
-    return key == kReprobeWord || word == "--reprobe" || key == "BOOT_IMAGE" || key == "initrd";
+    return key == kReprobeWord || word == "--reprobe" || key == "BOOT_IMAGE" || key == "initrd" ||
+           key == kTrialWord;
 }
 
 NextCmdline build_next_cmdline(const CmdlineEdit& edit) {
@@ -68,6 +71,14 @@ NextCmdline build_next_cmdline(const CmdlineEdit& edit) {
     };
     if (edit.reprobe && !has_reprobe(words) && !has_reprobe(added))
         added.emplace_back(kReprobeWord);
+    for (const auto& replacement : edit.replacing) {
+        std::string key = key_of(replacement);
+        auto same_key = [&key](const std::string& w) { return key_of(w) == key; };
+        end_of_kernel_words = words.erase(
+            std::remove_if(words.begin(), end_of_kernel_words, same_key), end_of_kernel_words);
+        added.erase(std::remove_if(added.begin(), added.end(), same_key), added.end());
+        added.push_back(replacement);
+    }
     words.insert(end_of_kernel_words, added.begin(), added.end());
 
     for (const auto& word : words) {

@@ -27,6 +27,9 @@ struct CmdlineEdit {
     bool drop_one_shot = true;         // false when `base` was given explicitly
     std::vector<std::string> appends;  // each split into words and added
     bool reprobe = false;              // add fastinit.reprobe (once) for the next boot
+    // Words "key=value" that replace every word with the same key, wherever
+    // it came from (`panic=10` for a trial boot overrides `panic=0`).
+    std::vector<std::string> replacing;
 };
 
 struct NextCmdline {

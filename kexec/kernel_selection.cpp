@@ -6,7 +6,9 @@
 #include <cstring>
 #include <system_error>
 
+#include "base/text.h"
 #include "kexec/boot_entries.h"
+#include "kexec/grubenv.h"
 
 namespace fastinit {
 namespace {
@@ -59,27 +61,141 @@ Result<KernelChoice> explicit_choice(SelectionRule rule, const fs::path& kernel,
     return choice;
 }
 
-// Rule 3. Skipped entries become notes whether or not an entry is chosen.
-std::optional<KernelChoice> boot_loader_choice(const fs::path& boot_dir,
-                                               std::vector<std::string>& notes) {
-    BootEntries entries = read_boot_entries(boot_dir);
-    for (const auto& skipped : entries.skipped)
-        notes.push_back("skipped " + skipped.file + ": " + skipped.reason);
-    auto chosen = choose_default_entry(entries);
-    if (!chosen)
-        return std::nullopt;
-    const BootEntry& entry = entries.entries[chosen->index];
+KernelChoice entry_choice(const BootEntry& entry, SelectionRule rule, const std::string& why) {
     KernelChoice choice;
     choice.kernel = entry.kernel;
     choice.initrds = entry.initrds;
-    choice.rule = SelectionRule::boot_loader_spec;
-    choice.reason = "loader/entries/" + entry.id + ".conf";
+    choice.rule = rule;
+    choice.reason = entry.file.empty() ? entry.id : entry.file;
     if (!entry.title.empty())
         choice.reason += " (\"" + entry.title + "\")";
-    choice.reason += ", " + chosen->why;
+    choice.reason += ", " + why;
+    if (entry.tries_left > 0)
+        choice.reason += ", " + std::to_string(entry.tries_left) + " tries left";
     if (!entry.options.empty())
         choice.entry_options = entry.options;
     return choice;
+}
+
+// GRUB writes its environment block as 1024 bytes; a file far larger is
+// not one, and is not read whole.
+constexpr size_t kMaxGrubenvSize = 64 * 1024;
+
+// What the boot loaders were told to boot, in the order rule 3 honours it.
+struct LoaderWishes {
+    std::vector<EntryWish> wishes;
+    // GRUB's wishes alone, for kernels without entries (Debian).
+    std::vector<EntryWish> grub;
+};
+
+LoaderWishes loader_wishes(const SelectionPlaces& places, std::vector<std::string>& notes) {
+    std::optional<std::string> one_shot, efi_default;
+    if (places.efi_variables) {
+        for (auto [name, out] : {std::pair{"LoaderEntryOneShot", &one_shot},
+                                 std::pair{"LoaderEntryDefault", &efi_default}}) {
+            auto value = read_loader_string(*places.efi_variables, name);
+            if (!value)
+                notes.push_back("ignored the EFI variable " + value.error().message);
+            else
+                *out = *value;
+        }
+    }
+    std::optional<std::string> next_entry, saved_entry;
+    fs::path grubenv_path =
+        places.grubenv.empty() ? places.boot_dir / "grub" / "grubenv" : places.grubenv;
+    auto text = read_file_at_most(grubenv_path.string(), kMaxGrubenvSize);
+    if (text) {
+        auto env = parse_grubenv(*text);
+        if (!env) {
+            notes.push_back("ignored " + grubenv_path.string() + ": " + env.error().message);
+        } else {
+            for (auto [name, out] :
+                 {std::pair{"next_entry", &next_entry}, std::pair{"saved_entry", &saved_entry}}) {
+                auto it = env->variables.find(name);
+                if (it != env->variables.end() && !it->second.empty())
+                    *out = it->second;
+            }
+        }
+    } else if (text.error().errno_value != ENOENT && text.error().errno_value != ENOTDIR) {
+        notes.push_back("ignored " + text.error().message);
+    }
+    LoaderWishes result;
+    auto add = [&result](const std::optional<std::string>& value, std::string source, bool grub) {
+        if (!value)
+            return;
+        // GRUB names an entry in a submenu "SUBMENU>ENTRY".
+        std::string pattern = grub ? parse_grub_entry_name(*value).last : *value;
+        if (pattern.empty())
+            return;
+        result.wishes.push_back({source, pattern});
+        if (grub)
+            result.grub.push_back({source, *value});
+    };
+    add(one_shot, "EFI variable LoaderEntryOneShot", false);
+    add(next_entry, "grubenv next_entry", true);
+    add(efi_default, "EFI variable LoaderEntryDefault", false);
+    add(saved_entry, "grubenv saved_entry", true);
+    return result;
+}
+
+// Rule 3. Skipped entries and unmatched wishes become notes whether or not
+// an entry is chosen.
+std::optional<KernelChoice> boot_loader_choice(const SelectionPlaces& places,
+                                               std::vector<std::string>& notes) {
+    BootEntries entries = read_boot_entries(places.boot_dir);
+    for (const auto& skipped : entries.skipped)
+        notes.push_back("skipped " + skipped.file + ": " + skipped.reason);
+    LoaderWishes wishes = loader_wishes(places, notes);
+    if (auto chosen = choose_entry(entries, wishes.wishes)) {
+        for (const auto& unmatched : chosen->unmatched)
+            notes.push_back(unmatched);
+        return entry_choice(entries.entries[chosen->index], SelectionRule::boot_loader_spec,
+                            chosen->why);
+    }
+    // No entries: GRUB's own menu, read where it names a Debian kernel.
+    for (const auto& wish : wishes.grub) {
+        GrubEntryName name = parse_grub_entry_name(wish.pattern);
+        if (name.index) {
+            notes.push_back(wish.source + " \"" + wish.pattern +
+                            "\" is a menu position in grub.cfg, which is not read");
+            continue;
+        }
+        fs::path kernel = places.boot_dir / ("vmlinuz-" + name.release);
+        if (name.release.empty() || !is_file(kernel)) {
+            notes.push_back(wish.source + " \"" + wish.pattern + "\" names no kernel found here");
+            continue;
+        }
+        KernelChoice choice;
+        choice.kernel = kernel;
+        choice.rule = SelectionRule::grub_saved_entry;
+        choice.reason = kernel.string() + ", " + wish.source + " \"" + wish.pattern + "\"";
+        for (const fs::path& initrd : {places.boot_dir / ("initrd.img-" + name.release),
+                                       places.boot_dir / ("initramfs-" + name.release + ".img")}) {
+            if (is_file(initrd)) {
+                choice.initrds.push_back(initrd);
+                break;
+            }
+        }
+        return choice;
+    }
+    return std::nullopt;
+}
+
+// Rule 1's --entry: explicit, so an entry it does not find is an error.
+Result<KernelChoice> chosen_entry(const std::string& id, const fs::path& boot_dir) {
+    BootEntries entries = read_boot_entries(boot_dir);
+    auto chosen = choose_entry(entries, {{"--entry", id}});
+    if (chosen && chosen->unmatched.empty())
+        return entry_choice(entries.entries[chosen->index], SelectionRule::entry_option, "--entry");
+    std::string message = "--entry \"" + id + "\": no such usable entry in " +
+                          (boot_dir / "loader" / "entries").string();
+    std::vector<std::string> usable;
+    for (const auto& entry : entries.entries)
+        usable.push_back(entry.id);
+    message += usable.empty() ? " (it has none)" : " (usable: " + join(usable, ", ") + ")";
+    for (const auto& skipped : entries.skipped)
+        message += "; skipped " + skipped.file + ": " + skipped.reason;
+    return Error{message, ENOENT};
 }
 
 // Rules 4 and 5: a kernel file and the first initrd candidate that exists.
@@ -120,6 +236,10 @@ std::string_view to_string(SelectionRule rule) {
             return "debian links";
         case SelectionRule::running_release:
             return "running release";
+        case SelectionRule::entry_option:
+            return "--entry";
+        case SelectionRule::grub_saved_entry:
+            return "grub entry";
     }
     return "?";
 }
@@ -129,6 +249,8 @@ Result<KernelChoice> select_kernel(const KernelOptions& options,
                                    const SelectionPlaces& places) {
     if (!options.initrds.empty() && !options.kernel)
         return Error{"--initrd needs --kernel (an initrd belongs to a kernel)", EINVAL};
+    if (options.kernel && options.entry)
+        return Error{"--kernel and --entry both choose the kernel: give one", EINVAL};
 
     auto finish = [](KernelChoice choice, std::vector<std::string> notes) {
         choice.kernel_target = link_target(choice.kernel);
@@ -140,6 +262,12 @@ Result<KernelChoice> select_kernel(const KernelOptions& options,
         std::vector<fs::path> initrds(options.initrds.begin(), options.initrds.end());
         auto choice = explicit_choice(SelectionRule::options, *options.kernel, initrds, "--kernel",
                                       "--kernel");
+        if (!choice)
+            return choice.error();
+        return finish(std::move(*choice), {});
+    }
+    if (options.entry) {
+        auto choice = chosen_entry(*options.entry, places.boot_dir);
         if (!choice)
             return choice.error();
         return finish(std::move(*choice), {});
@@ -157,7 +285,7 @@ Result<KernelChoice> select_kernel(const KernelOptions& options,
     }
 
     std::vector<std::string> notes;
-    if (auto choice = boot_loader_choice(places.boot_dir, notes))
+    if (auto choice = boot_loader_choice(places, notes))
         return finish(std::move(*choice), notes);
 
     const fs::path& boot = places.boot_dir;

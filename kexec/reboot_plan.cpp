@@ -3,6 +3,7 @@
 #include <fcntl.h>
 
 #include "base/text.h"
+#include "base/trial_boot.h"
 #include "base/unique_fd.h"
 #include "kexec/initrd_image.h"
 
@@ -72,6 +73,12 @@ std::string describe(RebootStep step, PowerAction mode) {
     return "";
 }
 
+std::vector<std::string> trial_words(const TrialRequest& trial) {
+    auto seconds = std::chrono::ceil<std::chrono::seconds>(trial.deadline).count();
+    return {"panic=" + std::to_string(trial.panic_seconds),
+            std::string(kTrialWord) + "=" + std::to_string(seconds) + "s"};
+}
+
 Result<PreparedKexec> resolve_kexec(const KexecRequest& request) {
     auto config = load_kexec_config(request.config_path);
     if (!config)
@@ -112,6 +119,10 @@ Result<PreparedKexec> resolve_kexec(const KexecRequest& request) {
     edit.reprobe = request.reprobe;
     if (request.reprobe)
         source += " + --reprobe";
+    if (request.trial) {
+        edit.replacing = trial_words(*request.trial);
+        source += " + --try";
+    }
 
     PreparedKexec prepared;
     prepared.choice = std::move(*choice);

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/duration.h"
 #include "base/power_action.h"
 #include "base/result.h"
 #include "kexec/cmdline.h"
@@ -47,13 +48,25 @@ class RebootRequester {
     virtual Result<void> request_reboot(PowerAction mode) = 0;
 };
 
+// `fastinit reboot --try`: the next kernel boots once on trial (see
+// base/trial_boot.h).
+struct TrialRequest {
+    int panic_seconds = 10;                       // panic=N: a panic reboots after N s
+    Duration deadline = std::chrono::minutes(5);  // fastinit.try=: bless within this
+};
+
+// The words a trial adds to the command line, replacing any with the same
+// key: "panic=N" and "fastinit.try=SECONDSs".
+std::vector<std::string> trial_words(const TrialRequest& trial);
+
 struct KexecRequest {
     KernelOptions options;
     SelectionPlaces places;
     std::string config_path = kKexecConfigPath;
     std::string proc_cmdline_path = "/proc/cmdline";
-    bool reprobe = false;      // fastinit.reprobe for the next boot only
-    std::string extra_initrd;  // appended to the initrd (see loader.h)
+    bool reprobe = false;               // fastinit.reprobe for the next boot only
+    std::optional<TrialRequest> trial;  // --try
+    std::string extra_initrd;           // appended to the initrd (see loader.h)
     // Where a load records what it staged, and where kexec_reboot looks for
     // a kernel staged earlier it may reuse (see staged_record.h). Empty:
     // nothing is recorded and every reboot loads.
@@ -73,7 +86,7 @@ struct PreparedKexec {
 // Chooses the kernel, initrd and command line; loads nothing. The command
 // line starts from --cmdline, else the config's `cmdline`, else the chosen
 // boot loader entry's `options`, else /proc/cmdline; then the config's
-// `append` and each --append are added.
+// `append` and each --append are added, and a trial's words last.
 Result<PreparedKexec> resolve_kexec(const KexecRequest& request);
 
 // resolve_kexec, then opens the files and loads them, always (this is

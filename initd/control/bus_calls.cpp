@@ -211,6 +211,20 @@ BusReply handle_bus_call(BusCallContext& context, std::string_view method,
             reply.properties = {{"State", std::string("off")}};
         return reply;
     }
+    if (method == "Bless") {
+        if (context.uid != 0)
+            return failure(kErrorAccessDenied, "only root may bless a trial boot");
+        BusReply reply;
+        if (!context.bless) {
+            reply.text = "not a trial boot: nothing to bless";
+            return reply;
+        }
+        auto blessed = context.bless();
+        if (!blessed)
+            return failure(kErrorRequestFailed, blessed.error().message);
+        reply.text = *blessed;
+        return reply;
+    }
     if (method == "Reload") {
         if (context.uid != 0)
             return failure(kErrorAccessDenied, "only root may reload the units");

@@ -72,6 +72,9 @@ struct BusCallContext {
     std::function<std::string()> timeline_json;
     // Watchdog: the hardware watchdog's properties; unset: PID 1 uses none.
     std::function<std::vector<std::pair<std::string, PropertyValue>>()> watchdog = {};
+    // Bless: confirms a trial boot (the answer, or why not); unset: this is
+    // no trial boot.
+    std::function<Result<std::string>()> bless = {};
 };
 
 // GetUnit's properties of a unit (for a WaitUnit answered later).

@@ -56,7 +56,7 @@ int append_reply(sd_bus_message* reply, std::string_view method, const BusReply&
         }
         return r < 0 ? r : sd_bus_message_close_container(reply);
     }
-    if (method == "BootTimeline" || method == "Reload")
+    if (method == "BootTimeline" || method == "Reload" || method == "Bless")
         return sd_bus_message_append(reply, "s", result.text.c_str());
     return 0;  // the others return nothing
 }
@@ -86,6 +86,8 @@ const sd_bus_vtable BusServer::kVtable[] = {
     SD_BUS_METHOD_WITH_NAMES("Reload", "", , "s", SD_BUS_PARAM(report), method_call,
                              SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("Reboot", "s", SD_BUS_PARAM(mode), "", , method_call,
+                             SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_NAMES("Bless", "", , "s", SD_BUS_PARAM(answer), method_call,
                              SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES(
         "ReadLog", "astu", SD_BUS_PARAM(units) SD_BUS_PARAM(after) SD_BUS_PARAM(tail),
@@ -406,6 +408,7 @@ int BusServer::method_call(sd_bus_message* m, void* userdata, sd_bus_error* erro
         [server](const std::string& mode) { return server->reboot(mode); },
         [&supervisor] { return supervisor.timeline().json(supervisor.manager()); }};
     context.watchdog = server->m_watchdog;
+    context.bless = server->m_bless;
     BusReply result = handle_bus_call(context, method, argument);
     if (!result.ok())
         return sd_bus_error_set(error, result.error_name.c_str(), result.error_message.c_str());

@@ -45,6 +45,10 @@ class BusServer {
         m_watchdog = std::move(watchdog);
     }
 
+    // What the Bless method does (BusCallContext::bless); unset: this is no
+    // trial boot.
+    void set_bless(std::function<Result<std::string>()> bless) { m_bless = std::move(bless); }
+
   private:
     struct Connection {
         BusServer* server = nullptr;
@@ -101,6 +105,7 @@ class BusServer {
     std::vector<Wait> m_waits;
     std::string m_kexec_loaded_path = "/sys/kernel/kexec_loaded";
     std::function<std::vector<std::pair<std::string, PropertyValue>>()> m_watchdog;
+    std::function<Result<std::string>()> m_bless;
     // Refused connections and dropped clients: anyone allowed to connect
     // can cause these as fast as they like.
     RateLimit m_client_warnings{std::chrono::seconds(10), 10};

@@ -30,7 +30,7 @@ BASE_UNITS = [
     "hostname", "machine-id", "machine-id-dbus", "random-seed-load", "random-seed-save",
     "hwclock", "hwclock-save", "sysctl", "tmpfiles-setup", "udevd", "udev-trigger",
     "udev-settle", "loopback", "loopback-ifup", "networking", "modules-load", "utmp",
-    "utmp-shutdown", "boot-metrics",
+    "utmp-shutdown", "boot-metrics", "bless",
 ]
 TARGETS = ["default", "multi-user", "basic", "sysinit", "local-fs", "swap", "remote-fs"]
 # Pulled in only by what needs the network (networking, _netdev mounts).
@@ -182,6 +182,8 @@ case "$1" in
       {fake}/etc/modules ;;
   utmp) exec {fastinit_bin} "$@" --utmp {fake}/run/utmp --wtmp {fake}/var/log/wtmp ;;
   analyze) exec {fastinit_bin} --runtime-dir {ns.runtime_dir} "$@" ;;
+  bless) exec {fastinit_bin} --runtime-dir {ns.runtime_dir} "$@" \\
+      --trial-record {fake}/var/lib/fastinit/try ;;
 esac
 exit 99
 """)
@@ -211,7 +213,7 @@ def test_boot_with_the_shipped_units_has_each_active_or_skipped(fastinit, fastin
     states = {name: ns.unit_status(name) for name in every if name not in not_pulled}
     summary = {n: (i["state"], i["result"]) for n, i in states.items()}
     ran = {"hostname", "random-seed-load", "random-seed-save", "udevd", "udev-trigger",
-           "udev-settle", "modules-load", "utmp", "utmp-shutdown"}
+           "udev-settle", "modules-load", "utmp", "utmp-shutdown", "bless"}
     # boot-metrics waited for the boot to finish, wrote the metrics, ended.
     metrics = os.path.join(fake, "var/lib/prometheus/node-exporter/fastinit.prom")
     wait_until(lambda: os.path.exists(metrics), 20, "the boot's metrics")

@@ -198,6 +198,30 @@ TEST(BusCalls, WatchdogForAnyoneOffWithoutOne) {
     EXPECT_EQ(std::get<uint32_t>(on.properties[1].second), 30u);
 }
 
+TEST(BusCalls, BlessIsRootsAndSaysWhenThereIsNoTrial) {
+    Calls c;
+    BusReply none = c.call(0, "Bless");
+    ASSERT_TRUE(none.ok());
+    EXPECT_EQ(none.text, "not a trial boot: nothing to bless");
+
+    int blessed = 0;
+    BusCallContext context{c.h.manager, 1000, nullptr, nullptr};
+    context.bless = [&blessed]() -> Result<std::string> {
+        if (++blessed > 1)
+            return Error{"too late"};
+        return std::string("trial boot blessed");
+    };
+    EXPECT_EQ(handle_bus_call(context, "Bless", "").error_name, kErrorAccessDenied);
+    EXPECT_EQ(blessed, 0);
+    context.uid = 0;
+    BusReply first = handle_bus_call(context, "Bless", "");
+    ASSERT_TRUE(first.ok());
+    EXPECT_EQ(first.text, "trial boot blessed");
+    BusReply late = handle_bus_call(context, "Bless", "");
+    EXPECT_EQ(late.error_name, kErrorRequestFailed);
+    EXPECT_EQ(late.error_message, "too late");
+}
+
 TEST(Backlog, AClientThatReadsIsKeptOneThatDoesNotIsDropped) {
     EXPECT_FALSE(backlog_exceeded(0, 0));
     EXPECT_FALSE(backlog_exceeded(kMaxQueuedForClient, kMaxUnhandledFromClient));

@@ -104,6 +104,38 @@ class PlanTest : public ::testing::Test {
     KexecRequest request;
 };
 
+// ---- --try: a trial boot's command line -----------------------------------------
+
+TEST_F(PlanTest, ATrialAddsPanicAndItsDeadlineReplacingAnyPanic) {
+    tree.write("cmdline",
+               "BOOT_IMAGE=/vmlinuz root=/dev/vda1 panic=0 fastinit.try=1s -- init-arg\n");
+    TrialRequest trial;
+    trial.panic_seconds = 7;
+    trial.deadline = std::chrono::seconds(90);
+    request.trial = trial;
+    request.options.appends = {"panic=3 quiet"};
+    auto prepared = resolve_kexec(request);
+    ASSERT_TRUE(prepared) << prepared.error().message;
+    // The earlier panic= words go, whoever wrote them; the words go before "--".
+    EXPECT_EQ(prepared->cmdline.text, "root=/dev/vda1 quiet panic=7 fastinit.try=90s -- init-arg");
+    EXPECT_THAT(prepared->cmdline.dropped, ElementsAre("BOOT_IMAGE=/vmlinuz", "fastinit.try=1s"));
+    EXPECT_THAT(prepared->cmdline_source, HasSubstr("--try"));
+
+    // Without --try, an inherited fastinit.try= is one boot's and goes too.
+    request.trial.reset();
+    request.options.appends.clear();
+    prepared = resolve_kexec(request);
+    ASSERT_TRUE(prepared);
+    EXPECT_EQ(prepared->cmdline.text, "root=/dev/vda1 panic=0 -- init-arg");
+}
+
+TEST(TrialWords, DeadlineInWholeSecondsRoundedUp) {
+    TrialRequest trial;
+    EXPECT_THAT(trial_words(trial), ElementsAre("panic=10", "fastinit.try=300s"));
+    trial.deadline = std::chrono::milliseconds(1500);
+    EXPECT_THAT(trial_words(trial), ElementsAre("panic=10", "fastinit.try=2s"));
+}
+
 // ---- the steps ------------------------------------------------------------------
 
 TEST(RebootSteps, NothingStopsBeforeTheKernelIsLoaded) {
