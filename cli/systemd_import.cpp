@@ -458,6 +458,8 @@ std::map<std::string, Converter::Handler> Converter::handlers() {
     });
     h["Service.TimeoutStartSec"] = last([this](auto& e) { duration("start_timeout", e, true); });
     h["Service.TimeoutStopSec"] = last([this](auto& e) { duration("stop_timeout", e, true); });
+    // 0 turns systemd's watchdog off, as "0s" does fastinit's.
+    h["Service.WatchdogSec"] = last([this](auto& e) { duration("watchdog", e, false); });
     for (const char* d : {"Runtime", "State", "Logs"}) {
         std::string lower = d;
         lower[0] = static_cast<char>(lower[0] - 'A' + 'a');

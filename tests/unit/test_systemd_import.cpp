@@ -165,8 +165,9 @@ TEST(SystemdImport, TypesRestartsAndTimeouts) {
     auto u = import_systemd_unit("x.service", "x.service",
                                  "[Service]\nType=notify-reload\nExecStart=/bin/x\n"
                                  "TimeoutStopSec=infinity\nRestart=on-abnormal\nRestartSec=5\n"
-                                 "LimitNOFILE=1024:4096\nPIDFile=/run/x.pid\n");
+                                 "LimitNOFILE=1024:4096\nPIDFile=/run/x.pid\nWatchdogSec=3min\n");
     EXPECT_TRUE(u.parses) << u.toml;
+    EXPECT_NE(u.toml.find("watchdog = \"3min\""), std::string::npos) << u.toml;
     EXPECT_NE(u.toml.find("type = \"notify\""), std::string::npos);
     EXPECT_NE(u.toml.find("reload_signal = \"SIGHUP\""), std::string::npos);
     EXPECT_NE(u.toml.find("stop_timeout = \"365d\""), std::string::npos) << u.toml;
