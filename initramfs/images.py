@@ -35,7 +35,7 @@ class Images:
                        check=True, stdout=subprocess.DEVNULL)
         return out
 
-    def make_rootdisk(self, name, units=None, extra=()):
+    def make_rootdisk(self, name, units=None, extra=(), size_mib=None):
         out = os.path.join(self.workdir, name)
         args = [os.path.join(REPO, "initramfs", "mkrootdisk"), "-o", out,
                 "--units", units or os.path.join(REPO, "units", "demo"),
@@ -44,6 +44,8 @@ class Images:
                 "--extra", self.initrd + ":/boot/initrd.img"]
         for e in extra:
             args += ["--extra", e]
+        if size_mib:
+            args += ["--size", str(size_mib)]
         subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return out
 

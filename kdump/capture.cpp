@@ -85,6 +85,10 @@ CaptureResult capture_dump(CaptureOps& ops, const KdumpConfig& config, const std
             record.method = "copy of " + vmcore;
         } else {
             record.problems.push_back("cannot copy " + vmcore + ": " + copied.error().message);
+            // A full disk, most likely: what was written of the dump would
+            // leave no room for the log and the record, worth more now.
+            if (ops.remove(partial))
+                record.problems.push_back("removed the partial dump to make room for the log");
         }
     }
     if (saved) {

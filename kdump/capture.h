@@ -39,6 +39,7 @@ class CaptureOps {
     virtual Result<uint64_t> copy_sparse(const std::string& from, const std::string& to) = 0;
     virtual Result<uint64_t> file_size(const std::string& path) = 0;
     virtual Result<void> rename(const std::string& from, const std::string& to) = 0;
+    virtual Result<void> remove(const std::string& path) = 0;
     virtual Result<void> write_file(const std::string& path, const std::string& text) = 0;
     virtual void sync() = 0;
 };

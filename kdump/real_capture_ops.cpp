@@ -99,6 +99,12 @@ class RealCaptureOps : public CaptureOps {
         return ok_result();
     }
 
+    Result<void> remove(const std::string& path) override {
+        if (::unlink(path.c_str()) != 0)
+            return system_error("cannot remove " + path);
+        return ok_result();
+    }
+
     Result<void> write_file(const std::string& path, const std::string& text) override {
         UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
         if (!fd)

@@ -227,6 +227,10 @@ class FakeCaptureOps : public CaptureOps {
         steps.push_back("rename " + from + " " + to);
         return {};
     }
+    Result<void> remove(const std::string& path) override {
+        steps.push_back("remove " + path);
+        return {};
+    }
     Result<void> write_file(const std::string& path, const std::string& text) override {
         steps.push_back("write " + path);
         files[path] = text;
@@ -304,6 +308,10 @@ TEST(Capture, NothingSavedIsSaidAndASecondCaptureInTheSameSecondGetsItsOwnDirect
     EXPECT_EQ(result.directory, "/var/crash/20261130-005320-1");
     EXPECT_EQ(result.record.vmcore, "");
     EXPECT_THAT(result.record.problems, testing::Contains(HasSubstr("cannot copy /proc/vmcore")));
+    // What a full disk left of the copy goes, so the log and the record fit.
+    EXPECT_THAT(ops.steps,
+                testing::Contains("remove /var/crash/20261130-005320-1/vmcore.incomplete"));
+    EXPECT_TRUE(result.record_written);
 
     FakeCaptureOps read_only;
     read_only.directory_fails = true;

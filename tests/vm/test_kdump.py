@@ -21,8 +21,10 @@ def test_a_panic_saves_a_dump_that_the_next_boot_lists(images, boot):
     config = os.path.join(images.workdir, "kdump.toml")
     with open(config, "w") as f:
         f.write(KDUMP_TOML)
+    # Room for the dump (a sparse image: only what is written takes space).
     disk = images.make_rootdisk("root-kdump.img", extra=[
-        capture + ":/boot/initrd-kdump.img", config + ":/etc/fastinit/kdump.toml"])
+        capture + ":/boot/initrd-kdump.img", config + ":/etc/fastinit/kdump.toml"],
+        size_mib=1536)
     vm = boot(disk=images.disk_copy(disk), append="crashkernel=256M", memory=1024)
     wait_booted(vm, 180)
     wait_shell(vm)
