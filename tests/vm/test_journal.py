@@ -14,7 +14,7 @@ def test_the_boot_before_a_kexec_reboot_is_read_with_boot_prev(boot):
     vm = boot(append="fastinit.journal_persistent")
     wait_booted(vm, 180)
     wait_shell(vm)
-    status, out = vm.run("printf '%s' '" + MARKER_UNIT.replace("\n", "\\n") +
+    status, out = vm.run("printf '" + MARKER_UNIT.replace("\n", "\\n") +
                          "' > /etc/fastinit/units/marker.toml && fastinit daemon-reload && "
                          "fastinit start marker && fastinit logs marker", 60)
     assert status == 0 and "marker-of-the-first-boot" in out, out
