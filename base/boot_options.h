@@ -55,7 +55,8 @@ struct BootOptions {
     std::optional<Duration> watchdog;
     std::optional<Duration> reboot_watchdog;
     std::vector<Error> watchdog_errors;
-    // fastinit.kdump: this is a crash kernel; stage 1 saves the dump
+    // fastinit.kdump: this is meant to be a crash kernel; stage 1 saves the
+    // dump when /proc/vmcore exists, and only warns when it does not
     // (kdump/capture.h). fastinit.kdump_timeout=DURATION: the capture's
     // deadline (`fastinit kdump load` passes kdump.toml's `timeout`);
     // nothing when not given or not a duration.

@@ -71,9 +71,18 @@ class Stage1 {
     // A crash kernel's boot saves the dump instead of booting (kdump/):
     // from here on every way out ends in a reboot, never a shell that waits
     // for someone, and the deadline holds even if the kernel hangs us.
+    //
+    // Only with a /proc/vmcore to save: `fastinit.kdump` left on an ordinary
+    // boot's command line (copied by hand, say) would otherwise turn every
+    // boot into a failed capture and a reboot, a loop nobody can break.
     void enter_capture_mode() {
-        if (!m_options.kdump && !m_system.vmcore_present())
+        if (!m_system.vmcore_present()) {
+            if (m_options.kdump)
+                log::warning(
+                    "fastinit.kdump on the command line, but no /proc/vmcore: not a "
+                    "crash kernel; booting as usual");
             return;
+        }
         m_capturing = true;
         Duration timeout = m_options.kdump_timeout.value_or(KdumpConfig{}.timeout);
         m_system.arm_capture_deadline(timeout);

@@ -206,6 +206,7 @@ TEST(Stage1Sequence, AGoodBootRunsEveryStepInOrder) {
 TEST(Stage1Sequence, ACrashKernelCapturesOnTheRootMountedWritableThenDoesTheAction) {
     FakeStage1System system;
     system.cmdline = "root=/dev/vda ro irqpoll fastinit.kdump fastinit.kdump_timeout=90s";
+    system.vmcore = true;
     system.capture_outcome.action = KdumpAction::poweroff;
     system.capture_outcome.result.record_written = true;
     EXPECT_EQ(run(system), "end capture: poweroff");
@@ -225,18 +226,29 @@ TEST(Stage1Sequence, ProcVmcoreAloneMeansACrashKernelWithTheDefaultDeadline) {
     EXPECT_THAT(system.calls, Contains("capture /root"));
 }
 
+TEST(Stage1Sequence, FastinitKdumpWithoutAVmcoreBootsAsUsualNeverALoopOfCaptures) {
+    FakeStage1System system;
+    system.cmdline = "root=/dev/vda ro fastinit.kdump";
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(system.calls, Not(Contains("capture /root")));
+    EXPECT_EQ(system.mounted_read_only, true);
+}
+
 TEST(Stage1Sequence, ACrashKernelThatCannotReachItsRootRebootsInsteadOfWaitingInAShell) {
     FakeStage1System bad_root;
+    bad_root.vmcore = true;
     bad_root.cmdline = "root=vda fastinit.kdump";
     EXPECT_EQ(run(bad_root), "end capture: reboot");
 
     FakeStage1System no_root;
+    no_root.vmcore = true;
     no_root.cmdline = "root=/dev/vda fastinit.kdump";
     no_root.root = Error{"no /dev/vda after 30 s", ETIMEDOUT};
     EXPECT_EQ(run(no_root), "end capture: reboot");
     EXPECT_THAT(no_root.calls, Not(Contains("capture /root")));
 
     FakeStage1System unmountable;
+    unmountable.vmcore = true;
     unmountable.cmdline = "root=/dev/vda fastinit.kdump";
     unmountable.mounted = Error{"bad superblock", EINVAL};
     EXPECT_EQ(run(unmountable), "end capture: reboot");
