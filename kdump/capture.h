@@ -1,5 +1,6 @@
-// The capture a crash kernel's stage 1 runs (/proc/vmcore present): save the crashed kernel's memory and its log under
-// the kdump target of the root mounted read-write, then a record.
+// The capture a crash kernel's stage 1 runs (/proc/vmcore present): save
+// the crashed kernel's memory and its log under the kdump target of the
+// root mounted read-write, then a record.
 //
 // The rule: save what can be saved, in order of worth, and always finish.
 // The vmcore first (makedumpfile when the image has it, else a sparse copy:
