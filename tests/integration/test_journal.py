@@ -111,17 +111,22 @@ def test_logs_follow_shows_new_lines(fastinit):
     })
     ns.wait_state("idle", "active")
     follower = subprocess.Popen([ns.bin, "--runtime-dir", ns.runtime_dir, "logs", "-f", "later"],
-                                stdout=subprocess.PIPE, text=True)
+                                stdout=subprocess.PIPE, bufsize=0)
     try:
         time.sleep(0.5)
         ns.ctl_ok("start", "later")
         got = []
+        pending = b""
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and len(texts(got, "later")) < 2:
-            # Never block past the deadline on a follower that prints nothing.
+            # Never block past the deadline on a follower that prints nothing;
+            # read the pipe itself (a buffered readline could hold the second
+            # line where select cannot see it).
             ready, _, _ = select.select([follower.stdout], [], [], 0.2)
             if ready:
-                got.append(follower.stdout.readline())
+                pending += os.read(follower.stdout.fileno(), 65536)
+                *lines, pending = pending.split(b"\n")
+                got += [line.decode() + "\n" for line in lines]
         assert texts(got, "later") == ["first", "second"], got
         assert follower.poll() is None, "a follower keeps following"
     finally:
