@@ -146,7 +146,7 @@ void note_new_dump(const ClientContext& context, const KdumpConfig& config) {
 int load(const ClientContext& context, const KdumpArgs& args, const KdumpConfig& config) {
     if (!args.dry_run)
         note_new_dump(context, config);
-    KdumpStatus status = describe_kdump(read_facts(args));
+    KdumpFacts facts = read_facts(args);
     auto request = crash_request(args, config);
     if (!request)
         return say("load", request.error().message, 1);
@@ -157,9 +157,8 @@ int load(const ClientContext& context, const KdumpArgs& args, const KdumpConfig&
         std::fputs(format_kexec_choice(*prepared).c_str(), stdout);
         return 0;
     }
-    auto facts = read_facts(args);
     if (!facts.reserved_bytes || *facts.reserved_bytes == 0)
-        return say("load", status.lines.front(), 1);
+        return say("load", describe_kdump(facts).lines.front(), 1);
     SyscallKexecLoader loader = crash_loader(args);
     auto prepared = prepare_kexec(*request, loader);
     if (!prepared)
