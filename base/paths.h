@@ -14,6 +14,11 @@ inline constexpr const char* kInitrdRelease = "/etc/initrd-release";
 // The known-devices cache on the real root, kept across boots.
 inline constexpr const char* kDeviceCache = "/var/lib/fastinit/devices.db";
 inline constexpr const char* kDeviceCacheDir = "/var/lib/fastinit";
+// The second cache, stage 2's: what the real root's own module tree loads on
+// this machine (the devices the initramfs has no module for). Same format,
+// its fingerprint the root tree's index and the devices stage 1 saw.
+inline constexpr const char* kRootModulesCacheName = "devices-root.db";
+inline constexpr const char* kRootModulesCache = "/var/lib/fastinit/devices-root.db";
 // The largest device cache anyone copies or reads: a real one is well under
 // a megabyte, and a bigger file would only cost boot time and memory before
 // it was rejected.
@@ -40,6 +45,9 @@ inline constexpr const char* kInitrdJournalName = "initrd-journal.log";
 // Where stage 1 leaves the device cache it used or rewrote, for stage 2 to
 // keep on the real root.
 inline constexpr const char* kHandedOverCache = "/run/fastinit/devices.db";
+// Where stage 2 works on its cache (a copy of kRootModulesCache) while the
+// root may still be read-only; `fastinit devices keep` writes it back.
+inline constexpr const char* kRootModulesCacheRun = "/run/fastinit/devices-root.db";
 // Where stage 1 leaves a copy of the module files the real root's fastinit
 // is to load: a module tree per kernel release.
 inline constexpr const char* kInitrdModulesDir = "/run/fastinit/initrd-modules";

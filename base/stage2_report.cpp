@@ -28,8 +28,8 @@ void to_json(nlohmann::json& out, const Stage2Report& report) {
                             {"ms", c->ms},
                             {"cache_rewritten", c->cache_rewritten}};
     if (const auto& p = report.probed)
-        out["probed"] = {
-            {"dir", p->dir}, {"loaded", p->loaded}, {"failed", p->failed}, {"ms", p->ms}};
+        out["probed"] = {{"dir", p->dir}, {"loaded", p->loaded},         {"failed", p->failed},
+                         {"ms", p->ms},   {"from_cache", p->from_cache}, {"why", p->why}};
 }
 
 void from_json(const nlohmann::json& in, Stage2Report& report) {
@@ -49,6 +49,8 @@ void from_json(const nlohmann::json& in, Stage2Report& report) {
         probed.loaded = names(*p, "loaded");
         probed.failed = names(*p, "failed");
         read_field(*p, "ms", probed.ms);
+        read_field(*p, "from_cache", probed.from_cache);
+        read_field(*p, "why", probed.why);
         report.probed = probed;
     }
 }

@@ -19,11 +19,14 @@ struct Stage2Report {
         double ms = 0;
         bool cache_rewritten = false;  // at paths::kHandedOverCache
     };
-    // Probing with the real root's own module tree.
+    // The real root's own module tree: its cache (paths::kRootModulesCache)
+    // when it matches, else a probe.
     struct Probed {
         std::string dir;
         std::vector<std::string> loaded, failed;  // failed: "name (reason)"
         double ms = 0;
+        bool from_cache = false;  // the cached modules, no probe
+        std::string why;          // the decision's reason, in one sentence
     };
     long long start_us = 0, end_us = 0;  // CLOCK_BOOTTIME
     std::optional<Completed> completed;  // when the initramfs left modules

@@ -2,13 +2,19 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "base/boot_clock.h"
+#include "base/kernel_cmdline.h"
 #include "base/log.h"
 #include "base/paths.h"
 #include "base/text.h"
 #include "boot/bring_up.h"
+#include "device-cache/apply.h"
 #include "device-cache/apply_here.h"
+#include "device-cache/cache_store.h"
 #include "device-cache/module_tree.h"
 
 namespace fastinit {
@@ -43,31 +49,75 @@ void complete_what_the_initramfs_left(Stage2Report& out) {
         Stage2Report::Completed{counts.loaded, counts.failed, ms, report->cache_written};
 }
 
-// The second half: the real root's own modules.
-void probe_with_the_roots_modules(Stage2Report& out) {
+// The devices stage 1 fingerprinted before it loaded anything (the cache it
+// handed over): the root tree's cache is valid for the same machine.
+std::optional<std::vector<std::string>> devices_stage1_saw(const std::string& release) {
+    CacheLoad handed = load_cache(paths::kHandedOverCache, release, CacheDetail::for_loading);
+    if (!handed.valid())
+        return std::nullopt;  // no fastinit initramfs, or its cache is gone: enumerate
+    return handed.cache->fingerprint.devices;
+}
+
+// Stage 2 works on a copy in /run, since the root may stay read-only until
+// local-fs; `fastinit devices keep` writes it back (device_handover.h).
+void copy_the_kept_root_cache() {
+    std::error_code ec;
+    if (std::filesystem::exists(paths::kRootModulesCacheRun, ec) ||
+        !std::filesystem::exists(paths::kRootModulesCache, ec))
+        return;
+    auto kept = read_file_at_most(paths::kRootModulesCache, paths::kMaxDeviceCacheSize);
+    if (!kept) {
+        // Unreadable or oversized: a probe, as for a damaged cache.
+        log::warning("devices: ", kept.error().message);
+        return;
+    }
+    if (auto copied = write_file_atomically(paths::kRootModulesCacheRun, *kept); !copied)
+        log::warning("devices: ", copied.error().message);
+}
+
+bool reprobe_asked() {
+    auto cmdline = read_file_at_most("/proc/cmdline", 64 * 1024);
+    return cmdline && reprobe_requested(KernelCmdline::parse(*cmdline));
+}
+
+// The second half: the real root's own modules, from its cache while the
+// machine and the tree are unchanged, else by a probe that renews it.
+void load_the_roots_modules(Stage2Report& out) {
     ModuleTree tree = running_module_tree();
     std::error_code ec;
     if (!std::filesystem::exists(tree.dir + "/modules.dep.bin", ec))
         return;  // a root without modules (or not indexed): nothing to add
+    copy_the_kept_root_cache();
+    ApplyOptions options;
+    options.cache_path = paths::kRootModulesCacheRun;
+    options.reprobe = reprobe_asked();
     auto started = std::chrono::steady_clock::now();
-    auto probe = probe_devices_here(tree);
+    auto report = apply_devices_here(tree, options, devices_stage1_saw(tree.release));
     auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
                   .count();
-    if (!probe) {
-        log::warning("devices: cannot probe with ", tree.dir, ": ", probe.error().message);
+    if (!report) {
+        log::warning("devices: cannot load with ", tree.dir, ": ", report.error().message);
         return;
     }
+    bool from_cache = report->decision.path == DevicePath::use_cache;
     std::vector<std::string> loaded, failed;
-    for (const CachedModule& module : probe->modules) {
+    for (const CachedModule& module : report->modules) {
         if (module.status == LoadStatus::loaded)
             loaded.push_back(module.spec.name);
         else if (module.status == LoadStatus::failed)
             failed.push_back(module.spec.name + " (" + module.reason + ")");
     }
-    log::info("devices: probed with ", tree.dir, " in ", ms,
+    log::info("devices: the root tree's cache at ", paths::kRootModulesCacheRun, ": ",
+              report->decision.reason);
+    log::info("devices: ", from_cache ? "from the cache of " : "probed with ", tree.dir, " in ", ms,
               " ms: ", loaded.empty() ? "nothing more to load" : "loaded " + join(loaded, ", "),
               failed.empty() ? "" : "; failed: " + join(failed, "; "));
-    out.probed = Stage2Report::Probed{tree.dir, std::move(loaded), std::move(failed), ms};
+    if (!report->refreshed.empty())
+        log::info("devices: the root tree's cache was refreshed: ", report->refreshed);
+    if (report->cache_error)
+        log::warning("devices: ", report->cache_error->message);
+    out.probed = Stage2Report::Probed{tree.dir, std::move(loaded), std::move(failed),
+                                      ms,       from_cache,        report->decision.reason};
 }
 
 }  // namespace
@@ -76,7 +126,7 @@ Stage2Report run_stage2() {
     Stage2Report report;
     report.start_us = boottime_us();
     complete_what_the_initramfs_left(report);
-    probe_with_the_roots_modules(report);
+    load_the_roots_modules(report);
     report.end_us = boottime_us();
     return report;
 }

@@ -160,7 +160,8 @@ std::string format_stage2_devices(const std::string& report_json) {
                " modules in the kernel, " + std::to_string(c->failed) + " failed (" +
                ms(static_cast<long long>(c->ms * 1000)) + ")\n";
     if (const auto& p = report->probed)
-        out += "  probed with " + p->dir + ": " +
+        out += std::string(p->from_cache ? "  from the cache of " : "  probed with ") + p->dir +
+               ": " +
                (p->loaded.empty() ? "nothing more to load" : "loaded " + join(p->loaded, ", ")) +
                (p->failed.empty() ? "" : "; failed: " + join(p->failed, ", ")) + " (" +
                ms(static_cast<long long>(p->ms * 1000)) + ")\n";

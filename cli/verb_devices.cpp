@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -50,17 +51,20 @@ const char kUsage[] =
     "                                fingerprint matches, else a full probe\n"
     "  stage2                        what the manager of a real boot runs once\n"
     "                                the root is up: load what the initramfs left\n"
-    "                                behind, probe with the root's own modules,\n"
-    "                                keep the cache on the root (logs to kmsg)\n"
+    "                                behind, the root's own modules (from\n"
+    "                                their cache, else a probe); keep the caches\n"
+    "                                on the root (logs to kmsg)\n"
     "  keep [--from PATH]            copy the cache stage 1 handed over (--from,\n"
     "                                default %s) to --cache once its filesystem\n"
-    "                                is writable; exit 1 naming path and errno\n"
+    "                                is writable, and stage 2's (%s\n"
+    "                                beside each); exit 1 naming path and errno\n"
     "                                while it is not (read-only root)\n"
     "defaults: --cache %s,\n"
     "          --modules-dir /lib/modules/$(uname -r)\n";
 
 void print_usage(FILE* out) {
-    std::fprintf(out, kUsage, paths::kHandedOverCache, paths::kDeviceCache);
+    std::fprintf(out, kUsage, paths::kHandedOverCache, paths::kRootModulesCacheName,
+                 paths::kDeviceCache);
 }
 
 struct DevicesArgs {
@@ -184,6 +188,32 @@ std::string boot_module_index(const std::string& initrd_report) {
     return report ? report->devices.module_index : "";
 }
 
+// Stage 2's cache, checked as stage 2 will check it: against the running
+// kernel's tree on the root and the devices stage 1 fingerprinted (the
+// handed-over cache's). One line; the exit status stays the first cache's.
+void print_root_tree_status(const DevicesArgs& args, DeviceSource& source) {
+    auto [in_run, kept] = root_modules_cache_pair(args.from, args.cache);
+    std::error_code ec;
+    // On a root still read-only, stage 2's copy in /run is the newest.
+    std::string path = std::filesystem::exists(kept, ec) ? kept : in_run;
+    FingerprintSources sources{running_module_tree()};
+    if (!std::filesystem::exists(sources.tree.dir + "/modules.dep.bin", ec))
+        return;  // no module tree on the root: stage 2 has nothing to load
+    CacheLoad handed = load_cache(args.from, sources.tree.release, CacheDetail::for_loading);
+    if (handed.valid())
+        sources.devices = handed.cache->fingerprint.devices;
+    auto check = check_device_cache(path, source, sources, false, CacheDetail::for_loading);
+    if (!check) {
+        std::printf("root tree %s: %s\n", sources.tree.dir.c_str(), check.error().message.c_str());
+        return;
+    }
+    const char* state = !check->cache.cache                             ? "absent or damaged"
+                        : check->decision.path == DevicePath::use_cache ? "valid"
+                                                                        : "stale";
+    std::printf("root tree %s: %s: stage 2 of the next boot is %s\n", sources.tree.dir.c_str(),
+                state, check->decision.reason.c_str());
+}
+
 // The boot's own check (cache_check.h) with the boot's inputs, timed, so
 // that "valid" here is a cache hit at the next boot and "stale" a probe.
 int devices_status(const DevicesArgs& args) {
@@ -199,6 +229,8 @@ int devices_status(const DevicesArgs& args) {
     }
     if (!check->cache.cache) {
         std::printf("absent or damaged: %s\n", check->cache.reason.c_str());
+        if (!args.modules_dir)
+            print_root_tree_status(args, source);
         return 2;
     }
     std::fputs(format_fingerprint_comparison(check->cache.cache->fingerprint, check->now).c_str(),
@@ -208,12 +240,12 @@ int devices_status(const DevicesArgs& args) {
     std::printf("check: %.2f ms (cache %.2f, enumerate %.2f, fingerprint %.2f)\n",
                 check->check_us / 1000.0, check->read_us / 1000.0, check->enumerate_us / 1000.0,
                 check->fingerprint_us / 1000.0);
-    if (check->decision.path != DevicePath::use_cache) {
-        std::printf("stale: the next boot is %s\n", check->decision.reason.c_str());
-        return 1;
-    }
-    std::printf("valid: the next boot is %s\n", check->decision.reason.c_str());
-    return 0;
+    bool valid = check->decision.path == DevicePath::use_cache;
+    std::printf("%s: the next boot is %s\n", valid ? "valid" : "stale",
+                check->decision.reason.c_str());
+    if (!args.modules_dir)
+        print_root_tree_status(args, source);
+    return valid ? 0 : 1;
 }
 
 int devices_invalidate(const DevicesArgs& args) {
@@ -262,6 +294,8 @@ int devices_stage2() {
     Stage2Report report = run_stage2();
     if (report.completed && report.completed->cache_rewritten)
         keep_handed_over_device_cache();
+    if (report.probed)
+        keep_handed_over_device_cache(paths::kRootModulesCacheRun, paths::kRootModulesCache);
     auto written =
         write_file_atomically(std::string(paths::kRuntimeDir) + "/" + paths::kStage2ReportName,
                               stage2_report_text(report));
@@ -274,17 +308,23 @@ int devices_stage2() {
 // systemd companion after local-fs.target): the root is writable by then,
 // so a read-only target is an error worth a failed unit.
 int devices_keep(const DevicesArgs& args) {
-    auto kept = keep_device_cache(args.from, args.cache);
-    if (!kept) {
-        std::string why = kept.error().message;
-        if (int e = kept.error().errno_value)
-            why += " (errno " + std::to_string(e) + ")";
-        std::fprintf(stderr, "fastinit devices: cannot keep the device cache in %s: %s\n",
-                     args.cache.c_str(), why.c_str());
-        return 1;
+    auto [root_from, root_kept] = root_modules_cache_pair(args.from, args.cache);
+    int status = 0;
+    for (const auto& [from, to] :
+         {std::pair{args.from, args.cache}, std::pair{root_from, root_kept}}) {
+        auto kept = keep_device_cache(from, to);
+        if (!kept) {
+            std::string why = kept.error().message;
+            if (int e = kept.error().errno_value)
+                why += " (errno " + std::to_string(e) + ")";
+            std::fprintf(stderr, "fastinit devices: cannot keep the device cache in %s: %s\n",
+                         to.c_str(), why.c_str());
+            status = 1;
+            continue;
+        }
+        std::printf("%s\n", describe_keep(*kept, from, to).c_str());
     }
-    std::printf("%s\n", describe_keep(*kept, args.from, args.cache).c_str());
-    return 0;
+    return status;
 }
 
 // An image build's step (mkinitramfs on its staged copy): see

@@ -60,22 +60,16 @@ const DeviceCache* DeviceBringUpHere::cached() const {
     return m_machine->bring_up.cached();
 }
 
-Result<ApplyReport> apply_devices_here(const ModuleTree& tree, const ApplyOptions& options) {
+Result<ApplyReport> apply_devices_here(const ModuleTree& tree, const ApplyOptions& options,
+                                       std::optional<std::vector<std::string>> boot_devices) {
     RealSystem real(tree);
+    real.system.fingerprint.devices = std::move(boot_devices);
     return apply_devices(real.system, options);
 }
 
 Result<ApplyReport> complete_bring_up_here(const ModuleTree& tree, const ApplyOptions& options) {
     RealSystem real(tree);
     return complete_bring_up(real.system, options);
-}
-
-Result<ProbeResult> probe_devices_here(const ModuleTree& tree) {
-    RealSystem real(tree);
-    auto resolver = real.system.open_resolver();
-    if (!resolver)
-        return resolver.error();
-    return probe_devices(real.source, **resolver, &real.loader, {});
 }
 
 }  // namespace fastinit

@@ -4,20 +4,22 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "device-cache/apply.h"
 #include "device-cache/module_tree.h"
 
 namespace fastinit {
 
-Result<ApplyReport> apply_devices_here(const ModuleTree& tree, const ApplyOptions& options);
+// `boot_devices`: FingerprintSources::devices (fingerprint.h), for stage 2.
+Result<ApplyReport> apply_devices_here(
+    const ModuleTree& tree, const ApplyOptions& options,
+    std::optional<std::vector<std::string>> boot_devices = std::nullopt);
 
 // complete_bring_up (apply.h) on this machine.
 Result<ApplyReport> complete_bring_up_here(const ModuleTree& tree, const ApplyOptions& options);
-
-// probe_devices (probe.h) on this machine with `tree`'s modules, loading;
-// writes no cache.
-Result<ProbeResult> probe_devices_here(const ModuleTree& tree);
 
 // DeviceBringUp (apply.h) on this machine, for the boot.
 class DeviceBringUpHere {

@@ -147,7 +147,8 @@ Fingerprint take_fingerprint(const FingerprintSources& sources,
     return {sources.tree.release,
             sources.module_index.empty() ? module_index_identity(sources.tree.dir)
                                          : sources.module_index,
-            read_dmi(sources.dmi_dir), fingerprint_devices(devices)};
+            read_dmi(sources.dmi_dir),
+            sources.devices ? *sources.devices : fingerprint_devices(devices)};
 }
 
 std::string FingerprintDiff::summary() const {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,12 @@ struct FingerprintSources {
     // tree.dir's: on the real root, the initramfs's that stage 1 recorded
     // (see cache_check.h).
     std::string module_index = "";
+    // When set, the device part to use instead of the enumerated devices':
+    // on the real root, the devices stage 1 fingerprinted before any module
+    // loaded. Stage 2 enumerates a machine that stage 1's modules, udevd and
+    // modules-load.d are changing under it, so its own enumeration would
+    // differ from boot to boot with their timing.
+    std::optional<std::vector<std::string>> devices = std::nullopt;
 };
 
 // The fingerprint of the machine now, given the devices just enumerated.

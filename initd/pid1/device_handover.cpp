@@ -63,20 +63,29 @@ std::string describe_keep(KeepOutcome outcome, const std::string& handed_over,
     return "";
 }
 
-void keep_handed_over_device_cache() {
-    auto kept = keep_device_cache(paths::kHandedOverCache, paths::kDeviceCache);
+void keep_handed_over_device_cache(const std::string& handed_over, const std::string& kept_at) {
+    auto kept = keep_device_cache(handed_over, kept_at);
     if (kept) {
         if (*kept == KeepOutcome::nothing_to_keep)
             return;
-        log::info(describe_keep(*kept, paths::kHandedOverCache, paths::kDeviceCache));
+        log::info(describe_keep(*kept, handed_over, kept_at));
     } else if (kept.error().errno_value == EROFS) {
         // Debian's default `ro`: the remount comes later, after fsck.
-        log::info("the root is read-only: the device cache stays in ", paths::kHandedOverCache,
-                  " and fastinit-devices-keep writes it to ", paths::kDeviceCache,
-                  " after local-fs");
+        log::info("the root is read-only: the device cache stays in ", handed_over,
+                  " and fastinit-devices-keep writes it to ", kept_at, " after local-fs");
     } else {
         log::warning("cannot keep the device cache: ", kept.error().message);
     }
+}
+
+std::pair<std::string, std::string> root_modules_cache_pair(const std::string& handed_over,
+                                                            const std::string& kept) {
+    auto beside = [](const std::string& path) {
+        size_t slash = path.rfind('/');
+        std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+        return dir + paths::kRootModulesCacheName;
+    };
+    return {beside(handed_over), beside(kept)};
 }
 
 std::optional<StartedStage2> start_stage2_devices(const std::string& fastinit) {

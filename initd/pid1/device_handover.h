@@ -7,14 +7,16 @@
 // with `ro` and remounts after fsck). Then the cache stays in /run and the
 // shipped unit `fastinit-devices-keep` (`fastinit devices keep`, after
 // local-fs) writes it once the root is writable; that is not a failure.
+// Stage 2's own cache (the root tree's, boot/stage2.h) goes the same way.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <utility>
 
-#include "base/unique_fd.h"
-
+#include "base/paths.h"
 #include "base/result.h"
+#include "base/unique_fd.h"
 
 namespace fastinit {
 
@@ -36,10 +38,20 @@ Result<KeepOutcome> keep_device_cache(const std::string& handed_over, const std:
 std::string describe_keep(KeepOutcome outcome, const std::string& handed_over,
                           const std::string& kept);
 
-// keep_device_cache for paths::kHandedOverCache and paths::kDeviceCache, as
-// the manager and stage 2 do it: logs what it did; a read-only root is an
-// info line saying the cache is kept later, not a warning.
-void keep_handed_over_device_cache();
+// keep_device_cache from `handed_over` (default paths::kHandedOverCache) to
+// `kept` (paths::kDeviceCache), as the manager and stage 2 do it: logs what
+// it did; a read-only root is an info line saying the cache is kept later,
+// not a warning. Stage 2 keeps its own cache with it too
+// (paths::kRootModulesCacheRun to paths::kRootModulesCache).
+void keep_handed_over_device_cache(const std::string& handed_over = paths::kHandedOverCache,
+                                   const std::string& kept = paths::kDeviceCache);
+
+// Where `fastinit devices keep` keeps stage 2's cache when it keeps the one
+// at `handed_over` in `kept`: the file named paths::kRootModulesCacheName
+// beside each ({"/run/fastinit/devices-root.db",
+// "/var/lib/fastinit/devices-root.db"} for the defaults).
+std::pair<std::string, std::string> root_modules_cache_pair(const std::string& handed_over,
+                                                            const std::string& kept);
 
 // Starts `FASTINIT devices stage2` without waiting for it: PID 1 reaps it
 // like any orphan. Its standard output and error are a pipe whose read end

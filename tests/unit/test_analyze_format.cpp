@@ -71,7 +71,9 @@ TEST(AnalyzeFormat, Stage2DevicesReportRoundTripsIntoAnalyzeTime) {
     report.probed = Stage2Report::Probed{"/lib/modules/6.1.0-56-amd64",
                                          {"pcspkr", "snd_hda_intel"},
                                          {"i2c_piix4 (No such device)"},
-                                         180.25};
+                                         180.25,
+                                         false,
+                                         "probing: there is no device cache at /x"};
     EXPECT_EQ(format_stage2_devices(stage2_report_text(report)),
               "stage 2 devices: @3100.0ms +250.0ms\n"
               "  left by the initramfs: 11 modules in the kernel, 1 failed (42.5ms)\n"
@@ -89,6 +91,15 @@ TEST(AnalyzeFormat, Stage2DevicesReportRoundTripsIntoAnalyzeTime) {
     nothing_new.probed->failed.clear();
     EXPECT_THAT(format_stage2_devices(stage2_report_text(nothing_new)),
                 ::testing::EndsWith(": nothing more to load (180.2ms)\n"));
+
+    // The next boot, from the root tree's cache.
+    Stage2Report hit = nothing_new;
+    hit.probed->from_cache = true;
+    hit.probed->loaded = {"pcspkr"};
+    EXPECT_THAT(
+        format_stage2_devices(stage2_report_text(hit)),
+        ::testing::EndsWith("  from the cache of /lib/modules/6.1.0-56-amd64: loaded pcspkr "
+                            "(180.2ms)\n"));
 }
 
 TEST(AnalyzeFormat, ADamagedStage2ReportPrintsNothing) {

@@ -400,6 +400,51 @@ TEST_F(Apply, StatusOnTheRootUsesTheIndexStage1Recorded) {
     EXPECT_EQ(changed->decision.path, DevicePath::probe);
 }
 
+// Stage 2's cache (boot/stage2.h): fingerprinted with the devices stage 1
+// saw, not with what stage 2 enumerates while others add devices.
+TEST_F(Apply, TheRootTreesCacheMatchesOnTheDevicesStage1Saw) {
+    const std::vector<std::string> stage1_saw = {kBlkPci, "platform:pcspkr"};
+    auto boot_with = [&](VirtioMachine& m, std::optional<std::vector<std::string>> saw) {
+        DeviceSystem system = system_for(m);
+        system.fingerprint.devices = std::move(saw);
+        return apply_devices(system, options);
+    };
+    {
+        VirtioMachine first;
+        auto report = boot_with(first, stage1_saw);
+        ASSERT_TRUE(report.ok()) << report.error().message;
+        ASSERT_TRUE(report->cache_written);
+    }
+    ASSERT_THAT(cached().cache->fingerprint.devices, ::testing::ElementsAreArray(stage1_saw));
+
+    // This time another driver (udevd's load, racing) had already added a
+    // device with a modalias when stage 2 enumerated.
+    auto race = [](VirtioMachine& m) {
+        m.source.add(device("/sys/devices/pci0000:00/0000:00:03.0", "pci", kNetPci));
+    };
+    VirtioMachine enumerated;
+    race(enumerated);
+    auto own = check_device_cache(options.cache_path, enumerated.source, {tree, dir.file("no-dmi")},
+                                  false);
+    ASSERT_TRUE(own.ok());
+    EXPECT_EQ(own->decision.path, DevicePath::probe) << "what its own enumeration would decide";
+
+    VirtioMachine m;
+    race(m);
+    auto report = boot_with(m, stage1_saw);
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_EQ(report->decision.path, DevicePath::use_cache) << report->decision.reason;
+    // The device it did not know is healed by the validation, as stage 1's is.
+    EXPECT_THAT(m.resolver.asked, ElementsAre(kNetPci));
+
+    // Other hardware at stage 1 is a probe.
+    VirtioMachine changed;
+    auto probe = boot_with(changed, std::vector<std::string>{kBlkPci});
+    ASSERT_TRUE(probe.ok());
+    EXPECT_EQ(probe->decision.path, DevicePath::probe);
+    EXPECT_THAT(probe->decision.reason, HasSubstr("devices"));
+}
+
 TEST_F(Apply, AReprobeIgnoresAGoodCache) {
     prime();
     options.reprobe = true;

@@ -57,6 +57,7 @@ def test_debian_boots_under_fastinit_kexecs_with_a_cache_hit_and_powers_off_clea
     assert status == 0 and "virtio_blk" in out, out
     status, out = vm.run("fastinit devices status")
     assert status == 0 and "valid: the next boot is using the device cache" in out, out
+    assert re.search(r"^root tree /lib/modules/\S+: valid: ", out, re.M), out
     status, out = vm.run("pgrep -c -x sshd; ls /run/utmp; test -S /dev/log && echo log; "
                          "test -e /run/nologin || echo logins-allowed")
     assert out.split()[0] != "0" and "/run/utmp" in out and "log" in out, out
@@ -74,6 +75,9 @@ def test_debian_boots_under_fastinit_kexecs_with_a_cache_hit_and_powers_off_clea
     assert_healthy(unit_states(vm))
     status, out = vm.run("fastinit analyze time")
     assert "initrd devices: cache-hit" in out, out
+    # Stage 2's cache of the root's own modules was kept on the `ro` root
+    # after local-fs, and this boot used it instead of a probe.
+    assert re.search(r"^  from the cache of /lib/modules/\S+: ", out, re.M), out
 
     # A unit's output reaches Debian's rsyslog, filed under the unit's name,
     # and the journal (docs/logging.md).

@@ -47,3 +47,19 @@ def test_the_real_root_loads_what_the_initramfs_has_no_module_for(boot, images, 
     assert status == 0, out
     assert re.search(r"^stage 2 devices: @[\d.]+ms \+[\d.]+ms\s*$", out, re.M), out
     assert re.search(r"^  probed with /lib/modules/\S+: loaded pcspkr", out, re.M), out
+
+    # The root tree's cache (boot/stage2.h): kept on the root, and the next
+    # boot loads pcspkr from it without a probe.
+    status, out = vm.run("fastinit devices status")
+    assert re.search(r"^root tree /lib/modules/\S+: valid: ", out, re.M), out
+    mark = len(vm.console)
+    vm.type("fastinit reboot")
+    vm.expect(r"shutting down \(then kexec\)", 60, mark)
+    m = vm.expect(r"devices: (from the cache of|probed with) /lib/modules/\S+ in [\d.]+ ms: (.*)",
+                  180, mark)
+    assert m.group(1) == "from the cache of", vm.console[mark:]
+    assert "loaded pcspkr" in m.group(2), m.group(0)
+    wait_booted(vm, 180, mark)
+    wait_shell(vm)
+    status, out = vm.run("fastinit analyze time")
+    assert re.search(r"^  from the cache of /lib/modules/\S+: loaded pcspkr", out, re.M), out
