@@ -15,7 +15,9 @@
 #include "device-cache/apply.h"
 #include "device-cache/apply_here.h"
 #include "device-cache/cache_store.h"
+#include "device-cache/listed_modules.h"
 #include "device-cache/module_tree.h"
+#include "device-cache/modules_load.h"
 
 namespace fastinit {
 
@@ -49,14 +51,30 @@ void complete_what_the_initramfs_left(Stage2Report& out) {
         Stage2Report::Completed{counts.loaded, counts.failed, ms, report->cache_written};
 }
 
-// The devices stage 1 fingerprinted before it loaded anything (the cache it
-// handed over): the root tree's cache is valid for the same machine.
-std::optional<std::vector<std::string>> devices_stage1_saw(const std::string& release) {
-    CacheLoad handed = load_cache(paths::kHandedOverCache, release, CacheDetail::for_loading);
-    if (!handed.valid())
-        return std::nullopt;  // no fastinit initramfs, or its cache is gone: enumerate
-    return handed.cache->fingerprint.devices;
+}  // namespace
+
+RootTreeSources root_tree_sources(const std::string& handed_over, const std::string& release,
+                                  const std::vector<std::string>& modules_load_sources) {
+    RootTreeSources sources;
+    CacheLoad handed = load_cache(handed_over, release, CacheDetail::for_loading);
+    // No fastinit initramfs, or its cache is gone: the enumeration's.
+    if (handed.valid())
+        sources.boot_devices = handed.cache->fingerprint.devices;
+    // Its problems are the modules-load unit's to report, line by line.
+    sources.listed = listed_module_devices(read_modules_load(modules_load_sources).modules);
+    return sources;
 }
+
+Result<CacheCheck> check_root_tree_cache(const std::string& path, const ModuleTree& tree,
+                                         const RootTreeSources& root_tree, DeviceSource& machine) {
+    WithListedModules devices(machine, root_tree.listed);
+    FingerprintSources sources{tree};
+    if (root_tree.boot_devices)
+        sources.devices = with_listed_modules(*root_tree.boot_devices, root_tree.listed);
+    return check_device_cache(path, devices, sources, false, CacheDetail::for_loading);
+}
+
+namespace {
 
 // Stage 2 works on a copy in /run, since the root may stay read-only until
 // local-fs; `fastinit devices keep` writes it back (device_handover.h).
@@ -92,7 +110,9 @@ void load_the_roots_modules(Stage2Report& out) {
     options.cache_path = paths::kRootModulesCacheRun;
     options.reprobe = reprobe_asked();
     auto started = std::chrono::steady_clock::now();
-    auto report = apply_devices_here(tree, options, devices_stage1_saw(tree.release));
+    auto report = apply_devices_here(
+        tree, options,
+        root_tree_sources(paths::kHandedOverCache, tree.release, default_modules_load_sources()));
     auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
                   .count();
     if (!report) {

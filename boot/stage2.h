@@ -10,10 +10,27 @@
 // report says what they did, for `fastinit analyze time`.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "base/stage2_report.h"
+#include "device-cache/apply_here.h"
+#include "device-cache/cache_check.h"
 
 namespace fastinit {
 
 Stage2Report run_stage2();
+
+// What the root tree's cache is checked with: the devices stage 1
+// fingerprinted (from the cache it handed over at `handed_over`, when that
+// is valid for `release`) and the modules `modules_load_sources` list
+// (default_modules_load_sources() at boot).
+RootTreeSources root_tree_sources(const std::string& handed_over, const std::string& release,
+                                  const std::vector<std::string>& modules_load_sources);
+
+// The root tree's cache at `path` checked as stage 2 checks it, for
+// `fastinit devices status`: `machine` is this machine's devices.
+Result<CacheCheck> check_root_tree_cache(const std::string& path, const ModuleTree& tree,
+                                         const RootTreeSources& root_tree, DeviceSource& machine);
 
 }  // namespace fastinit

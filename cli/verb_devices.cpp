@@ -26,6 +26,7 @@
 #include "device-cache/kmod_loader.h"
 #include "device-cache/kmod_resolver.h"
 #include "device-cache/module_path.h"
+#include "device-cache/modules_load.h"
 #include "device-cache/sysfs_device_source.h"
 #include "initd/pid1/device_handover.h"
 
@@ -196,22 +197,21 @@ void print_root_tree_status(const DevicesArgs& args, DeviceSource& source) {
     std::error_code ec;
     // On a root still read-only, stage 2's copy in /run is the newest.
     std::string path = std::filesystem::exists(kept, ec) ? kept : in_run;
-    FingerprintSources sources{running_module_tree()};
-    if (!std::filesystem::exists(sources.tree.dir + "/modules.dep.bin", ec))
+    ModuleTree tree = running_module_tree();
+    if (!std::filesystem::exists(tree.dir + "/modules.dep.bin", ec))
         return;  // no module tree on the root: stage 2 has nothing to load
-    CacheLoad handed = load_cache(args.from, sources.tree.release, CacheDetail::for_loading);
-    if (handed.valid())
-        sources.devices = handed.cache->fingerprint.devices;
-    auto check = check_device_cache(path, source, sources, false, CacheDetail::for_loading);
+    auto check = check_root_tree_cache(
+        path, tree, root_tree_sources(args.from, tree.release, default_modules_load_sources()),
+        source);
     if (!check) {
-        std::printf("root tree %s: %s\n", sources.tree.dir.c_str(), check.error().message.c_str());
+        std::printf("root tree %s: %s\n", tree.dir.c_str(), check.error().message.c_str());
         return;
     }
     const char* state = !check->cache.cache                             ? "absent or damaged"
                         : check->decision.path == DevicePath::use_cache ? "valid"
                                                                         : "stale";
-    std::printf("root tree %s: %s: stage 2 of the next boot is %s\n", sources.tree.dir.c_str(),
-                state, check->decision.reason.c_str());
+    std::printf("root tree %s: %s: stage 2 of the next boot is %s\n", tree.dir.c_str(), state,
+                check->decision.reason.c_str());
 }
 
 // The boot's own check (cache_check.h) with the boot's inputs, timed, so

@@ -2,6 +2,7 @@
 
 #include "device-cache/kmod_loader.h"
 #include "device-cache/kmod_resolver.h"
+#include "device-cache/listed_modules.h"
 #include "device-cache/sysfs_device_source.h"
 
 namespace fastinit {
@@ -10,9 +11,10 @@ namespace {
 
 // The real sources and loader for `tree`.
 struct RealSystem {
-    explicit RealSystem(const ModuleTree& tree)
-        : loader(tree),
-          system{source,
+    explicit RealSystem(const ModuleTree& tree, std::vector<DeviceRecord> listed = {})
+        : with_listed(sysfs, std::move(listed)),
+          loader(tree),
+          system{with_listed,
                  loader,
                  [tree]() -> Result<std::unique_ptr<ModuleResolver>> {
                      auto resolver = KmodResolver::open(tree);
@@ -23,7 +25,8 @@ struct RealSystem {
                  },
                  {tree}} {}
 
-    SysfsDeviceSource source;
+    SysfsDeviceSource sysfs;
+    WithListedModules with_listed;
     KmodLoader loader;
     DeviceSystem system;
 };
@@ -61,9 +64,11 @@ const DeviceCache* DeviceBringUpHere::cached() const {
 }
 
 Result<ApplyReport> apply_devices_here(const ModuleTree& tree, const ApplyOptions& options,
-                                       std::optional<std::vector<std::string>> boot_devices) {
-    RealSystem real(tree);
-    real.system.fingerprint.devices = std::move(boot_devices);
+                                       const RootTreeSources& root_tree) {
+    RealSystem real(tree, root_tree.listed);
+    if (root_tree.boot_devices)
+        real.system.fingerprint.devices =
+            with_listed_modules(*root_tree.boot_devices, root_tree.listed);
     return apply_devices(real.system, options);
 }
 

@@ -13,10 +13,18 @@
 
 namespace fastinit {
 
-// `boot_devices`: FingerprintSources::devices (fingerprint.h), for stage 2.
-Result<ApplyReport> apply_devices_here(
-    const ModuleTree& tree, const ApplyOptions& options,
-    std::optional<std::vector<std::string>> boot_devices = std::nullopt);
+// What stage 2 adds to this machine for the root tree's cache
+// (boot/stage2.h).
+struct RootTreeSources {
+    // FingerprintSources::devices: the devices stage 1 fingerprinted.
+    std::optional<std::vector<std::string>> boot_devices;
+    // modules-load.d's modules as devices (listed_modules.h): enumerated
+    // with the machine's, and part of the fingerprint.
+    std::vector<DeviceRecord> listed;
+};
+
+Result<ApplyReport> apply_devices_here(const ModuleTree& tree, const ApplyOptions& options,
+                                       const RootTreeSources& root_tree = {});
 
 // complete_bring_up (apply.h) on this machine.
 Result<ApplyReport> complete_bring_up_here(const ModuleTree& tree, const ApplyOptions& options);

@@ -10,6 +10,7 @@
 
 #include "device-cache/apply.h"
 #include "device-cache/cache_check.h"
+#include "device-cache/listed_modules.h"
 #include "device-cache/probe.h"
 #include "device-cache/root_record.h"
 #include "tests/unit/device_fakes.h"
@@ -443,6 +444,79 @@ TEST_F(Apply, TheRootTreesCacheMatchesOnTheDevicesStage1Saw) {
     ASSERT_TRUE(probe.ok());
     EXPECT_EQ(probe->decision.path, DevicePath::probe);
     EXPECT_THAT(probe->decision.reason, HasSubstr("devices"));
+}
+
+// modules-load.d's modules as devices of the cache (listed_modules.h).
+TEST_F(Apply, ListedModulesAreCachedLoadedOnAHitAndTheirListIsFingerprinted) {
+    std::ofstream(tree.dir + "/kernel/loop.ko") << "ELF";
+    std::ofstream(tree.dir + "/kernel/dm_mod.ko") << "ELF";
+    auto boot_listing = [&](VirtioMachine& m, const std::vector<std::string>& names) {
+        m.resolver.aliases["loop"] = {"loop"};
+        m.resolver.aliases["dm-mod"] = {"dm_mod"};
+        m.resolver.catalog["loop"] = spec("loop", {});
+        m.resolver.catalog["dm_mod"] = spec("dm_mod", {});
+        std::vector<ModulesLoadEntry> entries;
+        for (const std::string& name : names)
+            entries.push_back({name, "/etc/modules", 1});
+        WithListedModules devices(m.source, listed_module_devices(entries));
+        DeviceSystem system = system_for(m);
+        DeviceSystem listing{devices, system.loader, system.open_resolver, system.fingerprint};
+        return apply_devices(listing, options);
+    };
+    {
+        VirtioMachine first;
+        auto report = boot_listing(first, {"loop"});
+        ASSERT_TRUE(report.ok()) << report.error().message;
+        EXPECT_EQ(report->decision.path, DevicePath::probe);
+        EXPECT_THAT(first.loader.loaded(), Contains("loop"));
+    }
+    CacheLoad load = cached();
+    ASSERT_TRUE(load.valid()) << load.reason;
+    EXPECT_THAT(load.cache->fingerprint.devices, Contains("loop"));
+    EXPECT_THAT(module_names(load.cache->modules), Contains("loop"));
+    resolver_opens = 0;
+
+    VirtioMachine hit;
+    auto again = boot_listing(hit, {"loop"});
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_EQ(again->decision.path, DevicePath::use_cache) << again->decision.reason;
+    EXPECT_EQ(resolver_opens, 0) << "a hit resolves nothing, listed modules included";
+    EXPECT_THAT(hit.loader.loaded(), Contains("loop"));
+    EXPECT_FALSE(again->cache_written);
+
+    // Another list is another fingerprint, and the probe says what changed.
+    VirtioMachine changed;
+    auto probe = boot_listing(changed, {"loop", "dm-mod"});
+    ASSERT_TRUE(probe.ok()) << probe.error().message;
+    EXPECT_EQ(probe->decision.path, DevicePath::probe);
+    EXPECT_THAT(probe->decision.reason, HasSubstr("dm-mod"));
+    EXPECT_THAT(changed.loader.loaded(), Contains("dm_mod"));
+}
+
+TEST(ListedModules, ArePseudoDevicesMergedInSyspathOrder) {
+    FakeDeviceSource machine;
+    machine.devices = {device("/sys/devices/platform/pcspkr", "platform", "platform:pcspkr")};
+    std::vector<DeviceRecord> listed =
+        listed_module_devices({{"loop", "/etc/modules", 2}, {"dm-mod", "/etc/modules", 3}});
+    ASSERT_THAT(listed, SizeIs(2));
+    EXPECT_EQ(listed[0].syspath, "modules-load.d/loop");
+    EXPECT_EQ(listed[0].modalias, "loop");
+    EXPECT_EQ(listed[0].subsystem, "modules-load.d");
+    EXPECT_FALSE(listed[0].removable || listed[0].created_by_module);
+
+    WithListedModules source(machine, listed);
+    auto devices = source.enumerate();
+    ASSERT_TRUE(devices.ok());
+    std::vector<std::string> syspaths;
+    for (const auto& d : *devices)
+        syspaths.push_back(d.syspath);
+    EXPECT_THAT(syspaths, ElementsAre("/sys/devices/platform/pcspkr", "modules-load.d/dm-mod",
+                                      "modules-load.d/loop"));
+    EXPECT_THAT(with_listed_modules({"platform:pcspkr", "acpi:X"}, listed),
+                ElementsAre("acpi:X", "dm-mod", "loop", "platform:pcspkr"));
+
+    machine.fail = true;
+    EXPECT_FALSE(source.enumerate().ok()) << "the machine's failure is not hidden";
 }
 
 TEST_F(Apply, AReprobeIgnoresAGoodCache) {
