@@ -307,9 +307,12 @@ void Launcher::kill(pid_t pid, int signal) {
     pid_t process = pid < 0 ? -pid : pid;
     if (process <= 1 || process == ::getpid())
         return;
+    // A service is a session leader, so its group holds it and what it
+    // forked: one signal to the group reaches each process once. A main
+    // process that leads no group (MAINPID= named another) gets its own.
+    if (pid > 0 && ::kill(-pid, signal) == 0)
+        return;
     ::kill(pid, signal);
-    if (pid > 0)
-        ::kill(-pid, signal);  // its process group (services are session leaders)
 }
 
 void Launcher::kill_process(pid_t pid, int signal) {

@@ -121,8 +121,13 @@ void Manager::signal_for_stop(UnitId unit, int signal) {
     const Service& s = *m_graph.nodes[unit].unit->service;
     switch (s.kill_mode) {
         case KillMode::control_group:
-            send_signal(u.main_pid, signal);
-            kill_cgroup(unit, signal);
+            // Once each: the cgroup holds the main process and its group,
+            // and a shell given SIGINT twice would take the second for a
+            // second ^C.
+            if (m_seams.cgroups && u.in_cgroup)
+                kill_cgroup(unit, signal);
+            else
+                send_signal(u.main_pid, signal);
             break;
         case KillMode::mixed:
         case KillMode::process:

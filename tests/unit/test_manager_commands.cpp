@@ -166,9 +166,9 @@ TEST(ManagerCommands, StopRunsExecStopThenSignalsThenStopPostAfterTheMainProcess
                 ::testing::Contains("MAINPID=" + std::to_string(main)));
     EXPECT_EQ(h.state("s"), UnitState::stopping);
     EXPECT_EQ(h.manager.job(h.id("s")), std::string("stop"));
-    EXPECT_FALSE(h.processes.was_signalled(main, SIGTERM)) << "not before exec_stop is done";
+    EXPECT_FALSE(h.cgroups.was_killed("s", SIGTERM)) << "not before exec_stop is done";
     run(h, "s");
-    EXPECT_TRUE(h.processes.was_signalled(main, SIGTERM));
+    EXPECT_TRUE(h.cgroups.was_killed("s", SIGTERM));
     EXPECT_TRUE(h.timers.is_armed(h.id("s"), TimerKind::stop_timeout));
     h.cgroups.members["s"].clear();
     h.manager.on_exit(main, ExitStatus{0, SIGTERM});
@@ -247,9 +247,19 @@ TEST(ManagerCommands, KillModeControlGroupSignalsTheWholeCgroupWithKillSignal) {
     pid_t main = run(h, "s", std::nullopt);
     h.cgroups.members["s"] = {main, main + 50};
     ASSERT_TRUE(h.manager.stop("s").ok());
-    EXPECT_TRUE(h.processes.was_signalled(main, SIGINT));
     EXPECT_TRUE(h.cgroups.was_killed("s", SIGINT));
-    EXPECT_FALSE(h.processes.was_signalled(main, SIGTERM));
+    EXPECT_FALSE(h.cgroups.was_killed("s", SIGTERM));
+    // Once: the cgroup holds the main process (a shell would take a second
+    // SIGINT for a second ^C).
+    EXPECT_TRUE(h.processes.kills.empty());
+}
+
+TEST(ManagerCommands, KillModeControlGroupWithoutACgroupSignalsTheMainProcessAndItsGroup) {
+    Harness h({{"s", service("simple", "", "kill_signal = \"SIGINT\"\n")}});
+    ASSERT_TRUE(h.manager.start("s").ok());
+    pid_t main = run(h, "s", std::nullopt);
+    ASSERT_TRUE(h.manager.stop("s").ok());
+    EXPECT_THAT(h.processes.kills, ElementsAre(std::pair<pid_t, int>{main, SIGINT}));
 }
 
 TEST(ManagerCommands, KillModeMixedSignalsTheMainProcessAloneThenKillsTheRest) {
