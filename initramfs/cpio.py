@@ -102,25 +102,42 @@ class Tree:
         w.trailer()
 
 
-def read_members(data, wanted):
-    """The contents of the regular files named in `wanted` (paths without a
-    leading slash) in an uncompressed newc archive, as {path: bytes}. Stops
-    at the trailer or at the first malformed header: an image of another
-    format simply has no members."""
-    found = {}
-    pos = 0
+def _walk(data, pos=0):
+    """(name, mode, content start, size, next header) for each entry of the
+    newc archive at `pos`, the trailer last. Stops at the first malformed
+    header: what follows is not this archive."""
     while pos + 110 <= len(data) and data[pos:pos + 6] == b"070701":
         try:
             fields = [int(data[pos + 6 + 8 * i:pos + 14 + 8 * i], 16) for i in range(13)]
         except ValueError:
-            break
+            return
         mode, size, namesize = fields[1], fields[6], fields[11]
         name_end = pos + 110 + namesize
         name = data[pos + 110:name_end - 1].decode(errors="replace")
         start = (name_end + 3) & ~3
+        pos = (start + size + 3) & ~3
+        yield name, mode, start, size, pos
         if name == "TRAILER!!!":
-            break
+            return
+
+
+def read_members(data, wanted, pos=0):
+    """The contents of the regular files named in `wanted` (paths without a
+    leading slash) in the uncompressed newc archive at `pos` of `data`, as
+    {path: bytes}. Stops at the trailer or at the first malformed header:
+    an image of another format simply has no members."""
+    found = {}
+    for name, mode, start, size, _ in _walk(data, pos):
         if name in wanted and stat.S_ISREG(mode):
             found[name] = data[start:start + size]
-        pos = (start + size + 3) & ~3
     return found
+
+
+def archive_end(data, pos=0):
+    """Where the newc archive at `pos` ends (after its trailer, on a 4-byte
+    boundary, as the next archive of an initramfs starts), or None when it
+    has no trailer."""
+    for name, _, _, _, end in _walk(data, pos):
+        if name == "TRAILER!!!":
+            return min(end, len(data))
+    return None

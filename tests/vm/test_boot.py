@@ -4,6 +4,8 @@ as PID 1 of the demo root disk."""
 import os
 import re
 
+import pytest
+
 from conftest import wait_booted, wait_shell
 
 
@@ -44,6 +46,25 @@ def test_first_boot_probes_mounts_root_starts_units_and_writes_the_cache(boot):
     vm.type("fastinit poweroff")
     vm.expect(r"shutting down \(then poweroff\)", 30)
     assert vm.wait_exit(60) == 0
+
+
+@pytest.mark.parametrize("method", ["zstd", "lz4"])
+def test_compressed_image_after_early_microcode_boots_to_the_root(boot, images, tmp_path, method):
+    """The kernel unpacks the uncompressed early cpio (microcode; fake
+    here, which the loader ignores) and then the compressed archive with
+    /init. zstd is the default and what every other test boots; lz4 must
+    be the legacy format the kernel reads."""
+    for sub, name in [("intel-ucode", "06-8e-09"), ("amd-ucode", "microcode_amd.bin")]:
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / name).write_bytes(b"not really microcode " * 64)
+    initrd = images.initramfs("%s-ucode.img" % method, "--compress", method,
+                              "--microcode-dir", str(tmp_path))
+    with open(initrd, "rb") as f:
+        assert f.read(6) == b"070701"
+    vm = boot(initrd=initrd)
+    vm.expect(r"devices: (\w[\w-]*) \((.*)\), (\d+) modules loaded, (\d+) failed", 90)
+    vm.expect(r"root /dev/vda mounted read-write", 30)
+    vm.expect(r"switched root; executing /usr/sbin/fastinit-manager", 30)
 
 
 def test_damaged_cache_in_the_image_means_a_probe_and_a_boot(boot, images, tmp_path):

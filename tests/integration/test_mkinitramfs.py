@@ -1,0 +1,297 @@
+"""initramfs/mkinitramfs's image formats, against the real Debian kernel's
+module tree (FASTINIT_MODULES_DIR): every --compress method is read back by
+its own program (zstd, xz, lz4, gzip; cpio(1) lists the members), an early
+microcode cpio comes first uncompressed, --is-fastinit and -u recognise an
+image in every form and refuse another tool's, and --firmware takes the
+files a real module names from a firmware directory."""
+
+import io
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+MKINITRAMFS = os.path.join(REPO, "initramfs", "mkinitramfs")
+sys.path.insert(0, os.path.join(REPO, "initramfs"))
+from cpio import Tree, archive_end, read_members  # noqa: E402
+
+MAGIC = {"zstd": b"\x28\xb5\x2f\xfd", "xz": b"\xfd7zXZ\x00", "lz4": b"\x02\x21\x4c\x18",
+         "gzip": b"\x1f\x8b", "none": b"070701"}
+DECOMPRESS = {"zstd": ["zstd", "-d", "-c"], "xz": ["xz", "-d", "-c"], "lz4": ["lz4", "-d", "-c"],
+              "gzip": ["gzip", "-d", "-c"], "none": ["cat"]}
+INTEL = {"06-8e-09": b"intel 06-8e-09 " * 10, "06-55-04": b"intel 06-55-04 " * 7}
+AMD = {"microcode_amd.bin": b"amd generic " * 5, "microcode_amd_fam17h.bin": b"amd fam17h " * 9}
+
+
+@pytest.fixture(scope="module")
+def moddir():
+    path = os.environ.get("FASTINIT_MODULES_DIR")
+    if not path:
+        pytest.skip("FASTINIT_MODULES_DIR is not set (scripts/test sets it)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def ucode(tmp_path_factory):
+    """A microcode directory as intel-microcode and amd64-microcode fill
+    /lib/firmware, with files that are not microcode beside them."""
+    d = tmp_path_factory.mktemp("ucode")
+    (d / "intel-ucode").mkdir()
+    (d / "amd-ucode").mkdir()
+    for name, data in INTEL.items():
+        (d / "intel-ucode" / name).write_bytes(data)
+    (d / "intel-ucode" / "README").write_bytes(b"not microcode")
+    for name, data in AMD.items():
+        (d / "amd-ucode" / name).write_bytes(data)
+    (d / "amd-ucode" / "microcode_amd.bin.asc").write_bytes(b"a signature")
+    return str(d)
+
+
+def build(fastinit_bin, moddir, out, *extra, check=True):
+    r = subprocess.run([MKINITRAMFS, "-o", str(out), "--kver", os.path.basename(moddir),
+                        "--moddir", moddir, "--fastinit", fastinit_bin, *extra],
+                       capture_output=True, text=True, timeout=300)
+    if check:
+        assert r.returncode == 0, r.stdout + r.stderr
+    return r
+
+
+def is_fastinit(image):
+    r = subprocess.run([MKINITRAMFS, "--is-fastinit", str(image)], capture_output=True,
+                       text=True)
+    assert r.returncode in (0, 1), r.stderr
+    return r.returncode == 0
+
+
+def split_early(data):
+    """(the early uncompressed cpio, the rest) of an image that has one."""
+    assert data[:6] == b"070701", data[:16]
+    end = archive_end(data)
+    assert end is not None
+    return data[:end], data[end:]
+
+
+def unpack(method, data):
+    """The main archive, decompressed by the compressor's own program."""
+    r = subprocess.run(DECOMPRESS[method], input=data, capture_output=True)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def names(archive):
+    r = subprocess.run(["cpio", "-t", "--quiet"], input=archive, capture_output=True, check=True)
+    return set(r.stdout.decode().split())
+
+
+@pytest.mark.parametrize("method", ["zstd", "xz", "lz4", "gzip", "none"])
+def test_each_compression_round_trips_after_early_microcode(fastinit_bin, moddir, ucode,
+                                                            tmp_path, method):
+    image = tmp_path / "initrd.img"
+    extra = [] if method == "zstd" else ["--compress", method]  # zstd: the default
+    build(fastinit_bin, moddir, image, "--microcode-dir", ucode, *extra)
+    early, rest = split_early(image.read_bytes())
+    # A generic image carries both vendors' microcode, each the
+    # concatenation of its files in name order, and nothing else.
+    want = {"kernel/x86/microcode/GenuineIntel.bin",
+            "kernel/x86/microcode/AuthenticAMD.bin"}
+    found = read_members(early, want)
+    assert found == {
+        "kernel/x86/microcode/GenuineIntel.bin": INTEL["06-55-04"] + INTEL["06-8e-09"],
+        "kernel/x86/microcode/AuthenticAMD.bin":
+            AMD["microcode_amd.bin"] + AMD["microcode_amd_fam17h.bin"]}
+    assert names(early) == {"kernel", "kernel/x86", "kernel/x86/microcode"} | want
+
+    assert rest.startswith(MAGIC[method]), rest[:8]
+    archive = unpack(method, rest)
+    members = read_members(archive, {"etc/initrd-release", "usr/sbin/fastinit-stage1"})
+    assert b"ID=fastinit\n" in members["etc/initrd-release"]
+    assert len(members["usr/sbin/fastinit-stage1"]) > 0
+    listed = names(archive)
+    assert "init" in listed
+    assert "lib/modules/%s/modules.dep" % os.path.basename(moddir) in listed
+    assert not any(n.startswith("kernel/") for n in listed)
+    assert is_fastinit(image)
+
+
+def test_xz_images_use_crc32_checks_and_lz4_the_legacy_format(fastinit_bin, moddir, tmp_path):
+    image = tmp_path / "initrd.img"
+    build(fastinit_bin, moddir, image, "--compress", "xz", "--no-microcode")
+    r = subprocess.run(["xz", "--robot", "--list", str(image)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    checks = [line.split("\t")[6] for line in r.stdout.splitlines() if line.startswith("file")]
+    # The kernel's xz decompressor checks CRC32, not xz's default CRC64.
+    assert checks == ["CRC32"], r.stdout
+    build(fastinit_bin, moddir, image, "--compress", "lz4", "--no-microcode")
+    assert image.read_bytes()[:4] == MAGIC["lz4"]  # not the frame format's 04224d18
+
+
+def test_no_microcode_and_an_empty_microcode_dir_mean_no_early_cpio(fastinit_bin, moddir, ucode,
+                                                                   tmp_path):
+    image = tmp_path / "a.img"
+    build(fastinit_bin, moddir, image, "--microcode-dir", ucode, "--no-microcode")
+    assert image.read_bytes().startswith(MAGIC["zstd"])
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    build(fastinit_bin, moddir, image, "--microcode-dir", str(empty), "--compress", "gzip")
+    assert image.read_bytes().startswith(MAGIC["gzip"])
+    assert is_fastinit(image)
+
+
+def cpu_vendor():
+    with open("/proc/cpuinfo") as f:
+        return re.search(r"^vendor_id\s*:\s*(\S+)", f.read(), re.M).group(1)
+
+
+def test_host_only_takes_the_running_cpus_microcode_and_firmware_by_default(
+        fastinit_bin, moddir, ucode, tmp_path):
+    vendor = cpu_vendor()
+    if vendor not in ("GenuineIntel", "AuthenticAMD"):
+        pytest.skip("this CPU (%s) has no early microcode" % vendor)
+    firmware = firmware_dir(moddir, tmp_path)
+    # An unusable cache: host-only falls back to the generic set, the
+    # module named here is added all the same.
+    cache = tmp_path / "devices.db"
+    cache.write_bytes(b"not a device cache\0" * 50)
+    image = tmp_path / "initrd.img"
+    build(fastinit_bin, moddir, image, "--host-only", "--cache", str(cache),
+          "--module", "qla1280", "--microcode-dir", ucode, "--firmware-dir", firmware)
+    early, rest = split_early(image.read_bytes())
+    assert names(early) == {"kernel", "kernel/x86", "kernel/x86/microcode",
+                            "kernel/x86/microcode/%s.bin" % vendor}
+    assert any(n.startswith("lib/firmware/") for n in names(unpack("zstd", rest)))
+
+
+def qla1280_firmware(moddir):
+    """The firmware names of a real SCSI driver of the kernel under test."""
+    with open(os.path.join(moddir, "modules.dep")) as f:
+        path = next(line.split(":")[0] for line in f
+                    if re.search(r"/qla1280\.ko(\.\w+)?:", line))
+    r = subprocess.run(["modinfo", "-F", "firmware", os.path.join(moddir, path)],
+                       capture_output=True, text=True, check=True)
+    fw = r.stdout.split()
+    assert len(fw) >= 3, fw
+    return fw
+
+
+def firmware_dir(moddir, tmp_path):
+    """The first of qla1280's firmware files plain, the second only
+    xz-compressed (the kernel loads that too), the others missing."""
+    fw = qla1280_firmware(moddir)
+    d = tmp_path / "firmware"
+    for i, name in enumerate(fw[:2]):
+        path = d / (name + ("" if i == 0 else ".xz"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(("firmware %d: %s" % (i, name)).encode())
+    (d / "unrelated.bin").write_bytes(b"no module names this")
+    return str(d)
+
+
+def test_firmware_the_modules_name_is_taken_and_missing_ones_are_a_warning(
+        fastinit_bin, moddir, tmp_path):
+    fw = qla1280_firmware(moddir)
+    firmware = firmware_dir(moddir, tmp_path)
+    image = tmp_path / "initrd.img"
+    r = build(fastinit_bin, moddir, image, "--module", "qla1280", "--firmware",
+              "--firmware-dir", firmware, "--no-microcode")
+    assert "2 firmware files" in r.stdout, r.stdout
+    missing = fw[2:]
+    assert re.search(r"warning: %d firmware files .* not in %s: %s" % (
+        len(missing), re.escape(firmware), re.escape(" ".join(sorted(missing)))), r.stderr), \
+        r.stderr
+    archive = unpack("zstd", image.read_bytes())
+    want = {"lib/firmware/" + fw[0], "lib/firmware/" + fw[1] + ".xz"}
+    dirs = {os.path.dirname(n) for n in want} - {"lib/firmware"}
+    assert {n for n in names(archive) if n.startswith("lib/firmware/")} == want | dirs
+    assert read_members(archive, want) == {
+        "lib/firmware/" + fw[0]: ("firmware 0: %s" % fw[0]).encode(),
+        "lib/firmware/" + fw[1] + ".xz": ("firmware 1: %s" % fw[1]).encode()}
+
+    # A generic image without --firmware has none, though the module names some.
+    build(fastinit_bin, moddir, image, "--module", "qla1280", "--firmware-dir", firmware,
+          "--no-microcode")
+    assert not any(n.startswith("lib/firmware") for n in names(unpack("zstd",
+                                                                      image.read_bytes())))
+
+
+def foreign_image(path, compress_argv, early=None):
+    """Another tool's image: an initrd-release that is not fastinit's,
+    compressed by `compress_argv`, perhaps after an early cpio."""
+    tree = Tree()
+    tree.add_data("etc/initrd-release", b"NAME=Debian\nID=debian\n")
+    tree.add_data("init", b"#!/bin/sh\n", 0o755)
+    raw = io.BytesIO()
+    tree.write(raw)
+    data = subprocess.run(compress_argv, input=raw.getvalue(), capture_output=True,
+                          check=True).stdout
+    path.write_bytes((early or b"") + data)
+
+
+@pytest.mark.parametrize("argv", [["zstd", "-c"], ["xz", "-c", "--check=crc32"],
+                                  ["lz4", "-c", "-l"], ["gzip", "-c"], ["cat"]])
+def test_another_tools_image_is_not_fastinit_in_any_compression(ucode, tmp_path, argv,
+                                                               fastinit_bin, moddir):
+    image = tmp_path / "other.img"
+    foreign_image(image, argv)
+    assert not is_fastinit(image)
+    # Nor after an early microcode cpio (taken from one of our images).
+    ours = tmp_path / "ours.img"
+    build(fastinit_bin, moddir, ours, "--microcode-dir", ucode, "--compress", "none")
+    early, _ = split_early(ours.read_bytes())
+    foreign_image(image, argv, early)
+    assert not is_fastinit(image)
+
+
+def test_update_replaces_its_own_compressed_image_and_refuses_another_tools(
+        fastinit_bin, moddir, ucode, tmp_path):
+    kver = os.path.basename(moddir)
+    boot = tmp_path / "boot"
+    boot.mkdir()
+    image = boot / ("initrd.img-" + kver)
+    env = dict(os.environ, FASTINIT_BOOT_DIR=str(boot))
+    update = [MKINITRAMFS, "-u", "-k", kver, "--moddir", moddir, "--fastinit", fastinit_bin,
+              "--microcode-dir", ucode]
+
+    foreign_image(image, ["zstd", "-c"], split_early(
+        build_early(fastinit_bin, moddir, ucode, tmp_path))[0])
+    before = image.read_bytes()
+    r = subprocess.run(update, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1 and "was made by another tool" in r.stderr, r.stderr
+    assert image.read_bytes() == before
+
+    # Ours (xz, early microcode first) is replaced, by a zstd one this time.
+    build(fastinit_bin, moddir, image, "--microcode-dir", ucode, "--compress", "xz")
+    r = subprocess.run(update, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    _, rest = split_early(image.read_bytes())
+    assert rest.startswith(MAGIC["zstd"])
+    assert is_fastinit(image)
+
+
+def build_early(fastinit_bin, moddir, ucode, tmp_path):
+    ours = tmp_path / "early-source.img"
+    build(fastinit_bin, moddir, ours, "--microcode-dir", ucode, "--compress", "none")
+    return ours.read_bytes()
+
+
+def test_a_missing_compressor_is_named_with_its_package(fastinit_bin, moddir, tmp_path):
+    # A PATH without lz4 (the check comes before any other program runs).
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    env = dict(os.environ, PATH=str(bindir))
+    image = tmp_path / "initrd.img"
+    r = subprocess.run([sys.executable, MKINITRAMFS, "-o", str(image), "--kver",
+                        os.path.basename(moddir), "--moddir", moddir, "--fastinit", fastinit_bin,
+                        "--compress", "lz4", "--no-microcode"],
+                       env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1
+    assert "needs lz4, which is not installed (apt-get install lz4)" in r.stderr, r.stderr
+    assert not image.exists() and not os.path.exists(str(image) + ".tmp")
+
+    # Reading an lz4 image needs it too: an error (2), not "not fastinit".
+    foreign_image(image, ["lz4", "-c", "-l"])
+    r = subprocess.run([sys.executable, MKINITRAMFS, "--is-fastinit", str(image)], env=env,
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "apt-get install lz4" in r.stderr, r.stderr
