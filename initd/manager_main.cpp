@@ -38,6 +38,7 @@
 #include "initd/trial_loop.h"
 #include "initd/unit/console_getty.h"
 #include "initd/unit/fstab_units.h"
+#include "initd/unit/ifupdown_interfaces.h"
 #include "initd/unit/system_config.h"
 #include "initd/unit_sources.h"
 #include "initd/watchdog_loop.h"
@@ -377,6 +378,7 @@ int run_manager(int argc, char** argv) {
                         .fstab = args.fstab,
                         .root_read_only = !args.fstab.empty() && root_mounted_read_only(),
                         .console_active = args.console_active,
+                        .network_interfaces = real_boot ? kNetworkInterfacesPath : "",
                         .target = args.target};
     Graph graph = load_unit_graph(sources);
 

@@ -5,6 +5,7 @@
 #include "base/text.h"
 #include "initd/unit/console_getty.h"
 #include "initd/unit/fstab_units.h"
+#include "initd/unit/ifupdown_interfaces.h"
 #include "initd/unit/reload_keep.h"
 #include "initd/unit/unit_template.h"
 
@@ -35,6 +36,20 @@ void add_console_gettys(UnitSet& units, const std::string& console_active) {
         log::info("multi-user wants ", join(added, ", "), " for the console");
 }
 
+// networking waits for the interfaces it raises instead of udev-settle.
+void add_interface_waits(UnitSet& units, const std::string& interfaces_path) {
+    if (interfaces_path.empty() || !units.units.contains("networking"))
+        return;
+    AutoInterfaces interfaces = read_auto_interfaces(interfaces_path, real_interfaces_files());
+    if (!interfaces.complete) {
+        log::info("networking waits for udev-settle: ", interfaces.why_not);
+        return;
+    }
+    auto added = wait_for_interfaces(units, interfaces);
+    if (!added.empty())
+        log::info("networking waits for ", join(added, ", "), " instead of udev-settle");
+}
+
 Graph build_logged_graph(const UnitSet& units) {
     Graph graph = build_graph(units);
     for (const auto& d : graph.problems)
@@ -54,6 +69,7 @@ UnitSet read_unit_sources(const UnitSources& sources, const std::vector<std::str
         log::info("generated ", made, " units from ", sources.fstab);
     }
     add_console_gettys(units, sources.console_active);
+    add_interface_waits(units, sources.network_interfaces);
     std::vector<std::string> all_roots = roots;
     all_roots.push_back(sources.target);  // the target may be an instance
     instantiate_templates(units, all_roots);

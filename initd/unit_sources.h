@@ -1,8 +1,8 @@
 // Where the manager's units come from, read the same way at boot and at
 // every reload: the unit directories (drop-ins, /etc over /usr/lib,
-// templates, enable/disable files), fstab's generated units and the
-// consoles' gettys. Rule: a reload reads exactly what a boot reads, with the
-// same loader; only what it does with the result differs (reload_keep.h,
+// templates, enable/disable files), fstab's generated units, the
+// consoles' gettys and networking's interface waits. Rule: a reload reads exactly what a boot
+// reads, with the same loader; only what it does with the result differs (reload_keep.h,
 // Manager::apply_reload).
 #pragma once
 
@@ -23,7 +23,10 @@ struct UnitSources {
     // then, so a reload after remount-root does not see them all change.
     bool root_read_only = false;
     std::string console_active;  // empty: no gettys for the consoles
-    std::string target;          // the boot target (it may be an instance)
+    // ifupdown's configuration: networking waits for its auto interfaces
+    // (initd/unit/ifupdown_interfaces.h). Empty: networking as written.
+    std::string network_interfaces;
+    std::string target;  // the boot target (it may be an instance)
 };
 
 // Every unit of `sources`, with the instances the target, the units and

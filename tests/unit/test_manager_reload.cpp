@@ -227,6 +227,7 @@ struct LoadedHarness {
                   .fstab = "",
                   .root_read_only = false,
                   .console_active = "",
+                  .network_interfaces = "",
                   .target = "default"},
           h(Harness::FromGraph{}, load_unit_graph(sources)) {}
     ReloadReport reload() { return reload_units(sources, h.manager); }
