@@ -28,8 +28,13 @@ void to_json(nlohmann::json& out, const Stage2Report& report) {
                             {"ms", c->ms},
                             {"cache_rewritten", c->cache_rewritten}};
     if (const auto& p = report.probed)
-        out["probed"] = {{"dir", p->dir}, {"loaded", p->loaded},         {"failed", p->failed},
-                         {"ms", p->ms},   {"from_cache", p->from_cache}, {"why", p->why}};
+        out["probed"] = {{"dir", p->dir},
+                         {"loaded", p->loaded},
+                         {"failed", p->failed},
+                         {"ms", p->ms},
+                         {"from_cache", p->from_cache},
+                         {"why", p->why},
+                         {"no_device", p->no_device}};
 }
 
 void from_json(const nlohmann::json& in, Stage2Report& report) {
@@ -51,6 +56,7 @@ void from_json(const nlohmann::json& in, Stage2Report& report) {
         read_field(*p, "ms", probed.ms);
         read_field(*p, "from_cache", probed.from_cache);
         read_field(*p, "why", probed.why);
+        probed.no_device = names(*p, "no_device");
         report.probed = probed;
     }
 }

@@ -27,6 +27,10 @@ struct Stage2Report {
         double ms = 0;
         bool from_cache = false;  // the cached modules, no probe
         std::string why;          // the decision's reason, in one sentence
+        // Modules whose init said ENODEV: no device for them here, not a
+        // failure (udev's modprobe would meet the same). From the cache
+        // they are not tried again.
+        std::vector<std::string> no_device;
     };
     long long start_us = 0, end_us = 0;  // CLOCK_BOOTTIME
     std::optional<Completed> completed;  // when the initramfs left modules

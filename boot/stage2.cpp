@@ -1,5 +1,6 @@
 #include "boot/stage2.h"
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -120,10 +121,12 @@ void load_the_roots_modules(Stage2Report& out) {
         return;
     }
     bool from_cache = report->decision.path == DevicePath::use_cache;
-    std::vector<std::string> loaded, failed;
+    std::vector<std::string> loaded, failed, no_device;
     for (const CachedModule& module : report->modules) {
         if (module.status == LoadStatus::loaded)
             loaded.push_back(module.spec.name);
+        else if (module.status == LoadStatus::failed && module.errno_value == ENODEV)
+            no_device.push_back(module.spec.name);
         else if (module.status == LoadStatus::failed)
             failed.push_back(module.spec.name + " (" + module.reason + ")");
     }
@@ -131,13 +134,14 @@ void load_the_roots_modules(Stage2Report& out) {
               report->decision.reason);
     log::info("devices: ", from_cache ? "from the cache of " : "probed with ", tree.dir, " in ", ms,
               " ms: ", loaded.empty() ? "nothing more to load" : "loaded " + join(loaded, ", "),
-              failed.empty() ? "" : "; failed: " + join(failed, "; "));
+              failed.empty() ? "" : "; failed: " + join(failed, "; "),
+              no_device.empty() ? "" : "; no device for: " + join(no_device, ", "));
     if (!report->refreshed.empty())
         log::info("devices: the root tree's cache was refreshed: ", report->refreshed);
     if (report->cache_error)
         log::warning("devices: ", report->cache_error->message);
-    out.probed = Stage2Report::Probed{tree.dir, std::move(loaded), std::move(failed),
-                                      ms,       from_cache,        report->decision.reason};
+    out.probed = Stage2Report::Probed{tree.dir,   std::move(loaded),       std::move(failed),   ms,
+                                      from_cache, report->decision.reason, std::move(no_device)};
 }
 
 }  // namespace

@@ -163,7 +163,8 @@ std::string format_stage2_devices(const std::string& report_json) {
         out += std::string(p->from_cache ? "  from the cache of " : "  probed with ") + p->dir +
                ": " +
                (p->loaded.empty() ? "nothing more to load" : "loaded " + join(p->loaded, ", ")) +
-               (p->failed.empty() ? "" : "; failed: " + join(p->failed, ", ")) + " (" +
+               (p->failed.empty() ? "" : "; failed: " + join(p->failed, ", ")) +
+               (p->no_device.empty() ? "" : "; no device for: " + join(p->no_device, ", ")) + " (" +
                ms(static_cast<long long>(p->ms * 1000)) + ")\n";
     return out;
 }

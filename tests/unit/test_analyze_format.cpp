@@ -73,12 +73,13 @@ TEST(AnalyzeFormat, Stage2DevicesReportRoundTripsIntoAnalyzeTime) {
                                          {"i2c_piix4 (No such device)"},
                                          180.25,
                                          false,
-                                         "probing: there is no device cache at /x"};
+                                         "probing: there is no device cache at /x",
+                                         {"edac_mce_amd"}};
     EXPECT_EQ(format_stage2_devices(stage2_report_text(report)),
               "stage 2 devices: @3100.0ms +250.0ms\n"
               "  left by the initramfs: 11 modules in the kernel, 1 failed (42.5ms)\n"
               "  probed with /lib/modules/6.1.0-56-amd64: loaded pcspkr, snd_hda_intel; "
-              "failed: i2c_piix4 (No such device) (180.2ms)\n");
+              "failed: i2c_piix4 (No such device); no device for: edac_mce_amd (180.2ms)\n");
 
     // A root without modules of its own, nothing left by the initramfs.
     Stage2Report quiet;
@@ -89,6 +90,7 @@ TEST(AnalyzeFormat, Stage2DevicesReportRoundTripsIntoAnalyzeTime) {
     nothing_new.completed.reset();
     nothing_new.probed->loaded.clear();
     nothing_new.probed->failed.clear();
+    nothing_new.probed->no_device.clear();
     EXPECT_THAT(format_stage2_devices(stage2_report_text(nothing_new)),
                 ::testing::EndsWith(": nothing more to load (180.2ms)\n"));
 

@@ -68,7 +68,7 @@ TEST(AnalyzePrometheus, PhasesDevicesUnitsAndThePathOfABoot) {
     stage2.start_us = 3100000;
     stage2.end_us = 3600000;
     stage2.probed = Stage2Report::Probed{
-        "/lib/modules/6.1", {"kvm", "floppy"}, {"ccp (ENODEV)"}, 500, false, ""};
+        "/lib/modules/6.1", {"kvm", "floppy"}, {"ccp (ENODEV)"}, 500, false, "", {}};
     std::string out = format_prometheus({.timeline = &t,
                                          .initrd_json = t.boot.initrd_report,
                                          .stage2 = stage2,

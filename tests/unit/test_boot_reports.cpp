@@ -48,8 +48,8 @@ TEST(Stage2Report, RoundTrips) {
     report.start_us = 1;
     report.end_us = 2;
     report.completed = Stage2Report::Completed{3, 1, 4.5, true};
-    report.probed =
-        Stage2Report::Probed{"/lib/modules/x", {"a"}, {"b (c)"}, 6, true, "the cache matches"};
+    report.probed = Stage2Report::Probed{"/lib/modules/x",    {"a"}, {"b (c)"}, 6, true,
+                                         "the cache matches", {"d"}};
     auto back = parse_stage2_report(stage2_report_text(report));
     ASSERT_TRUE(back.ok()) << back.error().message;
     EXPECT_EQ(nlohmann::json(*back), nlohmann::json(report));
