@@ -127,6 +127,12 @@ class Reader {
     bool source(const std::string& kind, const std::string& target, const std::string& from,
                 size_t depth) {
         std::string full = target.starts_with("/") ? target : directory_of(from) + "/" + target;
+        // A wildcard in a directory ("/*/*/x") would have PID 1 walk the
+        // file system; Debian's own is in the file name only.
+        if (kind == "source" &&
+            full.substr(0, full.rfind('/')).find_first_of("*?[") != std::string::npos)
+            return fail(from + ": \"" + shown(target) +
+                        "\" has a wildcard in a directory; only file names are matched");
         auto paths = kind == "source" ? m_files.glob(full) : m_files.directory(full);
         if (!paths)
             return fail(paths.error().message);

@@ -107,6 +107,10 @@ TEST(AutoInterfaces, AnythingNotKnownForSureKeepsTheSettle) {
     oversized.files[kTop] = "auto eth0\n" + std::string(kInterfacesMaxFileSize, '#');
     EXPECT_THAT(not_sure(oversized), HasSubstr("larger than"));
 
+    FakeFiles walk;
+    walk.files[kTop] = "auto eth0\nsource /*/*/x\n";
+    EXPECT_THAT(not_sure(walk), HasSubstr("wildcard in a directory"));
+
     // A file that sources itself: bounded by depth and file count.
     FakeFiles loop;
     loop.files[kTop] = "auto eth0\nsource interfaces\n";
