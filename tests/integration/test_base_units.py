@@ -32,9 +32,10 @@ BASE_UNITS = [
     "udev-settle", "loopback", "loopback-ifup", "networking", "modules-load", "utmp",
     "utmp-shutdown", "boot-metrics", "bless",
 ]
-TARGETS = ["default", "multi-user", "basic", "sysinit", "local-fs", "swap", "remote-fs"]
-# Pulled in only by what needs the network (networking, _netdev mounts).
-NETWORK_TARGETS = ["network", "network-online"]
+TARGETS = ["default", "multi-user", "basic", "sysinit", "local-fs", "swap", "remote-fs",
+           "network"]  # multi-user pulls network in, as networking.service does under systemd
+# Pulled in only by what needs a reachable network (_netdev mounts).
+NETWORK_TARGETS = ["network-online"]
 
 
 SBINDIR = "/usr/sbin"  # what meson puts in @SBINDIR@ with --prefix=/usr
