@@ -73,7 +73,7 @@ def run_setup(images, name, body, disks, last):
     tree.add_data("setup", (SETUP_HEAD % {"last": last} + body + SETUP_TAIL).encode(), 0o755)
     raw = io.BytesIO()
     tree.write(raw)
-    initrd = os.path.join(images.workdir, name + ".img")
+    initrd = os.path.join(images.workdir, name + "-setup.img")
     with open(base, "rb") as f, open(initrd, "wb") as out:
         out.write(f.read())
         out.write(raw.getvalue())
