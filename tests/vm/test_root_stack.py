@@ -158,10 +158,29 @@ mdadm --stop /dev/md0
     assert "md" in assembling.group(1), assembling.group(0)
     degraded = vm.expect(r"(md\d+): degraded, 1 of 2 devices", 60)
     mounted = vm.expect(MOUNTED, 60)
-    assert mounted.group(1).endswith(degraded.group(1)) or "/md" in mounted.group(1), \
-        mounted.group(0)
-    vm.expect(r"recorded what root=LABEL=fastinit-root needs: .*; on md md\d+", 60)
+    assert mounted.group(1) == "/dev/" + degraded.group(1), mounted.group(0)
+    vm.expect(r"recorded what root=LABEL=fastinit-root needs: .*; on md %s\n"
+              % degraded.group(1), 60)
     wait_booted(vm)
     wait_shell(vm)
     status, out = vm.run("cat /proc/mdstat")
     assert re.search(r"\[2/1\] \[U_\]", out), out
+
+    # The next boot assembles from the record at once, loading only the
+    # array's own modules (md_mod, raid1: not raid456 nor device-mapper).
+    mark = len(vm.console)
+    vm.type("fastinit reboot")
+    vm.expect(r"shutting down \(then kexec\)", 30, mark)
+    second = vm.expect(DEVICES, 120, mark)
+    assert second.group(1) == "cache-hit", second.group(0)
+    again = vm.expect(ASSEMBLING, 60, mark)
+    assert (again.group(1), again.group(2)) == ("md", "the device cache's root record")
+    vm.expect(r"md\d+: degraded, 1 of 2 devices", 60, mark)
+    vm.expect(MOUNTED, 60, mark)
+    assert "was not there after" not in vm.console[mark:]
+    wait_booted(vm, 120, mark)
+    wait_shell(vm)
+    status, out = vm.run("cut -d' ' -f1 /proc/modules")
+    loaded = set(out.split())
+    assert {"md_mod", "raid1"} <= loaded, out
+    assert not loaded & {"raid456", "raid10", "dm_mod"}, out
