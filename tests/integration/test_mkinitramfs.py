@@ -366,7 +366,8 @@ def fake_sysfs(root):
     return str(root)
 
 
-def build_host_only(fastinit_bin, moddir, tmp_path, root_dev, tool_path=None):
+def build_host_only(fastinit_bin, moddir, tmp_path, root_dev, tool_path=None,
+                    mode=("--host-only",)):
     env = dict(os.environ, FASTINIT_SYSFS=fake_sysfs(tmp_path / "sys"),
                FASTINIT_ROOT_DEV=root_dev)
     if tool_path is not None:
@@ -375,7 +376,7 @@ def build_host_only(fastinit_bin, moddir, tmp_path, root_dev, tool_path=None):
     cache.write_bytes(b"not a device cache\0" * 50)
     image = tmp_path / "initrd.img"
     r = subprocess.run([MKINITRAMFS, "-o", str(image), "--kver", os.path.basename(moddir),
-                        "--moddir", moddir, "--fastinit", fastinit_bin, "--host-only",
+                        "--moddir", moddir, "--fastinit", fastinit_bin, *mode,
                         "--cache", str(cache), "--compress", "none", "--no-microcode",
                         "--no-firmware"],
                        env=env, capture_output=True, text=True, timeout=300)
@@ -396,6 +397,18 @@ def test_a_host_only_image_carries_the_tools_of_the_roots_chain(
     assert tools == expected, (root_dev, tools)
     if not expected:
         assert modules == set(), modules
+
+
+@pytest.mark.parametrize("root_dev, expected", [("253:0", LAYER_MEMBERS), ("254:32", set())])
+def test_a_capture_image_carries_only_the_tools_of_this_hosts_root(
+        fastinit_bin, moddir, tmp_path, root_dev, expected):
+    """--kdump serves this host, in the crash kernel's reserved memory."""
+    require_layer_tools()
+    r, image = build_host_only(fastinit_bin, moddir, tmp_path, root_dev, mode=("--kdump",))
+    assert r.returncode == 0, r.stderr
+    tools, _, found = layer_names(image)
+    assert "usr/bin/makedumpfile" in found
+    assert tools == expected, (root_dev, tools)
 
 
 def test_a_host_only_root_on_lvm_without_lvm_installed_names_the_package(
