@@ -17,6 +17,12 @@
 //      is found within the grace and costs nothing more.
 // Without a record the kinds go in the order of kLayerKinds: md before
 // lvm, so LVM on RAID works too.
+//
+// A new kind (LUKS: "luks", from a dm/uuid starting CRYPT-) is one entry in
+// kLayerKinds and default_layer_modules, one Stage1System call and its
+// branch in stage 1's assemble(), its tool in real_stage1_system.cpp's
+// kLayerTools and mkinitramfs's LAYERS, and its uuid prefix in
+// device-cache/root_stack.cpp (which refuses it today).
 #pragma once
 
 #include <chrono>
