@@ -4,8 +4,21 @@
 #include "base/text.h"
 #include "device-cache/cache_store.h"
 #include "device-cache/root_record.h"
+#include "device-cache/root_stack.h"
 
 namespace fastinit {
+
+namespace {
+
+// "; on md md0, lvm dm-0" for the log; "" for a root on a disk.
+std::string layers_text(const std::vector<RootLayer>& layers) {
+    std::vector<std::string> parts;
+    for (const RootLayer& layer : layers)
+        parts.push_back(layer.kind + " " + layer.name);
+    return parts.empty() ? "" : "; on " + join(parts, ", ");
+}
+
+}  // namespace
 
 ModuleCounts count_modules(const std::vector<CachedModule>& modules) {
     ModuleCounts counts;
@@ -86,16 +99,17 @@ Result<std::string> BootBringUp::leave_for_the_real_root(const std::vector<Cache
 std::optional<std::string> BootBringUp::remember_root(const std::string& root_device,
                                                       const std::string& fstype,
                                                       const RootRecord& cached) {
-    auto chain = root_driver_modules(root_device);
-    if (!chain)
-        return "cannot tell which modules " + root_device + " needed: " + chain.error().message;
+    auto stack = root_device_stack(root_device);
+    if (!stack)
+        return "cannot tell what " + root_device + " needed: " + stack.error().message;
     // The common case, decided without reading the cache again.
-    if (cached == RootRecord{m_root_source, *chain, fstype, root_device})
+    if (cached == RootRecord{m_root_source, stack->modules, fstype, root_device, stack->layers})
         return std::nullopt;
     CacheLoad cache = load_cache(m_cache_path, m_tree.release);
     if (!cache.valid())
         return std::nullopt;  // nothing to keep it in (already said why)
-    RootRecord record = make_root_record(*cache.cache, m_root_source, *chain, fstype, root_device);
+    RootRecord record = make_root_record(*cache.cache, m_root_source, stack->modules, fstype,
+                                         root_device, stack->layers);
     if (record == cache.cache->root)
         return std::nullopt;
     auto renewed = renew_root_record(m_cache_path, m_tree.release, record);
@@ -105,7 +119,7 @@ std::optional<std::string> BootBringUp::remember_root(const std::string& root_de
         return std::nullopt;
     return "recorded what root=" + m_root_source + " needs: " +
            (record.modules.empty() ? "no device modules" : join(record.modules, ", ")) +
-           (fstype.empty() ? "" : " and " + fstype);
+           (fstype.empty() ? "" : " and " + fstype) + layers_text(record.layers);
 }
 
 }  // namespace fastinit

@@ -37,8 +37,10 @@ BringUpStarted started_summary(const Result<ApplyReport>& started, const std::st
     d.fingerprint_us = report.fingerprint_us;
     d.root_first = report.root_first;
     out.loading_behind = report.left_behind;
-    if (report.cached_root.source == root_source)
+    if (report.cached_root.source == root_source) {
         out.root_hint = {report.cached_root.device, report.cached_root.fstype};
+        out.root_record = report.cached_root;
+    }
     return out;
 }
 

@@ -3,6 +3,7 @@
 // report is not mirrored field by field anywhere else).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "base/initrd_report.h"
@@ -13,9 +14,10 @@ namespace fastinit {
 
 // The first half, as the rest of stage 1 needs it.
 struct BringUpStarted {
-    InitrdReport::Devices devices;  // mode, reason, counts, check times, root_first
-    int loading_behind = 0;         // cached modules left for finish()
-    RootHint root_hint;             // where the cache says this root= was last time
+    InitrdReport::Devices devices;          // mode, reason, counts, check times, root_first
+    int loading_behind = 0;                 // cached modules left for finish()
+    RootHint root_hint;                     // where the cache says this root= was last time
+    std::optional<RootRecord> root_record;  // the cache's, when it is for this root=
 };
 
 // From start()'s report, or its error (mode "none", the error as reason).

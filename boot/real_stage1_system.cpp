@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "base/paths.h"
 #include "base/text.h"
+#include "boot/run_tool.h"
 #include "boot/stage1_system.h"
 #include "device-cache/filesystem_modules.h"
 #include "device-cache/module_tree.h"
@@ -58,6 +59,40 @@ void start_initrd_journal() {
     log::set_sink(log_to_initrd_journal, nullptr);
 }
 
+// Where mkinitramfs puts each layer's tool (a merged /usr or not).
+const std::vector<std::pair<std::string, std::vector<std::string>>> kLayerTools = {
+    {"md", {"/usr/sbin/mdadm", "/sbin/mdadm"}},
+    {"lvm", {"/usr/sbin/lvm", "/sbin/lvm"}},
+};
+
+std::string tool_path(const std::string& kind) {
+    for (const auto& [k, paths] : kLayerTools)
+        if (k == kind)
+            for (const std::string& path : paths)
+                if (::access(path.c_str(), X_OK) == 0)
+                    return path;
+    return "";
+}
+
+// Longer than any assembly of healthy disks; shorter than the root's wait.
+constexpr Duration kToolTimeout = std::chrono::seconds(20);
+
+// Why a tool failed, from its exit status and its last words.
+Error tool_failed(const std::string& name, const ToolRun& run) {
+    std::string said = last_line(run.output);
+    return Error{name + " exited with status " + std::to_string(run.exit_status) +
+                 (said.empty() ? "" : ": " + to_valid_utf8(said))};
+}
+
+// LVM without udev (stage 1 runs none): it makes its /dev nodes itself and
+// waits for no udev event; devices are found by scanning /dev, and a
+// devices file of the installed system (not in the image) must not hide
+// them.
+const char* const kLvmConfig =
+    "devices { obtain_device_list_from_udev = 0 use_devicesfile = 0 } "
+    "activation { udev_sync = 0 udev_rules = 0 monitoring = 0 } "
+    "global { use_lvmpolld = 0 }";
+
 class RealStage1System final : public Stage1System {
   public:
     long long now_us() override { return boottime_us(); }
@@ -82,6 +117,51 @@ class RealStage1System final : public Stage1System {
     BringUpFinish finish_bring_up(const std::string& root_device, const std::string& fstype,
                                   bool hand_over) override {
         return m_bring_up.finish(root_device, fstype, hand_over);
+    }
+
+    std::vector<std::string> layer_tools() override {
+        std::vector<std::string> kinds;
+        for (const auto& [kind, paths] : kLayerTools)
+            if (!tool_path(kind).empty())
+                kinds.push_back(kind);
+        return kinds;
+    }
+
+    Result<void> load_modules(const std::vector<std::string>& names) override {
+        return load_named_modules_here(running_module_tree(), names);
+    }
+
+    Result<std::vector<MdArrayState>> assemble_md() override {
+        // mdadm reads /etc/mdadm/mdadm.conf when the image has one, else
+        // assembles every array it finds from the superblocks.
+        ::mkdir("/run/mdadm", 0755);
+        auto run = run_tool({tool_path("md"), "--assemble", "--scan", "--run"}, kToolTimeout);
+        if (!run)
+            return run.error();
+        auto mdstat = read_file("/proc/mdstat");
+        std::vector<MdArrayState> arrays =
+            mdstat ? parse_mdstat(*mdstat) : std::vector<MdArrayState>{};
+        // Status 2 with arrays running: some were already assembled or
+        // could not start; what runs is in mdstat.
+        if (run->exit_status != 0 && arrays.empty())
+            return tool_failed("mdadm", *run);
+        return arrays;
+    }
+
+    Result<void> activate_lvm() override {
+        for (const char* dir : {"/run/lvm", "/run/lock", "/run/lock/lvm"})
+            ::mkdir(dir, 0700);
+        auto run =
+            run_tool({tool_path("lvm"), "vgchange", "-ay", "--sysinit", "--config", kLvmConfig},
+                     kToolTimeout, {"LVM_SUPPRESS_FD_WARNINGS=1"});
+        if (!run)
+            return run.error();
+        if (run->exit_status != 0)
+            return tool_failed("lvm vgchange", *run);
+        std::string said = last_line(run->output);
+        if (!said.empty())
+            log::info("LVM: ", to_valid_utf8(said));
+        return {};
     }
 
     Result<RootDevice> wait_for_root(const RootSpec& spec, const RootHint& hint) override {

@@ -1,5 +1,6 @@
 #include "boot/stage1_sequence.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <exception>
 #include <optional>
@@ -11,6 +12,7 @@
 #include "base/paths.h"
 #include "base/text.h"
 #include "boot/bring_up_summary.h"
+#include "boot/root_layers.h"
 #include "initd/pid1/crash_handler.h"
 #include "kdump/kdump_config.h"
 
@@ -105,8 +107,48 @@ class Stage1 {
         log_started(m_started, end - start);
     }
 
+    // Before the root is looked for: the md arrays and LVM volumes it may
+    // sit on, when boot/root_layers.h's rule says so.
+    void assemble_root_layers() {
+        const RootRecord* cached = m_started.root_record ? &*m_started.root_record : nullptr;
+        LayerPlan plan = plan_root_layers(m_spec.source, cached, m_system.layer_tools());
+        for (const std::string& kind : plan.missing_tools)
+            log::error("the root is on ", kind,
+                       ", but this initramfs has no tool to assemble it (rebuild it with "
+                       "fastinit-mkinitramfs where that tool is installed)");
+        if (plan.layers.empty())
+            return;
+        if (plan.after_grace) {
+            RootSpec brief = m_spec;
+            brief.timeout = m_spec.timeout ? std::min(*m_spec.timeout, kLayerGrace) : kLayerGrace;
+            if (auto found = m_system.wait_for_root(brief, m_started.root_hint)) {
+                m_found = *found;
+                return;
+            }
+        }
+        long long start = m_system.now_us();
+        std::vector<std::string> kinds;
+        for (const RootLayer& layer : plan.layers)
+            if (std::find(kinds.begin(), kinds.end(), layer.kind) == kinds.end())
+                kinds.push_back(layer.kind);
+        log::info("assembling the root's storage layers (", join(kinds, ", "), "): ", plan.why);
+        std::vector<std::string> done;
+        for (const RootLayer& layer : plan.layers) {
+            if (std::find(done.begin(), done.end(), layer.kind) != done.end())
+                continue;  // one run of a tool assembles every layer of its kind
+            for (const RootLayer& same : plan.layers)
+                if (same.kind == layer.kind && !same.modules.empty())
+                    if (auto loaded = m_system.load_modules(same.modules); !loaded)
+                        log::warning(layer.kind, " modules: ", loaded.error().message);
+            assemble(layer.kind);
+            done.push_back(layer.kind);
+        }
+        log::info("storage layers done in ", (m_system.now_us() - start) / 1000.0, " ms");
+    }
+
     void find_root() {
-        auto found = m_system.wait_for_root(m_spec, m_started.root_hint);
+        auto found = m_found ? Result<RootDevice>(*m_found)
+                             : m_system.wait_for_root(m_spec, m_started.root_hint);
         if (!found)
             give_up(found.error().message);
         m_device = found->node;
@@ -231,6 +273,34 @@ class Stage1 {
     }
 
   private:
+    // One kind of layer: a failure is said and the boot goes on to look for
+    // its root, whose wait says what is missing.
+    void assemble(const std::string& kind) {
+        if (kind == "md") {
+            auto arrays = m_system.assemble_md();
+            if (!arrays) {
+                log::error("md RAID: ", arrays.error().message, "; looking for the root anyway");
+                return;
+            }
+            if (arrays->empty())
+                log::warning("md RAID: no array was assembled");
+            for (const MdArrayState& array : *arrays) {
+                if (array.active && !array.degraded())
+                    log::info(describe_md_array(array));
+                else
+                    log::warning(describe_md_array(array));
+            }
+        } else if (kind == "lvm") {
+            auto activated = m_system.activate_lvm();
+            if (!activated)
+                log::error("LVM: ", activated.error().message, "; looking for the root anyway");
+        } else {
+            // A later fastinit's record (a kind this one does not know).
+            log::error("the root is on a storage layer of kind \"", kind,
+                       "\", which this fastinit cannot assemble");
+        }
+    }
+
     // The emergency shell, except on a crash kernel: nobody may be there to
     // use it, and a reboot brings the machine back.
     [[noreturn]] void give_up(const std::string& why) {
@@ -276,6 +346,7 @@ class Stage1 {
     RootSpec m_spec;
     BringUpStarted m_started;
     KernelCmdline m_cmdline;
+    std::optional<RootDevice> m_found;  // found while deciding on the layers
     std::string m_device, m_fstype, m_next;
     bool m_capturing = false;
 };
@@ -289,6 +360,7 @@ void run_stage1(Stage1System& system, const std::vector<std::string>& args) {
     stage1.enter_capture_mode();
     stage1.read_root_spec();
     stage1.start_bring_up();
+    stage1.assemble_root_layers();
     stage1.find_root();
     stage1.load_root_filesystem();
     stage1.mount_root();

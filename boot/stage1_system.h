@@ -13,6 +13,7 @@
 #include "base/duration.h"
 #include "base/result.h"
 #include "boot/bring_up.h"
+#include "boot/root_layers.h"
 #include "initd/stage1/root_mount.h"
 #include "initd/stage1/root_spec.h"
 #include "initd/stage1/switch_root.h"
@@ -38,6 +39,19 @@ class Stage1System {
                                                const std::string& root_source) = 0;
     virtual BringUpFinish finish_bring_up(const std::string& root_device, const std::string& fstype,
                                           bool hand_over) = 0;
+
+    // The storage layers the root may sit on (boot/root_layers.h says when
+    // they are assembled). The kinds whose tool this image carries: "md"
+    // (mdadm), "lvm" (lvm).
+    virtual std::vector<std::string> layer_tools() = 0;
+    // Modules no device asks for, by name or alias (a layer's: md_mod,
+    // raid1, dm_mod). An error names those that did not load.
+    virtual Result<void> load_modules(const std::vector<std::string>& names) = 0;
+    // `mdadm --assemble --scan --run` (degraded arrays start too), then the
+    // arrays as /proc/mdstat shows them.
+    virtual Result<std::vector<MdArrayState>> assemble_md() = 0;
+    // `lvm vgchange -ay --sysinit`, with udev left out (there is none).
+    virtual Result<void> activate_lvm() = 0;
 
     // The root (initd/stage1/root_mount.h).
     virtual Result<RootDevice> wait_for_root(const RootSpec& spec, const RootHint& hint) = 0;

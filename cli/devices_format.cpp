@@ -205,8 +205,17 @@ nlohmann::json cache_to_json(const DeviceCache& cache) {
     json timings = json::array();
     for (const PhaseTiming& t : cache.timings)
         timings.push_back({{"round", t.round}, {"phase", t.phase}, {"duration_us", t.duration_us}});
+    json layers = json::array();
+    for (const RootLayer& l : cache.root.layers)
+        layers.push_back({{"kind", l.kind}, {"name", l.name}, {"modules", l.modules}});
+    json root = {{"source", cache.root.source},
+                 {"modules", cache.root.modules},
+                 {"fstype", cache.root.fstype},
+                 {"device", cache.root.device},
+                 {"layers", layers}};
     return {{"modules_dir", cache.modules_dir},
             {"written_at", cache.written_at},
+            {"root", root},
             {"fingerprint", fingerprint},
             {"devices", devices},
             {"aliases", aliases},

@@ -17,6 +17,7 @@
 #include "device-cache/cache_store.h"
 #include "device-cache/hostile_db.h"
 #include "device-cache/module_path.h"
+#include "device-cache/root_stack.h"
 #include "device-cache/sqlite_db.h"
 
 namespace fastinit {
@@ -206,6 +207,9 @@ int read_tables(sqlite3* db, int64_t version, CacheDetail detail, DeviceCache& c
     cache.root.source = meta["root_source"];
     cache.root.fstype = meta["root_fstype"];
     cache.root.device = meta["root_device"];
+    // Since version 3; an older cache's root has no layers (the next boot
+    // with a stacked root records them).
+    cache.root.layers = parse_root_layers(meta["root_layers"]);
 
     rc = for_each_row(db, "SELECT part, value FROM fingerprint",
                       [&](const Statement& row) { parts[row.text(0)] = row.text(1); });

@@ -8,6 +8,8 @@
 namespace fastinit {
 
 inline constexpr const char* kCacheSchema = R"sql(
+-- Since version 3, meta's root_layers holds the root record's storage
+-- layers, one a line: "KIND NAME MODULE..." (root_stack.h).
 CREATE TABLE meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL

@@ -26,7 +26,8 @@ namespace fastinit {
 //   1  the first
 //   2  adds the root record (table root_modules, meta root_source,
 //      root_fstype and root_device)
-inline constexpr int kCacheSchemaVersion = 2;
+//   3  adds the root's storage layers (meta root_layers, root_stack.h)
+inline constexpr int kCacheSchemaVersion = 3;
 inline constexpr int kOldestReadableCacheSchema = 1;
 
 // The largest file the reader opens: the limit of what stage 1 hands over

@@ -11,6 +11,7 @@
 #include "base/unique_fd.h"
 #include "device-cache/cache_schema.h"
 #include "device-cache/cache_store.h"
+#include "device-cache/root_stack.h"
 #include "device-cache/sqlite_db.h"
 
 namespace fastinit {
@@ -106,6 +107,7 @@ void write_tables(Writer& w, const DeviceCache& cache) {
     w.insert(meta, "meta", "root_source", cache.root.source);
     w.insert(meta, "meta", "root_fstype", cache.root.fstype);
     w.insert(meta, "meta", "root_device", cache.root.device);
+    w.insert(meta, "meta", "root_layers", format_root_layers(cache.root.layers));
 
     const Fingerprint& fingerprint = cache.fingerprint;
     Statement part = w.prepare("INSERT INTO fingerprint VALUES (?, ?)", "fingerprint");

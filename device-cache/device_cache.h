@@ -33,6 +33,19 @@ struct PhaseTiming {
     bool operator==(const PhaseTiming&) const = default;
 };
 
+// One layer of storage the root sits on, which stage 1 must assemble before
+// the root device exists (boot/root_layers.h): an md array, an LVM volume,
+// later a LUKS mapping. Each kind is one way of assembling.
+struct RootLayer {
+    std::string kind;  // "md", "lvm"
+    std::string name;  // the device it makes: "md0", "dm-0"
+    // The modules it needs that no device asks for ("md_mod", "raid1";
+    // "dm_mod"), loaded by name before it is assembled.
+    std::vector<std::string> modules;
+
+    bool operator==(const RootLayer&) const = default;
+};
+
 // What mounting the root needed on the boot that recorded it, so the next
 // boot with the same root= can load that first and look for its root while
 // the other modules still load.
@@ -46,6 +59,10 @@ struct RootRecord {
     std::string fstype;
     // The node it was found at ("/dev/vda"): where to look first next time.
     std::string device;
+    // The layers between the disks and the root device, in assembly order
+    // (innermost first: the md array before the LVM volume on it); empty for
+    // a root directly on a disk. `modules` then are the disks' chains.
+    std::vector<RootLayer> layers = {};
 
     bool known() const { return !source.empty() && (!modules.empty() || !fstype.empty()); }
     bool operator==(const RootRecord&) const = default;

@@ -1,5 +1,7 @@
 #include "device-cache/filesystem_modules.h"
 
+#include "base/text.h"
+
 #include <algorithm>
 
 #include "device-cache/kmod_loader.h"
@@ -28,6 +30,24 @@ Result<void> load_filesystem_here(const ModuleTree& tree, const std::string& fst
         if (!is_in_kernel(result.status) &&
             std::find(wanted.begin(), wanted.end(), result.name) != wanted.end())
             return Error{result.reason, result.errno_value};
+    return {};
+}
+
+Result<void> load_named_modules_here(const ModuleTree& tree,
+                                     const std::vector<std::string>& names) {
+    auto resolver = KmodResolver::open(tree);
+    if (!resolver)
+        return resolver.error();
+    auto resolution = resolver->resolve(names);
+    if (!resolution)
+        return resolution.error();
+    KmodLoader loader(tree);
+    std::vector<std::string> failed;
+    for (const auto& result : load_in_parallel(make_load_plan(resolution->modules), loader))
+        if (!is_in_kernel(result.status))
+            failed.push_back(result.name + " (" + result.reason + ")");
+    if (!failed.empty())
+        return Error{"not loaded: " + join(failed, ", ")};
     return {};
 }
 

@@ -20,4 +20,9 @@ Result<Resolution> resolve_filesystem(ModuleResolver& resolver, const std::strin
 // CPU-specific crc32c) may fail without harm.
 Result<void> load_filesystem_here(const ModuleTree& tree, const std::string& fstype);
 
+// The same for modules by name or alias that no device asks for (a storage
+// layer's: md_mod, raid1, dm_mod). Those built into the kernel need nothing;
+// an error names each that neither is built in nor loaded.
+Result<void> load_named_modules_here(const ModuleTree& tree, const std::vector<std::string>& names);
+
 }  // namespace fastinit

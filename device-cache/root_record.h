@@ -24,11 +24,11 @@ Result<std::vector<std::string>> block_device_driver_modules(dev_t device,
 Result<std::vector<std::string>> root_driver_modules(const std::string& device_node);
 
 // The record for `source` (root=), found at `device` with filesystem
-// `fstype`, from the modules on the device's chain, keeping only those the
-// cache knows how to load.
+// `fstype` on `layers` (root_stack.h), from the modules on the disks' chains, keeping only those
+// the cache knows how to load.
 RootRecord make_root_record(const DeviceCache& cache, const std::string& source,
                             const std::vector<std::string>& chain, const std::string& fstype,
-                            const std::string& device);
+                            const std::string& device, const std::vector<RootLayer>& layers = {});
 
 // Stores `root` in the cache at `path` (a valid cache for `kernel_release`)
 // when it differs from the one it has; returns whether it wrote.

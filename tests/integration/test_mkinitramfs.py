@@ -295,3 +295,129 @@ def test_a_missing_compressor_is_named_with_its_package(fastinit_bin, moddir, tm
     r = subprocess.run([sys.executable, MKINITRAMFS, "--is-fastinit", str(image)], env=env,
                        capture_output=True, text=True)
     assert r.returncode == 2 and "apt-get install lz4" in r.stderr, r.stderr
+
+
+# ---- mdadm and lvm for a root on md RAID or LVM (--storage-tools) ----------
+
+LAYER_MEMBERS = {"usr/sbin/mdadm", "usr/sbin/lvm"}
+
+
+def layer_names(image):
+    found = names(image.read_bytes())
+    tools = LAYER_MEMBERS & found
+    modules = {os.path.basename(n) for n in found
+               if re.search(r"/(md-mod|raid1|dm-mod)\.ko", n)}
+    return tools, modules, found
+
+
+def require_layer_tools():
+    import shutil
+    for program, package in [("mdadm", "mdadm"), ("lvm", "lvm2")]:
+        if not shutil.which(program, path="/usr/sbin:/sbin"):
+            pytest.fail("%s is not installed (apt-get install %s; scripts/install-deps)"
+                        % (program, package))
+
+
+def test_a_generic_image_carries_the_installed_layer_tools_unless_told_not_to(
+        fastinit_bin, moddir, tmp_path):
+    require_layer_tools()
+    image = tmp_path / "initrd.img"
+    r = build(fastinit_bin, moddir, image, "--compress", "none", "--no-microcode")
+    assert "lvm, mdadm" in r.stdout, r.stdout
+    tools, modules, found = layer_names(image)
+    assert tools == LAYER_MEMBERS
+    assert modules == {"md-mod.ko", "raid1.ko", "dm-mod.ko"}, modules
+    # Their libraries, found as the fastinit binary's are.
+    assert any("libdevmapper.so" in n for n in found), sorted(found)
+    if os.path.exists("/etc/lvm/lvm.conf"):
+        assert "etc/lvm/lvm.conf" in found
+
+    plain = tmp_path / "plain.img"
+    build(fastinit_bin, moddir, plain, "--compress", "none", "--no-microcode",
+          "--storage-tools", "no")
+    tools, modules, found = layer_names(plain)
+    assert tools == set() and modules == set(), (tools, modules)
+    assert not any("libdevmapper" in n for n in found)
+
+
+def fake_sysfs(root):
+    """A sysfs tree with the host's root, dm-0, an LVM volume on the RAID1
+    md0 of vda and vdb (as root_stack.h reads it), and a plain disk vdc."""
+    def block(major_minor, device):
+        (root / "devices" / device).mkdir(parents=True, exist_ok=True)
+        link = root / "dev" / "block" / major_minor
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to("../../devices/" + device)
+    for disk in ("vda", "vdb", "vdc"):
+        block({"vda": "254:0", "vdb": "254:16", "vdc": "254:32"}[disk],
+              "pci0000:00/virtio/block/" + disk)
+    block("9:0", "virtual/block/md0")
+    (root / "devices/virtual/block/md0/md").mkdir()
+    (root / "devices/virtual/block/md0/md/level").write_text("raid1\n")
+    (root / "devices/virtual/block/md0/slaves").mkdir()
+    for disk in ("vda", "vdb"):
+        (root / "devices/virtual/block/md0/slaves" / disk).symlink_to(
+            "../../../../pci0000:00/virtio/block/" + disk)
+    block("253:0", "virtual/block/dm-0")
+    (root / "devices/virtual/block/dm-0/dm").mkdir()
+    (root / "devices/virtual/block/dm-0/dm/uuid").write_text("LVM-abcdef\n")
+    (root / "devices/virtual/block/dm-0/slaves").mkdir()
+    (root / "devices/virtual/block/dm-0/slaves/md0").symlink_to("../../md0")
+    return str(root)
+
+
+def build_host_only(fastinit_bin, moddir, tmp_path, root_dev, tool_path=None,
+                    mode=("--host-only",)):
+    env = dict(os.environ, FASTINIT_SYSFS=fake_sysfs(tmp_path / "sys"),
+               FASTINIT_ROOT_DEV=root_dev)
+    if tool_path is not None:
+        env["FASTINIT_TOOL_PATH"] = tool_path
+    cache = tmp_path / "devices.db"  # unusable: the generic set, as the test above
+    cache.write_bytes(b"not a device cache\0" * 50)
+    image = tmp_path / "initrd.img"
+    r = subprocess.run([MKINITRAMFS, "-o", str(image), "--kver", os.path.basename(moddir),
+                        "--moddir", moddir, "--fastinit", fastinit_bin, *mode,
+                        "--cache", str(cache), "--compress", "none", "--no-microcode",
+                        "--no-firmware"],
+                       env=env, capture_output=True, text=True, timeout=300)
+    return r, image
+
+
+@pytest.mark.parametrize("root_dev, expected", [
+    ("253:0", LAYER_MEMBERS),        # LVM on RAID1: both
+    ("9:0", {"usr/sbin/mdadm"}),     # the array itself: mdadm only
+    ("254:32", set()),               # a plain disk: neither
+])
+def test_a_host_only_image_carries_the_tools_of_the_roots_chain(
+        fastinit_bin, moddir, tmp_path, root_dev, expected):
+    require_layer_tools()
+    r, image = build_host_only(fastinit_bin, moddir, tmp_path, root_dev)
+    assert r.returncode == 0, r.stderr
+    tools, modules, _ = layer_names(image)
+    assert tools == expected, (root_dev, tools)
+    # The modules are the generic set's whatever the root: the same module
+    # index as the generic image whose boot wrote the cache.
+    assert modules == {"md-mod.ko", "raid1.ko", "dm-mod.ko"}, modules
+
+
+@pytest.mark.parametrize("root_dev, expected", [("253:0", LAYER_MEMBERS), ("254:32", set())])
+def test_a_capture_image_carries_only_the_tools_of_this_hosts_root(
+        fastinit_bin, moddir, tmp_path, root_dev, expected):
+    """--kdump serves this host, in the crash kernel's reserved memory."""
+    require_layer_tools()
+    r, image = build_host_only(fastinit_bin, moddir, tmp_path, root_dev, mode=("--kdump",))
+    assert r.returncode == 0, r.stderr
+    tools, modules, found = layer_names(image)
+    assert "usr/bin/makedumpfile" in found
+    assert tools == expected, (root_dev, tools)
+    assert bool(modules) == bool(expected), modules
+
+
+def test_a_host_only_root_on_lvm_without_lvm_installed_names_the_package(
+        fastinit_bin, moddir, tmp_path):
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    r, image = build_host_only(fastinit_bin, moddir, tmp_path, "253:0", tool_path=str(empty))
+    assert r.returncode == 1
+    assert "apt-get install" in r.stderr and ("lvm2" in r.stderr or "mdadm" in r.stderr), r.stderr
+    assert not image.exists()

@@ -9,6 +9,7 @@
 
 #include "device-cache/cache_store.h"
 #include "device-cache/root_record.h"
+#include "device-cache/root_stack.h"
 #include "tests/unit/device_fakes.h"
 #include "tests/unit/temp_tree.h"
 
@@ -35,7 +36,7 @@ class Sysfs : public ::testing::Test {
         for (int i = 0; i < depth; ++i)
             up += "../";
         tree.link("devices/" + device + "/driver", up + driver_dir);
-        if (!module.empty()) {
+        if (!module.empty() && !std::filesystem::is_symlink(tree.path(driver_dir + "/module"))) {
             std::filesystem::create_directories(tree.path("module/" + module));
             tree.link(driver_dir + "/module", "../../../../module/" + module);
         }
@@ -45,7 +46,26 @@ class Sysfs : public ::testing::Test {
         tree.link("dev/block/" + std::to_string(major) + ":" + std::to_string(minor),
                   "../../devices/" + device);
     }
+    // Block device `slave` is part of layer `layer` (slaves/ links to it).
+    void slave(const std::string& layer, const std::string& slave) {
+        std::string up;
+        for (int i = 0, n = static_cast<int>(std::count(layer.begin(), layer.end(), '/')) + 2;
+             i < n; ++i)
+            up += "../";
+        tree.link("devices/" + layer + "/slaves/" + slave.substr(slave.rfind('/') + 1), up + slave);
+    }
+    void virtio_disks() {
+        bind("pci0000:00/0000:00:04.0", "pci", "virtio-pci", "virtio_pci");
+        bind("pci0000:00/0000:00:04.0/virtio1", "virtio", "virtio_blk", "virtio_blk");
+        bind("pci0000:00/0000:00:05.0", "pci", "virtio-pci", "virtio_pci");
+        bind("pci0000:00/0000:00:05.0/virtio2", "virtio", "virtio_blk", "virtio_blk");
+        block(254, 0, kVda);
+        block(254, 16, kVdb);
+    }
     std::string sysfs() const { return tree.root().string(); }
+
+    static constexpr const char* kVda = "pci0000:00/0000:00:04.0/virtio1/block/vda";
+    static constexpr const char* kVdb = "pci0000:00/0000:00:05.0/virtio2/block/vdb";
 
     TempTree tree;
 };
@@ -81,6 +101,74 @@ TEST_F(Sysfs, AnUnknownDeviceIsAnError) {
     auto modules = block_device_driver_modules(makedev(8, 16), sysfs());
     ASSERT_FALSE(modules.ok());
     EXPECT_THAT(modules.error().message, HasSubstr("8:16"));
+}
+
+TEST_F(Sysfs, APlainDiskHasNoLayers) {
+    virtio_disks();
+    auto stack = block_device_stack(makedev(254, 0), sysfs());
+    ASSERT_TRUE(stack.ok()) << stack.error().message;
+    EXPECT_THAT(stack->layers, IsEmpty());
+    EXPECT_THAT(stack->modules, ElementsAre("virtio_pci", "virtio_blk"));
+}
+
+// LVM on a RAID1 of two virtio disks: the array first, then the volume; the
+// disks' chains once.
+TEST_F(Sysfs, LvmOnRaid1IsAssembledInnermostFirst) {
+    virtio_disks();
+    block(9, 0, "virtual/block/md0");
+    tree.write("devices/virtual/block/md0/md/level", "raid1\n");
+    slave("virtual/block/md0", kVda);
+    slave("virtual/block/md0", kVdb);
+    block(253, 0, "virtual/block/dm-0");
+    tree.write("devices/virtual/block/dm-0/dm/uuid", "LVM-abcdefgh\n");
+    slave("virtual/block/dm-0", "virtual/block/md0");
+    auto stack = block_device_stack(makedev(253, 0), sysfs());
+    ASSERT_TRUE(stack.ok()) << stack.error().message;
+    EXPECT_EQ(stack->layers, (std::vector<RootLayer>{{"md", "md0", {"md_mod", "raid1"}},
+                                                     {"lvm", "dm-0", {"dm_mod"}}}));
+    EXPECT_THAT(stack->modules, ElementsAre("virtio_pci", "virtio_blk"));
+}
+
+TEST_F(Sysfs, AVolumeGroupOnTwoDisksIsOneLayer) {
+    virtio_disks();
+    block(253, 1, "virtual/block/dm-1");
+    tree.write("devices/virtual/block/dm-1/dm/uuid", "LVM-xyz\n");
+    slave("virtual/block/dm-1", kVda);
+    slave("virtual/block/dm-1", kVdb);
+    auto stack = block_device_stack(makedev(253, 1), sysfs());
+    ASSERT_TRUE(stack.ok()) << stack.error().message;
+    EXPECT_EQ(stack->layers, (std::vector<RootLayer>{{"lvm", "dm-1", {"dm_mod"}}}));
+}
+
+TEST_F(Sysfs, ARaid5NeedsRaid456) {
+    virtio_disks();
+    block(9, 1, "virtual/block/md1");
+    tree.write("devices/virtual/block/md1/md/level", "raid5\n");
+    slave("virtual/block/md1", kVda);
+    auto stack = block_device_stack(makedev(9, 1), sysfs());
+    ASSERT_TRUE(stack.ok()) << stack.error().message;
+    ASSERT_EQ(stack->layers.size(), 1u);
+    EXPECT_THAT(stack->layers[0].modules, ElementsAre("md_mod", "raid456"));
+}
+
+// Stage 1 could not assemble it again: the record must not claim it can.
+TEST_F(Sysfs, ADeviceMapperDeviceOfAnUnknownKindIsAnError) {
+    virtio_disks();
+    block(253, 2, "virtual/block/dm-2");
+    tree.write("devices/virtual/block/dm-2/dm/uuid", "CRYPT-LUKS2-1234-root\n");
+    slave("virtual/block/dm-2", kVda);
+    auto stack = block_device_stack(makedev(253, 2), sysfs());
+    ASSERT_FALSE(stack.ok());
+    EXPECT_THAT(stack.error().message, HasSubstr("dm-2"));
+    EXPECT_THAT(stack.error().message, HasSubstr("cannot assemble"));
+}
+
+TEST(RootLayersText, RoundTripsAndSkipsDamagedLines) {
+    std::vector<RootLayer> layers{{"md", "md0", {"md_mod", "raid1"}}, {"lvm", "dm-0", {}}};
+    EXPECT_EQ(parse_root_layers(format_root_layers(layers)), layers);
+    EXPECT_THAT(parse_root_layers(""), IsEmpty());
+    EXPECT_EQ(parse_root_layers("lonely\nmd  md1 md_mod\n"),
+              (std::vector<RootLayer>{{"md", "md1", {"md_mod"}}}));
 }
 
 TEST(RootDriverModules, ANodeThatIsNotABlockDeviceIsAnError) {

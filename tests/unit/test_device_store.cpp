@@ -81,7 +81,11 @@ DeviceCache sample_cache() {
     cache.modules = {ring, virtio, pci, blk, post};
     cache.timings = {
         {0, "enumerate", 1200}, {0, "resolve", 800}, {0, "load", 5000}, {1, "enumerate", 900}};
-    cache.root = {"LABEL=root", {"virtio_pci", "virtio_blk"}, "ext4", "/dev/vda"};
+    cache.root = {"LABEL=root",
+                  {"virtio_pci", "virtio_blk"},
+                  "ext4",
+                  "/dev/mapper/vg-root",
+                  {{"md", "md0", {"md_mod", "raid1"}}, {"lvm", "dm-0", {"dm_mod"}}}};
     return cache;
 }
 
@@ -231,7 +235,7 @@ TEST_F(Store, WrongSchemaVersion) {
     CacheLoad loaded = load_cache(path, kKernel);
     EXPECT_EQ(loaded.state, CacheState::wrong_schema);
     EXPECT_THAT(loaded.reason,
-                HasSubstr("has schema version 3, this fastinit reads versions 1 to 2"));
+                HasSubstr("has schema version 4, this fastinit reads versions 1 to 3"));
 }
 
 // A cache as version 1 wrote it: everything but the root record.
@@ -271,6 +275,22 @@ TEST_F(Store, AVersion1CacheIsReadForwardWithoutARootRecord) {
     EXPECT_EQ(version, kCacheSchemaVersion);
     EXPECT_EQ(load_cache(path, kKernel).cache->root,
               (RootRecord{"UUID=1234", {"ahci"}, "xfs", "/dev/sda2"}));
+}
+
+// Version 2 had the root record without its layers: read forward, the root
+// has none (the next boot with a stacked root records them).
+TEST_F(Store, AVersion2CacheIsReadForwardWithoutRootLayers) {
+    std::filesystem::copy_file(good(), path);
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(exec_sql(db, "DELETE FROM meta WHERE key = 'root_layers'; PRAGMA user_version = 2"),
+              SQLITE_OK);
+    sqlite3_close(db);
+    CacheLoad loaded = load_cache(path, kKernel);
+    ASSERT_EQ(loaded.state, CacheState::valid) << loaded.reason;
+    DeviceCache expected = sample_cache();
+    expected.root.layers.clear();
+    EXPECT_EQ(*loaded.cache, expected);
 }
 
 TEST_F(Store, AVersion2CacheWithoutItsRootTableIsNotAFastinitCache) {

@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "base/initrd_report.h"
+#include "base/log.h"
 #include "base/paths.h"
+#include "base/text.h"
 #include "boot/stage1_sequence.h"
 
 namespace fastinit {
@@ -59,6 +61,13 @@ class FakeStage1System : public Stage1System {
     std::set<std::string> executable;  // what exec runs (and so ends the run)
     bool vmcore = false;
     CaptureOutcome capture_outcome;
+    // The storage layers: the tools the image has, what they answer, and
+    // whether the root appears only once they ran.
+    std::vector<std::string> tools;
+    Result<std::vector<MdArrayState>> md_arrays = std::vector<MdArrayState>{};
+    Result<void> lvm_activated = {};
+    Result<void> modules_loaded = {};
+    bool root_needs_layers = false;
 
     // What it was asked.
     std::vector<std::string> calls;  // without look_up
@@ -95,8 +104,26 @@ class FakeStage1System : public Stage1System {
             throw 42;
         return finished;
     }
+    std::vector<std::string> layer_tools() override { return tools; }
+    Result<void> load_modules(const std::vector<std::string>& names) override {
+        calls.push_back("load modules " + join(names, " "));
+        return modules_loaded;
+    }
+    Result<std::vector<MdArrayState>> assemble_md() override {
+        calls.push_back("assemble md");
+        assembled = true;
+        return md_arrays;
+    }
+    Result<void> activate_lvm() override {
+        calls.push_back("activate lvm");
+        assembled = true;
+        return lvm_activated;
+    }
     Result<RootDevice> wait_for_root(const RootSpec& spec, const RootHint&) override {
-        calls.push_back("wait for " + spec.source);
+        bool brief = spec.timeout && *spec.timeout <= kLayerGrace;
+        calls.push_back((brief ? "wait briefly for " : "wait for ") + spec.source);
+        if (root_needs_layers && !assembled)
+            return Error{"no root " + spec.source + " (block devices: vda)"};
         return root;
     }
     std::string detect_fstype(const std::string&) override { return "xfs"; }
@@ -154,6 +181,21 @@ class FakeStage1System : public Stage1System {
 
   private:
     long long m_clock = 0;
+    bool assembled = false;
+};
+
+// Every message logged while it lives.
+class LogCapture {
+  public:
+    LogCapture() { log::set_sink(&LogCapture::sink, this); }
+    ~LogCapture() { log::set_sink(nullptr, nullptr); }
+    std::string text() const { return m_text; }
+
+  private:
+    static void sink(void* self, int, std::string_view message) {
+        static_cast<LogCapture*>(self)->m_text += std::string(message) + "\n";
+    }
+    std::string m_text;
 };
 
 // "exec PROGRAM" or "emergency: WHY".
@@ -450,6 +492,169 @@ TEST(Stage1Sequence, ModulesLeftBehindAreCountedWhenTheyAreIn) {
     run(left);
     EXPECT_FALSE(written_report(left).devices.all_loaded_us.has_value());
     EXPECT_EQ(written_report(left).devices.left_for_the_real_root, 3);
+}
+
+// ---- the root's storage layers (boot/root_layers.h) -------------------------
+
+// The calls between the bring-up and the mount.
+std::vector<std::string> layer_calls(const FakeStage1System& system) {
+    std::vector<std::string> out;
+    bool on = false;
+    for (const std::string& call : system.calls) {
+        if (call.starts_with("mount /"))
+            break;
+        if (on)
+            out.push_back(call);
+        on = on || call.starts_with("start bring-up");
+    }
+    return out;
+}
+
+TEST(Stage1Layers, AnImageWithoutToolsWaitsForItsRootAsAlways) {
+    FakeStage1System system;
+    system.cmdline = "root=/dev/mapper/vg-root";
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(layer_calls(system), ElementsAre("wait for /dev/mapper/vg-root", "load fs ext4"));
+}
+
+TEST(Stage1Layers, APlainRootFoundWithinTheGraceAssemblesNothing) {
+    FakeStage1System system;
+    system.cmdline = "root=LABEL=root";
+    system.tools = {"md", "lvm"};
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(layer_calls(system), ElementsAre("wait briefly for LABEL=root", "load fs ext4"));
+}
+
+TEST(Stage1Layers, ARootNotThereAfterTheGraceAssemblesEveryKindThenWaits) {
+    FakeStage1System system;
+    system.cmdline = "root=LABEL=root";
+    system.tools = {"md", "lvm"};
+    system.root_needs_layers = true;
+    system.md_arrays = std::vector<MdArrayState>{{"md0", "raid1", true, 1, 2}};
+    LogCapture logs;
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(
+        layer_calls(system),
+        ElementsAre("wait briefly for LABEL=root", "load modules md_mod raid1 raid0 raid10 raid456",
+                    "assemble md", "load modules dm_mod dm_snapshot dm_mirror", "activate lvm",
+                    "wait for LABEL=root", "load fs ext4"));
+    EXPECT_THAT(logs.text(), HasSubstr("md0: degraded, 1 of 2 devices"));
+    EXPECT_THAT(logs.text(), HasSubstr("root=LABEL=root was not there after 2s"));
+}
+
+TEST(Stage1Layers, ARootNamingAnAssembledNodeAssemblesAtOnce) {
+    for (std::string source : {"/dev/mapper/vg-root", "/dev/md0", "/dev/vg/root", "/dev/md/r"}) {
+        FakeStage1System system;
+        system.cmdline = "root=" + source;
+        system.tools = {"lvm"};
+        system.root_needs_layers = true;
+        EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager") << source;
+        EXPECT_THAT(layer_calls(system),
+                    ElementsAre("load modules dm_mod dm_snapshot dm_mirror", "activate lvm",
+                                "wait for " + source, "load fs ext4"))
+            << source;
+    }
+}
+
+TEST(Stage1Layers, ACacheHitAssemblesTheRecordedLayersAtOnceWithTheirModulesOnly) {
+    FakeStage1System system;
+    system.cmdline = "root=LABEL=root";
+    system.tools = {"md", "lvm"};
+    system.root_needs_layers = true;
+    system.report->cached_root = {
+        "LABEL=root",
+        {"virtio_pci", "virtio_blk"},
+        "ext4",
+        "/dev/dm-0",
+        {{"md", "md0", {"md_mod", "raid1"}}, {"lvm", "dm-0", {"dm_mod"}}}};
+    LogCapture logs;
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(layer_calls(system),
+                ElementsAre("load modules md_mod raid1", "assemble md", "load modules dm_mod",
+                            "activate lvm", "wait for LABEL=root", "load fs ext4"));
+    EXPECT_THAT(logs.text(), HasSubstr("the device cache's root record"));
+}
+
+TEST(Stage1Layers, ARecordForAnotherRootIsNotUsed) {
+    FakeStage1System system;
+    system.cmdline = "root=LABEL=other";
+    system.tools = {"lvm"};
+    system.report->cached_root = {
+        "LABEL=root", {}, "ext4", "/dev/dm-0", {{"lvm", "dm-0", {"dm_mod"}}}};
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(layer_calls(system), ElementsAre("wait briefly for LABEL=other", "load fs ext4"));
+}
+
+TEST(Stage1Layers, ARecordedLayerWithoutItsToolIsSaidAndTheRestStillTried) {
+    FakeStage1System system;
+    system.cmdline = "root=LABEL=root";
+    system.tools = {"lvm"};
+    system.report->cached_root = {
+        "LABEL=root",
+        {},
+        "ext4",
+        "/dev/dm-0",
+        {{"md", "md0", {"md_mod", "raid1"}}, {"lvm", "dm-0", {"dm_mod"}}}};
+    LogCapture logs;
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(layer_calls(system), ElementsAre("load modules dm_mod", "activate lvm",
+                                                 "wait for LABEL=root", "load fs ext4"));
+    EXPECT_THAT(logs.text(), HasSubstr("the root is on md, but this initramfs has no tool"));
+}
+
+TEST(Stage1Layers, FailuresAreSaidAndTheBootGoesOnToTheRootsWait) {
+    FakeStage1System system;
+    system.cmdline = "root=/dev/mapper/vg-root";
+    system.tools = {"md", "lvm"};
+    system.modules_loaded = Error{"not loaded: raid456 (No such device)"};
+    system.md_arrays = Error{"mdadm exited with status 1: mdadm: No arrays found"};
+    system.lvm_activated = Error{"lvm vgchange exited with status 5: Volume group not found"};
+    system.root = Error{"no root /dev/mapper/vg-root within 30s (block devices: vda)"};
+    LogCapture logs;
+    EXPECT_EQ(run(system),
+              "emergency: no root /dev/mapper/vg-root within 30s (block devices: vda)");
+    EXPECT_THAT(system.calls, Contains("wait for /dev/mapper/vg-root"));
+    EXPECT_THAT(logs.text(), HasSubstr("md RAID: mdadm exited with status 1: mdadm: No arrays "
+                                       "found; looking for the root anyway"));
+    EXPECT_THAT(logs.text(), HasSubstr("LVM: lvm vgchange exited with status 5"));
+    EXPECT_THAT(logs.text(), HasSubstr("md modules: not loaded: raid456"));
+}
+
+TEST(RootLayers, MdstatIsReadForLevelsAndDeviceCounts) {
+    std::string mdstat =
+        "Personalities : [raid1] [raid0]\n"
+        "md0 : active (auto-read-only) raid1 vda[0]\n"
+        "      8380416 blocks super 1.2 [2/1] [U_]\n"
+        "\n"
+        "md1 : active raid1 vdc[1] vdb[0]\n"
+        "      1047552 blocks super 1.2 [2/2] [UU]\n"
+        "\n"
+        "md2 : inactive vdd[0](S)\n"
+        "      1047552 blocks super 1.2\n"
+        "\n"
+        "md3 : active raid0 vde[0] vdf[1]\n"
+        "      2095104 blocks super 1.2 512k chunks\n"
+        "\n"
+        "unused devices: <none>\n";
+    auto arrays = parse_mdstat(mdstat);
+    EXPECT_EQ(arrays, (std::vector<MdArrayState>{{"md0", "raid1", true, 1, 2},
+                                                 {"md1", "raid1", true, 2, 2},
+                                                 {"md2", "", false, 0, 0},
+                                                 {"md3", "raid0", true, 0, 0}}));
+    ASSERT_EQ(arrays.size(), 4u);
+    EXPECT_EQ(describe_md_array(arrays[0]), "md0: degraded, 1 of 2 devices");
+    EXPECT_EQ(describe_md_array(arrays[1]), "md1: raid1, 2 of 2 devices");
+    EXPECT_EQ(describe_md_array(arrays[2]), "md2: inactive (not enough devices to start it)");
+    EXPECT_EQ(describe_md_array(arrays[3]), "md3: raid0");
+}
+
+TEST(RootLayers, NodesOnlyAssemblyMakes) {
+    for (const char* yes :
+         {"/dev/mapper/vg-root", "/dev/md0", "/dev/md/root", "/dev/dm-3", "/dev/vg0/root"})
+        EXPECT_TRUE(names_a_layer_node(yes)) << yes;
+    for (const char* no : {"/dev/vda", "/dev/sda2", "/dev/disk/by-uuid/x", "LABEL=x", "UUID=y",
+                           "/dev/nvme0n1p2", "/dev/block/8:0"})
+        EXPECT_FALSE(names_a_layer_node(no)) << no;
 }
 
 }  // namespace

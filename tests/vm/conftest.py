@@ -68,9 +68,12 @@ def boot(images, request):
 
     def start(disk=None, initrd=None, append="", firmware="seabios", disk_bus="virtio",
               base_append=BASE_APPEND, memory=512, forward=None, extra=()):
+        # FASTINIT_VM_CONSOLE_LOG: every console appended to one file (for
+        # reading boot times off a whole run).
         vm = Vm(images.kernel, initrd or images.initrd, disk or images.disk_copy(),
                 (base_append + " " + append).strip(), firmware=firmware, disk_bus=disk_bus,
-                memory=memory, forward=forward, extra=extra)
+                memory=memory, forward=forward, extra=extra,
+                log=os.environ.get("FASTINIT_VM_CONSOLE_LOG") or None)
         vms.append(vm)
         return vm
 

@@ -1,0 +1,46 @@
+// The root's storage stack: which layers (md arrays, LVM volumes) stand
+// between the disks and the root device, learnt from sysfs once the root is
+// mounted, for the root record (device_cache.h) so the next boot assembles
+// them at once. A device-mapper device says what it is by its dm/uuid
+// prefix ("LVM-"; "CRYPT-" is where LUKS will come in), an md array by
+// md/level; each names what it is made of in slaves/.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "device-cache/device_cache.h"
+
+namespace fastinit {
+
+struct RootStack {
+    // In assembly order, innermost first, each once.
+    std::vector<RootLayer> layers;
+    // The driver modules of the disks at the bottom, outermost first, each
+    // once (block_device_driver_modules of every disk).
+    std::vector<std::string> modules;
+};
+
+// The stack under block device `device`: no layers and its own driver chain
+// for a plain disk or partition. A device-mapper device of a kind not
+// known here is an error (it could not be assembled again).
+Result<RootStack> block_device_stack(dev_t device, const std::string& sysfs = "/sys");
+
+// The same for a block device node such as /dev/mapper/vg-root.
+Result<RootStack> root_device_stack(const std::string& device_node);
+
+// The modules an md array of RAID level `level` ("raid1", from md/level)
+// needs: md_mod and the level's personality.
+std::vector<std::string> md_level_modules(const std::string& level);
+
+// The layers as the cache keeps them (meta root_layers): one a line, "KIND
+// NAME MODULE..." separated by spaces; "" for none.
+std::string format_root_layers(const std::vector<RootLayer>& layers);
+// The reverse; a line with fewer than two words (a damaged cache) is left
+// out.
+std::vector<RootLayer> parse_root_layers(const std::string& text);
+
+}  // namespace fastinit
