@@ -6,8 +6,9 @@
 // every device's udev events was the longest step before sshd answered.
 // Anything not known for sure (an unreadable or oversized file, more files
 // or interfaces than the bounds, a name no interface can have, a glob that
-// cannot be expanded or has a wildcard in a directory) keeps the settle: waiting for everything is slow but
-// never wrong. The files are hostile text: bounded in size, count and depth.
+// cannot be expanded or has a wildcard in a directory) keeps the settle:
+// waiting for everything is slow but never wrong. The files are hostile
+// text: bounded in size, count and depth.
 #pragma once
 
 #include <functional>
