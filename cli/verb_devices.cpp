@@ -191,10 +191,14 @@ std::string boot_module_index(const std::string& initrd_report) {
 
 // Stage 2's cache, checked as stage 2 will check it: against the running
 // kernel's tree on the root and the devices stage 1 fingerprinted (the
-// handed-over cache's). One line; the exit status stays the first cache's.
+// handed-over cache's). One line, when stage 2 has written that cache here;
+// the exit status stays the first cache's.
 void print_root_tree_status(const DevicesArgs& args, DeviceSource& source) {
     auto [in_run, kept] = root_modules_cache_pair(args.from, args.cache);
     std::error_code ec;
+    // Neither: stage 2 never ran here (systemd is init, say): nothing to say.
+    if (!std::filesystem::exists(kept, ec) && !std::filesystem::exists(in_run, ec))
+        return;
     // On a root still read-only, stage 2's copy in /run is the newest.
     std::string path = std::filesystem::exists(kept, ec) ? kept : in_run;
     ModuleTree tree = running_module_tree();
