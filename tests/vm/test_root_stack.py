@@ -90,6 +90,26 @@ def run_setup(images, name, body, disks, last):
         os.remove(source)
 
 
+def reboot_assembling_from_the_record(vm, kind, before_mount=None):
+    """`fastinit reboot` (kexec) into a cache hit whose root record has the
+    layer `kind` assembled at once, without the grace; returns the console
+    mark the reboot started at. `before_mount`: a line expected between the
+    assembly and the root's mount."""
+    mark = len(vm.console)
+    vm.type("fastinit reboot")
+    vm.expect(r"shutting down \(then kexec\)", 30, mark)
+    second = vm.expect(DEVICES, 120, mark)
+    assert second.group(1) == "cache-hit", second.group(0)
+    again = vm.expect(ASSEMBLING, 60, mark)
+    assert (again.group(1), again.group(2)) == (kind, "the device cache's root record"), \
+        again.group(0)
+    if before_mount:
+        vm.expect(before_mount, 60, mark)
+    vm.expect(MOUNTED, 60, mark)
+    assert "was not there after" not in vm.console[mark:]
+    return mark
+
+
 def test_root_on_lvm_boots_with_a_probe_then_from_the_cache_after_kexec(boot, images):
     require_tools()
     vg = "fistack" + uuid.uuid4().hex[:8]
@@ -120,17 +140,8 @@ lvm vgchange --config "%(c)s" -an %(vg)s
     status, out = vm.run("cat /sys/block/dm-0/dm/uuid")
     assert out.strip().startswith("LVM-"), out
 
-    mark = len(vm.console)
-    vm.type("fastinit reboot")
-    vm.expect(r"shutting down \(then kexec\)", 30, mark)
-    second = vm.expect(DEVICES, 120, mark)
-    assert second.group(1) == "cache-hit", second.group(0)
     # The record's layer at once, with its own modules only: no grace.
-    again = vm.expect(ASSEMBLING, 60, mark)
-    assert again.group(1) == "lvm", again.group(0)
-    assert again.group(2) == "the device cache's root record", again.group(0)
-    vm.expect(MOUNTED, 60, mark)
-    assert "was not there after" not in vm.console[mark:]
+    mark = reboot_assembling_from_the_record(vm, "lvm")
     wait_booted(vm, 120, mark)
     wait_shell(vm)
     status, out = vm.run("fastinit analyze time")
@@ -168,16 +179,7 @@ mdadm --stop /dev/md0
 
     # The next boot assembles from the record at once, loading only the
     # array's own modules (md_mod, raid1: not raid456 nor device-mapper).
-    mark = len(vm.console)
-    vm.type("fastinit reboot")
-    vm.expect(r"shutting down \(then kexec\)", 30, mark)
-    second = vm.expect(DEVICES, 120, mark)
-    assert second.group(1) == "cache-hit", second.group(0)
-    again = vm.expect(ASSEMBLING, 60, mark)
-    assert (again.group(1), again.group(2)) == ("md", "the device cache's root record")
-    vm.expect(r"md\d+: degraded, 1 of 2 devices", 60, mark)
-    vm.expect(MOUNTED, 60, mark)
-    assert "was not there after" not in vm.console[mark:]
+    mark = reboot_assembling_from_the_record(vm, "md", r"md\d+: degraded, 1 of 2 devices")
     wait_booted(vm, 120, mark)
     wait_shell(vm)
     status, out = vm.run("cut -d' ' -f1 /proc/modules")
