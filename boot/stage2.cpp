@@ -69,10 +69,8 @@ RootTreeSources root_tree_sources(const std::string& handed_over, const std::str
 Result<CacheCheck> check_root_tree_cache(const std::string& path, const ModuleTree& tree,
                                          const RootTreeSources& root_tree, DeviceSource& machine) {
     WithListedModules devices(machine, root_tree.listed);
-    FingerprintSources sources{tree};
-    if (root_tree.boot_devices)
-        sources.devices = with_listed_modules(*root_tree.boot_devices, root_tree.listed);
-    return check_device_cache(path, devices, sources, false, CacheDetail::for_loading);
+    return check_device_cache(path, devices, root_tree.fingerprint(tree), false,
+                              CacheDetail::for_loading);
 }
 
 namespace {

@@ -63,12 +63,17 @@ const DeviceCache* DeviceBringUpHere::cached() const {
     return m_machine->bring_up.cached();
 }
 
+FingerprintSources RootTreeSources::fingerprint(const ModuleTree& tree) const {
+    FingerprintSources sources{tree};
+    if (boot_devices)
+        sources.devices = with_listed_modules(*boot_devices, listed);
+    return sources;
+}
+
 Result<ApplyReport> apply_devices_here(const ModuleTree& tree, const ApplyOptions& options,
                                        const RootTreeSources& root_tree) {
     RealSystem real(tree, root_tree.listed);
-    if (root_tree.boot_devices)
-        real.system.fingerprint.devices =
-            with_listed_modules(*root_tree.boot_devices, root_tree.listed);
+    real.system.fingerprint = root_tree.fingerprint(tree);
     return apply_devices(real.system, options);
 }
 

@@ -21,6 +21,10 @@ struct RootTreeSources {
     // modules-load.d's modules as devices (listed_modules.h): enumerated
     // with the machine's, and part of the fingerprint.
     std::vector<DeviceRecord> listed;
+
+    // What the root tree's cache is fingerprinted with: `tree`, and, when
+    // stage 1's devices are known, those with the listed modules.
+    FingerprintSources fingerprint(const ModuleTree& tree) const;
 };
 
 Result<ApplyReport> apply_devices_here(const ModuleTree& tree, const ApplyOptions& options,
