@@ -14,10 +14,14 @@ bool contains(const std::vector<std::string>& list, const std::string& item) {
 }  // namespace
 
 std::vector<std::string> default_layer_modules(const std::string& kind) {
+    // Only the cores: the kernel asks for an array's personality
+    // ("md-level-1") and a table's target ("dm-snapshot") itself, and the
+    // image answers (boot/kernel_modprobe.h). Loading raid456 up front
+    // would cost every boot without a record its RAID6 self-benchmark.
     if (kind == "md")
-        return {"md_mod", "raid1", "raid0", "raid10", "raid456"};
+        return {"md_mod"};
     if (kind == "lvm")
-        return {"dm_mod", "dm_snapshot", "dm_mirror"};
+        return {"dm_mod"};
     return {};
 }
 

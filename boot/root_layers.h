@@ -43,8 +43,9 @@ inline const std::vector<std::string> kLayerKinds = {"md", "lvm"};
 inline constexpr Duration kLayerGrace = std::chrono::seconds(2);
 
 // The modules a kind needs when nothing recorded which (rules 3 and 4):
-// md's core and its common personalities; device-mapper with the targets
-// LVM volumes use besides linear (built into dm_mod).
+// its core (md_mod, dm_mod). The rest (md's personalities, device-mapper's
+// targets) the kernel asks for while the tool assembles, through the
+// image's /sbin/modprobe (boot/kernel_modprobe.h).
 std::vector<std::string> default_layer_modules(const std::string& kind);
 
 struct LayerPlan {

@@ -13,6 +13,7 @@
 #include "base/boot_clock.h"
 #include "base/own_path.h"
 #include "base/paths.h"
+#include "boot/kernel_modprobe.h"
 #include "boot/stage1_sequence.h"
 #include "cli/verbs.h"
 #include "initd/manager_main.h"
@@ -80,6 +81,8 @@ int main(int argc, char** argv) {
         fastinit::run_stage1_here(argc, argv);
     if (::getpid() == 1 || base == "init")
         return become_manager(argc, argv, entered_us);
+    if (base == "modprobe")  // an image whose /init is fastinit itself
+        return fastinit::run_kernel_modprobe(argc, argv);
     if (base == "systemd-notify")
         return fastinit::verb_notify(fastinit::Args(argv + 1, argv + argc));
     // Manager options come before any verb: `fastinit reboot --reprobe` is a

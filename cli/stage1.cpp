@@ -6,11 +6,17 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <string_view>
 
 #include "base/paths.h"
+#include "boot/kernel_modprobe.h"
 #include "boot/stage1_sequence.h"
 
 int main(int argc, char** argv) {
+    // The image's /sbin/modprobe: the kernel asking for a module.
+    std::string_view self = argc > 0 && argv[0] ? argv[0] : "";
+    if (self.substr(self.rfind('/') + 1) == "modprobe")
+        return fastinit::run_kernel_modprobe(argc, argv);
     if (::getpid() != 1 || ::access(fastinit::paths::kInitrdRelease, F_OK) != 0) {
         std::fprintf(stderr,
                      "fastinit-stage1: runs only as PID 1 of an initramfs (with %s); "

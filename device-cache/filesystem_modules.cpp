@@ -41,8 +41,11 @@ Result<void> load_named_modules_here(const ModuleTree& tree,
     auto resolution = resolver->resolve(names);
     if (!resolution)
         return resolution.error();
-    KmodLoader loader(tree);
     std::vector<std::string> failed;
+    for (const AliasMatch& match : resolution->aliases)
+        if (match.modules.empty() && match.not_needed.empty())
+            failed.push_back(match.modalias + " (no module of that name or alias)");
+    KmodLoader loader(tree);
     for (const auto& result : load_in_parallel(make_load_plan(resolution->modules), loader))
         if (!is_in_kernel(result.status))
             failed.push_back(result.name + " (" + result.reason + ")");
