@@ -79,6 +79,17 @@ Secret::~Secret() {
         ::explicit_bzero(m_bytes.get(), kMaxSize);
 }
 
+Secret& Secret::operator=(Secret&& other) noexcept {
+    if (this != &other) {
+        if (m_bytes)
+            ::explicit_bzero(m_bytes.get(), kMaxSize);
+        m_bytes = std::move(other.m_bytes);
+        m_size = other.m_size;
+        other.m_size = 0;
+    }
+    return *this;
+}
+
 bool Secret::push_back(char c) {
     if (m_size >= kMaxSize)
         return false;

@@ -43,7 +43,8 @@ class Secret {
     Secret();
     ~Secret();
     Secret(Secret&&) noexcept = default;
-    Secret& operator=(Secret&&) noexcept = default;
+    // Wipes the buffer it had before taking the other's.
+    Secret& operator=(Secret&& other) noexcept;
     Secret(const Secret&) = delete;
     Secret& operator=(const Secret&) = delete;
 

@@ -309,6 +309,10 @@ class Stage1 {
                 log::warning(error);
             for (const std::string& error : luks.errors)
                 log::warning(error);
+            if (luks.disabled) {
+                log::info("LUKS: rd.luks=0, no device opened");
+                return;
+            }
             LuksPlan plan = plan_luks(crypttab, luks, recorded);
             log::info("LUKS: opening ", plan.why);
             unlock_luks(m_system, plan, m_spec.timeout.value_or(kLuksDeviceWait));

@@ -765,9 +765,11 @@ TEST(Stage1Luks, RdLuksZeroOpensNothing) {
     system.tools = {"luks"};
     system.crypttab_text = "root UUID=11 none\n";
     system.luks_nodes["UUID=11"] = "/dev/vdb";
+    LogCapture logs;
     EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
     EXPECT_THAT(layer_calls(system),
                 ElementsAre(kLuksModuleLoad, "wait for /dev/mapper/root", "load fs ext4"));
+    EXPECT_THAT(logs.text(), HasSubstr("LUKS: rd.luks=0, no device opened"));
 }
 
 TEST(Stage1Luks, WithoutConfigurationEveryLuksDeviceFoundIsOpened) {
