@@ -1,9 +1,9 @@
-// The storage layers a root may sit on (md RAID, LVM; LUKS is to come as
-// one more kind), and the rule for when stage 1 assembles them — decided
-// here, done through Stage1System (assemble_md, activate_lvm).
+// The storage layers a root may sit on (md RAID, LUKS, LVM), and the rule
+// for when stage 1 assembles them — decided here, done through
+// Stage1System (assemble_md, open_luks through boot/luks.h, activate_lvm).
 //
 // The rule, in order:
-//   1. The image carries none of the tools (mdadm, lvm): nothing, as a
+//   1. The image carries none of the tools (mdadm, cryptsetup, lvm): nothing, as a
 //      plain image always did.
 //   2. The device cache has a root record for this root= (a cache hit)
 //      with layers: exactly those, at once. A record without layers (a
@@ -15,14 +15,15 @@
 //      the root for kLayerGrace first; only when it is not there by then,
 //      assemble every kind the image can, then wait as usual. A plain root
 //      is found within the grace and costs nothing more.
-// Without a record the kinds go in the order of kLayerKinds: md before
-// lvm, so LVM on RAID works too.
+// Without a record the kinds go in the order of kLayerKinds: md, luks,
+// lvm, so LVM on RAID, LUKS on RAID and LVM on LUKS work; a record keeps
+// the order its stack had. Which LUKS devices are opened, and how, is
+// boot/luks.h's rule; a record's luks layers name the mappings to open.
 //
-// A new kind (LUKS: "luks", from a dm/uuid starting CRYPT-) is one entry in
-// kLayerKinds and default_layer_modules, one Stage1System call and its
-// branch in stage 1's assemble(), its tool in real_stage1_system.cpp's
-// kLayerTools and mkinitramfs's LAYERS, and its uuid prefix in
-// device-cache/root_stack.cpp (which refuses it today).
+// A new kind is one entry in kLayerKinds and default_layer_modules, one
+// Stage1System call and its branch in stage 1's assemble(), its tool in
+// real_stage1_system.cpp's kLayerTools and mkinitramfs's LAYERS, and its
+// dm uuid prefix (or sysfs mark) in device-cache/root_stack.cpp.
 #pragma once
 
 #include <chrono>
@@ -36,17 +37,22 @@ namespace fastinit {
 
 // Every kind stage 1 can assemble, in the order it assembles them when
 // nothing recorded the stack.
-inline const std::vector<std::string> kLayerKinds = {"md", "lvm"};
+inline const std::vector<std::string> kLayerKinds = {"md", "luks", "lvm"};
 
 // How long a root= that could be on a layer is looked for before the
 // layers are assembled (rule 4).
 inline constexpr Duration kLayerGrace = std::chrono::seconds(2);
 
 // The modules a kind needs when nothing recorded which (rules 3 and 4):
-// its core (md_mod, dm_mod). The rest (md's personalities, device-mapper's
+// its core (md_mod, dm_mod); the rest (md's personalities, device-mapper's
 // targets) the kernel asks for while the tool assembles, through the
-// image's /sbin/modprobe (boot/kernel_modprobe.h).
+// image's /sbin/modprobe (boot/kernel_modprobe.h). For LUKS, dm-crypt with
+// the usual ciphers' modules (kLuksModules, device-cache/root_stack.h), by
+// name: one request per cipher would cost a process each.
 std::vector<std::string> default_layer_modules(const std::string& kind);
+
+// LayerPlan::why for a plan from the root record.
+inline constexpr const char* kFromTheRecord = "the device cache's root record";
 
 struct LayerPlan {
     // To assemble, in order; each with the modules to load first.
