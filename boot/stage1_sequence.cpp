@@ -12,8 +12,8 @@
 #include "base/paths.h"
 #include "base/text.h"
 #include "boot/bring_up_summary.h"
-#include "boot/resume.h"
-#include "boot/root_fsck.h"
+#include "boot/resume_step.h"
+#include "boot/root_check_step.h"
 #include "boot/root_layers.h"
 #include "initd/pid1/crash_handler.h"
 #include "kdump/kdump_config.h"
@@ -148,50 +148,12 @@ class Stage1 {
         log::info("storage layers done in ", (m_system.now_us() - start) / 1000.0, " ms");
     }
 
-    // After the layers (a swap on LVM is there only then), before anything
-    // writes to a disk (boot/resume.h). Not in a crash kernel: it saves the
-    // dump of the system that crashed, it does not bring back another.
+    // After the layers, before anything writes to a disk (boot/resume.h).
+    // Not in a crash kernel: it saves the dump of the system that crashed,
+    // it does not bring back another.
     void resume_if_hibernated() {
-        if (m_capturing)
-            return;
-        ResumeDecision decision = resume_decision(m_cmdline, m_system.image_resume_default());
-        if (decision.error) {
-            log::warning(decision.error->message);
-            return;
-        }
-        if (!decision.skipped.empty())
-            log::info("not resuming from hibernation: ", decision.skipped);
-        if (!decision.request)
-            return;
-        const ResumeRequest& request = *decision.request;
-        std::string number = request.device;
-        if (!is_device_number(number)) {
-            RootSpec spec;
-            spec.source = request.device;
-            spec.timeout = kResumeWait;
-            auto found = m_system.wait_for_root(spec, {});
-            if (!found) {
-                log::warning("resume device ", request.device, " did not appear within ",
-                             format_duration(kResumeWait), "; booting without resuming");
-                return;
-            }
-            auto device = m_system.device_number(found->node);
-            if (!device) {
-                log::warning("resume device ", found->node, ": ", device.error().message,
-                             "; booting without resuming");
-                return;
-            }
-            number = *device;
-        }
-        log::info("looking for a hibernation image on ", request.device, " (", number, ")");
-        for (const auto& [file, text] : resume_writes(request, number))
-            if (auto written = m_system.write_power_file(file, text); !written) {
-                log::warning("cannot resume from ", request.device, ": ", written.error().message,
-                             "; booting without resuming");
-                return;
-            }
-        // Still here: the kernel found no image (or one it would not take).
-        log::info("no hibernation image on ", request.device, "; booting");
+        if (!m_capturing)
+            resume_from_hibernation(m_system, m_cmdline);
     }
 
     void find_root() {
@@ -220,66 +182,14 @@ class Stage1 {
     // Before the mount, read-only or not (boot/root_fsck.h). Not in a crash
     // kernel: the dump is saved as found, within its deadline.
     void check_root() {
-        InitrdReport::Root::Fsck& record = m_report.root.fsck;
         if (m_capturing)
             return;
-        FsckOptions options = fsck_options(m_cmdline);
-        for (const Error& e : options.errors)
-            log::warning(e.message);
-        if (options.mode == FsckMode::skip) {
-            record.result = "skipped";
-            record.why = "fsck.mode=skip";
-            log::info("the root is not checked: fsck.mode=skip");
-            return;
-        }
-        std::string tool = m_system.fsck_tool(m_fstype);
-        if (tool.empty()) {
-            record.result = "skipped";
-            record.why = "no fsck." + (m_fstype.empty() ? std::string("TYPE") : m_fstype) +
-                         " in this initramfs";
-            log::info("the root is not checked in the initramfs: ", record.why);
-            return;
-        }
-        record.tool = tool;
-        record.start_us = m_system.now_us();
-        std::vector<std::string> argv = fsck_argv(tool, m_device, options);
-        log::info("checking the root: ", join(argv, " "));
-        auto run = m_system.run_fsck(argv, kRootFsckTimeout);
-        record.end_us = m_system.now_us();
-        if (!run) {
-            record.result = "failed";
-            record.why = run.error().message;
-            give_up("the check of the root " + m_device + " failed: " + run.error().message +
-                    "; check it by hand (" + tool + " " + m_device + ") and reboot");
-        }
-        record.status = run->exit_status;
-        FsckVerdict verdict = judge_fsck_status(run->exit_status);
-        record.result = to_string(verdict);
-        std::string said = to_valid_utf8(last_line(run->output));
-        std::string in_ms = std::to_string((record.end_us - record.start_us) / 1000) + " ms";
-        switch (verdict) {
-            case FsckVerdict::clean:
-                log::info("root ", m_device, " checked in ", in_ms, ": clean");
-                break;
-            case FsckVerdict::fixed:
-                log::warning("root ", m_device, ": fsck corrected errors (status ",
-                             run->exit_status, ")", said.empty() ? "" : ": ", said);
-                break;
-            case FsckVerdict::reboot:
-                log::warning("root ", m_device,
-                             ": fsck corrected errors and asks for a reboot (status ",
-                             run->exit_status, ")", said.empty() ? "" : ": ", said, "; rebooting");
-                m_system.reboot();
-            case FsckVerdict::failed:
-                record.why = describe_fsck_failure(run->exit_status);
-                give_up("fsck of the root " + m_device + ": " + record.why +
-                        (said.empty() ? "" : " (" + said + ")") + "; repair it by hand (" + tool +
-                        " " + m_device + ") and reboot, or boot with fsck.repair=yes");
-        }
-        // The manager's fsck-- need not check it again.
-        auto marked = m_system.write_runtime_file(paths::kRootFsckDone, record.result + "\n");
-        if (!marked)
-            log::warning(marked.error().message);
+        RootCheckEnd end =
+            check_root_filesystem(m_system, m_cmdline, m_device, m_fstype, m_report.root.fsck);
+        if (end.next == RootCheckEnd::Next::reboot)
+            m_system.reboot();
+        if (end.next == RootCheckEnd::Next::emergency)
+            give_up(end.why);
     }
 
     void mount_root() {
