@@ -36,6 +36,11 @@ void to_json(nlohmann::json& out, const InitrdReport& r) {
              {"mounted_us", r.root.mounted_us}}},
            {"switch_root_us", r.switch_root_us},
            {"next_init", r.next_init}};
+    const InitrdReport::Root::Fsck& f = r.root.fsck;
+    if (!f.result.empty())
+        out["root"]["fsck"] = {{"result", f.result},     {"why", f.why},
+                               {"tool", f.tool},         {"status", f.status},
+                               {"start_us", f.start_us}, {"end_us", f.end_us}};
 }
 
 void from_json(const nlohmann::json& in, InitrdReport::Devices& d) {
@@ -67,6 +72,14 @@ void from_json(const nlohmann::json& in, InitrdReport& r) {
         read_field(*root, "found_us", r.root.found_us);
         read_field(*root, "ready_us", r.root.ready_us);
         read_field(*root, "mounted_us", r.root.mounted_us);
+        if (auto fsck = root->find("fsck"); fsck != root->end()) {
+            read_field(*fsck, "result", r.root.fsck.result);
+            read_field(*fsck, "why", r.root.fsck.why);
+            read_field(*fsck, "tool", r.root.fsck.tool);
+            read_field(*fsck, "status", r.root.fsck.status);
+            read_field(*fsck, "start_us", r.root.fsck.start_us);
+            read_field(*fsck, "end_us", r.root.fsck.end_us);
+        }
     }
     read_field(in, "switch_root_us", r.switch_root_us);
     read_field(in, "next_init", r.next_init);

@@ -43,6 +43,15 @@ struct InitrdReport {
     struct Root {
         std::string device;
         long long found_us = 0, ready_us = 0, mounted_us = 0;
+        // Its check before the mount (boot/root_fsck.h); result "" when
+        // stage 1 did not get there.
+        struct Fsck {
+            std::string result;  // "clean", "fixed", "reboot", "failed", "skipped"
+            std::string why;     // why skipped or failed
+            std::string tool;
+            int status = -1;  // fsck's exit status, when it ran to its end
+            long long start_us = 0, end_us = 0;
+        } fsck;
     } root;
     long long switch_root_us = 0;
     std::string next_init;

@@ -60,6 +60,12 @@ inline constexpr const char* kBootReportName = "boot.json";      // the manager'
 // Stage 1's, at the path the manager of the real root finds it.
 inline constexpr const char* kInitrdReport = "/run/fastinit/initrd.json";
 inline constexpr const char* kStage2Report = "/run/fastinit/stage2.json";
+// Left by stage 1 when it checked the root (boot/root_fsck.h): the
+// manager's `fsck--` is skipped then (initd/unit/fstab_units.h).
+inline constexpr const char* kRootFsckDone = "/run/fastinit/fsck-root";
+// In the initramfs: the resume device to use when the command line has no
+// resume= (mkinitramfs --host-only writes it; boot/resume.h).
+inline constexpr const char* kImageResumeDefault = "/etc/fastinit/resume";
 
 // Where stage 1 mounts the real root before it switches to it.
 inline constexpr const char* kNewRoot = "/root";

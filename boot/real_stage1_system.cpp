@@ -1,5 +1,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <sys/reboot.h>
@@ -66,6 +67,9 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kLayerTools 
     {"lvm", {"/usr/sbin/lvm", "/sbin/lvm"}},
     {"luks", {"/usr/sbin/cryptsetup", "/sbin/cryptsetup"}},
 };
+
+// Where mkinitramfs puts a filesystem's checker.
+const char* const kFsckDirs[] = {"/usr/sbin/", "/sbin/"};
 
 std::string tool_path(const std::string& kind) {
     for (const auto& [k, paths] : kLayerTools)
@@ -200,6 +204,53 @@ class RealStage1System final : public Stage1System {
         return {};
     }
 
+    Result<std::string> device_number(const std::string& node) override {
+        struct stat st {};
+        if (::stat(node.c_str(), &st) < 0)
+            return system_error("cannot stat " + node);
+        if (!S_ISBLK(st.st_mode))
+            return Error{node + " is not a block device", ENOTBLK};
+        return std::to_string(major(st.st_rdev)) + ":" + std::to_string(minor(st.st_rdev));
+    }
+
+    Result<void> write_power_file(const std::string& name, const std::string& text) override {
+        std::string path = "/sys/power/" + name;
+        int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+            return system_error("cannot open " + path);
+        ssize_t n = ::write(fd, text.data(), text.size());
+        int saved = errno;
+        ::close(fd);
+        if (n < 0)
+            return system_error("cannot write " + text + " to " + path, saved);
+        return {};
+    }
+
+    std::string image_resume_default() override {
+        auto text = read_file_at_most(paths::kImageResumeDefault, 4096);
+        if (!text)
+            return "";
+        std::string line = text->substr(0, text->find('\n'));
+        while (!line.empty() && (line.back() == ' ' || line.back() == '\r'))
+            line.pop_back();
+        return line;
+    }
+
+    std::string fsck_tool(const std::string& fstype) override {
+        if (fstype.empty() || fstype.find('/') != std::string::npos)
+            return "";
+        for (const char* dir : kFsckDirs) {
+            std::string path = std::string(dir) + "fsck." + fstype;
+            if (::access(path.c_str(), X_OK) == 0)
+                return path;
+        }
+        return "";
+    }
+
+    Result<ToolRun> run_fsck(const std::vector<std::string>& argv, Duration timeout) override {
+        return run_tool(argv, timeout);
+    }
+
     Result<RootDevice> wait_for_root(const RootSpec& spec, const RootHint& hint) override {
         return wait_for_root_device(spec, hint);
     }
@@ -282,6 +333,11 @@ class RealStage1System final : public Stage1System {
         finish_as_pid1(
             action == KdumpAction::poweroff ? PowerAction::poweroff : PowerAction::reboot,
             system_power_ops(), std::chrono::milliseconds(500), true);
+    }
+
+    void do_reboot() override {
+        finish_as_pid1(PowerAction::reboot, system_power_ops(), std::chrono::milliseconds(500),
+                       true);
     }
 
   private:

@@ -13,6 +13,8 @@
 #include "base/text.h"
 #include "boot/bring_up_summary.h"
 #include "boot/luks.h"
+#include "boot/resume_step.h"
+#include "boot/root_check_step.h"
 #include "boot/root_layers.h"
 #include "initd/pid1/crash_handler.h"
 #include "kdump/kdump_config.h"
@@ -152,6 +154,14 @@ class Stage1 {
         log::info("storage layers done in ", (m_system.now_us() - start) / 1000.0, " ms");
     }
 
+    // After the layers, before anything writes to a disk (boot/resume.h).
+    // Not in a crash kernel: it saves the dump of the system that crashed,
+    // it does not bring back another.
+    void resume_if_hibernated() {
+        if (!m_capturing)
+            resume_from_hibernation(m_system, m_cmdline);
+    }
+
     void find_root() {
         auto found = m_found ? Result<RootDevice>(*m_found)
                              : m_system.wait_for_root(m_spec, m_started.root_hint);
@@ -173,6 +183,19 @@ class Stage1 {
                 log::warning("filesystem ", m_fstype, ": ", loaded.error().message);
         }
         m_report.root.ready_us = m_system.now_us();  // the devices have done their part
+    }
+
+    // Before the mount, read-only or not (boot/root_fsck.h). Not in a crash
+    // kernel: the dump is saved as found, within its deadline.
+    void check_root() {
+        if (m_capturing)
+            return;
+        RootCheckEnd end =
+            check_root_filesystem(m_system, m_cmdline, m_device, m_fstype, m_report.root.fsck);
+        if (end.next == RootCheckEnd::Next::reboot)
+            m_system.reboot();
+        if (end.next == RootCheckEnd::Next::emergency)
+            give_up(end.why);
     }
 
     void mount_root() {
@@ -383,8 +406,10 @@ void run_stage1(Stage1System& system, const std::vector<std::string>& args) {
     stage1.read_root_spec();
     stage1.start_bring_up();
     stage1.assemble_root_layers();
+    stage1.resume_if_hibernated();
     stage1.find_root();
     stage1.load_root_filesystem();
+    stage1.check_root();
     stage1.mount_root();
     stage1.capture_if_crashed();
     stage1.choose_next_init();

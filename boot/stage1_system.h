@@ -15,6 +15,7 @@
 #include "boot/bring_up.h"
 #include "boot/luks.h"
 #include "boot/root_layers.h"
+#include "boot/run_tool.h"
 #include "initd/stage1/root_mount.h"
 #include "initd/stage1/root_spec.h"
 #include "initd/stage1/switch_root.h"
@@ -63,6 +64,20 @@ class Stage1System {
     virtual std::optional<Secret> ask_passphrase(const std::string& prompt) = 0;
     virtual Result<void> open_luks(const LuksUnlock& unlock, const Secret* passphrase) = 0;
 
+    // Hibernation (boot/resume.h): a block device's number "MAJ:MIN", and a
+    // write to /sys/power/NAME (writing "resume" resumes when there is an
+    // image, and then never returns).
+    virtual Result<std::string> device_number(const std::string& node) = 0;
+    virtual Result<void> write_power_file(const std::string& name, const std::string& text) = 0;
+    // The image's default resume device (paths::kImageResumeDefault), its
+    // first line; "" when there is none.
+    virtual std::string image_resume_default() = 0;
+
+    // The root's check (boot/root_fsck.h): the image's fsck.TYPE, or "";
+    // running it, killed after `timeout`.
+    virtual std::string fsck_tool(const std::string& fstype) = 0;
+    virtual Result<ToolRun> run_fsck(const std::vector<std::string>& argv, Duration timeout) = 0;
+
     // The root (initd/stage1/root_mount.h).
     virtual Result<RootDevice> wait_for_root(const RootSpec& spec, const RootHint& hint) = 0;
     virtual std::string detect_fstype(const std::string& device) = 0;
@@ -106,10 +121,18 @@ class Stage1System {
         std::abort();  // not reached
     }
 
+    // Sync and reboot (fsck repaired the root and asks for it). Never
+    // returns.
+    [[noreturn]] void reboot() {
+        do_reboot();
+        std::abort();  // not reached
+    }
+
   protected:
     // Must not return (the fake throws).
     virtual void enter_emergency(const std::string& why) = 0;
     virtual void do_end_capture(KdumpAction action) = 0;
+    virtual void do_reboot() = 0;
 };
 
 // This machine.

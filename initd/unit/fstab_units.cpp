@@ -242,6 +242,10 @@ class Generator {
         if (checked) {
             Unit fsck = fsck_unit("fsck--", e, m_context);
             fsck.after_devices.clear();  // mounted by stage 1: it is there
+            // Checked already, before stage 1 mounted it: a skip, shown as
+            // the condition that did not hold.
+            if (!m_context.root_checked.empty())
+                fsck.conditions.path_exists.push_back("!" + m_context.root_checked);
             add_unique(fsck.before, "remount-root");
             add(e, std::move(fsck));
         }

@@ -14,8 +14,9 @@
 //     after the fsck units of every lower pass (pass 1, the root, first).
 //   - the root line: `remount-root`, which remounts / with fstab's options
 //     after the root's fsck (`fsck--`, generated only when / is mounted
-//     read-only: a read-write root cannot be checked). Every other mount is
-//     ordered after it.
+//     read-only: a read-write root cannot be checked, and skipped when
+//     stage 1 checked the root before mounting it: its mark
+//     paths::kRootFsckDone exists). Every other mount is ordered after it.
 //   - a swap line: `swap-ESC` (ESC of the device) running swapon, before
 //     `swap`.
 //
@@ -31,6 +32,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/paths.h"
 #include "initd/unit/fstab.h"
 #include "initd/unit/unit_loader.h"
 
@@ -42,6 +44,8 @@ struct FstabContext {
     std::string fstab_path = kDefaultFstab;             // handed to mount(8) and named in messages
     bool root_read_only = true;                         // stage 1 left / read-only: check it first
     std::string client_program = "/usr/sbin/fastinit";  // asked to reboot when fsck says so
+    // Stage 1's mark that it checked the root (boot/root_fsck.h); "": none.
+    std::string root_checked = paths::kRootFsckDone;
 };
 
 // The unit-name spelling of a path: "/" is "-", "/var/lib/x" is

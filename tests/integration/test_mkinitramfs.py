@@ -507,3 +507,75 @@ def test_a_host_only_image_takes_the_hosts_crypttab_entries_its_root_uses(
     assert "usr/sbin/mdadm" not in found
     assert any(n.endswith("/dm-crypt.ko") for n in found)
     assert "holds the key" not in r.stderr
+
+
+# ---- the root's checker and the resume device --------------------------------
+
+FSCK_MEMBERS = {"usr/sbin/e2fsck", "usr/sbin/fsck.ext2", "usr/sbin/fsck.ext3",
+                "usr/sbin/fsck.ext4"}
+
+
+def require_e2fsck():
+    import shutil
+    if not shutil.which("e2fsck", path="/usr/sbin:/sbin"):
+        pytest.fail("e2fsck is not installed (apt-get install e2fsprogs)")
+
+
+def test_a_generic_image_carries_e2fsck_for_stage1_unless_told_not_to(
+        fastinit_bin, moddir, tmp_path):
+    require_e2fsck()
+    image = tmp_path / "initrd.img"
+    r = build(fastinit_bin, moddir, image, "--compress", "none", "--no-microcode")
+    assert "e2fsck" in r.stdout, r.stdout
+    found = names(image.read_bytes())
+    assert FSCK_MEMBERS <= found, sorted(found)
+    assert any("libext2fs.so" in n for n in found), sorted(found)
+
+    plain = tmp_path / "plain.img"
+    build(fastinit_bin, moddir, plain, "--compress", "none", "--no-microcode", "--no-fsck")
+    assert not FSCK_MEMBERS & names(plain.read_bytes())
+
+
+@pytest.mark.parametrize("fstype, expected", [
+    ("ext4", {"usr/sbin/e2fsck", "usr/sbin/fsck.ext4"}),  # only the root's type
+    ("xfs", set()),                                        # no checker this script adds
+])
+def test_a_host_only_image_carries_the_checker_of_the_hosts_root_type(
+        fastinit_bin, moddir, tmp_path, monkeypatch, fstype, expected):
+    require_e2fsck()
+    monkeypatch.setenv("FASTINIT_ROOT_FSTYPE", fstype)
+    monkeypatch.setenv("FASTINIT_RESUME_CONF", str(tmp_path / "none"))
+    r, image = build_host_only(fastinit_bin, moddir, tmp_path, "254:32")
+    assert r.returncode == 0, r.stderr
+    found = names(image.read_bytes())
+    assert FSCK_MEMBERS & found == expected, sorted(FSCK_MEMBERS & found)
+    assert "etc/fastinit/resume" not in found
+
+
+def image_member(image, name):
+    r = subprocess.run(["cpio", "-i", "--quiet", "--to-stdout", name],
+                       input=image.read_bytes(), capture_output=True, check=True)
+    return r.stdout
+
+
+@pytest.mark.parametrize("conf, expected", [
+    ('# the swap\nRESUME="UUID=0a1b-2c3d"\n', b"UUID=0a1b-2c3d\n"),
+    ("RESUME=/dev/sda2\nRESUME=LABEL=swap\n", b"LABEL=swap\n"),  # the last one
+    ("RESUME=none\n", None),
+    ("RESUME=auto\n", None),  # initramfs-tools guesses; this script does not
+])
+def test_a_host_only_image_takes_initramfs_tools_resume_device_as_its_default(
+        fastinit_bin, moddir, tmp_path, monkeypatch, conf, expected):
+    (tmp_path / "resume").write_text(conf)
+    monkeypatch.setenv("FASTINIT_RESUME_CONF", str(tmp_path / "resume"))
+    r, image = build_host_only(fastinit_bin, moddir, tmp_path, "254:32")
+    assert r.returncode == 0, r.stderr
+    found = names(image.read_bytes())
+    if expected is None:
+        assert "etc/fastinit/resume" not in found
+    else:
+        assert image_member(image, "etc/fastinit/resume") == expected
+    # A generic image serves any machine: no host's swap in it.
+    generic = tmp_path / "generic.img"
+    build(fastinit_bin, moddir, generic, "--compress", "none", "--no-microcode")
+    assert "etc/fastinit/resume" not in names(generic.read_bytes())

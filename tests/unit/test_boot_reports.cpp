@@ -21,7 +21,7 @@ TEST(InitrdReport, RoundTrips) {
     report.devices.start_us = 110;
     report.devices.end_us = 200;
     report.devices.all_loaded_us = 300;
-    report.root = {"/dev/vda", 210, 220, 230};
+    report.root = {"/dev/vda", 210, 220, 230, {"fixed", "", "/usr/sbin/fsck.ext4", 1, 205, 208}};
     report.switch_root_us = 400;
     report.next_init = "/sbin/init";
     std::string error;

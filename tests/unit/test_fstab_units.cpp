@@ -98,6 +98,11 @@ TEST(FstabUnits, FsckRunsInPassOrderRootFirst) {
     const Unit& root_fsck = unit(set, "fsck--");
     EXPECT_THAT(root_fsck.service->exec, Contains("UUID=r"));
     EXPECT_THAT(root_fsck.before, Contains("remount-root"));
+    // Skipped when stage 1 checked the root before mounting it; only the
+    // root's check is stage 1's.
+    EXPECT_THAT(root_fsck.conditions.path_exists, Contains("!/run/fastinit/fsck-root"));
+    EXPECT_THAT(unit(set, "fsck-b").conditions.path_exists,
+                Not(Contains("!/run/fastinit/fsck-root")));
     const Unit& remount = unit(set, "remount-root");
     EXPECT_THAT(remount.requires_, Contains("fsck--"));
     EXPECT_THAT(remount.service->exec, ElementsAre("/bin/mount", "-o", "remount", "/"));

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <map>
 #include <optional>
@@ -36,6 +37,8 @@ struct Executed {
 struct CaptureEnded {
     KdumpAction action;
 };
+struct Resumed {};   // the kernel found an image: this boot is gone
+struct Rebooted {};  // fsck asked for a reboot
 
 class FakeStage1System : public Stage1System {
   public:
@@ -76,6 +79,18 @@ class FakeStage1System : public Stage1System {
     std::vector<std::string> typed;
     std::string right_key = "sesame";
     std::map<std::string, std::string> luks_nodes;
+    // Hibernation: devices other than the root wait_for_root finds (absent
+    // ones never appear), their numbers, and whether the swap holds an
+    // image (then the write of "resume" does not return).
+    std::map<std::string, Result<RootDevice>> other_devices;
+    std::map<std::string, std::string> device_numbers{{"/dev/vdb", "254:16"}};
+    bool hibernation_image = false;
+    std::string resume_default;  // the image's (mkinitramfs --host-only)
+    Result<void> power_written = {};
+    // The root's check: fstype -> the image's fsck.TYPE; what a run
+    // answers.
+    std::map<std::string, std::string> fsck_tools;
+    Result<ToolRun> fsck_run = ToolRun{0, "/dev/vda: clean, 11/6400 files"};
 
     // What it was asked.
     std::vector<std::string> calls;  // without look_up
@@ -152,6 +167,27 @@ class FakeStage1System : public Stage1System {
         assembled = true;
         return {};
     }
+    Result<std::string> device_number(const std::string& node) override {
+        auto found = device_numbers.find(node);
+        if (found == device_numbers.end())
+            return Error{node + " is not a block device", ENOTBLK};
+        return found->second;
+    }
+    Result<void> write_power_file(const std::string& name, const std::string& text) override {
+        calls.push_back("power " + name + " " + text);
+        if (power_written && name == "resume" && hibernation_image)
+            throw Resumed{};
+        return power_written;
+    }
+    std::string image_resume_default() override { return resume_default; }
+    std::string fsck_tool(const std::string& fstype) override {
+        auto found = fsck_tools.find(fstype);
+        return found == fsck_tools.end() ? "" : found->second;
+    }
+    Result<ToolRun> run_fsck(const std::vector<std::string>& argv, Duration timeout) override {
+        calls.push_back("fsck " + join(argv, " ") + " within " + format_duration(timeout));
+        return fsck_run;
+    }
     Result<RootDevice> wait_for_root(const RootSpec& spec, const RootHint&) override {
         if (auto node = luks_nodes.find(spec.source); node != luks_nodes.end()) {
             calls.push_back("find " + spec.source);
@@ -161,6 +197,8 @@ class FakeStage1System : public Stage1System {
         calls.push_back((brief ? "wait briefly for " : "wait for ") + spec.source);
         if (root_needs_layers && !assembled)
             return Error{"no root " + spec.source + " (block devices: vda)"};
+        if (auto other = other_devices.find(spec.source); other != other_devices.end())
+            return other->second;
         return root;
     }
     std::string detect_fstype(const std::string&) override { return "xfs"; }
@@ -215,6 +253,7 @@ class FakeStage1System : public Stage1System {
   protected:
     void enter_emergency(const std::string& why) override { throw Emergency{why}; }
     void do_end_capture(KdumpAction action) override { throw CaptureEnded{action}; }
+    void do_reboot() override { throw Rebooted{}; }
 
   private:
     long long m_clock = 0;
@@ -245,6 +284,10 @@ std::string run(FakeStage1System& system, std::vector<std::string> args = {}) {
         return "exec " + e.program;
     } catch (const CaptureEnded& e) {
         return "end capture: " + std::string(to_string(e.action));
+    } catch (const Resumed&) {
+        return "resumed";
+    } catch (const Rebooted&) {
+        return "reboot";
     }
 }
 
@@ -818,6 +861,249 @@ TEST(RootLayers, NodesOnlyAssemblyMakes) {
     for (const char* no : {"/dev/vda", "/dev/sda2", "/dev/disk/by-uuid/x", "LABEL=x", "UUID=y",
                            "/dev/nvme0n1p2", "/dev/block/8:0"})
         EXPECT_FALSE(names_a_layer_node(no)) << no;
+}
+
+}  // namespace
+}  // namespace fastinit
+
+namespace fastinit {
+namespace {
+
+// ---- hibernation (resume=) ------------------------------------------------------
+
+// The calls from `first` to `last` (both included), or nothing when either
+// is missing: the part of a run a test is about.
+std::vector<std::string> calls_between(const FakeStage1System& system, const std::string& first,
+                                       const std::string& last) {
+    auto begin = std::find(system.calls.begin(), system.calls.end(), first);
+    auto end = std::find(begin, system.calls.end(), last);
+    if (begin == system.calls.end() || end == system.calls.end())
+        return {};
+    return std::vector<std::string>(begin, end + 1);
+}
+
+TEST(Stage1Resume, TheOffsetThenTheDeviceNumberAreWrittenBeforeTheRootIsLookedFor) {
+    FakeStage1System system;
+    system.cmdline = "root=/dev/vda ro resume=UUID=swap-1 resume_offset=34816";
+    system.other_devices.insert_or_assign("UUID=swap-1", RootDevice{"/dev/vdb", "swap"});
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager") << "no image: the boot goes on";
+    EXPECT_THAT(calls_between(system, "start bring-up /dev/vda", "mount /dev/vda ext4 /root"),
+                ElementsAre("start bring-up /dev/vda", "wait for UUID=swap-1",
+                            "power resume_offset 34816", "power resume 254:16", "wait for /dev/vda",
+                            "load fs ext4", "mount /dev/vda ext4 /root"));
+}
+
+TEST(Stage1Resume, WithAnImageTheKernelResumesAndNothingTouchesTheRoot) {
+    FakeStage1System system;
+    system.cmdline = "root=/dev/vda ro resume=/dev/vdb";
+    system.other_devices.insert_or_assign("/dev/vdb", RootDevice{"/dev/vdb", ""});
+    system.hibernation_image = true;
+    system.fsck_tools["ext4"] = "/usr/sbin/fsck.ext4";
+    EXPECT_EQ(run(system), "resumed");
+    EXPECT_EQ(system.calls.back(), "power resume 254:16");
+    for (const std::string& call : system.calls) {
+        EXPECT_THAT(call, Not(HasSubstr("fsck")));
+        EXPECT_THAT(call, Not(HasSubstr("mount /dev")));
+    }
+}
+
+TEST(Stage1Resume, ADeviceNumberIsWrittenAsGivenWithoutWaiting) {
+    FakeStage1System system;
+    system.cmdline = "root=/dev/vda resume=8:2";
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(system.calls, Contains("power resume 8:2"));
+    EXPECT_THAT(system.calls, Not(Contains("wait for 8:2")));
+}
+
+TEST(Stage1Resume, ASwapOnLvmIsLookedForAfterTheLayersAreAssembled) {
+    FakeStage1System system;
+    system.cmdline = "root=/dev/mapper/vg-root resume=/dev/mapper/vg-swap";
+    system.tools = {"lvm"};
+    system.root_needs_layers = true;  // the swap too: both are volumes
+    system.root = RootDevice{"/dev/mapper/vg-root", "ext4"};
+    system.other_devices.insert_or_assign("/dev/mapper/vg-swap", RootDevice{"/dev/dm-1", ""});
+    system.device_numbers["/dev/dm-1"] = "253:1";
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    auto lvm = std::find(system.calls.begin(), system.calls.end(), "activate lvm");
+    auto resume = std::find(system.calls.begin(), system.calls.end(), "power resume 253:1");
+    ASSERT_NE(lvm, system.calls.end());
+    ASSERT_NE(resume, system.calls.end());
+    EXPECT_LT(lvm, resume);
+}
+
+TEST(Stage1Resume, AMissingDeviceOrAnyTroubleIsAWarningAndTheBootGoesOn) {
+    LogCapture log;
+    FakeStage1System missing;
+    missing.cmdline = "root=/dev/vda resume=UUID=gone";
+    missing.other_devices.insert_or_assign("UUID=gone", Error{"not there", ETIMEDOUT});
+    EXPECT_EQ(run(missing), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(log.text(), HasSubstr("resume device UUID=gone did not appear within 5s"));
+
+    FakeStage1System no_kernel_support;  // no /sys/power/resume
+    no_kernel_support.cmdline = "root=/dev/vda resume=/dev/vdb";
+    no_kernel_support.other_devices.insert_or_assign("/dev/vdb", RootDevice{"/dev/vdb", ""});
+    no_kernel_support.power_written = Error{"cannot open /sys/power/resume", ENOENT};
+    EXPECT_EQ(run(no_kernel_support), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(log.text(), HasSubstr("cannot resume from /dev/vdb"));
+
+    FakeStage1System bad_offset;
+    bad_offset.cmdline = "root=/dev/vda resume=/dev/vdb resume_offset=12k";
+    EXPECT_EQ(run(bad_offset), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(log.text(), HasSubstr("resume_offset=12k is not a number"));
+    for (const std::string& call : bad_offset.calls)
+        EXPECT_THAT(call, Not(HasSubstr("power")));
+}
+
+TEST(Stage1Resume, TheImagesDefaultIsUsedWhenTheCommandLineNamesNone) {
+    FakeStage1System by_default;
+    by_default.cmdline = "root=/dev/vda resume_offset=8";
+    by_default.resume_default = "UUID=swap-1";
+    by_default.other_devices.insert_or_assign("UUID=swap-1", RootDevice{"/dev/vdb", "swap"});
+    EXPECT_EQ(run(by_default), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(by_default.calls, Contains("power resume_offset 8"));
+    EXPECT_THAT(by_default.calls, Contains("power resume 254:16"));
+
+    FakeStage1System overridden;
+    overridden.cmdline = "root=/dev/vda resume=8:3";
+    overridden.resume_default = "UUID=swap-1";
+    EXPECT_EQ(run(overridden), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(overridden.calls, Contains("power resume 8:3"));
+    EXPECT_THAT(overridden.calls, Not(Contains("wait for UUID=swap-1")));
+
+    FakeStage1System noresume;
+    noresume.cmdline = "root=/dev/vda noresume";
+    noresume.resume_default = "UUID=swap-1";
+    EXPECT_EQ(run(noresume), "exec /usr/sbin/fastinit-manager");
+    for (const std::string& call : noresume.calls)
+        EXPECT_THAT(call, Not(HasSubstr("power")));
+}
+
+TEST(Stage1Resume, NoresumeAndACrashKernelNeverResume) {
+    FakeStage1System noresume;
+    noresume.cmdline = "root=/dev/vda noresume resume=/dev/vdb";
+    noresume.hibernation_image = true;
+    EXPECT_EQ(run(noresume), "exec /usr/sbin/fastinit-manager");
+
+    FakeStage1System crash;
+    crash.cmdline = "root=/dev/vda resume=/dev/vdb fastinit.kdump";
+    crash.vmcore = true;
+    crash.hibernation_image = true;
+    crash.fsck_tools["ext4"] = "/usr/sbin/fsck.ext4";
+    EXPECT_EQ(run(crash), "end capture: reboot");
+    for (const FakeStage1System* system : {&noresume, &crash})
+        for (const std::string& call : system->calls) {
+            EXPECT_THAT(call, Not(HasSubstr("power")));
+            EXPECT_THAT(call, Not(HasSubstr("fsck"))) << "a crash kernel saves, it does not repair";
+        }
+}
+
+// ---- the root's check -------------------------------------------------------------
+
+FakeStage1System with_fsck(const std::string& cmdline, int status) {
+    FakeStage1System system;
+    system.cmdline = cmdline;
+    system.fsck_tools["ext4"] = "/usr/sbin/fsck.ext4";
+    system.fsck_run = ToolRun{status, "/dev/vda: some words\n/dev/vda: the last words\n"};
+    return system;
+}
+
+TEST(Stage1Fsck, ACleanRootIsCheckedBeforeItIsMountedAndMarkedForTheManager) {
+    FakeStage1System system = with_fsck("root=/dev/vda ro", 0);
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(calls_between(system, "load fs ext4", "mount /dev/vda ext4 /root"),
+                ElementsAre("load fs ext4", "fsck /usr/sbin/fsck.ext4 -a /dev/vda within 15min 0s",
+                            "write /run/fastinit/fsck-root", "mount /dev/vda ext4 /root"));
+    EXPECT_EQ(system.written[paths::kRootFsckDone], "clean\n");
+    InitrdReport report = written_report(system);
+    EXPECT_EQ(report.root.fsck.result, "clean");
+    EXPECT_EQ(report.root.fsck.status, 0);
+    EXPECT_EQ(report.root.fsck.tool, "/usr/sbin/fsck.ext4");
+    EXPECT_GT(report.root.fsck.end_us, report.root.fsck.start_us);
+    EXPECT_LT(report.root.fsck.end_us, report.root.mounted_us);
+}
+
+TEST(Stage1Fsck, CorrectedErrorsAreLoggedAndTheBootGoesOn) {
+    LogCapture log;
+    FakeStage1System system = with_fsck("root=/dev/vda ro", 1);
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(log.text(),
+                HasSubstr("fsck corrected errors (status 1): /dev/vda: the last words"));
+    EXPECT_EQ(written_report(system).root.fsck.result, "fixed");
+    EXPECT_EQ(system.written[paths::kRootFsckDone], "fixed\n");
+}
+
+TEST(Stage1Fsck, ARepairThatAsksForARebootRebootsBeforeTheMount) {
+    for (int status : {2, 3}) {
+        FakeStage1System system = with_fsck("root=/dev/vda ro", status);
+        EXPECT_EQ(run(system), "reboot") << status;
+        EXPECT_THAT(system.calls, Not(Contains("mount /dev/vda ext4 /root")));
+    }
+}
+
+TEST(Stage1Fsck, ErrorsLeftAreAnEmergencyThatSaysHowToRepair) {
+    for (int status : {4, 5, 8, 12, 16, 32, 128}) {
+        FakeStage1System system = with_fsck("root=/dev/vda ro", status);
+        std::string end = run(system);
+        EXPECT_THAT(end, HasSubstr("emergency: fsck of the root /dev/vda: ")) << status;
+        EXPECT_THAT(end, HasSubstr("(status " + std::to_string(status) + ")"));
+        EXPECT_THAT(end, HasSubstr("/usr/sbin/fsck.ext4 /dev/vda"));
+        EXPECT_THAT(end, HasSubstr("fsck.repair=yes"));
+        EXPECT_THAT(system.calls, Not(Contains("mount /dev/vda ext4 /root")));
+        EXPECT_FALSE(system.written.contains(paths::kRootFsckDone));
+    }
+    FakeStage1System left = with_fsck("root=/dev/vda ro", 4);
+    EXPECT_THAT(run(left), HasSubstr("errors left uncorrected (status 4)"));
+}
+
+TEST(Stage1Fsck, ACheckThatCannotFinishIsAnEmergency) {
+    FakeStage1System system = with_fsck("root=/dev/vda ro", 0);
+    system.fsck_run =
+        Error{"/usr/sbin/fsck.ext4 did not finish within 15min 0s; killed it", ETIMEDOUT};
+    EXPECT_THAT(run(system), HasSubstr("emergency: the check of the root /dev/vda failed: "
+                                       "/usr/sbin/fsck.ext4 did not finish"));
+    EXPECT_THAT(system.calls, Not(Contains("mount /dev/vda ext4 /root")));
+}
+
+TEST(Stage1Fsck, TheModeAndRepairOptionsShapeTheCommand) {
+    struct Case {
+        std::string options, command;
+    };
+    for (const Case& c : std::vector<Case>{
+             {"", "-a /dev/vda"},
+             {"fsck.repair=yes", "-y /dev/vda"},
+             {"fsck.repair=no", "-n /dev/vda"},
+             {"fsck.mode=force", "-a -f /dev/vda"},
+             {"fsck.mode=force fsck.repair=yes", "-y -f /dev/vda"},
+             {"fsck.mode=auto fsck.repair=preen", "-a /dev/vda"},
+             {"fsck.mode=sometimes fsck.repair=maybe", "-a /dev/vda"},
+             // Not mounted yet: a root to be mounted read-write is checked too.
+             {"rw", "-a /dev/vda"},
+         }) {
+        FakeStage1System system = with_fsck("root=/dev/vda " + c.options, 0);
+        EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager") << c.options;
+        EXPECT_THAT(system.calls,
+                    Contains("fsck /usr/sbin/fsck.ext4 " + c.command + " within 15min 0s"))
+            << c.options;
+    }
+}
+
+TEST(Stage1Fsck, SkippedWithFsckModeSkipOrWithoutACheckerAndThenLeftToTheManager) {
+    LogCapture log;
+    FakeStage1System skip = with_fsck("root=/dev/vda fsck.mode=skip", 0);
+    EXPECT_EQ(run(skip), "exec /usr/sbin/fastinit-manager");
+    EXPECT_EQ(written_report(skip).root.fsck.result, "skipped");
+    EXPECT_EQ(written_report(skip).root.fsck.why, "fsck.mode=skip");
+
+    FakeStage1System xfs = with_fsck("root=/dev/vda rootfstype=xfs", 0);
+    EXPECT_EQ(run(xfs), "exec /usr/sbin/fastinit-manager");
+    EXPECT_EQ(written_report(xfs).root.fsck.why, "no fsck.xfs in this initramfs");
+    EXPECT_THAT(log.text(), HasSubstr("not checked in the initramfs: no fsck.xfs"));
+
+    for (const FakeStage1System* system : {&skip, &xfs}) {
+        EXPECT_FALSE(system->written.contains(paths::kRootFsckDone));
+        for (const std::string& call : system->calls)
+            EXPECT_THAT(call, Not(HasSubstr("fsck /usr")));
+    }
 }
 
 }  // namespace
