@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "base/paths.h"
 #include "base/text.h"
+#include "boot/network_up.h"
 #include "boot/run_tool.h"
 #include "boot/stage1_system.h"
 #include "device-cache/filesystem_modules.h"
@@ -162,6 +163,11 @@ class RealStage1System final : public Stage1System {
         if (!said.empty())
             log::info("LVM: ", to_valid_utf8(said));
         return {};
+    }
+
+    Result<NetLease> configure_network(const IpConfig& ip,
+                                       std::optional<Duration> timeout) override {
+        return configure_network_here(ip, timeout);
     }
 
     Result<RootDevice> wait_for_root(const RootSpec& spec, const RootHint& hint) override {

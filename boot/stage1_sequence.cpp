@@ -110,6 +110,8 @@ class Stage1 {
     // Before the root is looked for: the md arrays and LVM volumes it may
     // sit on, when boot/root_layers.h's rule says so.
     void assemble_root_layers() {
+        if (m_spec.nfs)
+            return;  // no block device under it
         const RootRecord* cached = m_started.root_record ? &*m_started.root_record : nullptr;
         LayerPlan plan = plan_root_layers(m_spec.source, cached, m_system.layer_tools());
         for (const std::string& kind : plan.missing_tools)
@@ -147,6 +149,8 @@ class Stage1 {
     }
 
     void find_root() {
+        if (m_spec.nfs)
+            return find_nfs_root();
         auto found = m_found ? Result<RootDevice>(*m_found)
                              : m_system.wait_for_root(m_spec, m_started.root_hint);
         if (!found)
@@ -273,6 +277,29 @@ class Stage1 {
     }
 
   private:
+    // A root on NFS: the network first (its driver came with the device
+    // bring-up), then the mount is planned from what it learnt. The
+    // "device" is SERVER:PATH, the options mount(2)'s text options.
+    void find_nfs_root() {
+        const NfsRoot& nfs = *m_spec.nfs;
+        NetLease lease;
+        if (nfs.ip.method != IpConfig::Method::off) {
+            auto configured = m_system.configure_network(nfs.ip, m_spec.timeout);
+            if (!configured)
+                give_up("the network for the NFS root: " + configured.error().message);
+            lease = *configured;
+            log::info("network: ", lease.device, " has ", lease.address);
+        }
+        auto mount = plan_nfs_mount(nfs, lease, m_spec.options);
+        if (!mount)
+            give_up(mount.error().message);
+        m_device = mount->source;
+        m_fstype = mount->fstype;
+        m_spec.options = mount->data;
+        m_report.root.device = m_device;
+        m_report.root.found_us = m_system.now_us();
+    }
+
     // One kind of layer: a failure is said and the boot goes on to look for
     // its root, whose wait says what is missing.
     void assemble(const std::string& kind) {
