@@ -293,6 +293,11 @@ class Stage1 {
         auto mount = plan_nfs_mount(nfs, lease, m_spec.options);
         if (!mount)
             give_up(mount.error().message);
+        // The protocol version's module, which the kernel would ask a
+        // modprobe for (there is none here): nfs alone mounts nothing.
+        const std::string version = mount->fstype == "nfs4" ? "nfsv4" : "nfsv3";
+        if (auto loaded = m_system.load_modules({version}); !loaded)
+            log::warning("NFS: ", loaded.error().message);
         m_device = mount->source;
         m_fstype = mount->fstype;
         m_spec.options = mount->data;

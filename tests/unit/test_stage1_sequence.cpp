@@ -259,14 +259,15 @@ TEST(Stage1Sequence, AnNfsRootBringsTheNetworkUpThenMountsWithoutWaitingForADevi
     FakeStage1System system;
     system.cmdline = "root=nfs4:10.0.2.100:/export ip=dhcp rw";
     EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
-    EXPECT_THAT(system.calls,
-                ElementsAre("mount pseudo-filesystems", "read cmdline",
-                            "start bring-up nfs4:10.0.2.100:/export", "configure network",
-                            "load fs nfs4", "mount 10.0.2.100:/export nfs4 /root",
-                            "finish bring-up 10.0.2.100:/export nfs4",
-                            "read cache /var/lib/fastinit/devices.db",
-                            "write /run/fastinit/devices.db", "write /run/fastinit/initrd.json",
-                            "switch root /root", "exec /usr/sbin/fastinit-manager"));
+    EXPECT_THAT(
+        system.calls,
+        ElementsAre("mount pseudo-filesystems", "read cmdline",
+                    "start bring-up nfs4:10.0.2.100:/export", "configure network",
+                    "load modules nfsv4", "load fs nfs4", "mount 10.0.2.100:/export nfs4 /root",
+                    "finish bring-up 10.0.2.100:/export nfs4",
+                    "read cache /var/lib/fastinit/devices.db", "write /run/fastinit/devices.db",
+                    "write /run/fastinit/initrd.json", "switch root /root",
+                    "exec /usr/sbin/fastinit-manager"));
     EXPECT_EQ(system.mount_data, "addr=10.0.2.100");
     EXPECT_EQ(system.mounted_read_only, false);
     ASSERT_TRUE(system.network_asked);
@@ -279,6 +280,7 @@ TEST(Stage1Sequence, AnNfsRootTakesItsServerFromDhcpWhenTheCommandLineHasNone) {
     system.cmdline = "root=/dev/nfs nfsroot=/srv/%s,tcp ro";
     system.lease = NetLease{"eth0", "10.0.2.15", "10.0.2.2", ""};
     EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(system.calls, Contains("load modules nfsv3"));
     EXPECT_THAT(system.calls, Contains("mount 10.0.2.2:/srv/10.0.2.15 nfs /root"));
     EXPECT_EQ(system.mount_data, "tcp,nolock,vers=3,addr=10.0.2.2");
     EXPECT_EQ(system.mounted_read_only, true);

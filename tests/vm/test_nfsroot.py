@@ -38,7 +38,7 @@ export PATH=/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-for m in virtio_pci virtio_net virtio_blk ext4 nfsd; do modprobe $m; done
+for m in virtio_pci virtio_net virtio_blk crc32c_generic ext4 nfsd; do modprobe $m; done
 ip link set lo up
 ip addr add 10.0.2.15/24 dev eth0
 ip link set eth0 up
@@ -49,8 +49,8 @@ mount -t nfsd nfsd /proc/fs/nfsd
 touch /var/lib/nfs/etab /var/lib/nfs/rmtab
 echo '/export *(rw,sync,no_subtree_check,no_root_squash,insecure)' > /etc/exports
 exportfs -r
-rpc.mountd -N 2 -N 3 -u
-rpc.nfsd -N 2 -N 3 -U -L 10 -G 10 2
+rpc.mountd -N 3 -u
+rpc.nfsd -N 3 -U -p 2049 -L 10 -G 10 2
 echo "nfs server: $(cat /proc/fs/nfsd/versions) on $(cat /proc/fs/nfsd/portlist)"
 exec sh
 """
@@ -110,8 +110,9 @@ def nfs_server_root():
 
 
 def server_initrd(images, nfs_root, workdir):
-    """mkinitramfs's busybox image with nfsd's modules, then an archive with
-    the server's programs, their libraries and /nfs-server (rdinit=)."""
+    """An archive with the server's programs, their libraries and
+    /nfs-server (rdinit=), then mkinitramfs's busybox image with nfsd's
+    modules."""
     base = images.initramfs("nfs-server-base.img", "--module", "nfsd", "--module", "virtio_net",
                             "--compress", "gzip", "--no-microcode")
     libdir = ":".join(os.path.join(nfs_root, d) for d in
@@ -130,10 +131,13 @@ def server_initrd(images, nfs_root, workdir):
     tree.add_file("etc/netconfig", "/etc/netconfig", 0o644)
     tree.add_data("etc/passwd", b"root:x:0:0:root:/:/bin/sh\n")
     tree.add_data("etc/group", b"root:x:0:\n")
+    tree.add_data("etc/services", b"nfs 2049/tcp\n")
     out = os.path.join(workdir, "nfs-server.img")
+    # Uncompressed first, as an early microcode archive is: the kernel
+    # takes the compressed one after it.
     with open(base, "rb") as f, open(out, "wb") as o:
-        o.write(f.read())
         tree.write(o)
+        o.write(f.read())
     return out
 
 
@@ -155,7 +159,7 @@ def test_a_root_on_nfs_boots_over_dhcp_and_a_second_boot_hits_the_cache(images, 
     client = None
     try:
         ready = server.expect(r"nfs server: (.*) on (.*)", 120)
-        assert "+4" in ready.group(1), ready.group(0)
+        assert "+4" in ready.group(1) and "2049" in ready.group(2), ready.group(0)
         client = Vm(images.kernel, client_initrd, None,
                     "quiet root=nfs4:10.0.2.100:/export ip=dhcp rw fastinit.root_timeout=60s",
                     log=log,
