@@ -175,6 +175,14 @@ class Stage1 {
 
     void mount_root() {
         auto mounted = m_system.mount_root(m_spec, m_device, m_fstype, paths::kNewRoot);
+        // An NFS server that refuses this version: the next one down.
+        for (size_t next = 0; !mounted && mounted.error().errno_value == EPROTONOSUPPORT &&
+                              next < m_nfs_fallbacks.size();
+             ++next) {
+            log::info(m_device, ": ", mounted.error().message, "; trying ", m_nfs_fallbacks[next]);
+            m_spec.options = m_nfs_fallbacks[next];
+            mounted = m_system.mount_root(m_spec, m_device, m_fstype, paths::kNewRoot);
+        }
         if (!mounted)
             give_up(mounted.error().message);
         m_report.root.mounted_us = m_system.now_us();
@@ -284,11 +292,13 @@ class Stage1 {
         const NfsRoot& nfs = *m_spec.nfs;
         NetLease lease;
         if (nfs.ip.method != IpConfig::Method::off) {
+            long long start = m_system.now_us();
             auto configured = m_system.configure_network(nfs.ip, m_spec.timeout);
             if (!configured)
                 give_up("the network for the NFS root: " + configured.error().message);
             lease = *configured;
-            log::info("network: ", lease.device, " has ", lease.address);
+            log::info("network: ", lease.device, " has ", lease.address, " (in ",
+                      (m_system.now_us() - start) / 1000.0, " ms)");
         }
         auto mount = plan_nfs_mount(nfs, lease, m_spec.options);
         if (!mount)
@@ -301,6 +311,7 @@ class Stage1 {
         m_device = mount->source;
         m_fstype = mount->fstype;
         m_spec.options = mount->data;
+        m_nfs_fallbacks = mount->fallbacks;
         m_report.root.device = m_device;
         m_report.root.found_us = m_system.now_us();
     }
@@ -380,6 +391,7 @@ class Stage1 {
     KernelCmdline m_cmdline;
     std::optional<RootDevice> m_found;  // found while deciding on the layers
     std::string m_device, m_fstype, m_next;
+    std::vector<std::string> m_nfs_fallbacks;  // NFS options to try next
     bool m_capturing = false;
 };
 

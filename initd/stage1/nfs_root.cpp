@@ -336,8 +336,26 @@ Result<NfsMount> plan_nfs_mount(const NfsRoot& root, const NetLease& lease,
     }
     bool v6 = spec.server.front() == '[';
     words.push_back("addr=" + (v6 ? spec.server.substr(1, spec.server.size() - 2) : spec.server));
-    for (const std::string& word : words)
-        mount.data += (mount.data.empty() ? "" : ",") + word;
+    auto text = [](const std::vector<std::string>& list) {
+        std::string joined;
+        for (const std::string& word : list)
+            joined += (joined.empty() ? "" : ",") + word;
+        return joined;
+    };
+    bool minor_given =
+        has_option(all, "vers") || has_option(all, "nfsvers") || has_option(all, "minorversion");
+    if (spec.v4 && !minor_given) {
+        for (const char* version : {"vers=4.2", "vers=4.1", "vers=4.0"}) {
+            std::vector<std::string> tried{version};
+            tried.insert(tried.end(), words.begin(), words.end());
+            if (mount.data.empty())
+                mount.data = text(tried);
+            else
+                mount.fallbacks.push_back(text(tried));
+        }
+        return mount;
+    }
+    mount.data = text(words);
     return mount;
 }
 

@@ -17,6 +17,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 
@@ -56,10 +57,15 @@ struct NetLease {
 
 // The mount(2) of the root: source "SERVER:PATH", type nfs or nfs4, and
 // its text options (addr= always; nolock and vers=3 for v3 unless given).
+// NFSv4 without a minor version given is tried as 4.2, then 4.1, then 4.0,
+// as mount.nfs does (the kernel alone would take 4.0): `fallbacks` are the
+// options to try, in order, while the server refuses the version
+// (EPROTONOSUPPORT).
 struct NfsMount {
     std::string source;
     std::string fstype;
     std::string data;
+    std::vector<std::string> fallbacks;
 
     bool operator==(const NfsMount&) const = default;
 };

@@ -51,14 +51,17 @@ TEST(NfsRoot, KernelNfsrootWithServerPathAndOptions) {
     EXPECT_EQ(root.path, "/srv/root");
     EXPECT_EQ(root.options, "tcp,timeo=14");
     EXPECT_FALSE(root.v4);
-    EXPECT_EQ(planned(root), (NfsMount{"192.168.1.5:/srv/root", "nfs",
-                                       "tcp,timeo=14,nolock,vers=3,addr=192.168.1.5"}));
+    EXPECT_EQ(
+        planned(root),
+        (NfsMount{
+            "192.168.1.5:/srv/root", "nfs", "tcp,timeo=14,nolock,vers=3,addr=192.168.1.5", {}}));
 }
 
 TEST(NfsRoot, Vers4InTheOptionsMakesItNfs4WithoutNolock) {
     NfsRoot root = parsed("/dev/nfs", "10.0.0.1:/srv,vers=4.2");
     EXPECT_TRUE(root.v4);
-    EXPECT_EQ(planned(root), (NfsMount{"10.0.0.1:/srv", "nfs4", "vers=4.2,addr=10.0.0.1"}));
+    EXPECT_EQ(planned(root), (NfsMount{"10.0.0.1:/srv", "nfs4", "vers=4.2,addr=10.0.0.1", {}}))
+        << "a minor version given is the one mounted";
     EXPECT_TRUE(parsed("/dev/nfs", "10.0.0.1:/srv,nfsvers=4").v4);
     EXPECT_FALSE(parsed("/dev/nfs", "10.0.0.1:/srv,vers=3").v4);
 }
@@ -77,14 +80,18 @@ TEST(NfsRoot, DracutSpellings) {
     NfsRoot v4 = parsed("nfs4:10.0.2.100:/export");
     EXPECT_TRUE(v4.v4);
     EXPECT_EQ(planned(v4, {}, "noatime"),
-              (NfsMount{"10.0.2.100:/export", "nfs4", "noatime,addr=10.0.2.100"}));
+              (NfsMount{"10.0.2.100:/export",
+                        "nfs4",
+                        "vers=4.2,noatime,addr=10.0.2.100",
+                        {"vers=4.1,noatime,addr=10.0.2.100", "vers=4.0,noatime,addr=10.0.2.100"}}));
     EXPECT_EQ(parsed("nfs4:/export").server, "");
 }
 
 TEST(NfsRoot, IPv6ServersInBrackets) {
     NfsRoot root = parsed("nfs4:[fd00::1]:/export");
     EXPECT_EQ(root.server, "[fd00::1]");
-    EXPECT_EQ(planned(root), (NfsMount{"[fd00::1]:/export", "nfs4", "addr=fd00::1"}));
+    EXPECT_EQ(planned(root).data, "vers=4.2,addr=fd00::1");
+    EXPECT_EQ(planned(root).source, "[fd00::1]:/export");
     EXPECT_THAT(error_of("nfs4:[fd00::1/export"), HasSubstr("[ADDRESS]:PATH"));
     EXPECT_THAT(error_of("nfs4:[10.0.0.1]:/export"), HasSubstr("not a numeric IPv6"));
 }
@@ -154,7 +161,7 @@ TEST(NfsRoot, TheServerComesFromIpWhenNfsrootHasNone) {
 TEST(NfsRoot, DhcpsRootPathAndServerFillWhatTheCommandLineLeftOut) {
     NfsRoot bare = parsed("/dev/nfs");
     EXPECT_EQ(planned(bare, {"eth0", "10.0.2.15", "10.0.2.2", "10.0.2.4:/tftp/root,vers=4"}),
-              (NfsMount{"10.0.2.4:/tftp/root", "nfs4", "vers=4,addr=10.0.2.4"}));
+              (NfsMount{"10.0.2.4:/tftp/root", "nfs4", "vers=4,addr=10.0.2.4", {}}));
     EXPECT_EQ(planned(bare, {"eth0", "10.0.2.15", "10.0.2.2", "/roots/%s"}).source,
               "10.0.2.2:/roots/10.0.2.15");
     EXPECT_THAT(plan_nfs_mount(bare, {"eth0", "10.0.2.15", "", ""}, "").error().message,

@@ -81,6 +81,7 @@ class FakeStage1System : public Stage1System {
     std::vector<std::vector<std::string>> execs;  // program, then argv
     std::optional<bool> mounted_read_only;
     std::string mount_data;
+    int mounts_refused = 0;  // the next mounts fail with EPROTONOSUPPORT
 
     long long now_us() override { return m_clock += 1000; }
     std::vector<Error> mount_pseudo_filesystems() override {
@@ -146,6 +147,10 @@ class FakeStage1System : public Stage1System {
         calls.push_back("mount " + device + " " + fstype + " " + target);
         mounted_read_only = spec.read_only;
         mount_data = spec.options;
+        if (mounts_refused > 0) {
+            --mounts_refused;
+            return Error{"cannot mount " + device + ": Protocol not supported", EPROTONOSUPPORT};
+        }
         return mounted;
     }
     std::optional<InRoot> look_up(const std::string&, const std::string& path) override {
@@ -268,11 +273,30 @@ TEST(Stage1Sequence, AnNfsRootBringsTheNetworkUpThenMountsWithoutWaitingForADevi
                     "read cache /var/lib/fastinit/devices.db", "write /run/fastinit/devices.db",
                     "write /run/fastinit/initrd.json", "switch root /root",
                     "exec /usr/sbin/fastinit-manager"));
-    EXPECT_EQ(system.mount_data, "addr=10.0.2.100");
+    EXPECT_EQ(system.mount_data, "vers=4.2,addr=10.0.2.100");
     EXPECT_EQ(system.mounted_read_only, false);
     ASSERT_TRUE(system.network_asked);
     EXPECT_EQ(system.network_asked->method, IpConfig::Method::dhcp);
     EXPECT_EQ(written_report(system).root.device, "10.0.2.100:/export");
+}
+
+TEST(Stage1Sequence, AnNfsv4ServerThatRefusesAMinorVersionIsTriedWithTheNextDown) {
+    FakeStage1System system;
+    system.cmdline = "root=nfs4:10.0.2.100:/export";
+    system.mounts_refused = 2;
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_EQ(system.mount_data, "vers=4.0,addr=10.0.2.100");
+
+    FakeStage1System none;
+    none.cmdline = "root=nfs4:10.0.2.100:/export";
+    none.mounts_refused = 3;
+    EXPECT_THAT(run(none), HasSubstr("Protocol not supported"));
+
+    FakeStage1System other;
+    other.cmdline = "root=nfs4:10.0.2.100:/export";
+    other.mounted = Error{"cannot mount: Permission denied", EACCES};
+    EXPECT_THAT(run(other), HasSubstr("Permission denied"));
+    EXPECT_EQ(other.mount_data, "vers=4.2,addr=10.0.2.100") << "only a refused version is retried";
 }
 
 TEST(Stage1Sequence, AnNfsRootTakesItsServerFromDhcpWhenTheCommandLineHasNone) {
