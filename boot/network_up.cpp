@@ -1,9 +1,14 @@
 #include "boot/network_up.h"
 
 #include <dirent.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
+#include <thread>
 #include <vector>
 
 #include "base/text.h"
@@ -35,6 +40,53 @@ std::string lease_file(const std::string& run_dir, const std::string& device) {
     return found;
 }
 
+// The interfaces ipconfig will configure: `device`, or every one but lo.
+std::vector<std::string> interfaces(const std::string& device) {
+    if (!device.empty())
+        return {device};
+    std::vector<std::string> names;
+    DIR* dir = ::opendir("/sys/class/net");
+    if (!dir)
+        return names;
+    while (dirent* entry = ::readdir(dir)) {
+        std::string name = entry->d_name;
+        if (name != "." && name != ".." && name != "lo" && name.size() < IFNAMSIZ)
+            names.push_back(name);
+        if (names.size() >= 64)
+            break;
+    }
+    ::closedir(dir);
+    return names;
+}
+
+// Sets the interfaces up and waits (at most `limit`) until one has a link.
+// ipconfig does the first itself, but its first DHCP request then goes out
+// before the link is ready and is lost, and it waits about 10 s to send
+// the next one; with the link already there it is answered at once.
+void bring_links_up(const std::vector<std::string>& names, Duration limit) {
+    int sock = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0)
+        return;
+    for (const std::string& name : names) {
+        ifreq request{};
+        std::strncpy(request.ifr_name, name.c_str(), IFNAMSIZ - 1);
+        if (::ioctl(sock, SIOCGIFFLAGS, &request) == 0 && !(request.ifr_flags & IFF_UP)) {
+            request.ifr_flags |= IFF_UP;
+            ::ioctl(sock, SIOCSIFFLAGS, &request);
+        }
+    }
+    ::close(sock);
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        for (const std::string& name : names) {
+            auto carrier = read_file_at_most("/sys/class/net/" + name + "/carrier", 16);
+            if (carrier && carrier->rfind("1", 0) == 0)
+                return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
 }  // namespace
 
 std::vector<std::string> ipconfig_argv(const IpConfig& ip, std::optional<Duration> timeout) {
@@ -57,6 +109,8 @@ Result<NetLease> configure_network_here(const IpConfig& ip, std::optional<Durati
         return Error{std::string("this initramfs has no ") + kIpconfigPath +
                      " (rebuild it with fastinit-mkinitramfs --nfs where klibc-utils is "
                      "installed)"};
+    Duration link_wait = std::chrono::seconds(10);
+    bring_links_up(interfaces(ip.device), timeout ? std::min(*timeout, link_wait) : link_wait);
     // ipconfig gives up by itself at -t; the tool's deadline is a backstop.
     Duration deadline = timeout ? *timeout + std::chrono::seconds(5) : std::chrono::hours(24 * 365);
     auto run = run_tool(ipconfig_argv(ip, timeout), deadline);

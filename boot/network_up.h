@@ -22,7 +22,8 @@ inline constexpr const char* kIpconfigPath = "/usr/lib/klibc/bin/ipconfig";
 // ipconfig's argv for `ip`, waiting at most `timeout` for an answer.
 std::vector<std::string> ipconfig_argv(const IpConfig& ip, std::optional<Duration> timeout);
 
-// Runs ipconfig and reads back the configuration file it wrote in
+// Sets the interfaces up and waits for a link (at most 10 s), runs
+// ipconfig and reads back the configuration file it wrote in
 // `run_dir`. An error when ipconfig is missing, fails, or wrote nothing.
 Result<NetLease> configure_network_here(const IpConfig& ip, std::optional<Duration> timeout,
                                         const std::string& run_dir = "/run");
