@@ -442,8 +442,9 @@ def require_ipconfig():
 
 
 def test_nfs_puts_ipconfig_with_its_klibc_and_the_nfs_client_in_the_image(
-        fastinit_bin, moddir, tmp_path):
+        fastinit_bin, moddir, tmp_path, monkeypatch):
     require_ipconfig()
+    monkeypatch.setenv("FASTINIT_ROOT_FSTYPE", "ext4")  # this host's root is not NFS
     image = tmp_path / "nfs.img"
     r = build(fastinit_bin, moddir, image, "--nfs", "--compress", "none", "--no-microcode")
     assert "NFS client" in r.stdout, r.stdout
@@ -459,16 +460,19 @@ def test_nfs_puts_ipconfig_with_its_klibc_and_the_nfs_client_in_the_image(
     assert nfs_names(generic) == (False, set(), set()), "a generic image has no NFS client"
 
 
+@pytest.mark.parametrize("mode", ["--host-only", "--generic"])
 @pytest.mark.parametrize("fstype, expected", [("nfs4", True), ("nfs", True), ("ext4", False)])
-def test_a_host_only_image_has_the_nfs_client_when_the_hosts_root_is_nfs(
-        fastinit_bin, moddir, tmp_path, fstype, expected):
+def test_any_image_has_the_nfs_client_when_the_hosts_root_is_nfs(
+        fastinit_bin, moddir, tmp_path, fstype, expected, mode):
+    """The kernel hooks' -u image is generic: on a host booted from NFS it
+    must reach NFS too."""
     require_ipconfig()
     cache = tmp_path / "devices.db"  # unusable: the generic set
     cache.write_bytes(b"not a device cache\0" * 50)
     image = tmp_path / "initrd.img"
     env = dict(os.environ, FASTINIT_ROOT_FSTYPE=fstype)
     r = subprocess.run([MKINITRAMFS, "-o", str(image), "--kver", os.path.basename(moddir),
-                        "--moddir", moddir, "--fastinit", fastinit_bin, "--host-only",
+                        "--moddir", moddir, "--fastinit", fastinit_bin, mode,
                         "--cache", str(cache), "--compress", "none", "--no-microcode",
                         "--no-firmware"],
                        env=env, capture_output=True, text=True, timeout=300)
