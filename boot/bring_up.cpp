@@ -99,6 +99,10 @@ Result<std::string> BootBringUp::leave_for_the_real_root(const std::vector<Cache
 std::optional<std::string> BootBringUp::remember_root(const std::string& root_device,
                                                       const std::string& fstype,
                                                       const RootRecord& cached) {
+    // A root on NFS ("10.0.2.100:/srv"): no block device to record; the
+    // next boot's cache hit loads every cached module, the NIC's among them.
+    if (root_device.rfind("/dev/", 0) != 0)
+        return std::nullopt;
     auto stack = root_device_stack(root_device);
     if (!stack)
         return "cannot tell what " + root_device + " needed: " + stack.error().message;

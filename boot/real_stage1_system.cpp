@@ -17,6 +17,7 @@
 #include "base/paths.h"
 #include "base/text.h"
 #include "boot/luks_console.h"
+#include "boot/network_up.h"
 #include "boot/run_tool.h"
 #include "boot/stage1_system.h"
 #include "device-cache/filesystem_modules.h"
@@ -249,6 +250,11 @@ class RealStage1System final : public Stage1System {
 
     Result<ToolRun> run_fsck(const std::vector<std::string>& argv, Duration timeout) override {
         return run_tool(argv, timeout);
+    }
+
+    Result<NetLease> configure_network(const IpConfig& ip,
+                                       std::optional<Duration> timeout) override {
+        return configure_network_here(ip, timeout);
     }
 
     Result<RootDevice> wait_for_root(const RootSpec& spec, const RootHint& hint) override {

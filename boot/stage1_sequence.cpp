@@ -113,6 +113,8 @@ class Stage1 {
     // Before the root is looked for: the md arrays and LVM volumes it may
     // sit on, when boot/root_layers.h's rule says so.
     void assemble_root_layers() {
+        if (m_spec.nfs)
+            return;  // no block device under it
         const RootRecord* cached = m_started.root_record ? &*m_started.root_record : nullptr;
         LayerPlan plan = plan_root_layers(m_spec.source, cached, m_system.layer_tools());
         for (const std::string& kind : plan.missing_tools)
@@ -163,6 +165,8 @@ class Stage1 {
     }
 
     void find_root() {
+        if (m_spec.nfs)
+            return find_nfs_root();
         auto found = m_found ? Result<RootDevice>(*m_found)
                              : m_system.wait_for_root(m_spec, m_started.root_hint);
         if (!found)
@@ -200,6 +204,14 @@ class Stage1 {
 
     void mount_root() {
         auto mounted = m_system.mount_root(m_spec, m_device, m_fstype, paths::kNewRoot);
+        // An NFS server that refuses this version: the next one down.
+        for (size_t next = 0; !mounted && mounted.error().errno_value == EPROTONOSUPPORT &&
+                              next < m_nfs_fallbacks.size();
+             ++next) {
+            log::info(m_device, ": ", mounted.error().message, "; trying ", m_nfs_fallbacks[next]);
+            m_spec.options = m_nfs_fallbacks[next];
+            mounted = m_system.mount_root(m_spec, m_device, m_fstype, paths::kNewRoot);
+        }
         if (!mounted)
             give_up(mounted.error().message);
         m_report.root.mounted_us = m_system.now_us();
@@ -302,6 +314,38 @@ class Stage1 {
     }
 
   private:
+    // A root on NFS: the network first (its driver came with the device
+    // bring-up), then the mount is planned from what it learnt. The
+    // "device" is SERVER:PATH, the options mount(2)'s text options.
+    void find_nfs_root() {
+        const NfsRoot& nfs = *m_spec.nfs;
+        NetLease lease;
+        if (nfs.ip.method != IpConfig::Method::off) {
+            long long start = m_system.now_us();
+            auto configured = m_system.configure_network(nfs.ip, m_spec.timeout);
+            if (!configured)
+                give_up("the network for the NFS root: " + configured.error().message);
+            lease = *configured;
+            log::info("network: ", lease.device, " has ", lease.address, " (in ",
+                      (m_system.now_us() - start) / 1000.0, " ms)");
+        }
+        auto mount = plan_nfs_mount(nfs, lease, m_spec.options);
+        if (!mount)
+            give_up(mount.error().message);
+        // The protocol version's module: nfs alone mounts nothing. The
+        // kernel would ask the image's modprobe for it, one more process;
+        // by name it loads at once.
+        const std::string version = mount->fstype == "nfs4" ? "nfsv4" : "nfsv3";
+        if (auto loaded = m_system.load_modules({version}); !loaded)
+            log::warning("NFS: ", loaded.error().message);
+        m_device = mount->source;
+        m_fstype = mount->fstype;
+        m_spec.options = mount->data;
+        m_nfs_fallbacks = mount->fallbacks;
+        m_report.root.device = m_device;
+        m_report.root.found_us = m_system.now_us();
+    }
+
     // One kind of layer: a failure is said and the boot goes on to look for
     // its root, whose wait says what is missing.
     // `recorded`: the root record's layers of that kind (LUKS opens only
@@ -393,6 +437,7 @@ class Stage1 {
     KernelCmdline m_cmdline;
     std::optional<RootDevice> m_found;  // found while deciding on the layers
     std::string m_device, m_fstype, m_next;
+    std::vector<std::string> m_nfs_fallbacks;  // NFS options to try next
     bool m_capturing = false;
 };
 

@@ -78,6 +78,13 @@ class Stage1System {
     virtual std::string fsck_tool(const std::string& fstype) = 0;
     virtual Result<ToolRun> run_fsck(const std::vector<std::string>& argv, Duration timeout) = 0;
 
+    // A root on NFS (initd/stage1/nfs_root.h): configures the network as
+    // `ip` says (klibc's ipconfig, which writes /run/net-IFACE.conf for the
+    // real root's networking), within `timeout` (nullopt: no limit), and
+    // says what it learnt.
+    virtual Result<NetLease> configure_network(const IpConfig& ip,
+                                               std::optional<Duration> timeout) = 0;
+
     // The root (initd/stage1/root_mount.h).
     virtual Result<RootDevice> wait_for_root(const RootSpec& spec, const RootHint& hint) = 0;
     virtual std::string detect_fstype(const std::string& device) = 0;

@@ -18,9 +18,10 @@
 
 namespace fastinit {
 
-// dm-crypt and what the usual LUKS ciphers need. In the initramfs nothing
-// answers the kernel's request_module ("crypto-xts(aes)"): they are loaded
-// by name. aes-xts-plain64 (LUKS2's default): xts, ecb and aesni_intel
+// dm-crypt and what the usual LUKS ciphers need, loaded by name: the
+// kernel would ask the image's modprobe for each ("crypto-xts(aes)"), one
+// process per request (boot/kernel_modprobe.h answers any other cipher).
+// aes-xts-plain64 (LUKS2's default): xts, ecb and aesni_intel
 // (aes_generic where the CPU has no AES-NI); aes-cbc-essiv (old LUKS1):
 // cbc, essiv; cryptsetup decrypts its key slots through AF_ALG: af_alg,
 // algif_skcipher. A root record keeps those of them that were loaded

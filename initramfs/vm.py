@@ -17,14 +17,19 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS.fd"
 
 
 def qemu_command(kernel, initrd, disk=None, append="", firmware="seabios", memory=512,
-                 vars_copy=None, reboot=True, disk_bus="virtio", forward=None, extra=()):
+                 vars_copy=None, reboot=True, disk_bus="virtio", forward=None, extra=(),
+                 nic=None):
     cmd = [
         "qemu-system-x86_64", "-accel", "tcg", "-m", str(memory), "-smp", "1",
         "-nographic", "-nodefaults", "-serial", "stdio", "-monitor", "none",
         "-kernel", kernel, "-initrd", initrd,
         "-append", ("console=ttyS0 panic=-1 " + append).strip(),
     ]
-    if forward:
+    if nic:
+        # A network of the caller's own (-nic's value), e.g. user-mode
+        # networking with a guestfwd to another VM.
+        cmd += ["-nic", nic]
+    elif forward:
         # User-mode networking: the guest is 10.0.2.15 behind QEMU's own
         # NAT; each {host port: guest port} is reachable on 127.0.0.1 only.
         fwd = "".join(",hostfwd=tcp:127.0.0.1:%d-:%d" % (h, g) for h, g in forward.items())
@@ -58,7 +63,7 @@ class Vm:
     into. Always call close()."""
 
     def __init__(self, kernel, initrd, disk=None, append="", firmware="seabios", memory=512,
-                 log=None, reboot=True, disk_bus="virtio", forward=None, extra=()):
+                 log=None, reboot=True, disk_bus="virtio", forward=None, extra=(), nic=None):
         self.vars_copy = None
         if firmware == "ovmf":
             self.vars_copy = "/tmp/qemu-run-ovmf-vars.%d.fd" % os.getpid()
@@ -66,7 +71,7 @@ class Vm:
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
             qemu_command(kernel, initrd, disk, append, firmware, memory, self.vars_copy,
-                         reboot, disk_bus, forward, extra),
+                         reboot, disk_bus, forward, extra, nic),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             start_new_session=True)
         self.console = ""  # everything printed so far

@@ -10,13 +10,20 @@ Result<RootSpec> root_spec_from_cmdline(const KernelCmdline& cmdline) {
     if (!root || root->empty())
         return Error{"no root= on the kernel command line; cannot find the real root"};
     spec.source = *root;
+    if (is_nfs_root(spec.source)) {
+        auto nfs = parse_nfs_root(spec.source, cmdline.value("nfsroot"), cmdline.value("ip"));
+        if (!nfs)
+            return nfs.error();
+        spec.nfs = *nfs;
+    }
     bool tag = false;
     for (const char* prefix : {"UUID=", "LABEL=", "PARTUUID=", "PARTLABEL="})
         if (spec.source.rfind(prefix, 0) == 0 && spec.source.size() > std::string(prefix).size())
             tag = true;
-    if (!tag && spec.source.rfind("/dev/", 0) != 0)
+    if (!tag && !spec.nfs && spec.source.rfind("/dev/", 0) != 0)
         return Error{"root=" + spec.source +
-                     " is not understood (use /dev/…, UUID=, LABEL=, PARTUUID= or PARTLABEL=)"};
+                     " is not understood (use /dev/…, UUID=, LABEL=, PARTUUID=, PARTLABEL=, or "
+                     "/dev/nfs, nfs: or nfs4: for NFS)"};
     spec.fstype = cmdline.value("rootfstype").value_or("");
     spec.options = cmdline.value("rootflags").value_or("");
     // The last of ro/rw wins, as in the kernel.

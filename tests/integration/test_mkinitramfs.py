@@ -579,3 +579,74 @@ def test_a_host_only_image_takes_initramfs_tools_resume_device_as_its_default(
     generic = tmp_path / "generic.img"
     build(fastinit_bin, moddir, generic, "--compress", "none", "--no-microcode")
     assert "etc/fastinit/resume" not in names(generic.read_bytes())
+
+
+# ---- a root on NFS (--nfs) ---------------------------------------------------
+
+NFS_MODULES = {"nfs.ko", "nfsv4.ko", "nfsv3.ko", "sunrpc.ko", "virtio_net.ko"}
+
+
+def nfs_names(image):
+    found = names(image.read_bytes())
+    modules = {os.path.basename(n) for n in found if n.endswith(".ko")} & NFS_MODULES
+    klibc = {n for n in found if re.fullmatch(r"lib/klibc-[\w-]+\.so", n)}
+    return "usr/lib/klibc/bin/ipconfig" in found, modules, klibc
+
+
+def require_ipconfig():
+    if not os.access("/usr/lib/klibc/bin/ipconfig", os.X_OK):
+        pytest.fail("klibc's ipconfig is not installed (apt-get install klibc-utils; "
+                    "scripts/install-deps)")
+
+
+def test_nfs_puts_ipconfig_with_its_klibc_and_the_nfs_client_in_the_image(
+        fastinit_bin, moddir, tmp_path, monkeypatch):
+    require_ipconfig()
+    monkeypatch.setenv("FASTINIT_ROOT_FSTYPE", "ext4")  # this host's root is not NFS
+    image = tmp_path / "nfs.img"
+    r = build(fastinit_bin, moddir, image, "--nfs", "--compress", "none", "--no-microcode")
+    assert "NFS client" in r.stdout, r.stdout
+    ipconfig, modules, klibc = nfs_names(image)
+    assert ipconfig
+    # klibc programs name their shared klibc as the ELF interpreter, which
+    # ldd does not list: without it ipconfig cannot start.
+    assert len(klibc) == 1, klibc
+    assert modules == NFS_MODULES, modules
+
+    generic = tmp_path / "generic.img"
+    build(fastinit_bin, moddir, generic, "--compress", "none", "--no-microcode")
+    assert nfs_names(generic) == (False, set(), set()), "a generic image has no NFS client"
+
+
+@pytest.mark.parametrize("mode", ["--host-only", "--generic"])
+@pytest.mark.parametrize("fstype, expected", [("nfs4", True), ("nfs", True), ("ext4", False)])
+def test_any_image_has_the_nfs_client_when_the_hosts_root_is_nfs(
+        fastinit_bin, moddir, tmp_path, fstype, expected, mode):
+    """The kernel hooks' -u image is generic: on a host booted from NFS it
+    must reach NFS too."""
+    require_ipconfig()
+    cache = tmp_path / "devices.db"  # unusable: the generic set
+    cache.write_bytes(b"not a device cache\0" * 50)
+    image = tmp_path / "initrd.img"
+    env = dict(os.environ, FASTINIT_ROOT_FSTYPE=fstype)
+    r = subprocess.run([MKINITRAMFS, "-o", str(image), "--kver", os.path.basename(moddir),
+                        "--moddir", moddir, "--fastinit", fastinit_bin, mode,
+                        "--cache", str(cache), "--compress", "none", "--no-microcode",
+                        "--no-firmware"],
+                       env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    ipconfig, modules, _ = nfs_names(image)
+    assert ipconfig == expected, fstype
+    assert (modules == NFS_MODULES) == expected, modules
+
+
+def test_nfs_without_klibc_utils_names_the_package(fastinit_bin, moddir, tmp_path):
+    image = tmp_path / "nfs.img"
+    env = dict(os.environ, FASTINIT_IPCONFIG=str(tmp_path / "no-ipconfig"))
+    r = subprocess.run([MKINITRAMFS, "-o", str(image), "--kver", os.path.basename(moddir),
+                        "--moddir", moddir, "--fastinit", fastinit_bin, "--nfs",
+                        "--compress", "none", "--no-microcode"],
+                       env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1
+    assert "apt-get install klibc-utils" in r.stderr, r.stderr
+    assert not image.exists()

@@ -91,6 +91,9 @@ class FakeStage1System : public Stage1System {
     // answers.
     std::map<std::string, std::string> fsck_tools;
     Result<ToolRun> fsck_run = ToolRun{0, "/dev/vda: clean, 11/6400 files"};
+    // A root on NFS: what the network configuration answers.
+    Result<NetLease> lease = NetLease{"eth0", "10.0.2.15", "", ""};
+    std::optional<IpConfig> network_asked;
 
     // What it was asked.
     std::vector<std::string> calls;  // without look_up
@@ -100,6 +103,8 @@ class FakeStage1System : public Stage1System {
     std::map<std::string, std::string> written;
     std::vector<std::vector<std::string>> execs;  // program, then argv
     std::optional<bool> mounted_read_only;
+    std::string mount_data;
+    int mounts_refused = 0;  // the next mounts fail with EPROTONOSUPPORT
 
     long long now_us() override { return m_clock += 1000; }
     std::vector<Error> mount_pseudo_filesystems() override {
@@ -188,6 +193,11 @@ class FakeStage1System : public Stage1System {
         calls.push_back("fsck " + join(argv, " ") + " within " + format_duration(timeout));
         return fsck_run;
     }
+    Result<NetLease> configure_network(const IpConfig& ip, std::optional<Duration>) override {
+        calls.push_back("configure network");
+        network_asked = ip;
+        return lease;
+    }
     Result<RootDevice> wait_for_root(const RootSpec& spec, const RootHint&) override {
         if (auto node = luks_nodes.find(spec.source); node != luks_nodes.end()) {
             calls.push_back("find " + spec.source);
@@ -211,6 +221,11 @@ class FakeStage1System : public Stage1System {
                             const std::string& fstype, const std::string& target) override {
         calls.push_back("mount " + device + " " + fstype + " " + target);
         mounted_read_only = spec.read_only;
+        mount_data = spec.options;
+        if (mounts_refused > 0) {
+            --mounts_refused;
+            return Error{"cannot mount " + device + ": Protocol not supported", EPROTONOSUPPORT};
+        }
         return mounted;
     }
     std::optional<InRoot> look_up(const std::string&, const std::string& path) override {
@@ -321,6 +336,82 @@ TEST(Stage1Sequence, AGoodBootRunsEveryStepInOrder) {
     EXPECT_EQ(report.next_init, "/usr/sbin/fastinit");
     EXPECT_GT(report.switch_root_us, report.root.mounted_us);
     EXPECT_GT(report.root.mounted_us, report.userspace_start_us);
+}
+
+// ---- a root on NFS -----------------------------------------------------------
+
+TEST(Stage1Sequence, AnNfsRootBringsTheNetworkUpThenMountsWithoutWaitingForADevice) {
+    FakeStage1System system;
+    system.cmdline = "root=nfs4:10.0.2.100:/export ip=dhcp rw";
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(
+        system.calls,
+        ElementsAre("mount pseudo-filesystems", "read cmdline",
+                    "start bring-up nfs4:10.0.2.100:/export", "configure network",
+                    "load modules nfsv4", "load fs nfs4", "mount 10.0.2.100:/export nfs4 /root",
+                    "finish bring-up 10.0.2.100:/export nfs4",
+                    "read cache /var/lib/fastinit/devices.db", "write /run/fastinit/devices.db",
+                    "write /run/fastinit/initrd.json", "switch root /root",
+                    "exec /usr/sbin/fastinit-manager"));
+    EXPECT_EQ(system.mount_data, "vers=4.2,addr=10.0.2.100");
+    EXPECT_EQ(system.mounted_read_only, false);
+    ASSERT_TRUE(system.network_asked);
+    EXPECT_EQ(system.network_asked->method, IpConfig::Method::dhcp);
+    EXPECT_EQ(written_report(system).root.device, "10.0.2.100:/export");
+}
+
+TEST(Stage1Sequence, AnNfsv4ServerThatRefusesAMinorVersionIsTriedWithTheNextDown) {
+    FakeStage1System system;
+    system.cmdline = "root=nfs4:10.0.2.100:/export";
+    system.mounts_refused = 2;
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_EQ(system.mount_data, "vers=4.0,addr=10.0.2.100");
+
+    FakeStage1System none;
+    none.cmdline = "root=nfs4:10.0.2.100:/export";
+    none.mounts_refused = 3;
+    EXPECT_THAT(run(none), HasSubstr("Protocol not supported"));
+
+    FakeStage1System other;
+    other.cmdline = "root=nfs4:10.0.2.100:/export";
+    other.mounted = Error{"cannot mount: Permission denied", EACCES};
+    EXPECT_THAT(run(other), HasSubstr("Permission denied"));
+    EXPECT_EQ(other.mount_data, "vers=4.2,addr=10.0.2.100") << "only a refused version is retried";
+}
+
+TEST(Stage1Sequence, AnNfsRootTakesItsServerFromDhcpWhenTheCommandLineHasNone) {
+    FakeStage1System system;
+    system.cmdline = "root=/dev/nfs nfsroot=/srv/%s,tcp ro";
+    system.lease = NetLease{"eth0", "10.0.2.15", "10.0.2.2", ""};
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(system.calls, Contains("load modules nfsv3"));
+    EXPECT_THAT(system.calls, Contains("mount 10.0.2.2:/srv/10.0.2.15 nfs /root"));
+    EXPECT_EQ(system.mount_data, "tcp,nolock,vers=3,addr=10.0.2.2");
+    EXPECT_EQ(system.mounted_read_only, true);
+}
+
+TEST(Stage1Sequence, AnNfsRootWithoutNetworkOrServerEndsInTheShellSayingWhy) {
+    FakeStage1System no_network;
+    no_network.cmdline = "root=nfs:10.0.2.100:/export";
+    no_network.lease = Error{"ipconfig exited with status 1: no response after 30 secs"};
+    EXPECT_THAT(run(no_network), HasSubstr("the network for the NFS root: ipconfig exited"));
+    EXPECT_THAT(no_network.calls, Not(Contains(HasSubstr("mount 10."))));
+
+    FakeStage1System no_server;
+    no_server.cmdline = "root=/dev/nfs nfsroot=/export";
+    EXPECT_THAT(run(no_server), HasSubstr("no NFS server"));
+
+    FakeStage1System a_name;
+    a_name.cmdline = "root=nfs:fileserver:/export";
+    EXPECT_THAT(run(a_name), HasSubstr("no DNS"));
+    EXPECT_THAT(a_name.calls, Not(Contains("configure network")));
+}
+
+TEST(Stage1Sequence, IpOffLeavesTheNetworkAsTheKernelConfiguredIt) {
+    FakeStage1System system;
+    system.cmdline = "root=nfs4:10.0.2.100:/export ip=off";
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(system.calls, Not(Contains("configure network")));
 }
 
 // ---- a crash kernel's boot (kdump) --------------------------------------------
