@@ -126,11 +126,35 @@ Unit swap_unit(const FstabEntry& e, const FstabContext& c) {
     return u;
 }
 
+// "remount" and fstab's options for "/", spelled out: util-linux's mount
+// would merge them from fstab itself, but busybox's keeps the options the
+// mount has now, and so a root stage 1 mounted read-only would stay so.
+// fstab's default is rw; options only fstab and mount(8) read (nofail,
+// x-systemd.*, ...) are left out, as the kernel would refuse them.
+std::string remount_options(const std::string& fstab_options) {
+    static const std::set<std::string> kNotForTheKernel = {"defaults", "auto", "noauto", "nofail",
+                                                           "_netdev",  "user", "nouser", "users",
+                                                           "owner",    "group"};
+    std::string options = "remount";
+    bool access_given = false;
+    size_t start = 0;
+    while (start <= fstab_options.size()) {
+        size_t end = std::min(fstab_options.find(',', start), fstab_options.size());
+        std::string option = fstab_options.substr(start, end - start);
+        start = end + 1;
+        if (option.empty() || kNotForTheKernel.contains(option) || option.starts_with("x-") ||
+            option.starts_with("comment="))
+            continue;
+        access_given = access_given || option == "ro" || option == "rw";
+        options += "," + option;
+    }
+    return access_given ? options : "remount,rw" + options.substr(7);
+}
+
 Unit remount_root_unit(const FstabEntry& e, const FstabContext& c) {
     Unit u = base_unit("remount-root", e, c, "Remount / with the options of fstab");
     u.conditions.path_exists = {kMount};
-    // With "remount", mount(8) applies the options fstab gives for "/".
-    std::vector<std::string> exec = {kMount, "-o", "remount", "/"};
+    std::vector<std::string> exec = {kMount, "-o", remount_options(e.options), "/"};
     if (!fstab_argument(c).empty())
         exec.insert(exec.begin() + 1, {"--fstab", c.fstab_path});
     u.service = oneshot(std::move(exec));

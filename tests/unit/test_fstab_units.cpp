@@ -105,7 +105,10 @@ TEST(FstabUnits, FsckRunsInPassOrderRootFirst) {
                 Not(Contains("!/run/fastinit/fsck-root")));
     const Unit& remount = unit(set, "remount-root");
     EXPECT_THAT(remount.requires_, Contains("fsck--"));
-    EXPECT_THAT(remount.service->exec, ElementsAre("/bin/mount", "-o", "remount", "/"));
+    // fstab's options spelled out (busybox's mount would not read them),
+    // rw being fstab's default.
+    EXPECT_THAT(remount.service->exec,
+                ElementsAre("/bin/mount", "-o", "remount,rw,errors=remount-ro", "/"));
     EXPECT_THAT(unit(set, "local-fs").requires_, Contains("remount-root"));
     EXPECT_THAT(unit(set, "fsck-b").after, Contains("fsck--"));
     EXPECT_THAT(unit(set, "fsck-c").after, Contains("fsck--"));
@@ -125,7 +128,18 @@ TEST(FstabUnits, AnotherFstabIsNamedToMount) {
         {.fstab_path = "/tmp/t/fstab", .root_read_only = false, .client_program = "/x/fastinit"});
     EXPECT_EQ(unit(set, "mount-a").service->exec.back(), "/tmp/t/fstab");
     EXPECT_THAT(unit(set, "remount-root").service->exec,
-                ElementsAre("/bin/mount", "--fstab", "/tmp/t/fstab", "-o", "remount", "/"));
+                ElementsAre("/bin/mount", "--fstab", "/tmp/t/fstab", "-o", "remount,rw", "/"));
+}
+
+TEST(FstabUnits, TheRootIsRemountedWithWhatTheKernelTakesOfItsOptions) {
+    auto remount_exec = [](const std::string& options) {
+        UnitSet set = generate("UUID=r / ext4 " + options + " 0 1\n");
+        return unit(set, "remount-root").service->exec.at(2);
+    };
+    EXPECT_EQ(remount_exec("ro,noatime"), "remount,ro,noatime");
+    EXPECT_EQ(remount_exec("defaults,nofail,x-systemd.device-timeout=5,noatime"),
+              "remount,rw,noatime");
+    EXPECT_EQ(remount_exec("rw,,discard"), "remount,rw,discard");
 }
 
 TEST(FstabUnits, ARootThatIsAlreadyWritableIsNotChecked) {
