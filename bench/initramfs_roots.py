@@ -60,7 +60,6 @@ DISK_MIB = 160
 KEY_BYTES = 64
 
 SETUP_LUKS = """
-export DM_DISABLE_UDEV=1
 cryptsetup luksFormat %(format)s --uuid %(uuid)s --key-file /bench-luks.key /dev/vdb
 cryptsetup open --key-file /bench-luks.key /dev/vdb %(name)s
 lvm pvcreate --config "%(c)s" -ff -y /dev/mapper/%(name)s
@@ -136,10 +135,9 @@ class LvmOnLuksRoot:
         """The disk holds the demo root of this fastinit binary, units and
         kernel (in /boot): a change of any of them, or of the scripts that
         lay it out, is another disk."""
-        h = hashlib.sha256(LUKS_LAYOUT.encode() + LUKS_FORMAT.encode())
+        h = hashlib.sha256((LUKS_LAYOUT + LUKS_FORMAT + SETUP_LUKS).encode())
         for path in [self.images.fastinit, self.images.kernel,
-                     os.path.join(repo, "initramfs", "mkrootdisk"),
-                     os.path.abspath(__file__)]:
+                     os.path.join(repo, "initramfs", "mkrootdisk")]:
             file_digest(h, path)
         units = os.path.join(repo, "units", "demo")
         for name in sorted(os.listdir(units)):
@@ -172,8 +170,8 @@ class LvmOnLuksRoot:
             self.images, "lvm-on-luks", SETUP_LUKS % {
                 "format": LUKS_FORMAT, "uuid": self.uuid, "name": "luks-" + self.uuid,
                 "c": LVM_CONFIG, "vg": VG, "lv": LV},
-            [pv], "vdb", programs=[cryptsetup], files=[("bench-luks.key", key)],
-            modules=["dm_crypt", "xts", "ecb", "algif_skcipher"], timeout=600)
+            [pv], "vdb", modules="dm_mod dm_crypt xts ecb algif_skcipher",
+            files=[("bench-luks.key", key)], programs=[cryptsetup], timeout=600)
         dump = [line.split("luksDump: ", 1)[1] for line in console.splitlines()
                 if line.startswith("luksDump: ")]
         shutil.move(pv, os.path.join(tmp, "root.img"))

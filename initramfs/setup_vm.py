@@ -1,10 +1,10 @@
 """Stacked root disks (md RAID, LVM, LUKS) are made inside a helper VM,
 never on this host: the same kernel boots a generic fastinit initramfs
-carrying mdadm and lvm, with a setup script as rdinit, and the disks to
+carrying the storage tools, with a setup script as rdinit, and the disks to
 build as virtio drives. This host's own md, device-mapper and LVM never see
 them, and no loop device, mapping or volume group is left behind on the
-host when a build fails half way. Shared by the VM tests and the
-benchmarks."""
+host when a build fails half way. For the benchmarks (bench/initramfs
+--root lvm-on-luks); standard library only, no pytest."""
 
 import io
 import os
@@ -18,17 +18,16 @@ from vm import Vm
 LVM_CONFIG = ("devices { obtain_device_list_from_udev = 0 use_devicesfile = 0 } "
               "activation { udev_sync = 0 udev_rules = 0 monitoring = 0 }")
 
-# The modules every setup loads; a setup names more (dm_crypt ...).
-BASE_MODULES = ["virtio_pci", "virtio_blk", "md_mod", "raid1", "dm_mod"]
-
 SETUP_HEAD = """#!/bin/sh
 set -e
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+# cryptsetup and lvm without udev: they make their /dev nodes themselves.
+export DM_DISABLE_UDEV=1
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs dev /dev
 mkdir -p /run/lvm /run/lock/lvm /run/mdadm /run/cryptsetup
-for m in %(modules)s; do modprobe $m; done
+for m in virtio_pci virtio_blk %(modules)s; do modprobe $m; done
 i=0
 while [ ! -b /dev/%(last)s ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
 """
@@ -54,22 +53,23 @@ def shared_libraries(binary):
     return sorted(set(re.findall(r"(/\S+) \(0x", out)))
 
 
-def run_setup(images, name, body, disks, last, source=None, programs=(), files=(),
-              modules=(), timeout=240):
-    """Boots the helper VM: /dev/vda is a copy of `source` (default the demo
-    root disk: the file system to put on the stack), `disks` follow as vdb,
-    vdc...; `body` is the shell run between the common head and tail.
-    `programs` (host paths) go into the image at their paths with their
-    libraries, `files` are (path in the image, bytes), `modules` are loaded
-    after the base ones (and put into the image with what they need)."""
+def run_setup(images, name, body, disks, last, modules="md_mod raid1 dm_mod", files=(),
+              rootdisk=None, programs=(), timeout=240):
+    """Boots the helper VM: /dev/vda is a copy of `rootdisk` (default the
+    demo root disk: the file system to put on the stack), `disks` follow as
+    vdb, vdc...; `body` is the shell run between the common head and tail,
+    after `modules` are loaded (each put into the image with what it needs);
+    `files` are (path, bytes) added to its initramfs (a LUKS key),
+    `programs` (host paths) too, with their libraries. Returns the
+    console."""
     extra = []
-    for m in modules:
+    for m in modules.split():
         extra += ["--module", m]
     base = images.initramfs(name + "-base.img", "--compress", "none", "--storage-tools", "yes",
                             *extra)
     tree = Tree()
-    head = SETUP_HEAD % {"last": last, "modules": " ".join(BASE_MODULES + list(modules))}
-    tree.add_data("setup", (head + body + SETUP_TAIL).encode(), 0o755)
+    tree.add_data("setup", (SETUP_HEAD % {"last": last, "modules": modules} + body +
+                            SETUP_TAIL).encode(), 0o755)
     for program in programs:
         real = os.path.realpath(program)
         tree.add_file(program.lstrip("/"), real, 0o755)
@@ -86,7 +86,7 @@ def run_setup(images, name, body, disks, last, source=None, programs=(), files=(
     drives = []
     for disk in disks:
         drives += ["-drive", "file=%s,if=virtio,format=raw" % disk]
-    copy = images.disk_copy(source)
+    copy = images.disk_copy(rootdisk)
     vm = Vm(images.kernel, initrd, copy, "rdinit=/setup panic=-1", reboot=False, extra=drives)
     try:
         vm.expect(r"SETUP-DONE", timeout)

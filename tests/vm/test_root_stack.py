@@ -3,9 +3,12 @@ LVM (a volume group on a virtio disk), booted with a probe and then, after
 `fastinit reboot` (kexec), from the device cache's root record; and on a
 RAID1 of two virtio disks with one of them missing, booted degraded.
 
-The stacked disks are made in a helper VM (initramfs/setup_vm.py): this
-host's own md and LVM never see them."""
+The stacked disks are made in a helper VM (the same kernel, a generic
+initramfs carrying mdadm and lvm, a setup script as rdinit): this host's
+own md and LVM never see them, and no loop device or volume group is left
+on the host if a test fails half way."""
 
+import io
 import os
 import re
 import shutil
@@ -15,13 +18,36 @@ import uuid
 import pytest
 
 from conftest import REPO, wait_booted, wait_shell
+from vm import Vm
 
 sys.path.insert(0, os.path.join(REPO, "initramfs"))
-from setup_vm import LVM_CONFIG, run_setup, sparse_disk  # noqa: E402
+from cpio import Tree  # noqa: E402
 
 DEVICES = r"devices: (\w[\w-]*) \((.*)\), (\d+) modules loaded"
 ASSEMBLING = r"assembling the root's storage layers \(([\w, ]+)\): (.*)"
 MOUNTED = r"root (/dev/\S+) mounted read-write after ([\d.]+) ms in the initramfs"
+
+# LVM with no udev, as stage 1 runs it (boot/real_stage1_system.cpp).
+LVM_CONFIG = ("devices { obtain_device_list_from_udev = 0 use_devicesfile = 0 } "
+              "activation { udev_sync = 0 udev_rules = 0 monitoring = 0 }")
+
+SETUP_HEAD = """#!/bin/sh
+set -e
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs dev /dev
+mkdir -p /run/lvm /run/lock/lvm /run/mdadm
+for m in virtio_pci virtio_blk md_mod raid1 dm_mod; do modprobe $m; done
+i=0
+while [ ! -b /dev/%(last)s ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+"""
+
+SETUP_TAIL = """
+sync
+echo "SETUP""-DONE"
+poweroff -f
+"""
 
 
 def require_tools():
@@ -29,6 +55,39 @@ def require_tools():
         if not shutil.which(program, path="/usr/sbin:/sbin:/usr/bin:/bin"):
             pytest.fail("%s is not installed (apt-get install %s; scripts/install-deps)"
                         % (program, package))
+
+
+def sparse_disk(images, name, mib):
+    path = os.path.join(images.workdir, name)
+    with open(path, "wb") as f:
+        f.truncate(mib * 1024 * 1024)
+    return path
+
+
+def run_setup(images, name, body, disks, last):
+    """Boots the helper VM: /dev/vda is a copy of the demo root disk (the
+    filesystem to put on the stack), `disks` follow as vdb, vdc...; `body`
+    is the shell run between the common head and tail."""
+    base = images.initramfs(name + "-base.img", "--compress", "none", "--storage-tools", "yes")
+    tree = Tree()
+    tree.add_data("setup", (SETUP_HEAD % {"last": last} + body + SETUP_TAIL).encode(), 0o755)
+    raw = io.BytesIO()
+    tree.write(raw)
+    initrd = os.path.join(images.workdir, name + "-setup.img")
+    with open(base, "rb") as f, open(initrd, "wb") as out:
+        out.write(f.read())
+        out.write(raw.getvalue())
+    extra = []
+    for disk in disks:
+        extra += ["-drive", "file=%s,if=virtio,format=raw" % disk]
+    source = images.disk_copy()
+    vm = Vm(images.kernel, initrd, source, "rdinit=/setup panic=-1", reboot=False, extra=extra)
+    try:
+        vm.expect(r"SETUP-DONE", 240)
+        vm.wait_exit(60)
+    finally:
+        vm.close()
+        os.remove(source)
 
 
 def reboot_assembling_from_the_record(vm, kind, before_mount=None):
@@ -117,6 +176,10 @@ mdadm --stop /dev/md0
     wait_shell(vm)
     status, out = vm.run("cat /proc/mdstat")
     assert re.search(r"\[2/1\] \[U_\]", out), out
+    # Stage 1 loaded md's core only; the kernel asked for raid1 itself, and
+    # the image's /sbin/modprobe answered (boot/kernel_modprobe.h).
+    status, out = vm.run("dmesg | grep -F 'fastinit[modprobe]'")
+    assert "loaded md-level-1 for the kernel" in out, out
 
     # The next boot assembles from the record at once, loading only the
     # array's own modules (md_mod, raid1: not raid456 nor device-mapper).
