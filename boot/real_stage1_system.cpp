@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "base/paths.h"
 #include "base/text.h"
+#include "boot/luks_console.h"
 #include "boot/run_tool.h"
 #include "boot/stage1_system.h"
 #include "device-cache/filesystem_modules.h"
@@ -63,6 +64,7 @@ void start_initrd_journal() {
 const std::vector<std::pair<std::string, std::vector<std::string>>> kLayerTools = {
     {"md", {"/usr/sbin/mdadm", "/sbin/mdadm"}},
     {"lvm", {"/usr/sbin/lvm", "/sbin/lvm"}},
+    {"luks", {"/usr/sbin/cryptsetup", "/sbin/cryptsetup"}},
 };
 
 std::string tool_path(const std::string& kind) {
@@ -161,6 +163,40 @@ class RealStage1System final : public Stage1System {
         std::string said = last_line(run->output);
         if (!said.empty())
             log::info("LVM: ", to_valid_utf8(said));
+        return {};
+    }
+
+    std::string crypttab() override {
+        auto text = read_file_at_most("/etc/crypttab", 256 * 1024);
+        return text ? *text : "";
+    }
+
+    std::vector<LuksDevice> luks_devices() override { return find_luks_devices(); }
+
+    std::optional<Secret> ask_passphrase(const std::string& prompt) override {
+        return read_passphrase(prompt);
+    }
+
+    Result<void> open_luks(const LuksUnlock& unlock, const Secret* passphrase) override {
+        ::mkdir("/run/cryptsetup", 0700);
+        std::vector<std::string> argv{tool_path("luks"), "open", "--type", "luks"};
+        argv.push_back(passphrase ? "--key-file=-" : "--key-file=" + unlock.keyfile);
+        argv.push_back(unlock.device);
+        argv.push_back(unlock.name);
+        // libdevmapper without udev (stage 1 runs none): it makes the
+        // /dev/mapper node itself and waits for no udev event.
+        std::vector<std::string> env{"DM_DISABLE_UDEV=1"};
+        auto run = passphrase ? run_tool_with_input(
+                                    argv, std::string_view(passphrase->data(), passphrase->size()),
+                                    kToolTimeout, env)
+                              : run_tool(argv, kToolTimeout, env);
+        if (!run)
+            return run.error();
+        // cryptsetup's exit status 2: no key slot opened with that key.
+        if (run->exit_status == 2)
+            return Error{"the key did not fit", EPERM};
+        if (run->exit_status != 0)
+            return tool_failed("cryptsetup open", *run);
         return {};
     }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "device-cache/root_stack.h"
+
 namespace fastinit {
 
 namespace {
@@ -18,6 +20,8 @@ std::vector<std::string> default_layer_modules(const std::string& kind) {
         return {"md_mod", "raid1", "raid0", "raid10", "raid456"};
     if (kind == "lvm")
         return {"dm_mod", "dm_snapshot", "dm_mirror"};
+    if (kind == "luks")
+        return kLuksModules;
     return {};
 }
 
@@ -49,7 +53,7 @@ LayerPlan plan_root_layers(const std::string& source, const RootRecord* cached,
             else if (!contains(plan.missing_tools, layer.kind))
                 plan.missing_tools.push_back(layer.kind);
         }
-        plan.why = "the device cache's root record";
+        plan.why = kFromTheRecord;
         if (!plan.layers.empty())
             return plan;
         // A record without layers (a plain root, or one from before layers

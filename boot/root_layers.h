@@ -36,7 +36,7 @@ namespace fastinit {
 
 // Every kind stage 1 can assemble, in the order it assembles them when
 // nothing recorded the stack.
-inline const std::vector<std::string> kLayerKinds = {"md", "lvm"};
+inline const std::vector<std::string> kLayerKinds = {"md", "luks", "lvm"};
 
 // How long a root= that could be on a layer is looked for before the
 // layers are assembled (rule 4).
@@ -46,6 +46,9 @@ inline constexpr Duration kLayerGrace = std::chrono::seconds(2);
 // md's core and its common personalities; device-mapper with the targets
 // LVM volumes use besides linear (built into dm_mod).
 std::vector<std::string> default_layer_modules(const std::string& kind);
+
+// LayerPlan::why for a plan from the root record.
+inline constexpr const char* kFromTheRecord = "the device cache's root record";
 
 struct LayerPlan {
     // To assemble, in order; each with the modules to load first.

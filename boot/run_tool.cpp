@@ -16,8 +16,24 @@ extern char** environ;
 
 namespace fastinit {
 
-Result<ToolRun> run_tool(const std::vector<std::string>& argv, Duration timeout,
-                         const std::vector<std::string>& env) {
+namespace {
+
+// stdin: `input` when given, else /dev/null.
+Result<ToolRun> run(const std::vector<std::string>& argv, const std::string_view* input,
+                    Duration timeout, const std::vector<std::string>& env) {
+    UniqueFd input_end;
+    if (input) {
+        int in_fds[2];
+        if (::pipe2(in_fds, O_CLOEXEC) != 0)
+            return system_error("cannot run " + argv.at(0) + ": no pipe");
+        input_end = UniqueFd(in_fds[0]);
+        UniqueFd writer(in_fds[1]);
+        // Written whole before the tool starts: it fits in the pipe's
+        // buffer, and the tool sees its end when it has read it all.
+        if (input->size() > 65536 || ::write(writer.get(), input->data(), input->size()) !=
+                                         static_cast<ssize_t>(input->size()))
+            return Error{"cannot run " + argv.at(0) + ": its input does not fit in a pipe"};
+    }
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
         return system_error("cannot run " + argv.at(0) + ": no pipe");
@@ -38,7 +54,10 @@ Result<ToolRun> run_tool(const std::vector<std::string>& argv, Duration timeout,
 
     posix_spawn_file_actions_t actions;
     ::posix_spawn_file_actions_init(&actions);
-    ::posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    if (input)
+        ::posix_spawn_file_actions_adddup2(&actions, input_end.get(), STDIN_FILENO);
+    else
+        ::posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     ::posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDOUT_FILENO);
     ::posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDERR_FILENO);
     pid_t pid = 0;
@@ -47,6 +66,7 @@ Result<ToolRun> run_tool(const std::vector<std::string>& argv, Duration timeout,
     if (error != 0)
         return system_error("cannot run " + argv[0], error);
     write_end = UniqueFd();
+    input_end = UniqueFd();
 
     ToolRun run;
     auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -85,6 +105,18 @@ Result<ToolRun> run_tool(const std::vector<std::string>& argv, Duration timeout,
         return Error{argv[0] + " died of signal " + std::to_string(WTERMSIG(status)), EIO};
     run.exit_status = WEXITSTATUS(status);
     return run;
+}
+
+}  // namespace
+
+Result<ToolRun> run_tool(const std::vector<std::string>& argv, Duration timeout,
+                         const std::vector<std::string>& env) {
+    return run(argv, nullptr, timeout, env);
+}
+
+Result<ToolRun> run_tool_with_input(const std::vector<std::string>& argv, std::string_view input,
+                                    Duration timeout, const std::vector<std::string>& env) {
+    return run(argv, &input, timeout, env);
 }
 
 std::string last_line(const std::string& output) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/duration.h"
@@ -25,6 +26,12 @@ inline constexpr size_t kMaxToolOutput = 16 * 1024;
 // or dies of a signal; an exit status is the caller's to judge.
 Result<ToolRun> run_tool(const std::vector<std::string>& argv, Duration timeout,
                          const std::vector<std::string>& env = {});
+
+// The same with `input` (at most a pipe's buffer, 64 KiB) on the tool's
+// stdin instead of /dev/null: cryptsetup's passphrase, which must be on
+// no command line and in no file.
+Result<ToolRun> run_tool_with_input(const std::vector<std::string>& argv, std::string_view input,
+                                    Duration timeout, const std::vector<std::string>& env = {});
 
 // The output's last non-empty line (what a tool says last is usually why it
 // failed), or "".

@@ -12,6 +12,7 @@
 #include "base/paths.h"
 #include "base/text.h"
 #include "boot/bring_up_summary.h"
+#include "boot/luks.h"
 #include "boot/root_layers.h"
 #include "initd/pid1/crash_handler.h"
 #include "kdump/kdump_config.h"
@@ -140,7 +141,12 @@ class Stage1 {
                 if (same.kind == layer.kind && !same.modules.empty())
                     if (auto loaded = m_system.load_modules(same.modules); !loaded)
                         log::warning(layer.kind, " modules: ", loaded.error().message);
-            assemble(layer.kind);
+            std::vector<std::string> names;
+            if (plan.why == kFromTheRecord)
+                for (const RootLayer& same : plan.layers)
+                    if (same.kind == layer.kind)
+                        names.push_back(same.name);
+            assemble(layer.kind, names);
             done.push_back(layer.kind);
         }
         log::info("storage layers done in ", (m_system.now_us() - start) / 1000.0, " ms");
@@ -275,7 +281,9 @@ class Stage1 {
   private:
     // One kind of layer: a failure is said and the boot goes on to look for
     // its root, whose wait says what is missing.
-    void assemble(const std::string& kind) {
+    // `recorded`: the root record's layers of that kind (LUKS opens only
+    // those).
+    void assemble(const std::string& kind, const std::vector<std::string>& recorded) {
         if (kind == "md") {
             auto arrays = m_system.assemble_md();
             if (!arrays) {
@@ -294,6 +302,16 @@ class Stage1 {
             auto activated = m_system.activate_lvm();
             if (!activated)
                 log::error("LVM: ", activated.error().message, "; looking for the root anyway");
+        } else if (kind == "luks") {
+            Crypttab crypttab = parse_crypttab(m_system.crypttab());
+            LuksCmdline luks = parse_luks_cmdline(m_cmdline);
+            for (const std::string& error : crypttab.errors)
+                log::warning(error);
+            for (const std::string& error : luks.errors)
+                log::warning(error);
+            LuksPlan plan = plan_luks(crypttab, luks, recorded);
+            log::info("LUKS: opening ", plan.why);
+            unlock_luks(m_system, plan, m_spec.timeout.value_or(kLuksDeviceWait));
         } else {
             // A later fastinit's record (a kind this one does not know).
             log::error("the root is on a storage layer of kind \"", kind,

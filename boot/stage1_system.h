@@ -13,6 +13,7 @@
 #include "base/duration.h"
 #include "base/result.h"
 #include "boot/bring_up.h"
+#include "boot/luks.h"
 #include "boot/root_layers.h"
 #include "initd/stage1/root_mount.h"
 #include "initd/stage1/root_spec.h"
@@ -42,7 +43,7 @@ class Stage1System {
 
     // The storage layers the root may sit on (boot/root_layers.h says when
     // they are assembled). The kinds whose tool this image carries: "md"
-    // (mdadm), "lvm" (lvm).
+    // (mdadm), "luks" (cryptsetup), "lvm" (lvm).
     virtual std::vector<std::string> layer_tools() = 0;
     // Modules no device asks for, by name or alias (a layer's: md_mod,
     // raid1, dm_mod). An error names those that did not load.
@@ -52,6 +53,15 @@ class Stage1System {
     virtual Result<std::vector<MdArrayState>> assemble_md() = 0;
     // `lvm vgchange -ay --sysinit`, with udev left out (there is none).
     virtual Result<void> activate_lvm() = 0;
+    // LUKS (boot/luks.h): the image's /etc/crypttab ("" without one), the
+    // LUKS devices present, a passphrase read on the console with echo off
+    // (nullopt when none can be), and `cryptsetup open` of unlock.device
+    // (a node) with its keyfile or `passphrase` on its stdin; errno EPERM
+    // when the key did not fit.
+    virtual std::string crypttab() = 0;
+    virtual std::vector<LuksDevice> luks_devices() = 0;
+    virtual std::optional<Secret> ask_passphrase(const std::string& prompt) = 0;
+    virtual Result<void> open_luks(const LuksUnlock& unlock, const Secret* passphrase) = 0;
 
     // The root (initd/stage1/root_mount.h).
     virtual Result<RootDevice> wait_for_root(const RootSpec& spec, const RootHint& hint) = 0;

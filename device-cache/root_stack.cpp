@@ -86,6 +86,17 @@ class StackReader {
                 layer.modules = {"dm_mod"};
                 return layer;
             }
+            if (uuid.starts_with("CRYPT-LUKS")) {
+                layer.kind = "luks";
+                layer.name = read_attribute(dir + "/dm/name");
+                if (layer.name.empty())
+                    return Error{"the root's LUKS mapping " + last_component(dir) +
+                                 " has no dm/name"};
+                for (const std::string& module : kLuksModules)
+                    if (::access((m_sysfs + "/module/" + module).c_str(), F_OK) == 0)
+                        layer.modules.push_back(module);
+                return layer;
+            }
             return Error{"the root's device-mapper device " + layer.name + " (uuid \"" + uuid +
                          "\") is of a kind stage 1 cannot assemble"};
         }

@@ -1,9 +1,11 @@
-// The root's storage stack: which layers (md arrays, LVM volumes) stand
-// between the disks and the root device, learnt from sysfs once the root is
-// mounted, for the root record (device_cache.h) so the next boot assembles
-// them at once. A device-mapper device says what it is by its dm/uuid
-// prefix ("LVM-"; "CRYPT-" is where LUKS will come in), an md array by
-// md/level; each names what it is made of in slaves/.
+// The root's storage stack: which layers (md arrays, LUKS mappings, LVM
+// volumes) stand between the disks and the root device, learnt from sysfs
+// once the root is mounted, for the root record (device_cache.h) so the
+// next boot assembles them at once. A device-mapper device says what it is
+// by its dm/uuid prefix ("LVM-", "CRYPT-LUKS"), an md array by md/level;
+// each names what it is made of in slaves/. A LUKS layer is named by its
+// mapping (dm/name: "luks-UUID", the crypttab's name), which the next boot
+// opens again under that name.
 #pragma once
 
 #include <sys/types.h>
@@ -15,6 +17,17 @@
 #include "device-cache/device_cache.h"
 
 namespace fastinit {
+
+// dm-crypt and what the usual LUKS ciphers need. In the initramfs nothing
+// answers the kernel's request_module ("crypto-xts(aes)"): they are loaded
+// by name. aes-xts-plain64 (LUKS2's default): xts, ecb and aesni_intel
+// (aes_generic where the CPU has no AES-NI); aes-cbc-essiv (old LUKS1):
+// cbc, essiv; cryptsetup decrypts its key slots through AF_ALG: af_alg,
+// algif_skcipher. A root record keeps those of them that were loaded
+// when the root was found (/sys/module).
+inline const std::vector<std::string> kLuksModules = {
+    "dm_mod",      "dm_crypt", "xts",   "ecb",    "aesni_intel",
+    "aes_generic", "cbc",      "essiv", "af_alg", "algif_skcipher"};
 
 struct RootStack {
     // In assembly order, innermost first, each once.

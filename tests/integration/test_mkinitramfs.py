@@ -421,3 +421,89 @@ def test_a_host_only_root_on_lvm_without_lvm_installed_names_the_package(
     assert r.returncode == 1
     assert "apt-get install" in r.stderr and ("lvm2" in r.stderr or "mdadm" in r.stderr), r.stderr
     assert not image.exists()
+
+
+# ---- LUKS: cryptsetup, the crypttab and its keyfiles -----------------------
+
+def require_cryptsetup():
+    import shutil
+    if not shutil.which("cryptsetup", path="/usr/sbin:/sbin"):
+        pytest.fail("cryptsetup is not installed (apt-get install cryptsetup-bin; "
+                    "scripts/install-deps)")
+
+
+def member_modes(archive):
+    """{path: mode} of an uncompressed newc archive's members."""
+    from cpio import _walk
+    return {name: mode for name, mode, _, _, _ in _walk(archive, 0)}
+
+
+def test_crypttab_puts_its_entries_and_keyfiles_in_a_0600_image(fastinit_bin, moddir, tmp_path):
+    require_cryptsetup()
+    key = tmp_path / "root.key"
+    key.write_bytes(b"0123456789abcdef")
+    crypttab = tmp_path / "crypttab"
+    crypttab.write_text("# the root\ncryptroot UUID=0b6d-11 %s luks\nswap /dev/vdb2 none\n" % key)
+    image = tmp_path / "initrd.img"
+    r = build(fastinit_bin, moddir, image, "--compress", "none", "--no-microcode",
+              "--crypttab", str(crypttab))
+    assert "holds the key of a LUKS device" in r.stderr, r.stderr
+    assert "cryptsetup" in r.stdout, r.stdout
+    assert os.stat(image).st_mode & 0o777 == 0o600
+    data = image.read_bytes()
+    path = str(key).lstrip("/")
+    files = read_members(data, {"etc/crypttab", path})
+    assert files["etc/crypttab"].decode() == (
+        "cryptroot UUID=0b6d-11 %s luks\nswap /dev/vdb2 none\n" % key)
+    assert files[path] == b"0123456789abcdef"
+    modes = member_modes(data)
+    assert modes[path] & 0o777 == 0o600
+    assert "usr/sbin/cryptsetup" in modes
+
+    # A keyfile that is not there is an error, and no image.
+    crypttab.write_text("cryptroot UUID=0b6d-11 /nonexistent/root.key\n")
+    r = build(fastinit_bin, moddir, tmp_path / "no.img", "--crypttab", str(crypttab),
+              check=False)
+    assert r.returncode == 1 and "/nonexistent/root.key" in r.stderr, r.stderr
+    assert not (tmp_path / "no.img").exists()
+
+
+def test_a_host_only_image_takes_the_hosts_crypttab_entries_its_root_uses(
+        fastinit_bin, moddir, tmp_path):
+    """LVM on LUKS (dm-1 on the mapping cryptroot on vdc): cryptsetup, and
+    the host crypttab's cryptroot entry only, without a keyfile here."""
+    require_cryptsetup()
+    require_layer_tools()
+    root = tmp_path / "sys"
+    fake_sysfs(root)
+    for name, uuid, slave in [("dm-1", "CRYPT-LUKS2-0b6d11-cryptroot", "vdc"),
+                              ("dm-2", "LVM-xyz", None)]:
+        (root / "devices/virtual/block" / name / "dm").mkdir(parents=True)
+        (root / "devices/virtual/block" / name / "dm/uuid").write_text(uuid + "\n")
+        (root / "devices/virtual/block" / name / "dm/name").write_text(
+            uuid.rsplit("-", 1)[-1] + "\n")
+        (root / "dev/block" / ("253:%s" % name[-1])).symlink_to(
+            "../../devices/virtual/block/" + name)
+        (root / "devices/virtual/block" / name / "slaves").mkdir()
+    (root / "devices/virtual/block/dm-1/slaves/vdc").symlink_to(
+        "../../../../pci0000:00/virtio/block/vdc")
+    (root / "devices/virtual/block/dm-2/slaves/dm-1").symlink_to("../../dm-1")
+    host = tmp_path / "host-crypttab"
+    host.write_text("cryptroot UUID=0b6d-11 none luks\nother UUID=22 none\n")
+    env = dict(os.environ, FASTINIT_SYSFS=str(root), FASTINIT_ROOT_DEV="253:2",
+               FASTINIT_CRYPTTAB=str(host))
+    cache = tmp_path / "devices.db"
+    cache.write_bytes(b"not a device cache\0" * 50)
+    image = tmp_path / "initrd.img"
+    r = subprocess.run([MKINITRAMFS, "-o", str(image), "--kver", os.path.basename(moddir),
+                        "--moddir", moddir, "--fastinit", fastinit_bin, "--host-only",
+                        "--cache", str(cache), "--compress", "none", "--no-microcode",
+                        "--no-firmware"], env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    data = image.read_bytes()
+    assert read_members(data, {"etc/crypttab"})["etc/crypttab"] == b"cryptroot UUID=0b6d-11 none luks\n"
+    found = member_modes(data)
+    assert {"usr/sbin/cryptsetup", "usr/sbin/lvm"} <= set(found)
+    assert "usr/sbin/mdadm" not in found
+    assert any(n.endswith("/dm-crypt.ko") for n in found)
+    assert "holds the key" not in r.stderr

@@ -155,12 +155,34 @@ TEST_F(Sysfs, ARaid5NeedsRaid456) {
 TEST_F(Sysfs, ADeviceMapperDeviceOfAnUnknownKindIsAnError) {
     virtio_disks();
     block(253, 2, "virtual/block/dm-2");
-    tree.write("devices/virtual/block/dm-2/dm/uuid", "CRYPT-LUKS2-1234-root\n");
+    tree.write("devices/virtual/block/dm-2/dm/uuid", "mpath-3600a0b80\n");
     slave("virtual/block/dm-2", kVda);
     auto stack = block_device_stack(makedev(253, 2), sysfs());
     ASSERT_FALSE(stack.ok());
     EXPECT_THAT(stack.error().message, HasSubstr("dm-2"));
     EXPECT_THAT(stack.error().message, HasSubstr("cannot assemble"));
+}
+
+// LVM on LUKS: the mapping first, named by dm/name (what the next boot
+// opens again), with the LUKS modules that are loaded; then the volume.
+TEST_F(Sysfs, LvmOnLuksIsRecordedInOrderWithTheLoadedCipherModules) {
+    virtio_disks();
+    block(253, 0, "virtual/block/dm-0");
+    tree.write("devices/virtual/block/dm-0/dm/uuid",
+               "CRYPT-LUKS2-0b6d3f0e5a2c4f7e9d1b2a3c4d5e6f70-cryptroot\n");
+    tree.write("devices/virtual/block/dm-0/dm/name", "cryptroot\n");
+    slave("virtual/block/dm-0", kVda);
+    block(253, 1, "virtual/block/dm-1");
+    tree.write("devices/virtual/block/dm-1/dm/uuid", "LVM-abcdef\n");
+    slave("virtual/block/dm-1", "virtual/block/dm-0");
+    for (const char* module : {"dm_mod", "dm_crypt", "xts", "algif_skcipher"})
+        tree.write(std::string("module/") + module + "/refcnt", "1\n");
+    auto stack = block_device_stack(makedev(253, 1), sysfs());
+    ASSERT_TRUE(stack.ok()) << stack.error().message;
+    EXPECT_EQ(stack->layers,
+              (std::vector<RootLayer>{
+                  {"luks", "cryptroot", {"dm_mod", "dm_crypt", "xts", "algif_skcipher"}},
+                  {"lvm", "dm-1", {"dm_mod"}}}));
 }
 
 TEST(RootLayersText, RoundTripsAndSkipsDamagedLines) {

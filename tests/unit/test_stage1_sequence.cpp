@@ -68,6 +68,14 @@ class FakeStage1System : public Stage1System {
     Result<void> lvm_activated = {};
     Result<void> modules_loaded = {};
     bool root_needs_layers = false;
+    // LUKS: the image's crypttab, the devices a scan finds, the
+    // passphrases typed in turn, the key that opens every device ("" none)
+    // and the devices found by their crypttab/UUID name.
+    std::string crypttab_text;
+    std::vector<LuksDevice> luks_found;
+    std::vector<std::string> typed;
+    std::string right_key = "sesame";
+    std::map<std::string, std::string> luks_nodes;
 
     // What it was asked.
     std::vector<std::string> calls;  // without look_up
@@ -119,7 +127,36 @@ class FakeStage1System : public Stage1System {
         assembled = true;
         return lvm_activated;
     }
+    std::string crypttab() override { return crypttab_text; }
+    std::vector<LuksDevice> luks_devices() override {
+        calls.push_back("scan luks");
+        return luks_found;
+    }
+    std::optional<Secret> ask_passphrase(const std::string& prompt) override {
+        calls.push_back("ask " + prompt);
+        if (typed.empty())
+            return std::nullopt;
+        Secret secret;
+        for (char c : typed.front())
+            secret.push_back(c);
+        typed.erase(typed.begin());
+        return secret;
+    }
+    Result<void> open_luks(const LuksUnlock& unlock, const Secret* passphrase) override {
+        std::string key = passphrase
+                              ? "passphrase " + std::string(passphrase->data(), passphrase->size())
+                              : "keyfile " + unlock.keyfile;
+        calls.push_back("open " + unlock.device + " as " + unlock.name + " with " + key);
+        if (key != "passphrase " + right_key && key != "keyfile " + right_key)
+            return Error{"the key did not fit", EPERM};
+        assembled = true;
+        return {};
+    }
     Result<RootDevice> wait_for_root(const RootSpec& spec, const RootHint&) override {
+        if (auto node = luks_nodes.find(spec.source); node != luks_nodes.end()) {
+            calls.push_back("find " + spec.source);
+            return RootDevice{node->second, "crypto_LUKS"};
+        }
         bool brief = spec.timeout && *spec.timeout <= kLayerGrace;
         calls.push_back((brief ? "wait briefly for " : "wait for ") + spec.source);
         if (root_needs_layers && !assembled)
@@ -646,6 +683,134 @@ TEST(RootLayers, MdstatIsReadForLevelsAndDeviceCounts) {
     EXPECT_EQ(describe_md_array(arrays[1]), "md1: raid1, 2 of 2 devices");
     EXPECT_EQ(describe_md_array(arrays[2]), "md2: inactive (not enough devices to start it)");
     EXPECT_EQ(describe_md_array(arrays[3]), "md3: raid0");
+}
+
+// ---- LUKS (boot/luks.h) ------------------------------------------------------
+
+const char* const kLuksModuleLoad =
+    "load modules dm_mod dm_crypt xts ecb aesni_intel aes_generic cbc essiv af_alg "
+    "algif_skcipher";
+
+TEST(Stage1Luks, AWrongPassphraseThenTheRightOneOpensTheRoot) {
+    FakeStage1System system;
+    system.cmdline = "root=/dev/mapper/root";
+    system.tools = {"luks"};
+    system.root_needs_layers = true;
+    system.crypttab_text = "root UUID=11 none\n";
+    system.luks_nodes["UUID=11"] = "/dev/vdb";
+    system.typed = {"wrong", "sesame"};
+    LogCapture logs;
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(layer_calls(system),
+                ElementsAre(kLuksModuleLoad, "find UUID=11",
+                            "ask Please enter passphrase for disk root (UUID=11): ",
+                            "open /dev/vdb as root with passphrase wrong",
+                            "ask Please enter passphrase for disk root (UUID=11): ",
+                            "open /dev/vdb as root with passphrase sesame",
+                            "wait for /dev/mapper/root", "load fs ext4"));
+    EXPECT_THAT(logs.text(), HasSubstr("wrong passphrase (try 1 of 3)"));
+    EXPECT_THAT(logs.text(), HasSubstr("opened /dev/vdb as /dev/mapper/root"));
+}
+
+TEST(Stage1Luks, ThreeWrongPassphrasesGiveUpOnThatDevice) {
+    FakeStage1System system;
+    system.cmdline = "root=/dev/mapper/root";
+    system.tools = {"luks"};
+    system.root_needs_layers = true;
+    system.crypttab_text = "root UUID=11 none\n";
+    system.luks_nodes["UUID=11"] = "/dev/vdb";
+    system.typed = {"a", "b", "c", "sesame"};
+    LogCapture logs;
+    EXPECT_THAT(run(system), HasSubstr("emergency: no root /dev/mapper/root"));
+    EXPECT_EQ(system.typed, std::vector<std::string>{"sesame"});
+    EXPECT_THAT(logs.text(), HasSubstr("root: wrong passphrase, 3 times"));
+}
+
+TEST(Stage1Luks, OnePassphraseIsTriedOnTheNextDeviceFirst) {
+    FakeStage1System system;
+    system.cmdline = "root=/dev/mapper/vg-root";
+    system.tools = {"luks", "lvm"};
+    system.root_needs_layers = true;
+    system.crypttab_text = "a UUID=11 none\nb UUID=22 none\n";
+    system.luks_nodes = {{"UUID=11", "/dev/vdb"}, {"UUID=22", "/dev/vdc"}};
+    system.typed = {"sesame"};
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(layer_calls(system),
+                ElementsAre(kLuksModuleLoad, "find UUID=11",
+                            "ask Please enter passphrase for disk a (UUID=11): ",
+                            "open /dev/vdb as a with passphrase sesame", "find UUID=22",
+                            "open /dev/vdc as b with passphrase sesame",
+                            "load modules dm_mod dm_snapshot dm_mirror", "activate lvm",
+                            "wait for /dev/mapper/vg-root", "load fs ext4"));
+}
+
+TEST(Stage1Luks, AKeyfileOpensWithoutAQuestion) {
+    FakeStage1System system;
+    system.cmdline = "root=/dev/mapper/root";
+    system.tools = {"luks"};
+    system.root_needs_layers = true;
+    system.right_key = "/etc/keys/root.key";
+    system.crypttab_text = "root /dev/vdb /etc/keys/root.key\n";
+    system.luks_nodes["/dev/vdb"] = "/dev/vdb";
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(layer_calls(system),
+                ElementsAre(kLuksModuleLoad, "find /dev/vdb",
+                            "open /dev/vdb as root with keyfile /etc/keys/root.key",
+                            "wait for /dev/mapper/root", "load fs ext4"));
+}
+
+TEST(Stage1Luks, RdLuksZeroOpensNothing) {
+    FakeStage1System system;
+    system.cmdline = "root=/dev/mapper/root rd.luks=0";
+    system.tools = {"luks"};
+    system.crypttab_text = "root UUID=11 none\n";
+    system.luks_nodes["UUID=11"] = "/dev/vdb";
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(layer_calls(system),
+                ElementsAre(kLuksModuleLoad, "wait for /dev/mapper/root", "load fs ext4"));
+}
+
+TEST(Stage1Luks, WithoutConfigurationEveryLuksDeviceFoundIsOpened) {
+    FakeStage1System system;
+    system.cmdline = "root=LABEL=root";
+    system.tools = {"md", "luks", "lvm"};
+    system.root_needs_layers = true;
+    system.luks_found = {{"/dev/vdb", "0b6d-11"}};
+    system.luks_nodes["/dev/vdb"] = "/dev/vdb";
+    system.typed = {"sesame"};
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(
+        layer_calls(system),
+        ElementsAre("wait briefly for LABEL=root", "load modules md_mod raid1 raid0 raid10 raid456",
+                    "assemble md", kLuksModuleLoad, "scan luks", "find /dev/vdb",
+                    "ask Please enter passphrase for disk luks-0b6d-11 (/dev/vdb): ",
+                    "open /dev/vdb as luks-0b6d-11 with passphrase sesame",
+                    "load modules dm_mod dm_snapshot dm_mirror", "activate lvm",
+                    "wait for LABEL=root", "load fs ext4"));
+}
+
+// LUKS on RAID: the record's order (md, then luks), its modules only, and
+// only its mapping opened, found by its UUID without a scan.
+TEST(Stage1Luks, ACacheHitOpensTheRecordedMappingInTheRecordedOrder) {
+    FakeStage1System system;
+    system.cmdline = "root=LABEL=root";
+    system.tools = {"md", "luks", "lvm"};
+    system.root_needs_layers = true;
+    system.luks_nodes["UUID=0b6d-11"] = "/dev/md0";
+    system.typed = {"sesame"};
+    system.report->cached_root = {"LABEL=root",
+                                  {"virtio_pci", "virtio_blk"},
+                                  "ext4",
+                                  "/dev/dm-0",
+                                  {{"md", "md0", {"md_mod", "raid1"}},
+                                   {"luks", "luks-0b6d-11", {"dm_mod", "dm_crypt", "xts"}}}};
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(layer_calls(system),
+                ElementsAre("load modules md_mod raid1", "assemble md",
+                            "load modules dm_mod dm_crypt xts", "find UUID=0b6d-11",
+                            "ask Please enter passphrase for disk luks-0b6d-11 (UUID=0b6d-11): ",
+                            "open /dev/md0 as luks-0b6d-11 with passphrase sesame",
+                            "wait for LABEL=root", "load fs ext4"));
 }
 
 TEST(RootLayers, NodesOnlyAssemblyMakes) {

@@ -3,111 +3,16 @@ LVM (a volume group on a virtio disk), booted with a probe and then, after
 `fastinit reboot` (kexec), from the device cache's root record; and on a
 RAID1 of two virtio disks with one of them missing, booted degraded.
 
-The stacked disks are made in a helper VM (the same kernel, a generic
-initramfs carrying mdadm and lvm, a setup script as rdinit): this host's
-own md and LVM never see them, and no loop device or volume group is left
-on the host if a test fails half way."""
+The stacked disks are made in a helper VM (stacks.py): this host's own md
+and LVM never see them."""
 
-import io
 import os
 import re
-import shutil
-import sys
 import uuid
 
-import pytest
-
-from conftest import REPO, wait_booted, wait_shell
-from vm import Vm
-
-sys.path.insert(0, os.path.join(REPO, "initramfs"))
-from cpio import Tree  # noqa: E402
-
-DEVICES = r"devices: (\w[\w-]*) \((.*)\), (\d+) modules loaded"
-ASSEMBLING = r"assembling the root's storage layers \(([\w, ]+)\): (.*)"
-MOUNTED = r"root (/dev/\S+) mounted read-write after ([\d.]+) ms in the initramfs"
-
-# LVM with no udev, as stage 1 runs it (boot/real_stage1_system.cpp).
-LVM_CONFIG = ("devices { obtain_device_list_from_udev = 0 use_devicesfile = 0 } "
-              "activation { udev_sync = 0 udev_rules = 0 monitoring = 0 }")
-
-SETUP_HEAD = """#!/bin/sh
-set -e
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs dev /dev
-mkdir -p /run/lvm /run/lock/lvm /run/mdadm
-for m in virtio_pci virtio_blk md_mod raid1 dm_mod; do modprobe $m; done
-i=0
-while [ ! -b /dev/%(last)s ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-"""
-
-SETUP_TAIL = """
-sync
-echo "SETUP""-DONE"
-poweroff -f
-"""
-
-
-def require_tools():
-    for program, package in [("mdadm", "mdadm"), ("lvm", "lvm2")]:
-        if not shutil.which(program, path="/usr/sbin:/sbin:/usr/bin:/bin"):
-            pytest.fail("%s is not installed (apt-get install %s; scripts/install-deps)"
-                        % (program, package))
-
-
-def sparse_disk(images, name, mib):
-    path = os.path.join(images.workdir, name)
-    with open(path, "wb") as f:
-        f.truncate(mib * 1024 * 1024)
-    return path
-
-
-def run_setup(images, name, body, disks, last):
-    """Boots the helper VM: /dev/vda is a copy of the demo root disk (the
-    filesystem to put on the stack), `disks` follow as vdb, vdc...; `body`
-    is the shell run between the common head and tail."""
-    base = images.initramfs(name + "-base.img", "--compress", "none", "--storage-tools", "yes")
-    tree = Tree()
-    tree.add_data("setup", (SETUP_HEAD % {"last": last} + body + SETUP_TAIL).encode(), 0o755)
-    raw = io.BytesIO()
-    tree.write(raw)
-    initrd = os.path.join(images.workdir, name + "-setup.img")
-    with open(base, "rb") as f, open(initrd, "wb") as out:
-        out.write(f.read())
-        out.write(raw.getvalue())
-    extra = []
-    for disk in disks:
-        extra += ["-drive", "file=%s,if=virtio,format=raw" % disk]
-    source = images.disk_copy()
-    vm = Vm(images.kernel, initrd, source, "rdinit=/setup panic=-1", reboot=False, extra=extra)
-    try:
-        vm.expect(r"SETUP-DONE", 240)
-        vm.wait_exit(60)
-    finally:
-        vm.close()
-        os.remove(source)
-
-
-def reboot_assembling_from_the_record(vm, kind, before_mount=None):
-    """`fastinit reboot` (kexec) into a cache hit whose root record has the
-    layer `kind` assembled at once, without the grace; returns the console
-    mark the reboot started at. `before_mount`: a line expected between the
-    assembly and the root's mount."""
-    mark = len(vm.console)
-    vm.type("fastinit reboot")
-    vm.expect(r"shutting down \(then kexec\)", 30, mark)
-    second = vm.expect(DEVICES, 120, mark)
-    assert second.group(1) == "cache-hit", second.group(0)
-    again = vm.expect(ASSEMBLING, 60, mark)
-    assert (again.group(1), again.group(2)) == (kind, "the device cache's root record"), \
-        again.group(0)
-    if before_mount:
-        vm.expect(before_mount, 60, mark)
-    vm.expect(MOUNTED, 60, mark)
-    assert "was not there after" not in vm.console[mark:]
-    return mark
+from conftest import wait_booted, wait_shell
+from stacks import (DEVICES, ASSEMBLING, MOUNTED, LVM_CONFIG, reboot_assembling_from_the_record,
+                    require_tools, run_setup, sparse_disk)
 
 
 def test_root_on_lvm_boots_with_a_probe_then_from_the_cache_after_kexec(boot, images):
@@ -127,7 +32,7 @@ lvm vgchange --config "%(c)s" -an %(vg)s
     assert first.group(1) == "probe", first.group(0)
     # No record yet and root=LABEL=: the root is looked for a while first.
     assembling = vm.expect(ASSEMBLING, 60)
-    assert assembling.group(1) == "md, lvm", assembling.group(0)
+    assert assembling.group(1) == "md, luks, lvm", assembling.group(0)
     assert "root=LABEL=fastinit-root was not there after 2s" in assembling.group(2)
     mounted = vm.expect(MOUNTED, 60)
     # The record names the volume, the disk's driver chain and ext4.
