@@ -161,8 +161,7 @@ class LvmOnLuksRoot:
             os.fchmod(f.fileno(), 0o600)
             f.write(key)
         pv = sparse_disk(self.images, "lvm-on-luks.img", DISK_MIB)
-        cryptsetup = shutil.which("cryptsetup", path="/usr/sbin:/sbin")
-        if not cryptsetup:
+        if not shutil.which("cryptsetup", path="/usr/sbin:/sbin"):
             raise SystemExit("bench/initramfs: cryptsetup is not installed "
                              "(apt-get install cryptsetup-bin)")
         self.log("building the LVM-on-LUKS root disk in a helper VM ...")
@@ -171,7 +170,7 @@ class LvmOnLuksRoot:
                 "format": LUKS_FORMAT, "uuid": self.uuid, "name": "luks-" + self.uuid,
                 "c": LVM_CONFIG, "vg": VG, "lv": LV},
             [pv], "vdb", modules="dm_mod dm_crypt xts ecb algif_skcipher",
-            files=[("bench-luks.key", key)], programs=[cryptsetup], timeout=600)
+            files=[("bench-luks.key", key)], timeout=600)
         dump = [line.split("luksDump: ", 1)[1] for line in console.splitlines()
                 if line.startswith("luksDump: ")]
         shutil.move(pv, os.path.join(tmp, "root.img"))

@@ -3,13 +3,12 @@ never on this host: the same kernel boots a generic fastinit initramfs
 carrying the storage tools, with a setup script as rdinit, and the disks to
 build as virtio drives. This host's own md, device-mapper and LVM never see
 them, and no loop device, mapping or volume group is left behind on the
-host when a build fails half way. For the benchmarks (bench/initramfs
---root lvm-on-luks); standard library only, no pytest."""
+host when a build fails half way. Shared by the VM tests (tests/vm/stacks.py)
+and the benchmarks (bench/initramfs --root lvm-on-luks): standard library
+only."""
 
 import io
 import os
-import re
-import subprocess
 
 from cpio import Tree
 from vm import Vm
@@ -46,22 +45,15 @@ def sparse_disk(images, name, mib):
     return path
 
 
-def shared_libraries(binary):
-    """The absolute paths of the libraries `binary` links (ldd), the
-    dynamic loader included."""
-    out = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout
-    return sorted(set(re.findall(r"(/\S+) \(0x", out)))
-
-
 def run_setup(images, name, body, disks, last, modules="md_mod raid1 dm_mod", files=(),
-              rootdisk=None, programs=(), timeout=240):
+              rootdisk=None, timeout=240):
     """Boots the helper VM: /dev/vda is a copy of `rootdisk` (default the
     demo root disk: the file system to put on the stack), `disks` follow as
     vdb, vdc...; `body` is the shell run between the common head and tail,
     after `modules` are loaded (each put into the image with what it needs);
-    `files` are (path, bytes) added to its initramfs (a LUKS key),
-    `programs` (host paths) too, with their libraries. Returns the
-    console."""
+    `files` are (path, bytes) added to its initramfs (a LUKS key). The image
+    carries every installed storage tool (mdadm, cryptsetup, lvm). Returns
+    the console."""
     extra = []
     for m in modules.split():
         extra += ["--module", m]
@@ -70,11 +62,6 @@ def run_setup(images, name, body, disks, last, modules="md_mod raid1 dm_mod", fi
     tree = Tree()
     tree.add_data("setup", (SETUP_HEAD % {"last": last, "modules": modules} + body +
                             SETUP_TAIL).encode(), 0o755)
-    for program in programs:
-        real = os.path.realpath(program)
-        tree.add_file(program.lstrip("/"), real, 0o755)
-        for lib in shared_libraries(real):
-            tree.add_file(lib.lstrip("/"), os.path.realpath(lib), 0o755)
     for path, data in files:
         tree.add_data(path.lstrip("/"), data, 0o600)
     raw = io.BytesIO()
