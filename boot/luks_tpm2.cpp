@@ -32,6 +32,19 @@ std::vector<std::string> tpm2_attach_argv(const std::string& tool, const LuksUnl
     return {tool, "attach", unlock.name, unlock.device, "-", options};
 }
 
+std::string tpm2_failure_reason(const std::string& output) {
+    std::string reason = last_line(output);
+    size_t start = 0;
+    while (start < output.size()) {
+        size_t end = std::min(output.find('\n', start), output.size());
+        std::string line = output.substr(start, end - start);
+        if (line.find("TPM2") != std::string::npos)
+            reason = line;
+        start = end + 1;
+    }
+    return reason;
+}
+
 Result<void> attach_with_tpm2(const LuksUnlock& unlock) {
     std::string tool;
     for (const char* path : kSystemdCryptsetupPaths)
@@ -50,7 +63,7 @@ Result<void> attach_with_tpm2(const LuksUnlock& unlock) {
     if (!run)
         return run.error();
     if (run->exit_status != 0) {
-        std::string said = last_line(run->output);
+        std::string said = tpm2_failure_reason(run->output);
         return Error{"systemd-cryptsetup exited with status " + std::to_string(run->exit_status) +
                          (said.empty() ? "" : ": " + to_valid_utf8(said)),
                      EACCES};

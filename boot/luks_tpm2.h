@@ -39,6 +39,11 @@ bool wants_tpm2(const std::vector<std::string>& options);
 // no token-timeout=. unlock.device is the node.
 std::vector<std::string> tpm2_attach_argv(const std::string& tool, const LuksUnlock& unlock);
 
+// Why a failed run failed, from its output: its last line that names the
+// TPM2 (the last line is headless's refusal to ask, which says little),
+// else its last line.
+std::string tpm2_failure_reason(const std::string& output);
+
 // Runs it: an error with errno ENOENT when the image has no
 // systemd-cryptsetup, any other when the TPM did not open the device.
 Result<void> attach_with_tpm2(const LuksUnlock& unlock);

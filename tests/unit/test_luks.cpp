@@ -181,5 +181,14 @@ TEST(LuksTpm2, SystemdCryptsetupNeverAsksAndWaitsBoundedForTheTpm) {
               "tpm2-device=auto,tpm2-pcrs=7,token-timeout=3s,headless=true");
 }
 
+TEST(LuksTpm2, TheFailuresReasonIsItsLastWordOnTheTpm) {
+    EXPECT_EQ(tpm2_failure_reason("Set cipher aes.\nFailed to unseal secret using TPM2: No such "
+                                  "device\nTPM2 operation failed, falling back to traditional "
+                                  "unlocking.\nPassword querying disabled via 'headless'.\n"),
+              "TPM2 operation failed, falling back to traditional unlocking.");
+    EXPECT_EQ(tpm2_failure_reason("Device busy\n"), "Device busy");
+    EXPECT_EQ(tpm2_failure_reason(""), "");
+}
+
 }  // namespace
 }  // namespace fastinit
