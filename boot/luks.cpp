@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "base/text.h"
+#include "boot/luks_tpm2.h"
 #include "boot/stage1_system.h"
 
 namespace fastinit {
@@ -295,7 +296,22 @@ LuksOutcome unlock_luks(Stage1System& system, const LuksPlan& plan, Duration wai
         LuksUnlock at = unlock;
         at.device = found->node;
         bool opened = false;
-        if (!unlock.keyfile.empty()) {
+        if (wants_tpm2(unlock.options)) {
+            auto result = system.open_luks_tpm2(at);
+            if (result) {
+                opened = true;
+                log::info("LUKS ", unlock.name, ": the TPM2 opened it");
+            } else if (result.error().errno_value == ENOENT) {
+                log::warning("LUKS ", unlock.name, ": its crypttab entry asks for the TPM2, but ",
+                             result.error().message,
+                             " (mkinitramfs adds it for a tpm2-device= entry); "
+                             "asking for the passphrase");
+            } else {
+                log::warning("LUKS ", unlock.name, ": the TPM2 did not open it (",
+                             result.error().message, "); asking for the passphrase");
+            }
+        }
+        if (!opened && !unlock.keyfile.empty()) {
             auto result = system.open_luks(at, nullptr);
             if (result) {
                 opened = true;

@@ -14,11 +14,13 @@
 //      the crypttab as luks-UUID.
 //   4. Neither a crypttab nor rd.luks.uuid=/rd.luks.name=: every LUKS
 //      device present, as luks-UUID (dracut's behaviour).
-// A keyfile (the crypttab's, else rd.luks.key=) opens a device without a
-// question; without one, or when it does not fit, the passphrase is asked
-// on the console, kLuksTries times. The passphrase that opened one device
-// is tried first on the next (one passphrase for several disks is common)
-// and wiped from memory at the end.
+// An entry with tpm2-device= is first given to the TPM2
+// (boot/luks_tpm2.h, systemd-cryptsetup); when that fails, or the image
+// has no systemd-cryptsetup, it goes on as any other. A keyfile (the
+// crypttab's, else rd.luks.key=) opens a device without a question; without one, or when it does
+// not fit, the passphrase is asked on the console, kLuksTries times. The passphrase that opened one
+// device is tried first on the next (one passphrase for several disks is common) and wiped from
+// memory at the end.
 #pragma once
 
 #include <chrono>
@@ -138,9 +140,9 @@ struct LuksOutcome {
 };
 
 // Does `plan`: each device found (waiting for it at most `wait`), opened
-// with its keyfile, else the last good passphrase, else asked. The
-// errors of open_luks with errno EPERM are a wrong key; any other error
-// ends that device's tries.
+// with the TPM2 when its options say so, else its keyfile, else the last
+// good passphrase, else asked. The errors of open_luks with errno EPERM
+// are a wrong key; any other error ends that device's tries.
 LuksOutcome unlock_luks(Stage1System& system, const LuksPlan& plan, Duration wait);
 
 }  // namespace fastinit

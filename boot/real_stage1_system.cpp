@@ -17,6 +17,7 @@
 #include "base/paths.h"
 #include "base/text.h"
 #include "boot/luks_console.h"
+#include "boot/luks_tpm2.h"
 #include "boot/network_up.h"
 #include "boot/run_tool.h"
 #include "boot/stage1_system.h"
@@ -203,6 +204,10 @@ class RealStage1System final : public Stage1System {
         if (run->exit_status != 0)
             return tool_failed("cryptsetup open", *run);
         return {};
+    }
+
+    Result<void> open_luks_tpm2(const LuksUnlock& unlock) override {
+        return attach_with_tpm2(unlock);
     }
 
     Result<std::string> device_number(const std::string& node) override {

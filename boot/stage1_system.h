@@ -63,6 +63,9 @@ class Stage1System {
     virtual std::vector<LuksDevice> luks_devices() = 0;
     virtual std::optional<Secret> ask_passphrase(const std::string& prompt) = 0;
     virtual Result<void> open_luks(const LuksUnlock& unlock, const Secret* passphrase) = 0;
+    // A crypttab entry with tpm2-device=: the image's systemd-cryptsetup,
+    // headless (boot/luks_tpm2.h); errno ENOENT when the image has none.
+    virtual Result<void> open_luks_tpm2(const LuksUnlock& unlock) = 0;
 
     // Hibernation (boot/resume.h): a block device's number "MAJ:MIN", and a
     // write to /sys/power/NAME (writing "resume" resumes when there is an

@@ -46,24 +46,26 @@ def sparse_disk(images, name, mib):
 
 
 def run_setup(images, name, body, disks, last, modules="md_mod raid1 dm_mod", files=(),
-              rootdisk=None, timeout=240):
+              rootdisk=None, timeout=240, image_args=(), qemu_args=()):
     """Boots the helper VM: /dev/vda is a copy of `rootdisk` (default the
     demo root disk: the file system to put on the stack), `disks` follow as
     vdb, vdc...; `body` is the shell run between the common head and tail,
     after `modules` are loaded (each put into the image with what it needs);
-    `files` are (path, bytes) added to its initramfs (a LUKS key). The image
-    carries every installed storage tool (mdadm, cryptsetup, lvm). Returns
-    the console."""
+    `files` are (path, bytes) or (path, bytes, mode) added to its initramfs
+    (a LUKS key; 0600 by default). The image carries every installed
+    storage tool (mdadm, cryptsetup, lvm), and what `image_args` (more
+    mkinitramfs options) add; `qemu_args` go to QEMU (a TPM). Returns the
+    console."""
     extra = []
     for m in modules.split():
         extra += ["--module", m]
     base = images.initramfs(name + "-base.img", "--compress", "none", "--storage-tools", "yes",
-                            *extra)
+                            *extra, *image_args)
     tree = Tree()
     tree.add_data("setup", (SETUP_HEAD % {"last": last, "modules": modules} + body +
                             SETUP_TAIL).encode(), 0o755)
-    for path, data in files:
-        tree.add_data(path.lstrip("/"), data, 0o600)
+    for path, data, *mode in files:
+        tree.add_data(path.lstrip("/"), data, mode[0] if mode else 0o600)
     raw = io.BytesIO()
     tree.write(raw)
     initrd = os.path.join(images.workdir, name + "-setup.img")
@@ -74,7 +76,8 @@ def run_setup(images, name, body, disks, last, modules="md_mod raid1 dm_mod", fi
     for disk in disks:
         drives += ["-drive", "file=%s,if=virtio,format=raw" % disk]
     copy = images.disk_copy(rootdisk)
-    vm = Vm(images.kernel, initrd, copy, "rdinit=/setup panic=-1", reboot=False, extra=drives)
+    vm = Vm(images.kernel, initrd, copy, "rdinit=/setup panic=-1", reboot=False,
+            extra=drives + list(qemu_args))
     try:
         vm.expect(r"SETUP-DONE", timeout)
         vm.wait_exit(60)

@@ -509,6 +509,42 @@ def test_a_host_only_image_takes_the_hosts_crypttab_entries_its_root_uses(
     assert "holds the key" not in r.stderr
 
 
+def test_a_tpm2_entry_adds_systemd_cryptsetup_and_the_tpm2_libraries_it_loads(
+        fastinit_bin, moddir, tmp_path):
+    """tpm2-device=: systemd-cryptsetup and the libtss2 libraries it
+    dlopens (ldd does not name them); a missing one names its package."""
+    require_cryptsetup()
+    if not os.access("/usr/lib/systemd/systemd-cryptsetup", os.X_OK):
+        pytest.fail("systemd-cryptsetup is not installed (apt-get install systemd)")
+    crypttab = tmp_path / "crypttab"
+    crypttab.write_text("cryptroot UUID=0b6d-11 - tpm2-device=auto,discard\n")
+    image = tmp_path / "initrd.img"
+    r = build(fastinit_bin, moddir, image, "--compress", "none", "--no-microcode",
+              "--crypttab", str(crypttab))
+    assert "systemd-cryptsetup (TPM2)" in r.stdout, r.stdout
+    found = set(member_modes(image.read_bytes()))
+    assert "usr/lib/systemd/systemd-cryptsetup" in found
+    for lib in ["libtss2-esys.so.0", "libtss2-rc.so.0", "libtss2-mu.so.0",
+                "libtss2-tcti-device.so.0", "libtss2-sys.so.1", "libcryptsetup.so.12"]:
+        assert any(os.path.basename(n) == lib for n in found), lib
+
+    # Without the TPM2 libraries: an error naming the package, no image.
+    env = dict(os.environ, FASTINIT_TPM2_LIBRARY_DIRS=str(tmp_path / "nowhere"))
+    r = subprocess.run([MKINITRAMFS, "-o", str(tmp_path / "no.img"), "--kver",
+                        os.path.basename(moddir), "--moddir", moddir, "--fastinit", fastinit_bin,
+                        "--crypttab", str(crypttab)], env=env, capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "apt-get install libtss2-esys-3.0.2-0" in r.stderr, r.stderr
+    assert not (tmp_path / "no.img").exists()
+
+    # An entry without tpm2-device= carries no systemd-cryptsetup.
+    crypttab.write_text("cryptroot UUID=0b6d-11 - luks\n")
+    build(fastinit_bin, moddir, image, "--compress", "none", "--no-microcode",
+          "--crypttab", str(crypttab))
+    assert "usr/lib/systemd/systemd-cryptsetup" not in member_modes(image.read_bytes())
+
+
 # ---- the root's checker and the resume device --------------------------------
 
 FSCK_MEMBERS = {"usr/sbin/e2fsck", "usr/sbin/fsck.ext2", "usr/sbin/fsck.ext3",

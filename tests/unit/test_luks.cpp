@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "boot/luks.h"
+#include "boot/luks_tpm2.h"
 
 namespace fastinit {
 namespace {
@@ -161,6 +162,32 @@ TEST(LuksPassphrase, ThePromptAndASecretsBound) {
     EXPECT_EQ(secret.size(), Secret::kMaxSize);
     Secret moved = std::move(secret);
     EXPECT_EQ(std::string(moved.data(), moved.size()), std::string(Secret::kMaxSize, 'x'));
+}
+
+TEST(LuksTpm2, OnlyATpm2DeviceOptionAsksForTheTpm) {
+    EXPECT_TRUE(wants_tpm2({"discard", "tpm2-device=auto"}));
+    EXPECT_TRUE(wants_tpm2({"tpm2-device=/dev/tpmrm0"}));
+    EXPECT_FALSE(wants_tpm2({"tpm2-pcrs=7", "luks"}));
+    EXPECT_FALSE(wants_tpm2({}));
+}
+
+TEST(LuksTpm2, SystemdCryptsetupNeverAsksAndWaitsBoundedForTheTpm) {
+    LuksUnlock unlock{"root", "/dev/vdb", "", {"tpm2-device=auto", "headless=false", "discard"}};
+    EXPECT_THAT(tpm2_attach_argv("/usr/lib/systemd/systemd-cryptsetup", unlock),
+                ElementsAre("/usr/lib/systemd/systemd-cryptsetup", "attach", "root", "/dev/vdb",
+                            "-", "tpm2-device=auto,discard,token-timeout=10s,headless=true"));
+    unlock.options = {"tpm2-device=auto", "tpm2-pcrs=7", "token-timeout=3s", "headless"};
+    EXPECT_EQ(tpm2_attach_argv("sc", unlock).back(),
+              "tpm2-device=auto,tpm2-pcrs=7,token-timeout=3s,headless=true");
+}
+
+TEST(LuksTpm2, TheFailuresReasonIsItsLastWordOnTheTpm) {
+    EXPECT_EQ(tpm2_failure_reason("Set cipher aes.\nFailed to unseal secret using TPM2: No such "
+                                  "device\nTPM2 operation failed, falling back to traditional "
+                                  "unlocking.\nPassword querying disabled via 'headless'.\n"),
+              "TPM2 operation failed, falling back to traditional unlocking.");
+    EXPECT_EQ(tpm2_failure_reason("Device busy\n"), "Device busy");
+    EXPECT_EQ(tpm2_failure_reason(""), "");
 }
 
 }  // namespace

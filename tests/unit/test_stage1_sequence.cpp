@@ -79,6 +79,8 @@ class FakeStage1System : public Stage1System {
     std::vector<std::string> typed;
     std::string right_key = "sesame";
     std::map<std::string, std::string> luks_nodes;
+    // What the TPM2 unlock (systemd-cryptsetup) answers.
+    Result<void> tpm2_opens = Error{"systemd-cryptsetup exited with status 1", EACCES};
     // Hibernation: devices other than the root wait_for_root finds (absent
     // ones never appear), their numbers, and whether the swap holds an
     // image (then the write of "resume" does not return).
@@ -171,6 +173,12 @@ class FakeStage1System : public Stage1System {
             return Error{"the key did not fit", EPERM};
         assembled = true;
         return {};
+    }
+    Result<void> open_luks_tpm2(const LuksUnlock& unlock) override {
+        calls.push_back("tpm2 " + unlock.device + " as " + unlock.name);
+        if (tpm2_opens)
+            assembled = true;
+        return tpm2_opens;
     }
     Result<std::string> device_number(const std::string& node) override {
         auto found = device_numbers.find(node);
@@ -888,6 +896,75 @@ TEST(Stage1Luks, AKeyfileOpensWithoutAQuestion) {
                 ElementsAre(kLuksModuleLoad, "find /dev/vdb",
                             "open /dev/vdb as root with keyfile /etc/keys/root.key",
                             "wait for /dev/mapper/root", "load fs ext4"));
+}
+
+TEST(Stage1Luks, ATpm2EntryOpensWithTheTpmWithoutAQuestion) {
+    FakeStage1System system;
+    system.cmdline = "root=/dev/mapper/root";
+    system.tools = {"luks"};
+    system.root_needs_layers = true;
+    system.crypttab_text = "root UUID=11 - tpm2-device=auto,discard\n";
+    system.luks_nodes["UUID=11"] = "/dev/vdb";
+    system.tpm2_opens = {};
+    system.typed = {"sesame"};
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(layer_calls(system),
+                ElementsAre(kLuksModuleLoad, "find UUID=11", "tpm2 /dev/vdb as root",
+                            "wait for /dev/mapper/root", "load fs ext4"));
+    EXPECT_EQ(system.typed, std::vector<std::string>{"sesame"});
+}
+
+TEST(Stage1Luks, WhenTheTpmDoesNotOpenItThePassphraseIsAsked) {
+    FakeStage1System system;
+    system.cmdline = "root=/dev/mapper/root";
+    system.tools = {"luks"};
+    system.root_needs_layers = true;
+    system.crypttab_text = "root UUID=11 - tpm2-device=auto\n";
+    system.luks_nodes["UUID=11"] = "/dev/vdb";
+    system.typed = {"sesame"};
+    LogCapture logs;
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(layer_calls(system),
+                ElementsAre(kLuksModuleLoad, "find UUID=11", "tpm2 /dev/vdb as root",
+                            "ask Please enter passphrase for disk root (UUID=11): ",
+                            "open /dev/vdb as root with passphrase sesame",
+                            "wait for /dev/mapper/root", "load fs ext4"));
+    EXPECT_THAT(logs.text(), HasSubstr("LUKS root: the TPM2 did not open it (systemd-cryptsetup "
+                                       "exited with status 1); asking for the passphrase"));
+}
+
+TEST(Stage1Luks, AnImageWithoutSystemdCryptsetupSaysSoAndAsks) {
+    FakeStage1System system;
+    system.cmdline = "root=/dev/mapper/root";
+    system.tools = {"luks"};
+    system.root_needs_layers = true;
+    system.crypttab_text = "root UUID=11 - tpm2-device=auto\n";
+    system.luks_nodes["UUID=11"] = "/dev/vdb";
+    system.tpm2_opens = Error{"the image has no systemd-cryptsetup", ENOENT};
+    system.typed = {"sesame"};
+    LogCapture logs;
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    EXPECT_THAT(layer_calls(system),
+                ElementsAre(kLuksModuleLoad, "find UUID=11", "tpm2 /dev/vdb as root",
+                            "ask Please enter passphrase for disk root (UUID=11): ",
+                            "open /dev/vdb as root with passphrase sesame",
+                            "wait for /dev/mapper/root", "load fs ext4"));
+    EXPECT_THAT(logs.text(), HasSubstr("asks for the TPM2, but the image has no "
+                                       "systemd-cryptsetup"));
+}
+
+TEST(Stage1Luks, AnEntryWithoutTpm2NeverTriesTheTpm) {
+    FakeStage1System system;
+    system.cmdline = "root=/dev/mapper/root";
+    system.tools = {"luks"};
+    system.root_needs_layers = true;
+    system.crypttab_text = "root UUID=11 - tpm2-pcrs=7\n";
+    system.luks_nodes["UUID=11"] = "/dev/vdb";
+    system.tpm2_opens = {};
+    system.typed = {"sesame"};
+    EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
+    for (const std::string& call : system.calls)
+        EXPECT_FALSE(call.starts_with("tpm2 ")) << call;
 }
 
 TEST(Stage1Luks, RdLuksZeroOpensNothing) {

@@ -2,8 +2,10 @@
 the serial console (a wrong one first), booted with a probe and then,
 after `fastinit reboot` (kexec), from the device cache's root record; and
 LVM on LUKS opened with a keyfile the image carries (mkinitramfs
---crypttab), probe then cache hit. The disks are made in a helper VM
-(stacks.py)."""
+--crypttab), probe then cache hit; and a root a software TPM 2.0 (swtpm)
+unlocks through systemd-cryptsetup (crypttab's tpm2-device=), with the
+passphrase asked when another TPM does not. The disks are made in a
+helper VM (stacks.py)."""
 
 import os
 import re
@@ -12,6 +14,7 @@ import uuid
 from conftest import wait_booted, wait_shell
 from stacks import (ASSEMBLING, DEVICES, LVM_CONFIG, MOUNTED, reboot_assembling_from_the_record,
                     require_tools, run_setup, sparse_disk)
+from swtpm import Swtpm
 
 PROMPT = r"Please enter passphrase for disk (\S+) \((\S+)\): "
 # A cheap KDF: PBKDF2 with 1000 iterations rather than argon2id's default
@@ -148,3 +151,66 @@ cryptsetup close setup
     loaded = set(out.split())
     assert {"dm_crypt", "dm_mod"} <= loaded, out
     assert not loaded & {"md_mod", "raid1"}, out
+
+
+def test_a_tpm2_entry_opens_the_root_with_the_tpm_and_another_tpm_falls_back_to_the_passphrase(
+        boot, images):
+    require_cryptsetup()
+    require_tools([("systemd-cryptenroll", "systemd")])
+    name = "fitpm" + uuid.uuid4().hex[:8]
+    luks_uuid = str(uuid.uuid4())
+    crypttab = os.path.join(images.workdir, name + ".crypttab")
+    with open(crypttab, "w") as f:
+        f.write("cryptroot UUID=%s - tpm2-device=auto\n" % luks_uuid)
+    # The helper VM carries the same crypttab (so systemd-cryptsetup's
+    # libraries and the TPM2 ones it loads) and systemd-cryptenroll, which
+    # links the same.
+    initrd = images.initramfs(name + ".img", "--crypttab", crypttab)
+    disk = sparse_disk(images, name + "-luks.img", 128)
+    with open("/usr/bin/systemd-cryptenroll", "rb") as f:
+        enroll = f.read()
+    state = os.path.join(images.workdir, name + "-tpm")
+    # The key sealed to no PCR (--tpm2-pcrs=): what the firmware measured
+    # does not matter, the TPM's own seed does.
+    tpm = Swtpm(state)
+    try:
+        console = run_setup(images, name, format_luks("--key-file=-", luks_uuid) + """
+dd if=/dev/vda of=/dev/mapper/setup bs=1M
+cryptsetup close setup
+PASSWORD='%s' systemd-cryptenroll --tpm2-device=auto --tpm2-pcrs= /dev/vdb
+cryptsetup luksDump /dev/vdb | grep -q systemd-tpm2 && echo "TPM2-""ENROLLED"
+""" % RIGHT, [disk], "vdb", modules=SETUP_MODULES, image_args=["--crypttab", crypttab],
+                            files=[("usr/bin/systemd-cryptenroll", enroll, 0o755)],
+                            qemu_args=tpm.qemu_args())
+    finally:
+        tpm.close()
+    assert "TPM2-ENROLLED" in console, console[-3000:]
+
+    # The TPM that sealed the key: no question.
+    tpm = Swtpm(state)
+    try:
+        vm = boot(disk=disk, initrd=initrd, extra=tpm.qemu_args())
+        vm.expect(r"LUKS: opening the image's crypttab", 90)
+        vm.expect(r"LUKS cryptroot: the TPM2 opened it", 90)
+        vm.expect(r"LUKS: opened /dev/vda as /dev/mapper/cryptroot", 30)
+        vm.expect(MOUNTED, 60)
+        wait_booted(vm)
+        assert not re.search(PROMPT, vm.console), "a passphrase was asked"
+        vm.close()
+    finally:
+        tpm.close()
+
+    # Another TPM (a fresh state): systemd-cryptsetup, headless, fails, and
+    # stage 1 asks the passphrase itself.
+    tpm = Swtpm(state + "-other")
+    try:
+        vm = boot(disk=disk, initrd=initrd, extra=tpm.qemu_args())
+        vm.expect(r"LUKS cryptroot: the TPM2 did not open it \(systemd-cryptsetup exited", 120)
+        prompt = vm.expect_prompt(PROMPT, 60)
+        assert prompt.groups() == ("cryptroot", "UUID=" + luks_uuid), prompt.group(0)
+        vm.type(RIGHT)
+        vm.expect(r"LUKS: opened /dev/vda as /dev/mapper/cryptroot", 60, prompt.end())
+        vm.expect(MOUNTED, 60)
+    finally:
+        tpm.close()
+    assert RIGHT not in vm.console
