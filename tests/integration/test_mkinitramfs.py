@@ -468,8 +468,9 @@ def test_crypttab_puts_its_entries_and_keyfiles_in_a_0600_image(fastinit_bin, mo
     assert not (tmp_path / "no.img").exists()
 
 
+@pytest.mark.parametrize("mode", ["--host-only", "--kdump"])
 def test_a_host_only_image_takes_the_hosts_crypttab_entries_its_root_uses(
-        fastinit_bin, moddir, tmp_path):
+        fastinit_bin, moddir, tmp_path, mode):
     """LVM on LUKS (dm-1 on the mapping cryptroot on vdc): cryptsetup, and
     the host crypttab's cryptroot entry only, without a keyfile here."""
     require_cryptsetup()
@@ -496,11 +497,12 @@ def test_a_host_only_image_takes_the_hosts_crypttab_entries_its_root_uses(
     cache.write_bytes(b"not a device cache\0" * 50)
     image = tmp_path / "initrd.img"
     r = subprocess.run([MKINITRAMFS, "-o", str(image), "--kver", os.path.basename(moddir),
-                        "--moddir", moddir, "--fastinit", fastinit_bin, "--host-only",
+                        "--moddir", moddir, "--fastinit", fastinit_bin, mode,
                         "--cache", str(cache), "--compress", "none", "--no-microcode",
                         "--no-firmware"], env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     data = image.read_bytes()
+    # A crash kernel's image too: without the entry it could only ask.
     assert read_members(data, {"etc/crypttab"})["etc/crypttab"] == b"cryptroot UUID=0b6d-11 none luks\n"
     found = member_modes(data)
     assert {"usr/sbin/cryptsetup", "usr/sbin/lvm"} <= set(found)
