@@ -52,7 +52,8 @@ std::string describe_keep(KeepOutcome outcome, const std::string& handed_over,
                           const std::string& kept) {
     switch (outcome) {
         case KeepOutcome::written:
-            return "device cache from the initramfs kept in " + kept;
+            // Stage 1's cache and stage 2's root tree cache alike.
+            return "device cache " + handed_over + " kept in " + kept;
         case KeepOutcome::unchanged:
             return kept + " already holds the device cache of this boot";
         case KeepOutcome::kept_is_newer:
