@@ -831,13 +831,19 @@ const char* const kLuksModuleLoad =
     "load modules dm_mod dm_crypt xts ecb aesni_intel aes_generic cbc essiv af_alg "
     "algif_skcipher";
 
-TEST(Stage1Luks, AWrongPassphraseThenTheRightOneOpensTheRoot) {
-    FakeStage1System system;
+// A root on the mapping "root", the image able to open LUKS, with crypttab
+// `crypttab` and its UUID=11 found at /dev/vdb.
+void set_up_luks_root(FakeStage1System& system, const std::string& crypttab) {
     system.cmdline = "root=/dev/mapper/root";
     system.tools = {"luks"};
     system.root_needs_layers = true;
-    system.crypttab_text = "root UUID=11 none\n";
+    system.crypttab_text = crypttab;
     system.luks_nodes["UUID=11"] = "/dev/vdb";
+}
+
+TEST(Stage1Luks, AWrongPassphraseThenTheRightOneOpensTheRoot) {
+    FakeStage1System system;
+    set_up_luks_root(system, "root UUID=11 none\n");
     system.typed = {"wrong", "sesame"};
     LogCapture logs;
     EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
@@ -854,11 +860,7 @@ TEST(Stage1Luks, AWrongPassphraseThenTheRightOneOpensTheRoot) {
 
 TEST(Stage1Luks, ThreeWrongPassphrasesGiveUpOnThatDevice) {
     FakeStage1System system;
-    system.cmdline = "root=/dev/mapper/root";
-    system.tools = {"luks"};
-    system.root_needs_layers = true;
-    system.crypttab_text = "root UUID=11 none\n";
-    system.luks_nodes["UUID=11"] = "/dev/vdb";
+    set_up_luks_root(system, "root UUID=11 none\n");
     system.typed = {"a", "b", "c", "sesame"};
     LogCapture logs;
     EXPECT_THAT(run(system), HasSubstr("emergency: no root /dev/mapper/root"));
@@ -900,11 +902,7 @@ TEST(Stage1Luks, AKeyfileOpensWithoutAQuestion) {
 
 TEST(Stage1Luks, ATpm2EntryOpensWithTheTpmWithoutAQuestion) {
     FakeStage1System system;
-    system.cmdline = "root=/dev/mapper/root";
-    system.tools = {"luks"};
-    system.root_needs_layers = true;
-    system.crypttab_text = "root UUID=11 - tpm2-device=auto,discard\n";
-    system.luks_nodes["UUID=11"] = "/dev/vdb";
+    set_up_luks_root(system, "root UUID=11 - tpm2-device=auto,discard\n");
     system.tpm2_opens = {};
     system.typed = {"sesame"};
     EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
@@ -916,11 +914,7 @@ TEST(Stage1Luks, ATpm2EntryOpensWithTheTpmWithoutAQuestion) {
 
 TEST(Stage1Luks, WhenTheTpmDoesNotOpenItThePassphraseIsAsked) {
     FakeStage1System system;
-    system.cmdline = "root=/dev/mapper/root";
-    system.tools = {"luks"};
-    system.root_needs_layers = true;
-    system.crypttab_text = "root UUID=11 - tpm2-device=auto\n";
-    system.luks_nodes["UUID=11"] = "/dev/vdb";
+    set_up_luks_root(system, "root UUID=11 - tpm2-device=auto\n");
     system.typed = {"sesame"};
     LogCapture logs;
     EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
@@ -935,11 +929,7 @@ TEST(Stage1Luks, WhenTheTpmDoesNotOpenItThePassphraseIsAsked) {
 
 TEST(Stage1Luks, AnImageWithoutSystemdCryptsetupSaysSoAndAsks) {
     FakeStage1System system;
-    system.cmdline = "root=/dev/mapper/root";
-    system.tools = {"luks"};
-    system.root_needs_layers = true;
-    system.crypttab_text = "root UUID=11 - tpm2-device=auto\n";
-    system.luks_nodes["UUID=11"] = "/dev/vdb";
+    set_up_luks_root(system, "root UUID=11 - tpm2-device=auto\n");
     system.tpm2_opens = Error{"the image has no systemd-cryptsetup", ENOENT};
     system.typed = {"sesame"};
     LogCapture logs;
@@ -955,11 +945,7 @@ TEST(Stage1Luks, AnImageWithoutSystemdCryptsetupSaysSoAndAsks) {
 
 TEST(Stage1Luks, AnEntryWithoutTpm2NeverTriesTheTpm) {
     FakeStage1System system;
-    system.cmdline = "root=/dev/mapper/root";
-    system.tools = {"luks"};
-    system.root_needs_layers = true;
-    system.crypttab_text = "root UUID=11 - tpm2-pcrs=7\n";
-    system.luks_nodes["UUID=11"] = "/dev/vdb";
+    set_up_luks_root(system, "root UUID=11 - tpm2-pcrs=7\n");
     system.tpm2_opens = {};
     system.typed = {"sesame"};
     EXPECT_EQ(run(system), "exec /usr/sbin/fastinit-manager");
